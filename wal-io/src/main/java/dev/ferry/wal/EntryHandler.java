@@ -1,0 +1,14 @@
+package dev.ferry.wal;
+
+/**
+ * Receives entries read by a {@link WalCursor}. The {@link WalEntry} is a reused flyweight over the mapped WAL:
+ * valid only during the call; copy out what must outlive it.
+ */
+@FunctionalInterface
+public interface EntryHandler
+{
+    /**
+     * @param entry the entry, a zero-copy view valid only during this call.
+     */
+    void onEntry(WalEntry entry);
+}

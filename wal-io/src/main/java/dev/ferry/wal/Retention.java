@@ -1,0 +1,85 @@
+package dev.ferry.wal;
+
+import net.openhft.chronicle.queue.impl.RollingResourcesCache;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Deletes whole roll-cycle files, oldest first, as a {@link RetentionPolicy} allows and a floor offset permits.
+ */
+final class Retention
+{
+    private static final String SUFFIX = SingleChronicleQueue.SUFFIX;
+
+    private Retention()
+    {
+    }
+
+    static RetentionResult apply(final Wal wal, final RetentionPolicy policy, final long floorOffset, final long nowMillis)
+    {
+        final SingleChronicleQueue queue = wal.queue();
+        queue.refreshDirectoryListing();
+        final Long[] cycles = queue.listCyclesBetween(queue.firstCycle(), queue.lastCycle()).toArray(new Long[0]);
+        final File[] files = new File[cycles.length];
+        final long[] sizes = new long[cycles.length];
+        long total = 0;
+        for (int i = 0; i < cycles.length; i++)
+        {
+            files[i] = cycleFile(wal, cycles[i].intValue());
+            sizes[i] = files[i].length();
+            total += sizes[i];
+        }
+
+        final long lengthMs = wal.rollCycle().lengthInMillis();
+        final List<Integer> deleted = new ArrayList<>();
+        long bytesDeleted = 0;
+        boolean heldByFloor = false;
+        for (int i = 0; i < cycles.length - 1; i++) // never the last (current) cycle
+        {
+            final int cycle = cycles[i].intValue();
+            final long cycleEndMs = queue.epoch() + (cycle + 1L) * lengthMs;
+            final boolean tooOld = policy.maxAge() != null && cycleEndMs <= nowMillis - policy.maxAge().toMillis();
+            final boolean tooBig = policy.maxBytes() > 0 && total > policy.maxBytes();
+            if (!tooOld && !tooBig)
+            {
+                break;
+            }
+            final long nextFirst = wal.firstOffsetOfCycle(cycles[i + 1].intValue());
+            if (nextFirst < 0 || Long.compareUnsigned(nextFirst, floorOffset) > 0)
+            {
+                heldByFloor = nextFirst >= 0;
+                break; // this cycle holds entries at or above the floor
+            }
+            try
+            {
+                Files.deleteIfExists(files[i].toPath());
+            }
+            catch (final IOException ex)
+            {
+                throw new WalException(ErrorCode.STORAGE, "retention could not delete " + files[i] + ": " + ex, ex);
+            }
+            deleted.add(cycle);
+            bytesDeleted += sizes[i];
+            total -= sizes[i];
+        }
+        if (!deleted.isEmpty())
+        {
+            wal.afterCyclesDeleted(deleted);
+        }
+        return new RetentionResult(deleted.size(), bytesDeleted, wal.oldestOffset(), heldByFloor);
+    }
+
+    static File cycleFile(final Wal wal, final int cycle)
+    {
+        final RollingResourcesCache names = new RollingResourcesCache(
+            wal.rollCycle(), wal.queue().epoch(),
+            name -> wal.directory().resolve(name + SUFFIX).toFile(),
+            file -> file.getName().substring(0, file.getName().length() - SUFFIX.length()));
+        return names.resourceFor(cycle).path;
+    }
+}

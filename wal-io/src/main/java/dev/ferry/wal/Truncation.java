@@ -1,0 +1,158 @@
+package dev.ferry.wal;
+
+import net.openhft.chronicle.bytes.Bytes;
+import net.openhft.chronicle.queue.ExcerptTailer;
+import net.openhft.chronicle.queue.impl.single.InternalAppender;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
+import net.openhft.chronicle.wire.DocumentContext;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Comparator;
+import java.util.stream.Stream;
+
+import static dev.ferry.wal.WalEntry.ALL;
+import static dev.ferry.wal.WalEntry.HEADER_LENGTH;
+import static dev.ferry.wal.WalEntry.LONG_LE;
+
+/**
+ * {@link Wal#truncateAfter(long)}: copy a prefix index for index into a sibling directory, then swap it in.
+ * <pre>
+ *   1. DIR.truncating  &lt;- entries [oldest, offset], then the marker file COMPLETE
+ *   2. DIR -&gt; DIR.old, DIR.truncating -&gt; DIR, delete DIR.old
+ * </pre>
+ * {@link #recover(Path)} finishes or undoes a swap a crash interrupted.
+ */
+final class Truncation
+{
+    private static final String COMPLETE = "COMPLETE";
+
+    private Truncation()
+    {
+    }
+
+    static Path staging(final Path directory)
+    {
+        return directory.resolveSibling(directory.getFileName() + ".truncating");
+    }
+
+    static Path old(final Path directory)
+    {
+        return directory.resolveSibling(directory.getFileName() + ".old");
+    }
+
+    static void copyPrefix(final Wal wal, final long lastOffset)
+    {
+        final Path staging = staging(wal.directory());
+        deleteTree(staging);
+        try (SingleChronicleQueue target = SingleChronicleQueueBuilder.binary(staging)
+            .rollCycle(wal.rollCycle())
+            .epoch(wal.queue().epoch())
+            .timeProvider(wal.config().cycleClock())
+            .build();
+            InternalAppender appender = (InternalAppender)target.createAppender();
+            ExcerptTailer tailer = wal.queue().createTailer())
+        {
+            tailer.toStart();
+            while (true)
+            {
+                try (DocumentContext dc = tailer.readingDocument())
+                {
+                    if (!dc.isPresent())
+                    {
+                        break;
+                    }
+                    final Bytes<?> bytes = dc.wire().bytes();
+                    final long offset = ALL.get(LONG_LE, bytes.addressForRead(bytes.readPosition(), HEADER_LENGTH));
+                    if (offset > lastOffset)
+                    {
+                        dc.rollbackOnClose();
+                        break;
+                    }
+                    appender.writeBytes(dc.index(), bytes);
+                }
+            }
+            Files.createFile(staging.resolve(COMPLETE));
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            deleteTree(staging);
+            throw new WalException(ErrorCode.STORAGE, "truncateAfter(" + lastOffset + ") of " + wal.directory() +
+                " failed while copying; the WAL is unchanged: " + ex, ex);
+        }
+    }
+
+    static void swapIn(final Path directory)
+    {
+        final Path staging = staging(directory);
+        final Path old = old(directory);
+        try
+        {
+            Files.delete(staging.resolve(COMPLETE));
+            Files.move(directory, old, StandardCopyOption.ATOMIC_MOVE);
+            Files.move(staging, directory, StandardCopyOption.ATOMIC_MOVE);
+        }
+        catch (final IOException ex)
+        {
+            throw new WalException(ErrorCode.STORAGE, "truncation of " + directory + " could not swap directories: " + ex, ex);
+        }
+        deleteTree(old);
+    }
+
+    /** Finish or undo an interrupted truncation before the WAL is opened. */
+    static void recover(final Path directory)
+    {
+        final Path staging = staging(directory);
+        final Path old = old(directory);
+        try
+        {
+            if (!Files.exists(directory) && Files.isDirectory(old))
+            {
+                if (Files.isDirectory(staging))
+                {
+                    Files.move(staging, directory, StandardCopyOption.ATOMIC_MOVE); // copy done, swap half-way
+                }
+                else
+                {
+                    Files.move(old, directory, StandardCopyOption.ATOMIC_MOVE); // nothing to swap in: keep the old
+                }
+            }
+            Files.deleteIfExists(directory.resolve(COMPLETE));
+        }
+        catch (final IOException ex)
+        {
+            throw new WalException(ErrorCode.STORAGE, "cannot recover an interrupted truncation of " + directory + ": " + ex, ex);
+        }
+        deleteTree(old);
+        if (Files.isDirectory(staging) && !Files.exists(staging.resolve(COMPLETE)))
+        {
+            deleteTree(staging); // an unfinished copy: the truncation never happened
+        }
+        else if (Files.isDirectory(staging) && Files.isDirectory(directory))
+        {
+            deleteTree(staging); // a finished copy never swapped in: the caller truncates again
+        }
+    }
+
+    static void deleteTree(final Path root)
+    {
+        if (!Files.exists(root))
+        {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(root))
+        {
+            for (final Path p : paths.sorted(Comparator.reverseOrder()).toList())
+            {
+                Files.deleteIfExists(p);
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new WalException(ErrorCode.STORAGE, "cannot delete " + root + ": " + ex, ex);
+        }
+    }
+}

@@ -1,0 +1,758 @@
+package dev.ferry.wal;
+
+import net.openhft.chronicle.bytes.Bytes;
+import net.openhft.chronicle.bytes.SyncMode;
+import net.openhft.chronicle.queue.ExcerptAppender;
+import net.openhft.chronicle.queue.ExcerptTailer;
+import net.openhft.chronicle.queue.RollCycle;
+import net.openhft.chronicle.queue.TailerDirection;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
+import net.openhft.chronicle.wire.DocumentContext;
+
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static dev.ferry.wal.WalEntry.ALL;
+import static dev.ferry.wal.WalEntry.CRC_FIELD_OFFSET;
+import static dev.ferry.wal.WalEntry.HEADER_LENGTH;
+import static dev.ferry.wal.WalEntry.INT_LE;
+import static dev.ferry.wal.WalEntry.LONG_LE;
+import static dev.ferry.wal.WalEntry.OFFSET_FIELD_OFFSET;
+import static dev.ferry.wal.WalEntry.TIMESTAMP_FIELD_OFFSET;
+
+/**
+ * The write-ahead log: entries at dense, monotonic 64-bit offsets in a Chronicle Queue, which is also the
+ * retention store (the WAL is the replication backlog; there is no second copy in memory).
+ * <p>
+ * <b>Offsets.</b> The first entry of an empty WAL gets {@link WalConfig#firstOffset()} (or, through
+ * {@link #appendAt}, the primary's offset); each append is +1, across roll cycles and restarts. Each entry stores
+ * its offset ({@link WalEntry}); seeking derives the Chronicle index from the offset with a small cycle table:
+ * within a roll cycle Chronicle's sequence numbers are dense, so {@code index = toIndex(cycle, offset - first(cycle))}
+ * and only the first offset of each cycle is looked up (once, then cached).
+ * <p>
+ * <b>Threads.</b> {@link #append} and {@link #appendAt} are safe from any number of threads of one process; one
+ * process at a time may open a WAL for writing (a file lock says so clearly to the second). {@link #nextOffset()}
+ * and {@link #oldestOffset()} are volatile reads. Cursors are single-threaded. {@link #open} with
+ * {@link WalConfig#readOnly(boolean)} reads a WAL another process is writing.
+ * <p>
+ * <b>Durability.</b> See {@link SyncPolicy}: a returned append survives {@code kill -9}; what was synced survives
+ * power loss.
+ */
+public final class Wal implements AutoCloseable
+{
+    private static final String LOCK_FILE = "ferry.lock";
+    private static final int SPACE_CHECK_INTERVAL_MASK = 4095;
+
+    private final WalConfig config;
+    private final Path directory;
+    private final RollCycle rollCycle;
+    private final SingleChronicleQueue queue;
+    private final ExcerptAppender appender;
+    private final Object appendLock = new Object();
+    private final Object probeLock = new Object();
+    private final ExcerptTailer probe;
+    private final ConcurrentHashMap<Integer, Long> firstOffsetByCycle = new ConcurrentHashMap<>();
+    private final AtomicInteger openCursors = new AtomicInteger();
+    private final FileChannel lockChannel;
+    private final FileLock lock;
+
+    private volatile long nextOffset;
+    private volatile long oldestOffset;
+    private volatile long syncedOffset = -1;
+    private volatile boolean closed;
+    private boolean empty;
+    private long lastSyncNs;
+    private long appendsSinceSpaceCheck;
+
+    private Wal(final WalConfig config)
+    {
+        this.config = config;
+        this.directory = config.directory().toAbsolutePath();
+        this.rollCycle = config.rollCycle();
+        prepareDirectory(directory, config.readOnly());
+
+        FileChannel channel = null;
+        FileLock fileLock = null;
+        SingleChronicleQueue q = null;
+        try
+        {
+            if (!config.readOnly())
+            {
+                channel = FileChannel.open(directory.resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                fileLock = tryLock(channel, directory);
+                checkFreeSpace();
+            }
+            q = SingleChronicleQueueBuilder.binary(directory)
+                .rollCycle(rollCycle)
+                .timeProvider(config.cycleClock())
+                .readOnly(config.readOnly())
+                .syncMode(config.syncPolicy() == SyncPolicy.NONE ? SyncMode.NONE : SyncMode.SYNC)
+                .build();
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            closeQuietly(q, fileLock, channel);
+            if (ex instanceof FerryException fe)
+            {
+                throw fe;
+            }
+            throw new WalException(ErrorCode.STORAGE, "cannot open WAL at " + directory + ": " + ex.getMessage(), ex);
+        }
+        this.lockChannel = channel;
+        this.lock = fileLock;
+        this.queue = q;
+        this.probe = queue.createTailer();
+        this.appender = config.readOnly() ? null : queue.createAppender();
+        if (appender != null)
+        {
+            appender.singleThreadedCheckDisabled(true); // appends are serialised by appendLock
+        }
+        refresh();
+        lastSyncNs = System.nanoTime();
+    }
+
+    /**
+     * Open (creating if needed, unless read-only) the WAL in {@code config.directory()}.
+     *
+     * @param config the settings, validated here.
+     * @return the open WAL.
+     * @throws WalException STORAGE for a missing, unwritable or locked directory; CONFIGURATION for bad settings.
+     */
+    public static Wal open(final WalConfig config)
+    {
+        return new Wal(config.conclude());
+    }
+
+    /**
+     * Re-read the head and the oldest entry from the files: needed only by a read-only WAL whose writer is another
+     * process (a writer's own view is always current).
+     */
+    public void refresh()
+    {
+        synchronized (probeLock)
+        {
+            queue.refreshDirectoryListing();
+            final long last = readEdgeOffset(TailerDirection.BACKWARD);
+            if (last < 0)
+            {
+                empty = true;
+                nextOffset = config.firstOffset();
+                oldestOffset = config.firstOffset();
+            }
+            else
+            {
+                empty = false;
+                oldestOffset = readEdgeOffset(TailerDirection.FORWARD);
+                nextOffset = last + 1;
+            }
+        }
+    }
+
+    /**
+     * Append an entry stamped with the configured clock.
+     *
+     * @param payload the payload, copied into the mapped WAL.
+     * @return the entry's offset.
+     * @throws WalException CONFIGURATION if the payload exceeds {@link WalConfig#maxPayloadBytes()}; STORAGE if the
+     *                      disk is nearly full or the WAL is read-only or closed.
+     */
+    public long append(final MemorySegment payload)
+    {
+        final int length = checkPayload(payload.byteSize());
+        synchronized (appendLock)
+        {
+            checkWritable();
+            final long offset = nextOffset;
+            write(offset, config.clockNs().getAsLong(), payload, length, 0, true);
+            nextOffset = offset + 1;
+            return offset;
+        }
+    }
+
+    /**
+     * Append an entry from a byte array.
+     *
+     * @param payload the payload.
+     * @return the entry's offset.
+     */
+    public long append(final byte[] payload)
+    {
+        return append(MemorySegment.ofArray(payload));
+    }
+
+    /**
+     * Append an entry at an offset a primary chose, for a replica: the offset must be exactly {@link #nextOffset()},
+     * or anything if the WAL is empty (a history may start at any offset).
+     *
+     * @param offset      the primary's offset for this entry.
+     * @param timestampNs the primary's append time.
+     * @param crc32c      the payload's CRC32C, already verified by the caller (stored as given).
+     * @param payload     the payload.
+     * @throws WalException SEQUENCE_GAP on a gap or an overlap (nothing is written), CONFIGURATION on a bad argument.
+     */
+    public void appendAt(final long offset, final long timestampNs, final int crc32c, final MemorySegment payload)
+    {
+        final int length = checkPayload(payload.byteSize());
+        if (offset < 0)
+        {
+            throw new WalException(ErrorCode.CONFIGURATION, "appendAt offset must be >= 0, was " + offset);
+        }
+        synchronized (appendLock)
+        {
+            checkWritable();
+            final long expected = nextOffset;
+            if (offset != expected && !empty)
+            {
+                throw new WalException(ErrorCode.SEQUENCE_GAP, (offset > expected ? "gap" : "overlap") +
+                    ": appendAt(" + offset + ") but the next offset of " + directory + " is " + expected);
+            }
+            if (empty)
+            {
+                oldestOffset = offset;
+            }
+            write(offset, timestampNs, payload, length, crc32c, false);
+            nextOffset = offset + 1;
+        }
+    }
+
+    private void write(
+        final long offset, final long timestampNs, final MemorySegment payload, final int length, final int crc32c,
+        final boolean computeCrc)
+    {
+        final int total = HEADER_LENGTH + length;
+        final DocumentContext dc = appender.writingDocument();
+        try
+        {
+            final Bytes<?> bytes = dc.wire().bytes();
+            final long position = bytes.writePosition();
+            bytes.writeSkip(total);
+            // the two-argument form keeps [position, position + total) inside one mapping
+            final long address = bytes.addressForRead(position, total);
+            ALL.set(LONG_LE, address + OFFSET_FIELD_OFFSET, offset);
+            ALL.set(LONG_LE, address + TIMESTAMP_FIELD_OFFSET, timestampNs);
+            MemorySegment.copy(payload, 0, ALL, address + HEADER_LENGTH, length);
+            final int crc = computeCrc ? Crc32c.compute(ALL, address + HEADER_LENGTH, length) : crc32c;
+            ALL.set(INT_LE, address + CRC_FIELD_OFFSET, crc);
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            dc.rollbackOnClose();
+            dc.close();
+            throw new WalException(ErrorCode.STORAGE, "append of offset " + offset + " to " + directory + " failed: " + ex, ex);
+        }
+        dc.close();
+        if (empty)
+        {
+            empty = false;
+        }
+        final long index = appender.lastIndexAppended();
+        if (rollCycle.toSequenceNumber(index) == 0)
+        {
+            firstOffsetByCycle.put(rollCycle.toCycle(index), offset);
+        }
+        if ((++appendsSinceSpaceCheck & SPACE_CHECK_INTERVAL_MASK) == 0)
+        {
+            checkFreeSpace();
+        }
+    }
+
+    /**
+     * Apply the sync policy at the end of a batch: {@link SyncPolicy#PER_BATCH} syncs, {@link SyncPolicy#INTERVAL}
+     * syncs if the interval has passed, {@link SyncPolicy#NONE} does nothing.
+     *
+     * @return true if a sync happened.
+     */
+    public boolean flush()
+    {
+        switch (config.syncPolicy())
+        {
+            case PER_BATCH:
+                sync();
+                return true;
+            case INTERVAL:
+                if (System.nanoTime() - lastSyncNs >= config.syncIntervalNs())
+                {
+                    sync();
+                    return true;
+                }
+                return false;
+            default:
+                return false;
+        }
+    }
+
+    /**
+     * Force every appended entry to the storage device ({@code msync}), whatever the policy.
+     */
+    public void sync()
+    {
+        synchronized (appendLock)
+        {
+            checkWritable();
+            final long last = nextOffset - 1;
+            if (!empty && last > syncedOffset)
+            {
+                appender.sync();
+                syncedOffset = last;
+            }
+            lastSyncNs = System.nanoTime();
+        }
+    }
+
+    /**
+     * @return the next offset to be appended (the head): one past the last entry.
+     */
+    public long nextOffset()
+    {
+        return nextOffset;
+    }
+
+    /**
+     * @return the oldest retained offset; equal to {@link #nextOffset()} when the WAL is empty.
+     */
+    public long oldestOffset()
+    {
+        return oldestOffset;
+    }
+
+    /**
+     * @return the last offset forced to storage by {@link #sync()}, or -1.
+     */
+    public long syncedOffset()
+    {
+        return syncedOffset;
+    }
+
+    /**
+     * @return true if the WAL has no entries.
+     */
+    public boolean isEmpty()
+    {
+        synchronized (appendLock)
+        {
+            return empty;
+        }
+    }
+
+    /**
+     * @return the WAL's directory.
+     */
+    public Path directory()
+    {
+        return directory;
+    }
+
+    /**
+     * @return the settings the WAL was opened with.
+     */
+    public WalConfig config()
+    {
+        return config;
+    }
+
+    /**
+     * Open an anonymous cursor positioned at the oldest entry.
+     *
+     * @return a cursor; close it when done.
+     */
+    public WalCursor cursor()
+    {
+        checkOpen();
+        return new WalCursor(this, queue.createTailer(), null);
+    }
+
+    /**
+     * Open a named cursor: its position is stored in the WAL and survives restarts (a Chronicle named tailer).
+     *
+     * @param name the cursor's name, e.g. a replica id: letters, digits, '-', '_', '.', at most 64 chars.
+     * @return a cursor at its stored position (the oldest entry the first time); close it when done.
+     */
+    public WalCursor cursor(final String name)
+    {
+        checkOpen();
+        if (name == null || name.isEmpty() || name.length() > 64 || !name.matches("[A-Za-z0-9._-]+"))
+        {
+            throw new WalException(ErrorCode.CONFIGURATION,
+                "cursor name must be 1-64 of [A-Za-z0-9._-], was '" + name + "'");
+        }
+        if (config.readOnly())
+        {
+            throw new WalException(ErrorCode.CONFIGURATION, "named cursors need a writable WAL (" + directory + " is read-only)");
+        }
+        return new WalCursor(this, queue.createTailer(name), name);
+    }
+
+    void cursorOpened()
+    {
+        openCursors.incrementAndGet();
+    }
+
+    void cursorClosed()
+    {
+        openCursors.decrementAndGet();
+    }
+
+    RollCycle rollCycle()
+    {
+        return rollCycle;
+    }
+
+    SingleChronicleQueue queue()
+    {
+        return queue;
+    }
+
+    /**
+     * The Chronicle index of an offset in [oldest, next), or -1 if its cycle cannot be found (deleted meanwhile).
+     */
+    long indexOf(final long offset)
+    {
+        synchronized (probeLock)
+        {
+            final Long[] cycles = queue.listCyclesBetween(queue.firstCycle(), queue.lastCycle()).toArray(new Long[0]);
+            int lo = 0;
+            int hi = cycles.length - 1;
+            int found = -1;
+            long foundFirst = -1;
+            while (lo <= hi)
+            {
+                final int mid = (lo + hi) >>> 1;
+                final long first = firstOffsetOf(cycles, mid);
+                if (first < 0 || first > offset)
+                {
+                    hi = mid - 1;
+                }
+                else
+                {
+                    found = mid;
+                    foundFirst = first;
+                    lo = mid + 1;
+                }
+            }
+            if (found < 0)
+            {
+                return -1;
+            }
+            return rollCycle.toIndex(cycles[found].intValue(), offset - foundFirst);
+        }
+    }
+
+    /** First offset of the cycle at {@code cycles[i]}, or of the next non-empty cycle after it; -1 if none. */
+    private long firstOffsetOf(final Long[] cycles, final int i)
+    {
+        for (int j = i; j < cycles.length; j++)
+        {
+            final int cycle = cycles[j].intValue();
+            final Long cached = firstOffsetByCycle.get(cycle);
+            if (cached != null)
+            {
+                return cached;
+            }
+            if (probe.moveToIndex(rollCycle.toIndex(cycle, 0)))
+            {
+                final long first = readOffset(probe);
+                if (first >= 0)
+                {
+                    firstOffsetByCycle.put(cycle, first);
+                    return first;
+                }
+            }
+        }
+        return -1;
+    }
+
+    private long readEdgeOffset(final TailerDirection direction)
+    {
+        probe.direction(direction);
+        try
+        {
+            if (direction == TailerDirection.BACKWARD)
+            {
+                probe.toEnd();
+            }
+            else
+            {
+                probe.toStart();
+            }
+            return readOffset(probe);
+        }
+        finally
+        {
+            probe.direction(TailerDirection.FORWARD);
+        }
+    }
+
+    private long readOffset(final ExcerptTailer tailer)
+    {
+        try (DocumentContext dc = tailer.readingDocument())
+        {
+            if (!dc.isPresent())
+            {
+                return -1;
+            }
+            final Bytes<?> bytes = dc.wire().bytes();
+            if (bytes.readRemaining() < HEADER_LENGTH)
+            {
+                throw new WalException(ErrorCode.INTERNAL, "entry at index " + Long.toHexString(dc.index()) + " in " +
+                    directory + " is " + bytes.readRemaining() + " bytes, shorter than the entry header");
+            }
+            return ALL.get(LONG_LE, bytes.addressForRead(bytes.readPosition(), HEADER_LENGTH));
+        }
+    }
+
+    /**
+     * Delete whole roll-cycle files as the policy allows, never the current cycle and never one holding an offset
+     * at or above {@code floorOffset}. Files are deleted oldest first, so the retained entries stay contiguous.
+     *
+     * @param policy      what may be deleted.
+     * @param floorOffset the lowest offset still needed (the slowest replica's next offset); {@link Long#MAX_VALUE}
+     *                    for no floor.
+     * @param nowMillis   the current time, epoch milliseconds.
+     * @return what was deleted and the oldest offset now retained.
+     */
+    public RetentionResult retain(final RetentionPolicy policy, final long floorOffset, final long nowMillis)
+    {
+        return Retention.apply(this, policy, floorOffset, nowMillis);
+    }
+
+    void afterCyclesDeleted(final Iterable<Integer> cycles)
+    {
+        synchronized (probeLock)
+        {
+            for (final Integer cycle : cycles)
+            {
+                firstOffsetByCycle.remove(cycle);
+            }
+            queue.refreshDirectoryListing();
+            final long first = readEdgeOffset(TailerDirection.FORWARD);
+            if (first >= 0)
+            {
+                oldestOffset = first;
+            }
+        }
+    }
+
+    /** The cached or probed first offset of one cycle; -1 if empty. */
+    long firstOffsetOfCycle(final int cycle)
+    {
+        synchronized (probeLock)
+        {
+            return firstOffsetOf(new Long[] {(long)cycle}, 0);
+        }
+    }
+
+    /**
+     * Remove every entry after {@code offset}, for divergence repair: afterwards {@link #nextOffset()} is
+     * {@code offset + 1}.
+     * <p>
+     * Cost: Chronicle files are append-only, so the entries from the oldest up to {@code offset} are copied,
+     * index for index, into a fresh queue beside this one, which then replaces it (O(bytes retained), one extra
+     * copy of them on disk while it runs). Named cursor positions are not carried over (they restart at the
+     * oldest entry). No cursor may be open. A crash mid-way leaves either the old WAL or the new one in place.
+     *
+     * @param offset the last offset to keep; {@code oldestOffset() - 1} empties the WAL.
+     * @return a new, open WAL with the same settings; this instance is closed.
+     * @throws WalException CONFIGURATION if cursors are open or the offset is out of range.
+     */
+    public Wal truncateAfter(final long offset)
+    {
+        synchronized (appendLock)
+        {
+            checkWritable();
+            if (openCursors.get() != 0)
+            {
+                throw new WalException(ErrorCode.CONFIGURATION,
+                    "truncateAfter needs every cursor closed; " + openCursors.get() + " open on " + directory);
+            }
+            if (offset < oldestOffset - 1)
+            {
+                throw new WalException(ErrorCode.CONFIGURATION, "truncateAfter(" + offset +
+                    ") is below the oldest retained offset " + oldestOffset + " of " + directory);
+            }
+            if (offset >= nextOffset - 1)
+            {
+                return this;
+            }
+            Truncation.copyPrefix(this, offset);
+        }
+        close();
+        Truncation.swapIn(directory);
+        return open(new WalConfig()
+            .directory(config.directory())
+            .rollCycle(config.rollCycle())
+            .syncPolicy(config.syncPolicy())
+            .syncIntervalNs(config.syncIntervalNs())
+            .maxPayloadBytes(config.maxPayloadBytes())
+            .minFreeBytes(config.minFreeBytes())
+            .firstOffset(offset + 1)
+            .clockNs(config.clockNs())
+            .cycleClock(config.cycleClock()));
+    }
+
+    private int checkPayload(final long length)
+    {
+        if (length > config.maxPayloadBytes())
+        {
+            throw new WalException(ErrorCode.CONFIGURATION, "payload of " + length +
+                " bytes exceeds maxPayloadBytes " + config.maxPayloadBytes());
+        }
+        return (int)length;
+    }
+
+    private void checkOpen()
+    {
+        if (closed)
+        {
+            throw new WalException(ErrorCode.STORAGE, "WAL at " + directory + " is closed");
+        }
+    }
+
+    private void checkWritable()
+    {
+        checkOpen();
+        if (appender == null)
+        {
+            throw new WalException(ErrorCode.STORAGE, "WAL at " + directory + " was opened read-only");
+        }
+    }
+
+    private void checkFreeSpace()
+    {
+        if (config.minFreeBytes() == 0)
+        {
+            return;
+        }
+        final long usable;
+        try
+        {
+            usable = Files.getFileStore(directory).getUsableSpace();
+        }
+        catch (final IOException ex)
+        {
+            throw new WalException(ErrorCode.STORAGE, "cannot read free space of " + directory + ": " + ex.getMessage(), ex);
+        }
+        if (usable < config.minFreeBytes())
+        {
+            throw new WalException(ErrorCode.STORAGE, "disk nearly full: " + usable + " bytes free under " + directory +
+                ", below the reserve of " + config.minFreeBytes() + " (" + WalConfig.MIN_FREE_BYTES_PROP_NAME + ")");
+        }
+    }
+
+    private static void prepareDirectory(final Path directory, final boolean readOnly)
+    {
+        if (Files.exists(directory) && !Files.isDirectory(directory))
+        {
+            throw new WalException(ErrorCode.STORAGE, "WAL path " + directory + " exists and is not a directory");
+        }
+        if (readOnly)
+        {
+            if (!Files.isDirectory(directory))
+            {
+                throw new WalException(ErrorCode.STORAGE, "WAL directory " + directory + " does not exist");
+            }
+            return;
+        }
+        Truncation.recover(directory);
+        try
+        {
+            Files.createDirectories(directory);
+        }
+        catch (final IOException ex)
+        {
+            throw new WalException(ErrorCode.STORAGE, "cannot create WAL directory " + directory + ": " + ex, ex);
+        }
+        if (!Files.isWritable(directory))
+        {
+            throw new WalException(ErrorCode.STORAGE, "WAL directory " + directory + " is not writable");
+        }
+    }
+
+    private static FileLock tryLock(final FileChannel channel, final Path directory) throws IOException
+    {
+        final FileLock fileLock;
+        try
+        {
+            fileLock = channel.tryLock();
+        }
+        catch (final OverlappingFileLockException ex)
+        {
+            throw new WalException(ErrorCode.STORAGE, "WAL " + directory + " is already open for writing in this process");
+        }
+        if (fileLock == null)
+        {
+            throw new WalException(ErrorCode.STORAGE, "WAL " + directory + " is locked by another process");
+        }
+        return fileLock;
+    }
+
+    private static void closeQuietly(final SingleChronicleQueue q, final FileLock fileLock, final FileChannel channel)
+    {
+        if (q != null)
+        {
+            q.close();
+        }
+        try
+        {
+            if (fileLock != null)
+            {
+                fileLock.release();
+            }
+            if (channel != null)
+            {
+                channel.close();
+            }
+        }
+        catch (final IOException ignore)
+        {
+            // already failing; the original error is the one to report
+        }
+    }
+
+    /**
+     * Close the WAL; open cursors become unusable. Idempotent.
+     */
+    @Override
+    public void close()
+    {
+        synchronized (appendLock)
+        {
+            if (closed)
+            {
+                return;
+            }
+            closed = true;
+            synchronized (probeLock)
+            {
+                probe.close();
+            }
+            if (appender != null)
+            {
+                appender.close();
+            }
+            closeQuietly(queue, lock, lockChannel);
+        }
+    }
+
+    /**
+     * @return true once closed.
+     */
+    public boolean isClosed()
+    {
+        return closed;
+    }
+
+    @Override
+    public String toString()
+    {
+        return "Wal{" + directory + ", oldest=" + oldestOffset + ", next=" + nextOffset + '}';
+    }
+}

@@ -1,0 +1,422 @@
+package dev.ferry.wal;
+
+import net.openhft.chronicle.core.time.SetTimeProvider;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class WalTest
+{
+    private static final long SECOND = 1000;
+
+    @TempDir
+    Path dir;
+
+    private final SetTimeProvider clock = new SetTimeProvider(1_700_000_000_000L * 1_000_000L);
+    private final List<AutoCloseable> toClose = new ArrayList<>();
+
+    @AfterEach
+    void closeAll() throws Exception
+    {
+        for (int i = toClose.size() - 1; i >= 0; i--)
+        {
+            toClose.get(i).close();
+        }
+    }
+
+    private WalConfig config()
+    {
+        return new WalConfig().directory(dir.resolve("wal")).rollCycle("TEST_SECONDLY").cycleClock(clock).minFreeBytes(0);
+    }
+
+    private Wal open()
+    {
+        return track(Wal.open(config()));
+    }
+
+    private <T extends AutoCloseable> T track(final T closeable)
+    {
+        toClose.add(closeable);
+        return closeable;
+    }
+
+    static byte[] payload(final long offset)
+    {
+        return ("entry-" + offset).getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static List<Long> readAll(final WalCursor cursor)
+    {
+        final List<Long> offsets = new ArrayList<>();
+        cursor.poll(e ->
+        {
+            assertArrayEquals(payload(e.offset()), e.payload().toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
+            assertTrue(e.crcMatches());
+            offsets.add(e.offset());
+        }, Integer.MAX_VALUE);
+        return offsets;
+    }
+
+    private static long readOne(final WalCursor cursor)
+    {
+        final long[] got = {-1};
+        assertEquals(1, cursor.poll(e -> got[0] = e.offset(), 1));
+        return got[0];
+    }
+
+    /** Appends {@code count} entries per cycle for each cycle gap given, advancing the cycle clock between groups. */
+    private void fill(final Wal wal, final int count, final int... cycleGaps)
+    {
+        for (final int gap : cycleGaps)
+        {
+            clock.advanceMillis(gap * SECOND);
+            for (int i = 0; i < count; i++)
+            {
+                final long next = wal.nextOffset();
+                assertEquals(next, wal.append(payload(next)));
+            }
+        }
+    }
+
+    @Test
+    void shouldAnswerEverySeekOutcomeOnAnEmptyWal()
+    {
+        final Wal wal = open();
+        assertEquals(0, wal.nextOffset());
+        assertEquals(0, wal.oldestOffset());
+        assertTrue(wal.isEmpty());
+        try (WalCursor cursor = wal.cursor())
+        {
+            assertEquals(SeekResult.CAUGHT_UP, cursor.seek(0));
+            assertEquals(SeekResult.FUTURE, cursor.seek(1));
+            assertEquals(0, cursor.poll(e -> { }, 10));
+            wal.append(payload(0));
+            assertEquals(0, readOne(cursor));
+        }
+    }
+
+    @Test
+    void shouldAnswerEverySeekOutcomeAtEveryBoundaryAcrossCyclesAndReopen()
+    {
+        Wal wal = open();
+        fill(wal, 5, 0, 1, 3); // three cycles, one skipped twice
+        assertEquals(15, wal.nextOffset());
+        wal.close();
+
+        wal = open();
+        assertEquals(15, wal.nextOffset());
+        assertEquals(0, wal.oldestOffset());
+        try (WalCursor cursor = wal.cursor())
+        {
+            for (long offset = 0; offset < 15; offset++)
+            {
+                assertEquals(SeekResult.FOUND, cursor.seek(offset), "offset " + offset);
+                assertEquals(offset, cursor.nextOffset());
+                assertEquals(offset, readOne(cursor));
+            }
+            assertEquals(SeekResult.CAUGHT_UP, cursor.seek(15));
+            assertEquals(SeekResult.FUTURE, cursor.seek(16));
+            assertEquals(SeekResult.FUTURE, cursor.seek(Long.MAX_VALUE));
+            assertEquals(15, cursor.nextOffset(), "FUTURE does not move the cursor");
+            assertThrows(WalException.class, () -> cursor.seek(-1));
+
+            clock.advanceMillis(SECOND);
+            assertEquals(15, wal.append(payload(15)), "offsets continue after reopen in a new cycle");
+            assertEquals(15, readOne(cursor), "a CAUGHT_UP cursor sees the next append");
+        }
+    }
+
+    @Test
+    void shouldReportTooOldForOffsetsEvictedByRetention()
+    {
+        final Wal wal = open();
+        fill(wal, 4, 0, 1, 1, 1); // cycles c0..c3, offsets 0-3, 4-7, 8-11, 12-15
+        final RetentionResult result = wal.retain(new RetentionPolicy(Duration.ZERO, 0), Long.MAX_VALUE,
+            clock.currentTimeMillis());
+        assertEquals(3, result.cyclesDeleted(), "all but the current cycle");
+        assertEquals(12, result.oldestOffset());
+        assertEquals(12, wal.oldestOffset());
+        try (WalCursor cursor = wal.cursor())
+        {
+            assertEquals(SeekResult.TOO_OLD, cursor.seek(0));
+            assertEquals(SeekResult.TOO_OLD, cursor.seek(11));
+            assertEquals(SeekResult.FOUND, cursor.seek(12));
+            assertEquals(List.of(12L, 13L, 14L, 15L), readAll(cursor));
+            assertEquals(SeekResult.CAUGHT_UP, cursor.seek(16));
+        }
+        wal.close();
+        final Wal reopened = open();
+        assertEquals(12, reopened.oldestOffset(), "oldest survives reopen");
+        assertEquals(16, reopened.nextOffset());
+    }
+
+    @Test
+    void shouldNeverDeleteACycleHoldingTheFloorOrAbove()
+    {
+        final Wal wal = open();
+        fill(wal, 4, 0, 1, 1, 1); // 0-3, 4-7, 8-11, 12-15
+        final RetentionResult result = wal.retain(new RetentionPolicy(Duration.ZERO, 0), 6, clock.currentTimeMillis());
+        assertEquals(1, result.cyclesDeleted(), "only the cycle entirely below floor 6");
+        assertTrue(result.heldByFloor());
+        assertEquals(4, wal.oldestOffset());
+        final RetentionResult again = wal.retain(new RetentionPolicy(Duration.ZERO, 0), 8, clock.currentTimeMillis());
+        assertEquals(1, again.cyclesDeleted(), "floor 8: the cycle 4-7 is wholly below it");
+        assertEquals(8, wal.oldestOffset());
+    }
+
+    @Test
+    void shouldKeepCyclesYoungerThanMaxAgeAndDeleteBySize()
+    {
+        final Wal wal = open();
+        fill(wal, 4, 0, 1, 1, 1);
+        final long now = clock.currentTimeMillis();
+        assertEquals(0, wal.retain(new RetentionPolicy(Duration.ofHours(1), 0), Long.MAX_VALUE, now).cyclesDeleted());
+        assertEquals(0, wal.retain(RetentionPolicy.KEEP_ALL, Long.MAX_VALUE, now).cyclesDeleted());
+        final RetentionResult bySize = wal.retain(new RetentionPolicy(null, 1), Long.MAX_VALUE, now);
+        assertEquals(3, bySize.cyclesDeleted(), "size limit below one file: all but the current cycle");
+        assertTrue(bySize.bytesDeleted() > 0);
+        assertEquals(12, wal.oldestOffset());
+    }
+
+    @Test
+    void shouldFailACursorWhoseEntriesRetentionDeleted()
+    {
+        final Wal wal = open();
+        fill(wal, 4, 0, 1, 1);
+        try (WalCursor cursor = wal.cursor())
+        {
+            assertEquals(SeekResult.FOUND, cursor.seek(1));
+            wal.retain(new RetentionPolicy(Duration.ZERO, 0), Long.MAX_VALUE, clock.currentTimeMillis());
+            assertEquals(8, wal.oldestOffset());
+            final WalException ex = assertThrows(WalException.class, () -> readAll(cursor));
+            assertEquals(ErrorCode.RETENTION, ex.code());
+        }
+    }
+
+    @Test
+    void shouldResumeANamedCursorAfterReopen()
+    {
+        Wal wal = open();
+        fill(wal, 10, 0);
+        try (WalCursor cursor = wal.cursor("replica-1"))
+        {
+            assertEquals(0, cursor.nextOffset());
+            assertEquals(4, cursor.poll(e -> { }, 4));
+        }
+        wal.close();
+        wal = open();
+        try (WalCursor cursor = wal.cursor("replica-1"); WalCursor other = wal.cursor("replica-2"))
+        {
+            assertEquals(4, cursor.nextOffset(), "position kept across reopen");
+            assertEquals(4, readOne(cursor));
+            assertEquals(0, other.nextOffset(), "each name has its own position");
+        }
+        assertThrows(WalException.class, () -> open().cursor("bad name!"));
+    }
+
+    @Test
+    void shouldAppendAtThePrimarysOffsetsAndRefuseGapsAndOverlaps()
+    {
+        final Wal wal = open();
+        final MemorySegment p = MemorySegment.ofArray(payload(100));
+        final int crc = Crc32c.compute(p, 0, p.byteSize());
+        wal.appendAt(100, 42L, crc, p); // an empty WAL takes any first offset
+        assertEquals(100, wal.oldestOffset());
+        assertEquals(101, wal.nextOffset());
+        final WalException gap = assertThrows(WalException.class,
+            () -> wal.appendAt(102, 1, crc, p));
+        assertEquals(ErrorCode.SEQUENCE_GAP, gap.code());
+        final WalException overlap = assertThrows(WalException.class, () -> wal.appendAt(100, 1, crc, p));
+        assertEquals(ErrorCode.SEQUENCE_GAP, overlap.code());
+        assertEquals(101, wal.nextOffset(), "nothing written by a refused appendAt");
+        assertEquals(ErrorCode.CONFIGURATION, assertThrows(WalException.class, () -> wal.appendAt(-1, 1, crc, p)).code());
+        try (WalCursor cursor = wal.cursor())
+        {
+            cursor.poll(e ->
+            {
+                assertEquals(100, e.offset());
+                assertEquals(42L, e.timestampNs());
+                assertEquals(crc, e.crc32c());
+            }, 1);
+        }
+    }
+
+    @Test
+    void shouldGiveDenseUniqueOffsetsToConcurrentAppenders() throws Exception
+    {
+        final Wal wal = open();
+        final int threads = 4;
+        final int perThread = 5_000;
+        final long[][] got = new long[threads][perThread];
+        final List<Thread> workers = new ArrayList<>();
+        for (int t = 0; t < threads; t++)
+        {
+            final int id = t;
+            workers.add(Thread.ofPlatform().start(() ->
+            {
+                for (int i = 0; i < perThread; i++)
+                {
+                    got[id][i] = wal.append(new byte[] {(byte)id, (byte)i});
+                }
+            }));
+        }
+        for (final Thread worker : workers)
+        {
+            worker.join(60_000);
+            assertFalse(worker.isAlive());
+        }
+        final boolean[] seen = new boolean[threads * perThread];
+        for (final long[] offsets : got)
+        {
+            for (int i = 0; i < perThread; i++)
+            {
+                assertFalse(seen[(int)offsets[i]], "offset " + offsets[i] + " given twice");
+                seen[(int)offsets[i]] = true;
+                if (i > 0)
+                {
+                    assertTrue(offsets[i] > offsets[i - 1], "a thread's offsets increase");
+                }
+            }
+        }
+        assertEquals(threads * perThread, wal.nextOffset());
+        try (WalCursor cursor = wal.cursor())
+        {
+            final long[] expect = {0};
+            final int read = cursor.poll(e -> assertEquals(expect[0]++, e.offset()), Integer.MAX_VALUE);
+            assertEquals(threads * perThread, read, "read back in offset order");
+        }
+    }
+
+    @Test
+    void shouldTruncateAfterAnOffsetAndContinueFromThere()
+    {
+        Wal wal = Wal.open(config());
+        fill(wal, 5, 0, 1, 1); // 0-4, 5-9, 10-14
+        final WalCursor openCursor = wal.cursor();
+        final Wal w = wal;
+        assertEquals(ErrorCode.CONFIGURATION, assertThrows(WalException.class, () -> w.truncateAfter(3)).code());
+        openCursor.close();
+        wal = track(wal.truncateAfter(6));
+        assertEquals(7, wal.nextOffset());
+        assertEquals(0, wal.oldestOffset());
+        try (WalCursor cursor = wal.cursor())
+        {
+            assertEquals(List.of(0L, 1L, 2L, 3L, 4L, 5L, 6L), readAll(cursor));
+            assertEquals(SeekResult.FOUND, cursor.seek(5));
+            assertEquals(SeekResult.CAUGHT_UP, cursor.seek(7));
+            assertEquals(SeekResult.FUTURE, cursor.seek(8));
+        }
+        assertEquals(7, wal.append(payload(7)));
+        assertFalse(Files.exists(Truncation.staging(wal.directory())));
+        assertFalse(Files.exists(Truncation.old(wal.directory())));
+    }
+
+    @Test
+    void shouldTruncateToEmptyKeepingTheNextOffset()
+    {
+        final Wal wal = Wal.open(config());
+        fill(wal, 3, 0);
+        final Wal emptied = track(wal.truncateAfter(-1));
+        assertTrue(emptied.isEmpty());
+        assertEquals(0, emptied.nextOffset());
+        assertEquals(0, emptied.append(payload(0)));
+    }
+
+    @Test
+    void shouldSyncAccordingToPolicy()
+    {
+        final Wal none = track(Wal.open(config().syncPolicy(SyncPolicy.NONE)));
+        none.append(payload(0));
+        assertFalse(none.flush());
+        assertEquals(-1, none.syncedOffset());
+        none.sync();
+        assertEquals(0, none.syncedOffset(), "an explicit sync always syncs");
+        none.close();
+
+        final Wal perBatch = track(Wal.open(config().syncPolicy(SyncPolicy.PER_BATCH)));
+        perBatch.append(payload(1));
+        perBatch.append(payload(2));
+        assertTrue(perBatch.flush());
+        assertEquals(2, perBatch.syncedOffset());
+        perBatch.close();
+
+        final Wal interval = track(Wal.open(config().syncPolicy(SyncPolicy.INTERVAL).syncIntervalNs(Duration.ofHours(1).toNanos())));
+        interval.append(payload(3));
+        assertFalse(interval.flush(), "interval not yet passed");
+        assertEquals(-1, interval.syncedOffset());
+    }
+
+    @Test
+    void shouldLetAReadOnlyWalFollowAWriter()
+    {
+        final Wal writer = open();
+        fill(writer, 3, 0);
+        final Wal reader = track(Wal.open(config().readOnly(true)));
+        assertEquals(3, reader.nextOffset());
+        writer.append(payload(3));
+        reader.refresh();
+        assertEquals(4, reader.nextOffset());
+        try (WalCursor cursor = reader.cursor())
+        {
+            assertEquals(List.of(0L, 1L, 2L, 3L), readAll(cursor));
+        }
+        assertEquals(ErrorCode.STORAGE, assertThrows(WalException.class, () -> reader.append(payload(9))).code());
+    }
+
+    @Test
+    void shouldGiveClearErrorsForBadDirectoriesAndArguments() throws Exception
+    {
+        final WalException missing = assertThrows(WalException.class,
+            () -> Wal.open(config().directory(dir.resolve("nope")).readOnly(true)));
+        assertEquals(ErrorCode.STORAGE, missing.code());
+        assertTrue(missing.getMessage().contains("does not exist"), missing.getMessage());
+
+        final Path file = Files.writeString(dir.resolve("file"), "x");
+        assertEquals(ErrorCode.STORAGE, assertThrows(WalException.class, () -> Wal.open(config().directory(file))).code());
+        assertEquals(ErrorCode.STORAGE,
+            assertThrows(WalException.class, () -> Wal.open(config().directory(file.resolve("sub")))).code());
+
+        final Wal wal = open();
+        final WalException locked = assertThrows(WalException.class, () -> Wal.open(config()));
+        assertEquals(ErrorCode.STORAGE, locked.code());
+        assertTrue(locked.getMessage().contains("already open"), locked.getMessage());
+
+        assertEquals(ErrorCode.CONFIGURATION,
+            assertThrows(WalException.class, () -> wal.append(new byte[WalConfig.MAX_PAYLOAD_BYTES_DEFAULT + 1])).code());
+        assertEquals(ErrorCode.CONFIGURATION, assertThrows(WalException.class, () -> config().rollCycle("HOURLYISH")).code());
+        assertEquals(ErrorCode.CONFIGURATION,
+            assertThrows(WalException.class, () -> Wal.open(config().maxPayloadBytes(-1))).code());
+        assertEquals(ErrorCode.STORAGE, assertThrows(WalException.class,
+            () -> Wal.open(config().directory(dir.resolve("full")).minFreeBytes(Long.MAX_VALUE))).code(),
+            "a disk below the free-space reserve is refused");
+        wal.close();
+        assertEquals(ErrorCode.STORAGE, assertThrows(WalException.class, () -> wal.append(payload(0))).code());
+    }
+
+    @Test
+    void shouldRecoverAnInterruptedTruncation() throws Exception
+    {
+        final Wal wal = Wal.open(config());
+        fill(wal, 3, 0);
+        wal.close();
+        final Path walDir = wal.directory();
+        // a crash after DIR -> DIR.old, before the staging copy was moved in
+        Files.move(walDir, Truncation.old(walDir));
+        final Wal recovered = open();
+        assertEquals(3, recovered.nextOffset(), "with no finished copy the old WAL is put back");
+    }
+}
