@@ -1,0 +1,6 @@
+/**
+ * The wire frames: flyweights over {@link java.lang.foreign.MemorySegment}s that encode and decode Ferry's messages
+ * in place, little-endian, each checked by a CRC32C, every byte read from a peer treated as hostile (bounded lengths,
+ * typed {@link dev.ferry.wal.frame.FrameException}s, no allocation sized by an unchecked field).
+ */
+package dev.ferry.wal.frame;
