@@ -15,6 +15,7 @@ import java.lang.foreign.MemorySegment;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -50,7 +51,7 @@ import static dev.ferry.wal.WalEntry.TIMESTAMP_FIELD_OFFSET;
 public final class Wal implements AutoCloseable
 {
     private static final String LOCK_FILE = "ferry.lock";
-    private static final int SPACE_CHECK_INTERVAL_MASK = 4095;
+    private static final int SPACE_CHECK_INTERVAL_MASK = (1 << 16) - 1;
 
     private final WalConfig config;
     private final Path directory;
@@ -72,12 +73,12 @@ public final class Wal implements AutoCloseable
     private boolean empty;
     private long lastSyncNs;
     private long appendsSinceSpaceCheck;
+    private FileStore fileStore;
 
     private Wal(final WalConfig config)
     {
         this.config = config;
         this.directory = config.directory().toAbsolutePath();
-        this.rollCycle = config.rollCycle();
         prepareDirectory(directory, config.readOnly());
 
         FileChannel channel = null;
@@ -92,7 +93,7 @@ public final class Wal implements AutoCloseable
                 checkFreeSpace();
             }
             q = SingleChronicleQueueBuilder.binary(directory)
-                .rollCycle(rollCycle)
+                .rollCycle(config.rollCycle())
                 .timeProvider(config.cycleClock())
                 .readOnly(config.readOnly())
                 .syncMode(config.syncPolicy() == SyncPolicy.NONE ? SyncMode.NONE : SyncMode.SYNC)
@@ -110,6 +111,7 @@ public final class Wal implements AutoCloseable
         this.lockChannel = channel;
         this.lock = fileLock;
         this.queue = q;
+        this.rollCycle = queue.rollCycle(); // an existing queue keeps the cycle it was created with
         this.probe = queue.createTailer();
         this.appender = config.readOnly() ? null : queue.createAppender();
         if (appender != null)
@@ -634,7 +636,7 @@ public final class Wal implements AutoCloseable
         final long usable;
         try
         {
-            usable = Files.getFileStore(directory).getUsableSpace();
+            usable = fileStore().getUsableSpace();
         }
         catch (final IOException ex)
         {
@@ -645,6 +647,17 @@ public final class Wal implements AutoCloseable
             throw new WalException(ErrorCode.STORAGE, "disk nearly full: " + usable + " bytes free under " + directory +
                 ", below the reserve of " + config.minFreeBytes() + " (" + WalConfig.MIN_FREE_BYTES_PROP_NAME + ")");
         }
+    }
+
+    private FileStore fileStore() throws IOException
+    {
+        FileStore store = this.fileStore;
+        if (store == null)
+        {
+            store = Files.getFileStore(directory);
+            this.fileStore = store;
+        }
+        return store;
     }
 
     private static void prepareDirectory(final Path directory, final boolean readOnly)

@@ -1,0 +1,127 @@
+package dev.ferry.jmh.wal;
+
+import dev.ferry.wal.Wal;
+import dev.ferry.wal.WalConfig;
+import net.openhft.chronicle.bytes.Bytes;
+import net.openhft.chronicle.bytes.BytesStore;
+import net.openhft.chronicle.queue.ExcerptAppender;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
+import net.openhft.chronicle.queue.rollcycles.LargeRollCycles;
+import net.openhft.chronicle.wire.DocumentContext;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One thread appending {@code size}-byte payloads: Ferry's {@link Wal#append(MemorySegment)} (entry header, CRC32C,
+ * offset bookkeeping, lock) against a raw Chronicle Queue append of the same payload, each into a fresh queue per
+ * iteration on the same file system. Both pay the same page faults on fresh mapped pages. The only thread is the
+ * JMH worker; nothing spins.
+ */
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(1)
+@State(Scope.Thread)
+public class WalAppendBenchmark
+{
+    @Param({"64", "1024"})
+    int size;
+
+        private MemorySegment payload;
+    private BytesStore<?, ?> rawPayload;
+    private Path dir;
+    private Wal wal;
+    private SingleChronicleQueue rawQueue;
+    private ExcerptAppender rawAppender;
+
+    /**
+     * Payloads, allocated once.
+     */
+    @Setup(Level.Trial)
+    public void setUpPayload()
+    {
+        payload = Arena.ofAuto().allocate(size, 64);
+        for (int i = 0; i < size; i++)
+        {
+            payload.set(java.lang.foreign.ValueLayout.JAVA_BYTE, i, (byte)i);
+        }
+        rawPayload = BytesStore.nativeStoreWithFixedCapacity(size);
+        for (int i = 0; i < size; i++)
+        {
+            rawPayload.writeByte(i, (byte)i);
+        }
+    }
+
+    /**
+     * A fresh WAL and a fresh raw queue for each iteration, so the disk holds one iteration's data at a time.
+     */
+    @Setup(Level.Iteration)
+    public void setUp()
+    {
+        dir = BenchDirs.create("wal-append");
+        wal = Wal.open(new WalConfig().directory(dir.resolve("ferry")).rollCycle(LargeRollCycles.LARGE_DAILY));
+        rawQueue = SingleChronicleQueueBuilder.binary(dir.resolve("raw")).rollCycle(LargeRollCycles.LARGE_DAILY).build();
+        rawAppender = rawQueue.createAppender();
+    }
+
+    /**
+     * Close and delete.
+     */
+    @TearDown(Level.Iteration)
+    public void tearDown()
+    {
+        wal.close();
+        rawAppender.close();
+        rawQueue.close();
+        BenchDirs.delete(dir);
+    }
+
+    /**
+     * Free the payload.
+     */
+    @TearDown(Level.Trial)
+    public void tearDownPayload()
+    {
+        rawPayload.releaseLast();
+    }
+
+    /**
+     * @return the offset, consumed by JMH.
+     */
+    @Benchmark
+    public long ferryAppend()
+    {
+        return wal.append(payload);
+    }
+
+    /**
+     * Baseline: Chronicle's own document append of the same bytes.
+     */
+    @Benchmark
+    public void rawChronicleAppend()
+    {
+        try (DocumentContext dc = rawAppender.writingDocument())
+        {
+            final Bytes<?> bytes = dc.wire().bytes();
+            bytes.write(rawPayload, 0L, (long)size);
+        }
+    }
+}
