@@ -9,6 +9,7 @@ public interface EntryHandler
 {
     /**
      * @param entry the entry, a zero-copy view valid only during this call.
+     * @return true if the entry was consumed; false to stop polling and leave it to be read again (e.g. a full batch).
      */
-    void onEntry(WalEntry entry);
+    boolean onEntry(WalEntry entry);
 }

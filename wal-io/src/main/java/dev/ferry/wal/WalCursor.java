@@ -135,8 +135,8 @@ public final class WalCursor implements AutoCloseable
     }
 
     /**
-     * Read up to {@code limit} entries, handing each to {@code handler}. An entry whose handler throws is not
-     * consumed: the next poll returns it again.
+     * Read up to {@code limit} entries, handing each to {@code handler}. An entry whose handler returns false or
+     * throws is not consumed: the poll stops and the next one returns it again.
      *
      * @param handler receives each entry (a view valid only during the call).
      * @param limit   the most entries to read.
@@ -163,18 +163,21 @@ public final class WalCursor implements AutoCloseable
                     dc.rollbackOnClose();
                     throw notDense(offset);
                 }
-                boolean handled = false;
+                boolean consumed = false;
                 try
                 {
-                    handler.onEntry(e);
-                    handled = true;
+                    consumed = handler.onEntry(e);
                 }
                 finally
                 {
-                    if (!handled)
+                    if (!consumed)
                     {
                         dc.rollbackOnClose();
                     }
+                }
+                if (!consumed)
+                {
+                    break;
                 }
                 nextOffset = offset + 1;
                 read++;

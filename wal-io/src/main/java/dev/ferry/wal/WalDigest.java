@@ -78,6 +78,7 @@ public record WalDigest(long first, long last, long count, String digest)
                     e.copyPayloadTo(MemorySegment.ofArray(copy), 0);
                     sha.update(copy, 0, e.length());
                     count[0]++;
+                    return true;
                 }, (int)Math.min(wanted - count[0], 4096));
                 if (read == 0)
                 {

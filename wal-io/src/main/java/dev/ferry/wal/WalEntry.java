@@ -1,5 +1,7 @@
 package dev.ferry.wal;
 
+import dev.ferry.wal.frame.BatchEncoder;
+
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -109,6 +111,17 @@ public final class WalEntry
     public void copyPayloadTo(final MemorySegment dst, final long dstOffset)
     {
         MemorySegment.copy(ALL, address + HEADER_LENGTH, dst, dstOffset, payloadLength);
+    }
+
+    /**
+     * Append this entry (timestamp, stored CRC32C, payload) to a batch frame without allocating.
+     *
+     * @param encoder the batch being built.
+     * @return true if it fit, false if the batch is full (the entry was not added).
+     */
+    public boolean appendTo(final BatchEncoder encoder)
+    {
+        return encoder.tryAppend(timestampNs(), crc32c(), ALL, address + HEADER_LENGTH, payloadLength);
     }
 
     /**

@@ -84,6 +84,7 @@ class WalCrashTest
                     assertEquals(expected[0], e.payload().get(LONG_LE, 0));
                     assertTrue(e.crcMatches(), "crc of offset " + e.offset());
                     expected[0]++;
+                    return true;
                 }, Integer.MAX_VALUE);
                 assertEquals(next, read, "a dense prefix from 0");
             }

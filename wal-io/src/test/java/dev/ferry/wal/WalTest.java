@@ -67,6 +67,7 @@ class WalTest
             assertArrayEquals(payload(e.offset()), e.payload().toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
             assertTrue(e.crcMatches());
             offsets.add(e.offset());
+            return true;
         }, Integer.MAX_VALUE);
         return offsets;
     }
@@ -74,7 +75,7 @@ class WalTest
     private static long readOne(final WalCursor cursor)
     {
         final long[] got = {-1};
-        assertEquals(1, cursor.poll(e -> got[0] = e.offset(), 1));
+        assertEquals(1, cursor.poll(e -> (got[0] = e.offset()) >= 0, 1));
         return got[0];
     }
 
@@ -103,7 +104,7 @@ class WalTest
         {
             assertEquals(SeekResult.CAUGHT_UP, cursor.seek(0));
             assertEquals(SeekResult.FUTURE, cursor.seek(1));
-            assertEquals(0, cursor.poll(e -> { }, 10));
+            assertEquals(0, cursor.poll(e -> true, 10));
             wal.append(payload(0));
             assertEquals(0, readOne(cursor));
         }
@@ -215,7 +216,7 @@ class WalTest
         try (WalCursor cursor = wal.cursor("replica-1"))
         {
             assertEquals(0, cursor.nextOffset());
-            assertEquals(4, cursor.poll(e -> { }, 4));
+            assertEquals(4, cursor.poll(e -> true, 4));
         }
         wal.close();
         wal = open();
@@ -251,6 +252,7 @@ class WalTest
                 assertEquals(100, e.offset());
                 assertEquals(42L, e.timestampNs());
                 assertEquals(crc, e.crc32c());
+                return true;
             }, 1);
         }
     }
@@ -296,7 +298,7 @@ class WalTest
         try (WalCursor cursor = wal.cursor())
         {
             final long[] expect = {0};
-            final int read = cursor.poll(e -> assertEquals(expect[0]++, e.offset()), Integer.MAX_VALUE);
+            final int read = cursor.poll(e -> expect[0]++ == e.offset(), Integer.MAX_VALUE);
             assertEquals(threads * perThread, read, "read back in offset order");
         }
     }

@@ -68,6 +68,7 @@ final class DumpCommand implements Callable<Integer>
                     {
                         throw new UncheckedIOException(ex);
                     }
+                    return true;
                 }, (int)Math.min(remaining, 1024));
                 if (read == 0)
                 {

@@ -99,10 +99,11 @@ public class WalCursorBenchmark
         BenchDirs.delete(dir);
     }
 
-    private void onEntry(final WalEntry entry)
+    private boolean onEntry(final WalEntry entry)
     {
         blackhole.consume(entry.offset());
         blackhole.consume(entry.payloadByte(0));
+        return true;
     }
 
     /**
