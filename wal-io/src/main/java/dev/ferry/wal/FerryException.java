@@ -12,6 +12,7 @@ public class FerryException extends RuntimeException
     private static final long serialVersionUID = 1L;
 
     private final ErrorCode code;
+    private final String detail;
 
     /**
      * @param code    the error code.
@@ -21,6 +22,7 @@ public class FerryException extends RuntimeException
     {
         super(code.name() + ": " + message);
         this.code = code;
+        this.detail = message;
     }
 
     /**
@@ -32,6 +34,7 @@ public class FerryException extends RuntimeException
     {
         super(code.name() + ": " + message, cause);
         this.code = code;
+        this.detail = message;
     }
 
     /**
@@ -40,6 +43,14 @@ public class FerryException extends RuntimeException
     public ErrorCode code()
     {
         return code;
+    }
+
+    /**
+     * @return what happened, without the code in front.
+     */
+    public String detail()
+    {
+        return detail;
     }
 
     /**

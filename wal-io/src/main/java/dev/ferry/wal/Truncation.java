@@ -75,6 +75,7 @@ final class Truncation
                     appender.writeBytes(dc.index(), bytes);
                 }
             }
+            copySideFiles(wal.directory(), staging);
             Files.createFile(staging.resolve(COMPLETE));
         }
         catch (final IOException | RuntimeException ex)
@@ -82,6 +83,23 @@ final class Truncation
             deleteTree(staging);
             throw new WalException(ErrorCode.STORAGE, "truncateAfter(" + lastOffset + ") of " + wal.directory() +
                 " failed while copying; the WAL is unchanged: " + ex, ex);
+        }
+    }
+
+    /** Files beside the queue that belong to the WAL's owner (e.g. its history): carried over unchanged. */
+    private static void copySideFiles(final Path from, final Path to) throws IOException
+    {
+        try (Stream<Path> files = Files.list(from))
+        {
+            for (final Path file : files.toList())
+            {
+                final String name = file.getFileName().toString();
+                if (Files.isRegularFile(file) && !name.endsWith(SingleChronicleQueue.SUFFIX) &&
+                    !name.endsWith(".cq4t") && !name.equals(Wal.LOCK_FILE))
+                {
+                    Files.copy(file, to.resolve(name), StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
         }
     }
 

@@ -50,7 +50,7 @@ import static dev.ferry.wal.WalEntry.TIMESTAMP_FIELD_OFFSET;
  */
 public final class Wal implements AutoCloseable
 {
-    private static final String LOCK_FILE = "ferry.lock";
+    static final String LOCK_FILE = "ferry.lock";
     private static final int SPACE_CHECK_INTERVAL_MASK = (1 << 16) - 1;
 
     private final WalConfig config;
@@ -113,6 +113,7 @@ public final class Wal implements AutoCloseable
         this.queue = q;
         this.rollCycle = queue.rollCycle(); // an existing queue keeps the cycle it was created with
         this.probe = queue.createTailer();
+        this.probe.singleThreadedCheckDisabled(true); // used by any thread, serialised by probeLock
         this.appender = config.readOnly() ? null : queue.createAppender();
         if (appender != null)
         {

@@ -9,9 +9,9 @@ import java.util.List;
  * Starts a child JVM running a main class from this test classpath, with the same module/access flags as the
  * current JVM (Chronicle's flags come from the build's single definition, not repeated here).
  */
-final class JvmLauncher
+public final class JvmLauncher
 {
-    static String tail(final Path log)
+    public static String tail(final Path log)
     {
         try
         {
@@ -28,7 +28,7 @@ final class JvmLauncher
     {
     }
 
-    static Process start(final Path stderrLog, final Class<?> mainClass, final String... args) throws java.io.IOException
+    public static Process start(final Path stderrLog, final Class<?> mainClass, final String... args) throws java.io.IOException
     {
         final List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());

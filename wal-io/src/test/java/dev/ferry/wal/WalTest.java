@@ -304,7 +304,7 @@ class WalTest
     }
 
     @Test
-    void shouldTruncateAfterAnOffsetAndContinueFromThere()
+    void shouldTruncateAfterAnOffsetAndContinueFromThere() throws Exception
     {
         Wal wal = Wal.open(config());
         fill(wal, 5, 0, 1, 1); // 0-4, 5-9, 10-14
@@ -312,7 +312,9 @@ class WalTest
         final Wal w = wal;
         assertEquals(ErrorCode.CONFIGURATION, assertThrows(WalException.class, () -> w.truncateAfter(3)).code());
         openCursor.close();
+        Files.writeString(wal.directory().resolve("owner-notes.txt"), "kept");
         wal = track(wal.truncateAfter(6));
+        assertEquals("kept", Files.readString(wal.directory().resolve("owner-notes.txt")), "side files carried over");
         assertEquals(7, wal.nextOffset());
         assertEquals(0, wal.oldestOffset());
         try (WalCursor cursor = wal.cursor())

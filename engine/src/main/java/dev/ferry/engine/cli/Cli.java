@@ -6,7 +6,11 @@ import dev.ferry.wal.WalConfig;
 import dev.ferry.wal.WalCursor;
 import dev.ferry.wal.WalException;
 
+import dev.ferry.wal.SyncPolicy;
+
 import java.nio.file.Path;
+import java.time.LocalTime;
+import java.time.temporal.ChronoUnit;
 
 /**
  * Helpers shared by subcommands.
@@ -15,6 +19,22 @@ final class Cli
 {
     private Cli()
     {
+    }
+
+    static void event(final String message)
+    {
+        System.err.println(LocalTime.now().truncatedTo(ChronoUnit.MILLIS) + " " + message);
+    }
+
+    static SyncPolicy syncPolicy(final String name)
+    {
+        return switch (name.toLowerCase(java.util.Locale.ROOT))
+        {
+            case "none" -> SyncPolicy.NONE;
+            case "batch", "per-batch", "per_batch" -> SyncPolicy.PER_BATCH;
+            case "interval" -> SyncPolicy.INTERVAL;
+            default -> throw new WalException(ErrorCode.CONFIGURATION, "--sync must be none, batch or interval, was '" + name + "'");
+        };
     }
 
     static WalConfig readOnlyWal(final Path dir)

@@ -15,7 +15,8 @@ import java.io.PrintWriter;
     mixinStandardHelpOptions = true,
     version = "ferry 0.1.0",
     description = "Replicates a write-ahead log from a primary to its replicas.",
-    subcommands = {DemoCommand.class, DumpCommand.class, ChecksumCommand.class})
+    subcommands = {DemoCommand.class, PrimaryCommand.class, ReplicaCommand.class, StatusCommand.class, DumpCommand.class,
+        ChecksumCommand.class})
 public final class Ferry implements Runnable
 {
     /** Exit code for a usage error. */

@@ -61,6 +61,8 @@ public final class BatchDecoder implements AutoCloseable
     private Codec codec;
     private int uncompressedLength;
 
+    private int currentCrc32c;
+
     /**
      * @param maxFrameBytes the largest frame accepted, as given to the {@link FrameDecoder}.
      * @throws dev.ferry.wal.FerryException with {@code CONFIGURATION} if {@code maxFrameBytes} is out of range.
@@ -288,11 +290,21 @@ public final class BatchDecoder implements AutoCloseable
                     "; resend from offset " + (firstOffset + i));
             }
 
+            currentCrc32c = actualCrc;
             consumer.onEntry(firstOffset + i, timestampNs, entries.asSlice(payload, payloadLength));
             position = payload + payloadLength;
         }
 
         return count;
+    }
+
+    /**
+     * @return the verified CRC32C of the entry being delivered, valid only inside {@link EntryConsumer#onEntry}
+     * (lets a receiver store the entry without computing it again).
+     */
+    public int entryCrc32c()
+    {
+        return currentCrc32c;
     }
 
     /**

@@ -1,0 +1,286 @@
+package dev.ferry.engine;
+
+import dev.ferry.net.Endpoint;
+import dev.ferry.net.idle.IdleStrategies;
+import dev.ferry.net.idle.IdleStrategy;
+import dev.ferry.wal.ErrorCode;
+import dev.ferry.wal.FerryException;
+import dev.ferry.wal.Wal;
+import org.HdrHistogram.Histogram;
+
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The embeddable primary: the application appends entries; Ferry makes them durable in the WAL and streams them to
+ * every replica that connects, tracking how far each has got.
+ * <pre>{@code
+ * try (Primary primary = Primary.open(new PrimaryConfig().walDirectory(dir).listen(address)))
+ * {
+ *     long offset = primary.append(payload);                                   // never waits for replicas
+ *     primary.awaitReplicated(offset, 1, AckLevel.DURABLE, Duration.ofMillis(5)); // only when asked
+ * }
+ * }</pre>
+ * Threads: {@link #append} runs on the caller's thread (any number of them); one sender thread,
+ * {@code ferry-primary}, accepts connections and runs every replica session as a duty cycle with the configured
+ * idle strategy (busy-spin burns a core; the default backoff spins briefly, then yields, then parks).
+ */
+public final class Primary implements AutoCloseable
+{
+    private final PrimaryConfig config;
+    private final Wal wal;
+    private final History history;
+    private final SlotTable slots = new SlotTable();
+    private final ServerSocketChannel server;
+    private final PrimaryAgent agent;
+    private final Thread thread;
+    private volatile boolean running = true;
+
+    private Primary(final PrimaryConfig config)
+    {
+        this.config = config;
+        this.wal = Wal.open(config.wal());
+        try
+        {
+            History h = History.load(wal.directory());
+            if (h == null)
+            {
+                h = History.create();
+                h.save(wal.directory());
+            }
+            this.history = h;
+            this.server = bind(config.listen());
+            this.agent = new PrimaryAgent(config, wal, history, slots, server, this::status);
+        }
+        catch (final RuntimeException ex)
+        {
+            wal.close();
+            throw ex;
+        }
+        final IdleStrategy idle = IdleStrategies.parse(config.idleStrategy());
+        this.thread = Thread.ofPlatform().name("ferry-primary").daemon(true).start(() -> run(idle));
+    }
+
+    /**
+     * Open the WAL (creating it if needed), listen for replicas and start the sender thread.
+     *
+     * @param config the settings, validated here.
+     * @return the running primary.
+     * @throws FerryException CONFIGURATION for a bad setting or a port in use, STORAGE for a bad WAL directory.
+     */
+    public static Primary open(final PrimaryConfig config)
+    {
+        return new Primary(config.conclude());
+    }
+
+    private static ServerSocketChannel bind(final InetSocketAddress listen)
+    {
+        ServerSocketChannel channel = null;
+        try
+        {
+            channel = ServerSocketChannel.open();
+            channel.bind(listen, 64);
+            channel.configureBlocking(false);
+            return channel;
+        }
+        catch (final BindException ex)
+        {
+            closeQuietly(channel);
+            throw new FerryException(ErrorCode.CONFIGURATION, "cannot listen on " + Endpoint.format(listen) + ": " +
+                ex.getMessage() + " (is another process using the port?)", ex);
+        }
+        catch (final IOException ex)
+        {
+            closeQuietly(channel);
+            throw new FerryException(ErrorCode.CONNECTION, "cannot listen on " + Endpoint.format(listen) + ": " + ex, ex);
+        }
+    }
+
+    private static void closeQuietly(final ServerSocketChannel channel)
+    {
+        if (channel != null)
+        {
+            try
+            {
+                channel.close();
+            }
+            catch (final IOException ignore)
+            {
+                // failing already; the bind error is the one to report
+            }
+        }
+    }
+
+    private void run(final IdleStrategy idle)
+    {
+        try
+        {
+            while (running)
+            {
+                idle.idle(agent.doWork(System.nanoTime()));
+            }
+        }
+        finally
+        {
+            agent.close();
+        }
+    }
+
+    /**
+     * Append an entry. Never waits for replicas.
+     *
+     * @param payload the payload.
+     * @return its offset.
+     */
+    public long append(final MemorySegment payload)
+    {
+        return wal.append(payload);
+    }
+
+    /**
+     * Append an entry. Never waits for replicas.
+     *
+     * @param payload the payload.
+     * @return its offset.
+     */
+    public long append(final byte[] payload)
+    {
+        return wal.append(payload);
+    }
+
+    /**
+     * Apply the WAL's sync policy after a batch of appends (see {@link dev.ferry.wal.SyncPolicy}).
+     */
+    public void flush()
+    {
+        wal.flush();
+    }
+
+    /**
+     * Wait until at least {@code minReplicas} replicas have the entry at {@code offset} at {@code level}. A timeout
+     * is an answer (false), not a loss: the entry stays in the WAL and keeps replicating.
+     *
+     * @param offset      the entry.
+     * @param minReplicas how many replicas must have it.
+     * @param level       received, durable or applied.
+     * @param timeout     how long to wait.
+     * @return true if replicated in time.
+     * @throws InterruptedException if interrupted while waiting.
+     */
+    public boolean awaitReplicated(final long offset, final int minReplicas, final AckLevel level, final Duration timeout)
+        throws InterruptedException
+    {
+        return slots.await(offset, minReplicas, level, timeout.toNanos());
+    }
+
+    /**
+     * @return the next offset to be appended.
+     */
+    public long nextOffset()
+    {
+        return wal.nextOffset();
+    }
+
+    /**
+     * @return the address replicas connect to (the real port when configured with port 0).
+     */
+    public InetSocketAddress localAddress()
+    {
+        try
+        {
+            return (InetSocketAddress)server.getLocalAddress();
+        }
+        catch (final IOException ex)
+        {
+            throw new FerryException(ErrorCode.CONNECTION, "primary socket is closed", ex);
+        }
+    }
+
+    /**
+     * @return the WAL's history.
+     */
+    public History history()
+    {
+        return history;
+    }
+
+    /**
+     * @return head, oldest and every replica's progress, lag and ack latency.
+     */
+    public PrimaryStatus status()
+    {
+        final long head = wal.nextOffset();
+        final long now = System.nanoTime();
+        final List<ReplicaStatus> replicas = new ArrayList<>();
+        for (final ReplicaSlot slot : slots.all())
+        {
+            final Histogram latency = slot.ackLatencyNs();
+            final long heard = slot.lastHeartbeatNs();
+            replicas.add(new ReplicaStatus(slot.id(), slot.remote(), slot.state(), slot.receivedNext(),
+                slot.durableNext(), slot.appliedNext(), Math.max(0, head - slot.receivedNext()), slot.lagBytes(),
+                slot.lagMillis(), heard == 0 ? -1 : TimeUnit.NANOSECONDS.toMillis(now - heard),
+                micros(latency, 50), micros(latency, 99), micros(latency, 99.9), latency.getTotalCount()));
+        }
+        replicas.sort((a, b) -> a.id().compareTo(b.id()));
+        return new PrimaryStatus(head, wal.oldestOffset(), history.id().toString(), history.epoch(), List.copyOf(replicas));
+    }
+
+    private static double micros(final Histogram histogram, final double percentile)
+    {
+        return histogram.getTotalCount() == 0 ? 0 : histogram.getValueAtPercentile(percentile) / 1000.0;
+    }
+
+    /**
+     * @return the slot of one replica, or null if it never connected.
+     * @param id the replica id.
+     */
+    public ReplicaSlot slot(final String id)
+    {
+        for (final ReplicaSlot slot : slots.all())
+        {
+            if (slot.id().equals(id))
+            {
+                return slot;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Stop the sender thread, close every connection and the WAL.
+     */
+    @Override
+    public void close()
+    {
+        if (!running)
+        {
+            return;
+        }
+        running = false;
+        try
+        {
+            thread.join(TimeUnit.SECONDS.toMillis(10));
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+        closeQuietly(server);
+        wal.close();
+    }
+
+    /**
+     * @return the settings.
+     */
+    public PrimaryConfig config()
+    {
+        return config;
+    }
+}

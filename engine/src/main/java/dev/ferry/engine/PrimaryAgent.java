@@ -1,0 +1,236 @@
+package dev.ferry.engine;
+
+import dev.ferry.net.FrameConnection;
+import dev.ferry.net.auth.HandshakeAuth;
+import dev.ferry.net.auth.Secret;
+import dev.ferry.wal.FerryException;
+import dev.ferry.wal.RetentionPolicy;
+import dev.ferry.wal.RetentionResult;
+import dev.ferry.wal.Wal;
+
+import java.io.IOException;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * The primary's duty cycle, on its one sender thread: accept connections, run every {@link ReplicaSession}, apply
+ * retention. A failure in one session closes that session only.
+ */
+final class PrimaryAgent implements AutoCloseable
+{
+    private static final int MAX_SESSIONS = 1024;
+
+    private final PrimaryConfig config;
+    private final Wal wal;
+    private final History history;
+    private final SlotTable slots;
+    private final ServerSocketChannel server;
+    private final HandshakeAuth auth;
+    private final Supplier<PrimaryStatus> status;
+    private final EventLog log;
+    private final List<ReplicaSession> sessions = new ArrayList<>();
+    private long nextRetentionNs;
+
+    PrimaryAgent(
+        final PrimaryConfig config, final Wal wal, final History history, final SlotTable slots,
+        final ServerSocketChannel server, final Supplier<PrimaryStatus> status)
+    {
+        this.config = config;
+        this.wal = wal;
+        this.history = history;
+        this.slots = slots;
+        this.server = server;
+        this.status = status;
+        this.log = config.eventLog();
+        this.auth = new HandshakeAuth(config.secretFile() == null ? Secret.NONE : Secret.load(config.secretFile()));
+    }
+
+    int doWork(final long nowNs)
+    {
+        int work = accept(nowNs);
+        for (int i = sessions.size() - 1; i >= 0; i--)
+        {
+            final ReplicaSession session = sessions.get(i);
+            try
+            {
+                work += session.doWork(nowNs);
+            }
+            catch (final FerryException ex)
+            {
+                session.fail(ex.code(), ex.detail());
+                work++;
+            }
+            catch (final IOException | RuntimeException ex)
+            {
+                log("connection " + session.remoteAddress() + (session.replicaId() == null ? "" : " (" + session.replicaId() + ")") +
+                    " dropped: " + ex);
+                session.close();
+            }
+            if (session.isClosed())
+            {
+                sessions.remove(i);
+            }
+        }
+        if (nowNs >= nextRetentionNs)
+        {
+            nextRetentionNs = nowNs + config.retentionIntervalNs();
+            work += retain();
+        }
+        return work;
+    }
+
+    private int accept(final long nowNs)
+    {
+        int accepted = 0;
+        while (accepted < 16)
+        {
+            final SocketChannel channel;
+            try
+            {
+                channel = server.accept();
+            }
+            catch (final IOException ex)
+            {
+                log("accept failed: " + ex);
+                return accepted;
+            }
+            if (channel == null)
+            {
+                return accepted;
+            }
+            accepted++;
+            if (sessions.size() >= MAX_SESSIONS)
+            {
+                closeQuietly(channel);
+                log("refused a connection: " + MAX_SESSIONS + " sessions open");
+                continue;
+            }
+            try
+            {
+                sessions.add(new ReplicaSession(this, config,
+                    new FrameConnection(channel, config.maxFrameBytes(), config.sendBufferBytes()), nowNs));
+            }
+            catch (final IOException ex)
+            {
+                closeQuietly(channel);
+                log("could not set up a connection: " + ex);
+            }
+        }
+        return accepted;
+    }
+
+    private int retain()
+    {
+        final RetentionPolicy policy = config.retention();
+        if (policy.maxAge() == null && policy.maxBytes() == 0)
+        {
+            return 0;
+        }
+        if (config.slotCapBytes() > 0)
+        {
+            for (final ReplicaSlot slot : slots.all())
+            {
+                if (!slot.invalidated() && slot.lagBytes() > config.slotCapBytes())
+                {
+                    slot.invalidate();
+                    log("replica " + slot.id() + " is " + slot.lagBytes() + " bytes behind, past the slot cap of " +
+                        config.slotCapBytes() + ": it no longer holds retention back and will need a resync");
+                }
+            }
+        }
+        try
+        {
+            final RetentionResult result = wal.retain(policy, slots.floor(), System.currentTimeMillis());
+            if (result.cyclesDeleted() > 0)
+            {
+                log("retention deleted " + result.cyclesDeleted() + " roll cycle(s), " + result.bytesDeleted() +
+                    " bytes; oldest offset now " + result.oldestOffset());
+            }
+            return result.cyclesDeleted();
+        }
+        catch (final FerryException ex)
+        {
+            log("retention failed: " + ex.getMessage());
+            return 0;
+        }
+    }
+
+    void replaceOlderSession(final ReplicaSession newer, final String replicaId)
+    {
+        for (final ReplicaSession session : sessions)
+        {
+            if (session != newer && replicaId.equals(session.replicaId()) && !session.isClosed())
+            {
+                log("replica " + replicaId + " reconnected from " + newer.remoteAddress() + "; closing its old connection");
+                session.close();
+            }
+        }
+    }
+
+    boolean ownsSlot(final ReplicaSession session, final String replicaId)
+    {
+        for (final ReplicaSession other : sessions)
+        {
+            if (other != session && !other.isClosed() && replicaId.equals(other.replicaId()))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    Wal wal()
+    {
+        return wal;
+    }
+
+    History history()
+    {
+        return history;
+    }
+
+    SlotTable slots()
+    {
+        return slots;
+    }
+
+    HandshakeAuth auth()
+    {
+        return auth;
+    }
+
+    PrimaryStatus status()
+    {
+        return status.get();
+    }
+
+    void log(final String message)
+    {
+        log.log(message);
+    }
+
+    private static void closeQuietly(final SocketChannel channel)
+    {
+        try
+        {
+            channel.close();
+        }
+        catch (final IOException ignore)
+        {
+            // refusing the connection anyway
+        }
+    }
+
+    @Override
+    public void close()
+    {
+        for (final ReplicaSession session : sessions)
+        {
+            session.close();
+        }
+        sessions.clear();
+    }
+}

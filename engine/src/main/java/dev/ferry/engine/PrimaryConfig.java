@@ -1,0 +1,364 @@
+package dev.ferry.engine;
+
+import dev.ferry.wal.ErrorCode;
+import dev.ferry.wal.FerryException;
+import dev.ferry.wal.RetentionPolicy;
+import dev.ferry.wal.WalConfig;
+import dev.ferry.wal.codec.Codec;
+import dev.ferry.wal.frame.FrameHeader;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Settings of a {@link Primary}, validated once by {@link #conclude()} with errors naming the setting.
+ */
+public final class PrimaryConfig
+{
+    private final WalConfig wal = new WalConfig();
+    private InetSocketAddress listen = new InetSocketAddress("127.0.0.1", 0);
+    private Codec codec = Codec.NONE;
+    private int zstdLevel = 3;
+    private Path secretFile;
+    private String idleStrategy = "backoff";
+    private int maxFrameBytes = 2 * FrameHeader.MAX_FRAME_BYTES_DEFAULT; // fits the WAL's largest default payload
+    private int maxBatchBytes = 64 * 1024;
+    private int sendBufferBytes = 4 * 1024 * 1024;
+    private long heartbeatIntervalNs = TimeUnit.MILLISECONDS.toNanos(100);
+    private long replicaTimeoutNs = TimeUnit.SECONDS.toNanos(5);
+    private long handshakeTimeoutNs = TimeUnit.SECONDS.toNanos(5);
+    private RetentionPolicy retention = RetentionPolicy.KEEP_ALL;
+    private long retentionIntervalNs = TimeUnit.SECONDS.toNanos(1);
+    private long slotCapBytes;
+    private EventLog eventLog = EventLog.NONE;
+    private boolean concluded;
+
+    /**
+     * @return the WAL settings (directory, roll cycle, sync policy...), to adjust in place.
+     */
+    public WalConfig wal()
+    {
+        return wal;
+    }
+
+    /**
+     * @param directory the WAL directory.
+     * @return this.
+     */
+    public PrimaryConfig walDirectory(final Path directory)
+    {
+        wal.directory(directory);
+        return this;
+    }
+
+    /**
+     * @return the address replicas connect to.
+     */
+    public InetSocketAddress listen()
+    {
+        return listen;
+    }
+
+    /**
+     * @param listen the address to listen on (port 0 picks a free port: see {@link Primary#localAddress()}).
+     * @return this.
+     */
+    public PrimaryConfig listen(final InetSocketAddress listen)
+    {
+        this.listen = listen;
+        return this;
+    }
+
+    /**
+     * @return the codec used for replicas that support it (others get NONE).
+     */
+    public Codec codec()
+    {
+        return codec;
+    }
+
+    /**
+     * @param codec the codec used for replicas that support it.
+     * @return this.
+     */
+    public PrimaryConfig codec(final Codec codec)
+    {
+        this.codec = codec;
+        return this;
+    }
+
+    /**
+     * @return the zstd level.
+     */
+    public int zstdLevel()
+    {
+        return zstdLevel;
+    }
+
+    /**
+     * @param zstdLevel the zstd level.
+     * @return this.
+     */
+    public PrimaryConfig zstdLevel(final int zstdLevel)
+    {
+        this.zstdLevel = zstdLevel;
+        return this;
+    }
+
+    /**
+     * @return the shared-secret file replicas must prove, or null for none.
+     */
+    public Path secretFile()
+    {
+        return secretFile;
+    }
+
+    /**
+     * @param secretFile the shared-secret file replicas must prove, or null for none.
+     * @return this.
+     */
+    public PrimaryConfig secretFile(final Path secretFile)
+    {
+        this.secretFile = secretFile;
+        return this;
+    }
+
+    /**
+     * @return the sender thread's idle strategy: busy-spin, yield, backoff or park.
+     */
+    public String idleStrategy()
+    {
+        return idleStrategy;
+    }
+
+    /**
+     * @param idleStrategy busy-spin (burns a core), yield, backoff (default) or park.
+     * @return this.
+     */
+    public PrimaryConfig idleStrategy(final String idleStrategy)
+    {
+        this.idleStrategy = idleStrategy;
+        return this;
+    }
+
+    /**
+     * @return the largest frame sent or accepted.
+     */
+    public int maxFrameBytes()
+    {
+        return maxFrameBytes;
+    }
+
+    /**
+     * @param maxFrameBytes the largest frame sent or accepted.
+     * @return this.
+     */
+    public PrimaryConfig maxFrameBytes(final int maxFrameBytes)
+    {
+        this.maxFrameBytes = maxFrameBytes;
+        return this;
+    }
+
+    /**
+     * @return the most entry bytes in one batch.
+     */
+    public int maxBatchBytes()
+    {
+        return maxBatchBytes;
+    }
+
+    /**
+     * @param maxBatchBytes the most entry bytes in one batch (a batch is also sent as soon as the WAL has no more).
+     * @return this.
+     */
+    public PrimaryConfig maxBatchBytes(final int maxBatchBytes)
+    {
+        this.maxBatchBytes = maxBatchBytes;
+        return this;
+    }
+
+    /**
+     * @return each replica session's send buffer: all a slow replica can hold up.
+     */
+    public int sendBufferBytes()
+    {
+        return sendBufferBytes;
+    }
+
+    /**
+     * @param sendBufferBytes each replica session's send buffer.
+     * @return this.
+     */
+    public PrimaryConfig sendBufferBytes(final int sendBufferBytes)
+    {
+        this.sendBufferBytes = sendBufferBytes;
+        return this;
+    }
+
+    /**
+     * @return how often an idle link carries a heartbeat.
+     */
+    public long heartbeatIntervalNs()
+    {
+        return heartbeatIntervalNs;
+    }
+
+    /**
+     * @param heartbeatIntervalNs how often an idle link carries a heartbeat.
+     * @return this.
+     */
+    public PrimaryConfig heartbeatIntervalNs(final long heartbeatIntervalNs)
+    {
+        this.heartbeatIntervalNs = heartbeatIntervalNs;
+        return this;
+    }
+
+    /**
+     * @return how long a replica may stay silent before its connection is dropped.
+     */
+    public long replicaTimeoutNs()
+    {
+        return replicaTimeoutNs;
+    }
+
+    /**
+     * @param replicaTimeoutNs how long a replica may stay silent before its connection is dropped.
+     * @return this.
+     */
+    public PrimaryConfig replicaTimeoutNs(final long replicaTimeoutNs)
+    {
+        this.replicaTimeoutNs = replicaTimeoutNs;
+        return this;
+    }
+
+    /**
+     * @return how long a new connection has to send HELLO or STATUS_REQUEST.
+     */
+    public long handshakeTimeoutNs()
+    {
+        return handshakeTimeoutNs;
+    }
+
+    /**
+     * @param handshakeTimeoutNs how long a new connection has to send HELLO or STATUS_REQUEST.
+     * @return this.
+     */
+    public PrimaryConfig handshakeTimeoutNs(final long handshakeTimeoutNs)
+    {
+        this.handshakeTimeoutNs = handshakeTimeoutNs;
+        return this;
+    }
+
+    /**
+     * @return what retention may delete.
+     */
+    public RetentionPolicy retention()
+    {
+        return retention;
+    }
+
+    /**
+     * @param retention what retention may delete (never below the slowest valid replica).
+     * @return this.
+     */
+    public PrimaryConfig retention(final RetentionPolicy retention)
+    {
+        this.retention = retention;
+        return this;
+    }
+
+    /**
+     * @return how often retention runs.
+     */
+    public long retentionIntervalNs()
+    {
+        return retentionIntervalNs;
+    }
+
+    /**
+     * @param retentionIntervalNs how often retention runs.
+     * @return this.
+     */
+    public PrimaryConfig retentionIntervalNs(final long retentionIntervalNs)
+    {
+        this.retentionIntervalNs = retentionIntervalNs;
+        return this;
+    }
+
+    /**
+     * @return the lag (estimated bytes) past which a replica no longer holds retention back; 0 for no cap.
+     */
+    public long slotCapBytes()
+    {
+        return slotCapBytes;
+    }
+
+    /**
+     * @param slotCapBytes the lag past which a replica no longer holds retention back (it must then resync).
+     * @return this.
+     */
+    public PrimaryConfig slotCapBytes(final long slotCapBytes)
+    {
+        this.slotCapBytes = slotCapBytes;
+        return this;
+    }
+
+    /**
+     * @return where connection events are reported.
+     */
+    public EventLog eventLog()
+    {
+        return eventLog;
+    }
+
+    /**
+     * @param eventLog where connection events are reported (one line each, on the sender thread).
+     * @return this.
+     */
+    public PrimaryConfig eventLog(final EventLog eventLog)
+    {
+        this.eventLog = eventLog;
+        return this;
+    }
+
+    /**
+     * Validate; called by {@link Primary#open(PrimaryConfig)}.
+     *
+     * @return this.
+     */
+    public PrimaryConfig conclude()
+    {
+        if (concluded)
+        {
+            return this;
+        }
+        wal.conclude();
+        FrameHeader.checkMaxFrameBytes(maxFrameBytes);
+        require(listen != null, "listen is not set");
+        require(codec != null, "codec is null");
+        require(maxBatchBytes > 0 && maxBatchBytes <= maxFrameBytes - 64,
+            "maxBatchBytes must be in (0, maxFrameBytes - 64], was " + maxBatchBytes);
+        require(wal.maxPayloadBytes() <= maxFrameBytes - 64,
+            "the WAL's maxPayloadBytes " + wal.maxPayloadBytes() + " must fit in a frame of maxFrameBytes " + maxFrameBytes);
+        require(sendBufferBytes >= maxFrameBytes, "sendBufferBytes must be >= maxFrameBytes, was " + sendBufferBytes);
+        require(zstdLevel >= -7 && zstdLevel <= 22, "zstdLevel must be in [-7, 22], was " + zstdLevel);
+        require(heartbeatIntervalNs > 0, "heartbeatIntervalNs must be > 0");
+        require(replicaTimeoutNs > heartbeatIntervalNs, "replicaTimeoutNs must exceed heartbeatIntervalNs");
+        require(handshakeTimeoutNs > 0, "handshakeTimeoutNs must be > 0");
+        require(retention != null, "retention is null");
+        require(retentionIntervalNs > 0, "retentionIntervalNs must be > 0");
+        require(slotCapBytes >= 0, "slotCapBytes must be >= 0");
+        require(eventLog != null, "eventLog is null");
+        concluded = true;
+        return this;
+    }
+
+    static void require(final boolean condition, final String message)
+    {
+        if (!condition)
+        {
+            throw new FerryException(ErrorCode.CONFIGURATION, message);
+        }
+    }
+}

@@ -1,0 +1,543 @@
+package dev.ferry.engine;
+
+import dev.ferry.net.Endpoint;
+import dev.ferry.net.FrameConnection;
+import dev.ferry.net.auth.HandshakeAuth;
+import dev.ferry.net.auth.Secret;
+import dev.ferry.net.idle.IdleStrategies;
+import dev.ferry.net.idle.IdleStrategy;
+import dev.ferry.net.message.AckFlyweight;
+import dev.ferry.net.message.ErrorFlyweight;
+import dev.ferry.net.message.HeartbeatFlyweight;
+import dev.ferry.net.message.HelloFlyweight;
+import dev.ferry.net.message.NackFlyweight;
+import dev.ferry.net.message.WelcomeFlyweight;
+import dev.ferry.wal.ErrorCode;
+import dev.ferry.wal.FerryException;
+import dev.ferry.wal.SyncPolicy;
+import dev.ferry.wal.Wal;
+import dev.ferry.wal.codec.Codec;
+import dev.ferry.wal.frame.BatchDecoder;
+import dev.ferry.wal.frame.EntryConsumer;
+import dev.ferry.wal.frame.FrameException;
+import dev.ferry.wal.frame.FrameHeader;
+import dev.ferry.wal.frame.MessageType;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.net.SocketTimeoutException;
+import java.nio.channels.SocketChannel;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * A replica: connects to its primary, writes every entry into its own WAL at the primary's offsets, verifies every
+ * CRC, acknowledges received and durable offsets, heartbeats, notices a silent primary, and reconnects with
+ * exponential back-off and jitter, resuming from its own next offset with no gap and no duplicate.
+ * <p>
+ * One thread, {@code ferry-replica-ID}, runs the link with the configured idle strategy. Errors it cannot recover
+ * from (RETENTION, DIVERGED, FENCED, AUTHENTICATION, STORAGE, CONFIGURATION, INTERNAL) stop it with
+ * {@link #lastError()} set; everything else is retried.
+ */
+public final class Replica implements AutoCloseable
+{
+    private static final EnumSet<ErrorCode> FATAL = EnumSet.of(ErrorCode.RETENTION, ErrorCode.DIVERGED, ErrorCode.FENCED,
+        ErrorCode.AUTHENTICATION, ErrorCode.STORAGE, ErrorCode.CONFIGURATION, ErrorCode.INTERNAL);
+
+    private final ReplicaConfig config;
+    private final Wal wal;
+    private final HandshakeAuth auth;
+    private final List<ReplicaListener> listeners = new CopyOnWriteArrayList<>();
+    private final EventLog log;
+    private final Thread thread;
+    private volatile ReplicaState state = ReplicaState.STOPPED;
+    private volatile FerryException lastError;
+    private volatile boolean running = true;
+    private volatile long durableNext;
+    private volatile long primaryHead;
+    private History history;
+
+    private Replica(final ReplicaConfig config)
+    {
+        this.config = config;
+        this.log = config.eventLog();
+        this.auth = new HandshakeAuth(config.secretFile() == null ? Secret.NONE : Secret.load(config.secretFile()));
+        this.wal = Wal.open(config.wal());
+        try
+        {
+            this.history = History.load(wal.directory());
+        }
+        catch (final RuntimeException ex)
+        {
+            wal.close();
+            throw ex;
+        }
+        this.durableNext = wal.nextOffset();
+        final IdleStrategy idle = IdleStrategies.parse(config.idleStrategy());
+        this.thread = Thread.ofPlatform().name("ferry-replica-" + config.id()).daemon(true).unstarted(() -> run(idle));
+    }
+
+    /**
+     * Open the replica's WAL and start following the primary.
+     *
+     * @param config the settings, validated here.
+     * @return the running replica.
+     */
+    public static Replica start(final ReplicaConfig config)
+    {
+        final Replica replica = new Replica(config.conclude());
+        replica.thread.start();
+        return replica;
+    }
+
+    /**
+     * @param listener told of every state change, on the replica's thread.
+     * @return this.
+     */
+    public Replica addListener(final ReplicaListener listener)
+    {
+        listeners.add(listener);
+        return this;
+    }
+
+    /**
+     * @return the current state.
+     */
+    public ReplicaState state()
+    {
+        return state;
+    }
+
+    /**
+     * @return the error that caused the last BACKOFF or STOPPED, or null.
+     */
+    public FerryException lastError()
+    {
+        return lastError;
+    }
+
+    /**
+     * @return the next offset to be received: every offset below it is in this replica's WAL.
+     */
+    public long receivedOffset()
+    {
+        return wal.nextOffset();
+    }
+
+    /**
+     * @return every offset below this is durable under the WAL's sync policy.
+     */
+    public long durableOffset()
+    {
+        return durableNext;
+    }
+
+    /**
+     * @return the primary's head as last reported (WELCOME or HEARTBEAT).
+     */
+    public long primaryHead()
+    {
+        return primaryHead;
+    }
+
+    /**
+     * @return the replica's WAL (read it; do not write it).
+     */
+    public Wal wal()
+    {
+        return wal;
+    }
+
+    /**
+     * @return the replica's id.
+     */
+    public String id()
+    {
+        return config.id();
+    }
+
+    private void moveTo(final ReplicaState target, final FerryException error)
+    {
+        final ReplicaState from = state;
+        state = from.moveTo(target);
+        for (final ReplicaListener listener : listeners)
+        {
+            listener.onStateChange(from, target, error);
+        }
+    }
+
+    private void run(final IdleStrategy idle)
+    {
+        long backoffNs = config.backoffMinNs();
+        int attempt = 0;
+        try
+        {
+            while (running)
+            {
+                FerryException error = null;
+                attempt++;
+                try (Link link = new Link(idle))
+                {
+                    moveTo(ReplicaState.CONNECTING, null);
+                    link.connect();
+                    moveTo(ReplicaState.HANDSHAKING, null);
+                    link.handshake();
+                    moveTo(ReplicaState.STREAMING, null);
+                    log.log("replica " + config.id() + " streaming from " + Endpoint.format(config.primary()) +
+                        " at offset " + wal.nextOffset());
+                    backoffNs = config.backoffMinNs();
+                    attempt = 0;
+                    link.stream();
+                }
+                catch (final FerryException ex)
+                {
+                    error = ex;
+                }
+                catch (final SocketTimeoutException ex)
+                {
+                    error = new FerryException(ErrorCode.CONNECTION, "timed out connecting to " +
+                        Endpoint.format(config.primary()), ex);
+                }
+                catch (final IOException ex)
+                {
+                    error = new FerryException(ErrorCode.CONNECTION, "link to " + Endpoint.format(config.primary()) +
+                        " failed: " + ex.getMessage(), ex);
+                }
+                catch (final RuntimeException ex)
+                {
+                    error = new FerryException(ErrorCode.INTERNAL, "replica " + config.id() + " failed: " + ex, ex);
+                }
+                if (!running)
+                {
+                    break;
+                }
+                lastError = error;
+                if (error == null)
+                {
+                    continue;
+                }
+                if (FATAL.contains(error.code()))
+                {
+                    log.log("replica " + config.id() + " stopped: " + error.messageWithAdvice());
+                    moveTo(ReplicaState.STOPPED, error);
+                    return;
+                }
+                final long delayNs = ThreadLocalRandom.current().nextLong(backoffNs / 2, backoffNs + 1);
+                log.log("replica " + config.id() + ": " + error.getMessage() + "; retry " + attempt + " in " +
+                    TimeUnit.NANOSECONDS.toMillis(delayNs) + " ms");
+                moveTo(ReplicaState.BACKOFF, error);
+                final long deadline = System.nanoTime() + delayNs;
+                while (running && System.nanoTime() < deadline)
+                {
+                    LockSupport.parkNanos(this, Math.min(deadline - System.nanoTime(), TimeUnit.MILLISECONDS.toNanos(50)));
+                }
+                backoffNs = Math.min(backoffNs * 2, config.backoffMaxNs());
+            }
+            if (state != ReplicaState.STOPPED)
+            {
+                moveTo(ReplicaState.STOPPED, null);
+            }
+        }
+        finally
+        {
+            running = false;
+        }
+    }
+
+    /**
+     * Stop following the primary and close the WAL. Idempotent.
+     */
+    public void stop()
+    {
+        running = false;
+        LockSupport.unpark(thread);
+        try
+        {
+            thread.join(TimeUnit.SECONDS.toMillis(10));
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+        if (!wal.isClosed())
+        {
+            wal.close();
+        }
+    }
+
+    @Override
+    public void close()
+    {
+        stop();
+    }
+
+    /**
+     * One connection to the primary: connect, handshake, stream.
+     */
+    private final class Link implements AutoCloseable
+    {
+        private final IdleStrategy idle;
+        private final Arena arena = Arena.ofConfined();
+        private final HelloFlyweight hello = new HelloFlyweight();
+        private final WelcomeFlyweight welcome = new WelcomeFlyweight();
+        private final AckFlyweight ack = new AckFlyweight();
+        private final NackFlyweight nack = new NackFlyweight();
+        private final HeartbeatFlyweight heartbeat = new HeartbeatFlyweight();
+        private final ErrorFlyweight error = new ErrorFlyweight();
+        private final BatchDecoder batch;
+        private final EntryConsumer append = this::append;
+        private FrameConnection connection;
+        private MemorySegment scratch;
+        private boolean welcomed;
+        private boolean nackPending;
+        private long lastSendNs;
+        private long ackedNext = -1;
+        private long ackedDurable = -1;
+        private int batchesSinceAck;
+
+        Link(final IdleStrategy idle)
+        {
+            this.idle = idle;
+            this.batch = new BatchDecoder(config.maxFrameBytes());
+        }
+
+        void connect() throws IOException
+        {
+            final SocketChannel channel = SocketChannel.open();
+            try
+            {
+                channel.socket().connect(config.primary(), (int)TimeUnit.NANOSECONDS.toMillis(config.connectTimeoutNs()));
+                connection = new FrameConnection(channel, config.maxFrameBytes(), config.maxFrameBytes());
+            }
+            catch (final IOException | RuntimeException ex)
+            {
+                channel.close();
+                throw ex;
+            }
+        }
+
+        void handshake() throws IOException
+        {
+            final boolean empty = wal.isEmpty();
+            final UUID historyId = history == null ? new UUID(0, 0) : history.id();
+            final long epoch = history == null ? 0 : history.epoch();
+            final byte[] nonce = auth.nextNonce(new byte[HelloFlyweight.NONCE_LENGTH]);
+            final int codecMask = HelloFlyweight.codecMask(config.codecs().toArray(new Codec[0]));
+            final long claim = connection.claim(HelloFlyweight.length(config.id().length()));
+            hello.encode(connection.sendBuffer(), claim, FrameHeader.VERSION, codecMask,
+                empty ? HelloFlyweight.EMPTY_WAL_FLAG : 0, epoch, wal.nextOffset(),
+                historyId.getMostSignificantBits(), historyId.getLeastSignificantBits(), nonce,
+                new byte[HelloFlyweight.PROOF_LENGTH], config.id());
+            connection.commit(auth.signHello(hello).seal());
+            final long deadline = System.nanoTime() + config.connectTimeoutNs();
+            while (!welcomed)
+            {
+                connection.flush();
+                final int work = connection.receive(this::onHandshakeFrame, 1);
+                if (!running)
+                {
+                    return;
+                }
+                if (System.nanoTime() > deadline)
+                {
+                    throw new FerryException(ErrorCode.CONNECTION, "no WELCOME from " + connection.remoteAddress() +
+                        " within " + TimeUnit.NANOSECONDS.toMillis(config.connectTimeoutNs()) + " ms");
+                }
+                idle.idle(work);
+            }
+            idle.reset();
+            final UUID primaryHistory = new UUID(welcome.historyIdHi(), welcome.historyIdLo());
+            auth.verifyWelcome(welcome, nonce);
+            if (!empty && !primaryHistory.equals(historyId))
+            {
+                throw new FerryException(ErrorCode.DIVERGED, "primary has history " + primaryHistory + ", this replica " +
+                    historyId);
+            }
+            if (!empty && welcome.startOffset() != wal.nextOffset())
+            {
+                throw new FerryException(ErrorCode.SEQUENCE_GAP, "primary starts at " + welcome.startOffset() +
+                    " but this replica's next offset is " + wal.nextOffset());
+            }
+            if (history == null || !history.equals(new History(primaryHistory, welcome.epoch())))
+            {
+                history = new History(primaryHistory, welcome.epoch());
+                history.save(wal.directory());
+            }
+            if (welcome.codec() != Codec.NONE)
+            {
+                scratch = arena.allocate(BatchDecoder.scratchLength(config.maxFrameBytes()), 64);
+            }
+            primaryHead = welcome.headOffset();
+            sendAck(true);
+        }
+
+        private void onHandshakeFrame(final MessageType type, final MemorySegment buffer, final long offset, final int length)
+        {
+            switch (type)
+            {
+                case WELCOME ->
+                {
+                    welcome.decode(buffer, offset, length);
+                    welcomed = true;
+                }
+                case ERROR -> throw refused(buffer, offset, length);
+                default -> throw new FerryException(ErrorCode.PROTOCOL, "expected WELCOME, got " + type);
+            }
+        }
+
+        private FerryException refused(final MemorySegment buffer, final long offset, final int length)
+        {
+            error.decode(buffer, offset, length);
+            return new FerryException(error.code(), "primary " + connection.remoteAddress() + " says: " + error.message());
+        }
+
+        void stream() throws IOException
+        {
+            while (running)
+            {
+                int work = connection.receive(this::onFrame, 64);
+                final long nowNs = System.nanoTime();
+                if (batchesSinceAck > 0)
+                {
+                    wal.flush();
+                    sendAck(false);
+                    batchesSinceAck = 0;
+                }
+                if (nowNs - connection.lastReceiveNs() > config.primaryTimeoutNs())
+                {
+                    throw new FerryException(ErrorCode.CONNECTION, "primary " + connection.remoteAddress() + " silent for " +
+                        TimeUnit.NANOSECONDS.toMillis(nowNs - connection.lastReceiveNs()) + " ms");
+                }
+                if (nowNs - lastSendNs > config.heartbeatIntervalNs())
+                {
+                    if (wal.config().syncPolicy() != SyncPolicy.NONE)
+                    {
+                        wal.flush();
+                    }
+                    sendAck(true);
+                }
+                work += connection.flush();
+                idle.idle(work);
+            }
+        }
+
+        private void onFrame(final MessageType type, final MemorySegment buffer, final long offset, final int length)
+        {
+            switch (type)
+            {
+                case BATCH -> onBatch(buffer, offset, length);
+                case HEARTBEAT -> primaryHead = heartbeat.decode(buffer, offset, length).headOffset();
+                case ERROR -> throw refused(buffer, offset, length);
+                default -> throw new FerryException(ErrorCode.PROTOCOL, "unexpected " + type + " while streaming");
+            }
+        }
+
+        private void onBatch(final MemorySegment buffer, final long offset, final int length)
+        {
+            batch.wrap(buffer, offset, length);
+            final long next = wal.nextOffset();
+            if (batch.firstOffset() > next)
+            {
+                if (!nackPending)
+                {
+                    sendNack(next, ErrorCode.SEQUENCE_GAP);
+                }
+                return;
+            }
+            nackPending = false;
+            if (batch.firstOffset() + batch.count() <= next)
+            {
+                return; // all duplicates (a resend overlapping what we have)
+            }
+            if (batch.codec() != Codec.NONE && scratch == null)
+            {
+                throw new FerryException(ErrorCode.COMPRESSION, "primary sent a " + batch.codec() + " batch without agreeing on it");
+            }
+            try
+            {
+                batch.forEach(scratch, append);
+            }
+            catch (final FrameException ex)
+            {
+                if (ex.code() == ErrorCode.CHECKSUM || ex.code() == ErrorCode.COMPRESSION)
+                {
+                    log.log("replica " + config.id() + ": " + ex.getMessage() + "; asking for a resend");
+                    sendNack(wal.nextOffset(), ex.code());
+                }
+                else
+                {
+                    throw ex;
+                }
+            }
+            batchesSinceAck++;
+        }
+
+        private void append(final long offset, final long timestampNs, final MemorySegment payload)
+        {
+            if (offset >= wal.nextOffset())
+            {
+                wal.appendAt(offset, timestampNs, batch.entryCrc32c(), payload);
+            }
+        }
+
+        private void sendAck(final boolean force)
+        {
+            final long received = wal.nextOffset();
+            final long durable = wal.config().syncPolicy() == SyncPolicy.NONE ? received : wal.syncedOffset() + 1;
+            durableNext = durable;
+            if (!force && received == ackedNext && durable == ackedDurable)
+            {
+                return;
+            }
+            final long claim = connection.claim(AckFlyweight.LENGTH);
+            if (claim < 0)
+            {
+                return;
+            }
+            connection.commit(ack.wrap(connection.sendBuffer(), claim)
+                .receivedOffset(received)
+                .durableOffset(durable)
+                .appliedOffset(received)
+                .timestampNs(wal.config().clockNs().getAsLong())
+                .seal());
+            ackedNext = received;
+            ackedDurable = durable;
+            lastSendNs = System.nanoTime();
+        }
+
+        private void sendNack(final long from, final ErrorCode reason)
+        {
+            final long claim = connection.claim(NackFlyweight.LENGTH);
+            if (claim >= 0)
+            {
+                connection.commit(nack.wrap(connection.sendBuffer(), claim).resendFrom(from).reason(reason).seal());
+                nackPending = true;
+                lastSendNs = System.nanoTime();
+            }
+        }
+
+        @Override
+        public void close()
+        {
+            if (connection != null)
+            {
+                try
+                {
+                    connection.flush();
+                }
+                catch (final IOException ignore)
+                {
+                    // closing anyway; the error that ended the link is the one reported
+                }
+                connection.close();
+            }
+            arena.close();
+        }
+    }
+}

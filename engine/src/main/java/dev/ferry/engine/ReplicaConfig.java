@@ -1,0 +1,293 @@
+package dev.ferry.engine;
+
+import dev.ferry.wal.WalConfig;
+import dev.ferry.wal.codec.Codec;
+import dev.ferry.wal.frame.FrameHeader;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.EnumSet;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+import static dev.ferry.engine.PrimaryConfig.require;
+
+/**
+ * Settings of a {@link Replica}, validated once by {@link #conclude()} with errors naming the setting.
+ */
+public final class ReplicaConfig
+{
+    private final WalConfig wal = new WalConfig();
+    private InetSocketAddress primary;
+    private String id;
+    private Path secretFile;
+    private Set<Codec> codecs = EnumSet.allOf(Codec.class);
+    private String idleStrategy = "backoff";
+    private int maxFrameBytes = 2 * FrameHeader.MAX_FRAME_BYTES_DEFAULT;
+    private long connectTimeoutNs = TimeUnit.SECONDS.toNanos(2);
+    private long primaryTimeoutNs = TimeUnit.SECONDS.toNanos(2);
+    private long heartbeatIntervalNs = TimeUnit.MILLISECONDS.toNanos(100);
+    private long backoffMinNs = TimeUnit.MILLISECONDS.toNanos(50);
+    private long backoffMaxNs = TimeUnit.SECONDS.toNanos(5);
+    private EventLog eventLog = EventLog.NONE;
+    private boolean concluded;
+
+    /**
+     * @return the WAL settings, to adjust in place.
+     */
+    public WalConfig wal()
+    {
+        return wal;
+    }
+
+    /**
+     * @param directory the replica's WAL directory.
+     * @return this.
+     */
+    public ReplicaConfig walDirectory(final Path directory)
+    {
+        wal.directory(directory);
+        return this;
+    }
+
+    /**
+     * @return the primary's address.
+     */
+    public InetSocketAddress primary()
+    {
+        return primary;
+    }
+
+    /**
+     * @param primary the primary's address.
+     * @return this.
+     */
+    public ReplicaConfig primary(final InetSocketAddress primary)
+    {
+        this.primary = primary;
+        return this;
+    }
+
+    /**
+     * @return this replica's id: the primary keys its cursor and slot by it.
+     */
+    public String id()
+    {
+        return id;
+    }
+
+    /**
+     * @param id 1-64 of [A-Za-z0-9._-], unique among the primary's replicas.
+     * @return this.
+     */
+    public ReplicaConfig id(final String id)
+    {
+        this.id = id;
+        return this;
+    }
+
+    /**
+     * @return the shared-secret file, or null.
+     */
+    public Path secretFile()
+    {
+        return secretFile;
+    }
+
+    /**
+     * @param secretFile the shared-secret file, or null.
+     * @return this.
+     */
+    public ReplicaConfig secretFile(final Path secretFile)
+    {
+        this.secretFile = secretFile;
+        return this;
+    }
+
+    /**
+     * @return the codecs this replica accepts (NONE is always accepted).
+     */
+    public Set<Codec> codecs()
+    {
+        return codecs;
+    }
+
+    /**
+     * @param codecs the codecs this replica offers.
+     * @return this.
+     */
+    public ReplicaConfig codecs(final Set<Codec> codecs)
+    {
+        this.codecs = EnumSet.copyOf(codecs);
+        this.codecs.add(Codec.NONE);
+        return this;
+    }
+
+    /**
+     * @return the receiver thread's idle strategy.
+     */
+    public String idleStrategy()
+    {
+        return idleStrategy;
+    }
+
+    /**
+     * @param idleStrategy busy-spin (burns a core), yield, backoff (default) or park.
+     * @return this.
+     */
+    public ReplicaConfig idleStrategy(final String idleStrategy)
+    {
+        this.idleStrategy = idleStrategy;
+        return this;
+    }
+
+    /**
+     * @return the largest frame accepted.
+     */
+    public int maxFrameBytes()
+    {
+        return maxFrameBytes;
+    }
+
+    /**
+     * @param maxFrameBytes the largest frame accepted (at least the primary's).
+     * @return this.
+     */
+    public ReplicaConfig maxFrameBytes(final int maxFrameBytes)
+    {
+        this.maxFrameBytes = maxFrameBytes;
+        return this;
+    }
+
+    /**
+     * @return how long a connection attempt may take.
+     */
+    public long connectTimeoutNs()
+    {
+        return connectTimeoutNs;
+    }
+
+    /**
+     * @param connectTimeoutNs how long a connection attempt may take.
+     * @return this.
+     */
+    public ReplicaConfig connectTimeoutNs(final long connectTimeoutNs)
+    {
+        this.connectTimeoutNs = connectTimeoutNs;
+        return this;
+    }
+
+    /**
+     * @return how long the primary may stay silent (no batch, no heartbeat) before the link is dropped and retried.
+     */
+    public long primaryTimeoutNs()
+    {
+        return primaryTimeoutNs;
+    }
+
+    /**
+     * @param primaryTimeoutNs how long the primary may stay silent before the link is dropped and retried.
+     * @return this.
+     */
+    public ReplicaConfig primaryTimeoutNs(final long primaryTimeoutNs)
+    {
+        this.primaryTimeoutNs = primaryTimeoutNs;
+        return this;
+    }
+
+    /**
+     * @return how often an idle replica heartbeats the primary.
+     */
+    public long heartbeatIntervalNs()
+    {
+        return heartbeatIntervalNs;
+    }
+
+    /**
+     * @param heartbeatIntervalNs how often an idle replica heartbeats the primary.
+     * @return this.
+     */
+    public ReplicaConfig heartbeatIntervalNs(final long heartbeatIntervalNs)
+    {
+        this.heartbeatIntervalNs = heartbeatIntervalNs;
+        return this;
+    }
+
+    /**
+     * @return the first reconnect delay; it doubles per failure up to {@link #backoffMaxNs()}, with jitter.
+     */
+    public long backoffMinNs()
+    {
+        return backoffMinNs;
+    }
+
+    /**
+     * @param backoffMinNs the first reconnect delay.
+     * @return this.
+     */
+    public ReplicaConfig backoffMinNs(final long backoffMinNs)
+    {
+        this.backoffMinNs = backoffMinNs;
+        return this;
+    }
+
+    /**
+     * @return the longest reconnect delay.
+     */
+    public long backoffMaxNs()
+    {
+        return backoffMaxNs;
+    }
+
+    /**
+     * @param backoffMaxNs the longest reconnect delay.
+     * @return this.
+     */
+    public ReplicaConfig backoffMaxNs(final long backoffMaxNs)
+    {
+        this.backoffMaxNs = backoffMaxNs;
+        return this;
+    }
+
+    /**
+     * @return where connection events are reported.
+     */
+    public EventLog eventLog()
+    {
+        return eventLog;
+    }
+
+    /**
+     * @param eventLog where connection events are reported (one line each, on the replica's thread).
+     * @return this.
+     */
+    public ReplicaConfig eventLog(final EventLog eventLog)
+    {
+        this.eventLog = eventLog;
+        return this;
+    }
+
+    /**
+     * Validate; called by {@link Replica#start(ReplicaConfig)}.
+     *
+     * @return this.
+     */
+    public ReplicaConfig conclude()
+    {
+        if (concluded)
+        {
+            return this;
+        }
+        wal.conclude();
+        FrameHeader.checkMaxFrameBytes(maxFrameBytes);
+        require(primary != null, "primary address is not set");
+        require(id != null && id.matches("[A-Za-z0-9._-]{1,64}"), "replica id must be 1-64 of [A-Za-z0-9._-], was '" + id + "'");
+        require(connectTimeoutNs > 0, "connectTimeoutNs must be > 0");
+        require(heartbeatIntervalNs > 0 && primaryTimeoutNs > heartbeatIntervalNs,
+            "primaryTimeoutNs must exceed heartbeatIntervalNs > 0");
+        require(eventLog != null, "eventLog is null");
+        require(backoffMinNs > 0 && backoffMaxNs >= backoffMinNs, "need 0 < backoffMinNs <= backoffMaxNs");
+        concluded = true;
+        return this;
+    }
+}

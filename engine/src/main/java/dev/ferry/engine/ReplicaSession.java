@@ -1,0 +1,471 @@
+package dev.ferry.engine;
+
+import dev.ferry.net.FrameConnection;
+import dev.ferry.net.FrameHandler;
+import dev.ferry.net.message.AckFlyweight;
+import dev.ferry.net.message.ErrorFlyweight;
+import dev.ferry.net.message.HeartbeatFlyweight;
+import dev.ferry.net.message.HelloFlyweight;
+import dev.ferry.net.message.NackFlyweight;
+import dev.ferry.net.message.StatusResponseFlyweight;
+import dev.ferry.net.message.WelcomeFlyweight;
+import dev.ferry.wal.EntryHandler;
+import dev.ferry.wal.ErrorCode;
+import dev.ferry.wal.FerryException;
+import dev.ferry.wal.SeekResult;
+import dev.ferry.wal.WalCursor;
+import dev.ferry.wal.WalEntry;
+import dev.ferry.wal.codec.Codec;
+import dev.ferry.wal.codec.Compressor;
+import dev.ferry.wal.codec.Compressors;
+import dev.ferry.wal.frame.BatchEncoder;
+import dev.ferry.wal.frame.FrameHeader;
+import dev.ferry.wal.frame.MessageType;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One replica connection on the primary, run as a duty cycle by the {@link PrimaryAgent}: handshake, then batches
+ * read zero-copy from the replica's named cursor into the send buffer (one copy, optionally compressed), ACKs in,
+ * heartbeats both ways. Its buffering is the connection's bounded send buffer: a slow replica stops being read for,
+ * it never blocks appends or other replicas.
+ */
+final class ReplicaSession implements AutoCloseable
+{
+    private static final int RING = 4096;
+    private static final int MAX_FRAMES_PER_CYCLE = 64;
+    private static final int MAX_BATCHES_PER_CYCLE = 8;
+    private static final long CLOSE_GRACE_NS = TimeUnit.SECONDS.toNanos(1);
+
+    private enum Phase
+    {
+        AWAIT_HELLO, STREAMING, CLOSING
+    }
+
+    private final PrimaryAgent agent;
+    private final PrimaryConfig config;
+    private final FrameConnection connection;
+    private final long createdNs;
+    private final Arena arena = Arena.ofConfined();
+    private final BatchEncoder encoder;
+    private final HelloFlyweight hello = new HelloFlyweight();
+    private final WelcomeFlyweight welcome = new WelcomeFlyweight();
+    private final AckFlyweight ack = new AckFlyweight();
+    private final NackFlyweight nack = new NackFlyweight();
+    private final HeartbeatFlyweight heartbeat = new HeartbeatFlyweight();
+    private final ErrorFlyweight error = new ErrorFlyweight();
+    private final FrameHandler onFrame = this::onFrame;
+    private final EntryHandler fill = this::fill;
+
+    // batches sent and not yet acknowledged: last offset, first/last entry timestamps, bytes
+    private final long[] ringLastOffset = new long[RING];
+    private final long[] ringFirstTs = new long[RING];
+    private final long[] ringLastTs = new long[RING];
+    private final long[] ringBytes = new long[RING];
+    private int ringHead;
+    private int ringTail;
+    private long ringTotalBytes;
+
+    private Phase phase = Phase.AWAIT_HELLO;
+    private String replicaId;
+    private ReplicaSlot slot;
+    private WalCursor cursor;
+    private Compressor compressor;
+    private MemorySegment scratch;
+    private long lastSendNs;
+    private long lastLagUpdateNs;
+    private long closeDeadlineNs;
+    private long batchFirstTs;
+    private long batchLastTs;
+    private long entriesSent;
+    private long entryBytesSent;
+    private FerryException failure;
+    private boolean closed;
+
+    ReplicaSession(final PrimaryAgent agent, final PrimaryConfig config, final FrameConnection connection, final long nowNs)
+    {
+        this.agent = agent;
+        this.config = config;
+        this.connection = connection;
+        this.createdNs = nowNs;
+        this.encoder = new BatchEncoder(config.maxFrameBytes());
+    }
+
+    String replicaId()
+    {
+        return replicaId;
+    }
+
+    String remoteAddress()
+    {
+        return connection.remoteAddress();
+    }
+
+    boolean isClosed()
+    {
+        return closed;
+    }
+
+    FerryException failure()
+    {
+        return failure;
+    }
+
+    /**
+     * @return work done (frames handled, batches sent, bytes flushed).
+     */
+    int doWork(final long nowNs) throws IOException
+    {
+        int work = 0;
+        if (phase != Phase.CLOSING)
+        {
+            work += connection.receive(onFrame, MAX_FRAMES_PER_CYCLE);
+        }
+        switch (phase)
+        {
+            case AWAIT_HELLO ->
+            {
+                if (nowNs - createdNs > config.handshakeTimeoutNs())
+                {
+                    fail(ErrorCode.PROTOCOL, "no HELLO within " + TimeUnit.NANOSECONDS.toMillis(config.handshakeTimeoutNs()) + " ms");
+                }
+            }
+            case STREAMING ->
+            {
+                work += sendBatches(nowNs);
+                if (nowNs - connection.lastReceiveNs() > config.replicaTimeoutNs())
+                {
+                    fail(ErrorCode.CONNECTION, "replica " + replicaId + " silent for " +
+                        TimeUnit.NANOSECONDS.toMillis(nowNs - connection.lastReceiveNs()) + " ms");
+                }
+                else if (nowNs - lastSendNs > config.heartbeatIntervalNs())
+                {
+                    sendHeartbeat(nowNs);
+                }
+                if (nowNs - lastLagUpdateNs > config.heartbeatIntervalNs())
+                {
+                    updateLag();
+                    lastLagUpdateNs = nowNs;
+                }
+            }
+            case CLOSING ->
+            {
+            }
+            default -> throw new IllegalStateException(String.valueOf(phase));
+        }
+        work += connection.flush() > 0 ? 1 : 0;
+        if (phase == Phase.CLOSING && (connection.pendingBytes() == 0 || nowNs > closeDeadlineNs))
+        {
+            close(); // the ERROR (or STATUS_RESPONSE) went out, or the peer stopped reading
+            work++;
+        }
+        return work;
+    }
+
+    private void onFrame(final MessageType type, final MemorySegment buffer, final long offset, final int length)
+    {
+        if (phase == Phase.AWAIT_HELLO)
+        {
+            switch (type)
+            {
+                case HELLO -> onHello(buffer, offset, length);
+                case STATUS_REQUEST -> onStatusRequest();
+                default -> fail(ErrorCode.PROTOCOL, "expected HELLO or STATUS_REQUEST, got " + type);
+            }
+        }
+        else if (phase == Phase.STREAMING)
+        {
+            switch (type)
+            {
+                case ACK -> onAck(buffer, offset, length);
+                case NACK -> onNack(buffer, offset, length);
+                case HEARTBEAT ->
+                {
+                    heartbeat.decode(buffer, offset, length);
+                    slot.onHeartbeat(System.nanoTime());
+                }
+                case ERROR ->
+                {
+                    error.decode(buffer, offset, length);
+                    agent.log("replica " + replicaId + " reported " + error.code() + ": " + error.message());
+                    closing();
+                }
+                default -> fail(ErrorCode.PROTOCOL, "unexpected " + type + " from replica " + replicaId);
+            }
+        }
+    }
+
+    private void onHello(final MemorySegment buffer, final long offset, final int length)
+    {
+        hello.decode(buffer, offset, length);
+        final String id = hello.replicaId();
+        if (hello.protocolVersion() != FrameHeader.VERSION)
+        {
+            fail(ErrorCode.PROTOCOL, "replica " + id + " speaks protocol " + hello.protocolVersion() + "; this primary speaks " +
+                FrameHeader.VERSION);
+            return;
+        }
+        final History history = agent.history();
+        try
+        {
+            agent.auth().verifyHello(hello);
+        }
+        catch (final FerryException ex)
+        {
+            fail(ex.code(), "replica " + id + ": " + ex.detail());
+            return;
+        }
+        if (!hello.emptyWal() &&
+            (hello.historyIdHi() != history.id().getMostSignificantBits() ||
+                hello.historyIdLo() != history.id().getLeastSignificantBits()))
+        {
+            fail(ErrorCode.DIVERGED, "replica " + id + " has history " +
+                new java.util.UUID(hello.historyIdHi(), hello.historyIdLo()) + ", this primary " + history.id());
+            return;
+        }
+        if (hello.epoch() > history.epoch())
+        {
+            fail(ErrorCode.FENCED, "replica " + id + " is at epoch " + hello.epoch() + ", this primary at " +
+                history.epoch() + ": a newer primary exists");
+            return;
+        }
+        agent.replaceOlderSession(this, id);
+        replicaId = id;
+        final long start = hello.emptyWal() ? agent.wal().oldestOffset() : hello.nextOffset();
+        cursor = agent.wal().cursor("replica-" + id);
+        final SeekResult seek = cursor.seek(start);
+        if (seek == SeekResult.TOO_OLD)
+        {
+            fail(ErrorCode.RETENTION, "replica " + id + " asks for offset " + start +
+                ", deleted by retention; the oldest retained offset is " + agent.wal().oldestOffset());
+            return;
+        }
+        if (seek == SeekResult.FUTURE)
+        {
+            fail(ErrorCode.DIVERGED, "replica " + id + " asks for offset " + start + " beyond this primary's head " +
+                agent.wal().nextOffset() + ": it has entries this primary does not");
+            return;
+        }
+        final Codec codec = config.codec() != Codec.NONE && hello.supportsCodec(config.codec()) ? config.codec() : Codec.NONE;
+        if (codec != Codec.NONE)
+        {
+            compressor = Compressors.of(codec, config.zstdLevel());
+            scratch = arena.allocate(BatchEncoder.scratchLength(compressor, config.maxFrameBytes()), 64);
+        }
+        final long claim = connection.claim(WelcomeFlyweight.LENGTH);
+        welcome.wrap(connection.sendBuffer(), claim)
+            .codec(codec)
+            .mode(WelcomeFlyweight.Mode.STREAM)
+            .maxFrameBytes(config.maxFrameBytes())
+            .startOffset(start)
+            .headOffset(agent.wal().nextOffset())
+            .epoch(history.epoch())
+            .historyIdHi(history.id().getMostSignificantBits())
+            .historyIdLo(history.id().getLeastSignificantBits());
+        agent.auth().signWelcome(welcome, hello.copyNonceTo(new byte[HelloFlyweight.NONCE_LENGTH]));
+        connection.commit(welcome.seal());
+        slot = agent.slots().slot(id);
+        slot.connected(connection.remoteAddress(), "STREAMING");
+        slot.resumeAt(start);
+        phase = Phase.STREAMING;
+        agent.log("replica " + id + " connected from " + connection.remoteAddress() + ", streaming from offset " + start +
+            " (" + codec.name().toLowerCase(java.util.Locale.ROOT) + ")");
+    }
+
+    private void onStatusRequest()
+    {
+        final String json = StatusJson.write(agent.status());
+        final long length = StatusResponseFlyweight.length(json.getBytes(StandardCharsets.UTF_8).length);
+        final long claim = length <= config.maxFrameBytes() ? connection.claim((int)length) : -1;
+        if (claim < 0)
+        {
+            fail(ErrorCode.OVERLOADED, "status of " + length + " bytes does not fit in a frame");
+            return;
+        }
+        connection.commit(new StatusResponseFlyweight().encode(connection.sendBuffer(), claim, json, config.maxFrameBytes()));
+        closing();
+    }
+
+    private void onAck(final MemorySegment buffer, final long offset, final int length)
+    {
+        ack.decode(buffer, offset, length);
+        final long received = ack.receivedOffset();
+        final long sent = cursor.nextOffset(); // the WAL's head can lag a committed entry by a moment: compare with what was sent
+        if (received > sent)
+        {
+            fail(ErrorCode.PROTOCOL, "replica " + replicaId + " acknowledged received=" + received +
+                " but only offsets below " + sent + " were sent");
+            return;
+        }
+        final long nowNs = System.nanoTime();
+        slot.onAck(received, ack.durableOffset(), ack.appliedOffset(), nowNs);
+        final long wallNs = config.wal().clockNs().getAsLong();
+        while (ringTail != ringHead && ringLastOffset[ringTail & (RING - 1)] < received)
+        {
+            final int i = ringTail & (RING - 1);
+            slot.recordAckLatency(wallNs - ringLastTs[i]);
+            ringTotalBytes -= ringBytes[i];
+            ringTail++;
+        }
+        agent.slots().signalAcked();
+        updateLag();
+    }
+
+    private void onNack(final MemorySegment buffer, final long offset, final int length)
+    {
+        nack.decode(buffer, offset, length);
+        final long from = nack.resendFrom();
+        agent.log("replica " + replicaId + " asks to resend from " + from + " (" + nack.reason() + ")");
+        final SeekResult seek = cursor.seek(from);
+        if (seek == SeekResult.TOO_OLD || seek == SeekResult.FUTURE)
+        {
+            fail(seek == SeekResult.TOO_OLD ? ErrorCode.RETENTION : ErrorCode.DIVERGED,
+                "replica " + replicaId + " asks to resend from " + from + ": " + seek);
+            return;
+        }
+        ringHead = ringTail;
+        ringTotalBytes = 0;
+    }
+
+    private int sendBatches(final long nowNs)
+    {
+        int batches = 0;
+        while (batches < MAX_BATCHES_PER_CYCLE && ringHead - ringTail < RING &&
+            connection.claimableBytes() >= config.maxFrameBytes())
+        {
+            final long claim = connection.claim(config.maxFrameBytes());
+            if (claim < 0)
+            {
+                break;
+            }
+            encoder.wrap(connection.sendBuffer(), claim, config.maxFrameBytes()).firstOffset(cursor.nextOffset());
+            final int count = cursor.poll(fill, Integer.MAX_VALUE);
+            if (count == 0)
+            {
+                break;
+            }
+            final int entryBytes = encoder.encodedLength();
+            final int length = encoder.commit(compressor, scratch);
+            connection.commit(length);
+            final int i = ringHead & (RING - 1);
+            ringLastOffset[i] = encoder.firstOffset() + count - 1;
+            ringFirstTs[i] = batchFirstTs;
+            ringLastTs[i] = batchLastTs;
+            ringBytes[i] = entryBytes;
+            ringTotalBytes += entryBytes;
+            ringHead++;
+            entriesSent += count;
+            entryBytesSent += entryBytes;
+            lastSendNs = nowNs;
+            batches++;
+        }
+        return batches;
+    }
+
+    private boolean fill(final WalEntry entry)
+    {
+        if (encoder.count() > 0 && encoder.encodedLength() + entry.length() > config.maxBatchBytes())
+        {
+            return false;
+        }
+        if (!entry.appendTo(encoder))
+        {
+            return false;
+        }
+        final long ts = entry.timestampNs();
+        if (encoder.count() == 1)
+        {
+            batchFirstTs = ts;
+        }
+        batchLastTs = ts;
+        return true;
+    }
+
+    private void sendHeartbeat(final long nowNs)
+    {
+        final long claim = connection.claim(HeartbeatFlyweight.LENGTH);
+        if (claim >= 0)
+        {
+            connection.commit(heartbeat.wrap(connection.sendBuffer(), claim)
+                .headOffset(agent.wal().nextOffset())
+                .timeNs(config.wal().clockNs().getAsLong())
+                .seal());
+            lastSendNs = nowNs;
+        }
+    }
+
+    private void updateLag()
+    {
+        final long head = agent.wal().nextOffset();
+        if (slot == null)
+        {
+            return;
+        }
+        if (slot.receivedNext() >= head)
+        {
+            slot.lag(0, 0);
+            return;
+        }
+        final long wallNs = config.wal().clockNs().getAsLong();
+        final long unsent = Math.max(0, head - cursor.nextOffset());
+        final long average = entriesSent == 0 ? 0 : entryBytesSent / entriesSent;
+        final long oldestTs = ringTail != ringHead ? ringFirstTs[ringTail & (RING - 1)] : 0;
+        slot.lag(oldestTs == 0 ? 0 : Math.max(0, TimeUnit.NANOSECONDS.toMillis(wallNs - oldestTs)),
+            ringTotalBytes + unsent * average);
+    }
+
+    /**
+     * Send an ERROR (best effort) and close after it is flushed.
+     */
+    void fail(final ErrorCode code, final String message)
+    {
+        if (phase == Phase.CLOSING)
+        {
+            return;
+        }
+        failure = new FerryException(code, message);
+        agent.log("closing " + (replicaId == null ? "connection" : "replica " + replicaId) + " from " +
+            connection.remoteAddress() + ": " + failure.getMessage());
+        final long claim = connection.claim(ErrorFlyweight.MAX_LENGTH);
+        if (claim >= 0)
+        {
+            connection.commit(error.encode(connection.sendBuffer(), claim, code, message));
+        }
+        closing();
+    }
+
+    private void closing()
+    {
+        phase = Phase.CLOSING;
+        closeDeadlineNs = System.nanoTime() + CLOSE_GRACE_NS;
+    }
+
+    @Override
+    public void close()
+    {
+        if (closed)
+        {
+            return;
+        }
+        closed = true;
+        phase = Phase.CLOSING;
+        if (cursor != null)
+        {
+            cursor.close();
+        }
+        if (compressor != null)
+        {
+            compressor.close();
+        }
+        if (slot != null && agent.ownsSlot(this, slot.id()))
+        {
+            slot.state("DISCONNECTED");
+        }
+        connection.close();
+        arena.close();
+    }
+}

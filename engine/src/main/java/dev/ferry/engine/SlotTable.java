@@ -1,0 +1,105 @@
+package dev.ferry.engine;
+
+import java.util.Collection;
+import java.util.Collections;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * One {@link ReplicaSlot} per replica id, and the waiters of {@link Primary#awaitReplicated}: acknowledgements wake
+ * them (only when someone waits, so the ACK path stays cheap).
+ */
+final class SlotTable
+{
+    private final ConcurrentHashMap<String, ReplicaSlot> slots = new ConcurrentHashMap<>();
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition acked = lock.newCondition();
+    private volatile int waiters;
+
+    ReplicaSlot slot(final String id)
+    {
+        return slots.computeIfAbsent(id, ReplicaSlot::new);
+    }
+
+    Collection<ReplicaSlot> all()
+    {
+        return Collections.unmodifiableCollection(slots.values());
+    }
+
+    void signalAcked()
+    {
+        if (waiters > 0)
+        {
+            lock.lock();
+            try
+            {
+                acked.signalAll();
+            }
+            finally
+            {
+                lock.unlock();
+            }
+        }
+    }
+
+    int count(final long offset, final AckLevel level)
+    {
+        int n = 0;
+        for (final ReplicaSlot slot : slots.values())
+        {
+            if (slot.next(level) > offset)
+            {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    boolean await(final long offset, final int minReplicas, final AckLevel level, final long timeoutNs)
+        throws InterruptedException
+    {
+        if (count(offset, level) >= minReplicas)
+        {
+            return true;
+        }
+        final long deadline = System.nanoTime() + timeoutNs;
+        lock.lock();
+        try
+        {
+            waiters++;
+            while (count(offset, level) < minReplicas)
+            {
+                final long remaining = deadline - System.nanoTime();
+                if (remaining <= 0)
+                {
+                    return false;
+                }
+                acked.awaitNanos(Math.min(remaining, TimeUnit.MILLISECONDS.toNanos(10)));
+            }
+            return true;
+        }
+        finally
+        {
+            waiters--;
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The retention floor: the lowest durable position of a valid slot; {@link Long#MAX_VALUE} with no slots.
+     */
+    long floor()
+    {
+        long floor = Long.MAX_VALUE;
+        for (final ReplicaSlot slot : slots.values())
+        {
+            if (!slot.invalidated())
+            {
+                floor = Math.min(floor, slot.durableNext());
+            }
+        }
+        return floor;
+    }
+}

@@ -1,0 +1,198 @@
+package dev.ferry.engine.cli;
+
+import dev.ferry.engine.Primary;
+import dev.ferry.engine.PrimaryConfig;
+import dev.ferry.net.Endpoint;
+import dev.ferry.wal.RetentionPolicy;
+import dev.ferry.wal.SyncPolicy;
+import dev.ferry.wal.codec.Codec;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.net.InetSocketAddress;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * {@code ferry primary}: runs a primary until killed.
+ */
+@Command(name = "primary", mixinStandardHelpOptions = true,
+    description = {"Run a primary until killed: serve replicas from the WAL in --wal on --listen.",
+        "With --generate N --size BYTES it first appends N generated entries (at --rate per second, default as fast",
+        "as it can); with --stdin one entry per input line. Then it keeps serving."})
+final class PrimaryCommand implements Callable<Integer>
+{
+    private static final ValueLayout.OfLong LONG_LE = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    @Option(names = "--wal", required = true, paramLabel = "DIR", description = "The WAL directory (created if missing).")
+    Path wal;
+
+    @Option(names = "--listen", required = true, paramLabel = "HOST:PORT", converter = Converters.Address.class,
+        description = "Where replicas connect.")
+    InetSocketAddress listen;
+
+    @Option(names = "--codec", paramLabel = "none|snappy|zstd", defaultValue = "none", converter = Converters.CodecName.class,
+        description = "Batch compression for replicas that support it (default: ${DEFAULT-VALUE}).")
+    Codec codec;
+
+    @Option(names = "--zstd-level", paramLabel = "N", defaultValue = "3", description = "zstd level (default: ${DEFAULT-VALUE}).")
+    int zstdLevel;
+
+    @Option(names = "--secret-file", paramLabel = "F", description = "Shared secret replicas must prove.")
+    Path secretFile;
+
+    @Option(names = "--generate", paramLabel = "N", description = "Append N generated entries, then keep serving.")
+    Long generate;
+
+    @Option(names = "--size", paramLabel = "BYTES", defaultValue = "64", description = "Generated entry size (default: ${DEFAULT-VALUE}).")
+    int size;
+
+    @Option(names = "--rate", paramLabel = "PER_SEC", defaultValue = "0", description = "Generated entries per second; 0 = as fast as possible.")
+    long rate;
+
+    @Option(names = "--stdin", description = "Append one entry per line of standard input, then keep serving.")
+    boolean stdin;
+
+    @Option(names = "--roll-cycle", paramLabel = "NAME", description = "Chronicle roll cycle, e.g. FAST_DAILY, FAST_HOURLY, TEST_SECONDLY.")
+    String rollCycle;
+
+    @Option(names = "--retain-age", paramLabel = "DURATION", converter = Converters.DurationValue.class,
+        description = "Delete roll cycles older than this (e.g. 7d), never below the slowest replica.")
+    Duration retainAge;
+
+    @Option(names = "--retain-bytes", paramLabel = "N", defaultValue = "0", description = "Delete the oldest roll cycles while the WAL is larger.")
+    long retainBytes;
+
+    @Option(names = "--slot-cap-bytes", paramLabel = "N", defaultValue = "0",
+        description = "A replica further behind than this no longer holds retention back.")
+    long slotCapBytes;
+
+    @Option(names = "--sync", paramLabel = "none|batch|interval", defaultValue = "none",
+        description = "WAL sync policy (default: ${DEFAULT-VALUE}; every append survives kill -9 regardless).")
+    String sync;
+
+    @Option(names = "--idle", paramLabel = "backoff|yield|park|busy-spin", defaultValue = "backoff",
+        description = "Sender thread idle strategy (busy-spin burns a core).")
+    String idle;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception
+    {
+        if (generate != null && stdin)
+        {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--generate and --stdin are exclusive");
+        }
+        if (size < 0 || rate < 0 || (generate != null && generate < 0))
+        {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--generate, --size and --rate must be >= 0");
+        }
+        final PrimaryConfig config = new PrimaryConfig()
+            .walDirectory(wal)
+            .listen(listen)
+            .codec(codec)
+            .zstdLevel(zstdLevel)
+            .secretFile(secretFile)
+            .idleStrategy(idle)
+            .retention(new RetentionPolicy(retainAge, retainBytes))
+            .slotCapBytes(slotCapBytes)
+            .eventLog(Cli::event);
+        config.wal().syncPolicy(Cli.syncPolicy(sync));
+        if (rollCycle != null)
+        {
+            config.wal().rollCycle(rollCycle);
+        }
+        final CountDownLatch stopped = new CountDownLatch(1);
+        final Primary primary = Primary.open(config);
+        Runtime.getRuntime().addShutdownHook(new Thread(() ->
+        {
+            primary.close();
+            stopped.countDown();
+        }));
+        try
+        {
+            Cli.event("primary listening on " + Endpoint.format(primary.localAddress()) + ", WAL " + wal +
+                " (history " + primary.history() + ", next offset " + primary.nextOffset() + ")");
+            if (generate != null)
+            {
+                generate(primary);
+            }
+            else if (stdin)
+            {
+                readStdin(primary);
+            }
+            stopped.await();
+        }
+        finally
+        {
+            primary.close();
+        }
+        return 0;
+    }
+
+    private void generate(final Primary primary)
+    {
+        final MemorySegment payload = MemorySegment.ofArray(new byte[Math.max(size, 0)]);
+        for (int i = 8; i < size; i++)
+        {
+            payload.set(ValueLayout.JAVA_BYTE, i, (byte)('a' + i % 26));
+        }
+        final long start = System.nanoTime();
+        final long intervalNs = rate == 0 ? 0 : TimeUnit.SECONDS.toNanos(1) / rate;
+        long nextReport = start + TimeUnit.SECONDS.toNanos(1);
+        for (long i = 0; i < generate; i++)
+        {
+            if (intervalNs > 0)
+            {
+                final long due = start + i * intervalNs;
+                long now;
+                while ((now = System.nanoTime()) < due)
+                {
+                    LockSupport.parkNanos(Math.min(due - now, 50_000));
+                }
+            }
+            if (size >= 8)
+            {
+                payload.set(LONG_LE, 0, primary.nextOffset());
+            }
+            primary.append(payload);
+            if ((i & 1023) == 0 && System.nanoTime() > nextReport)
+            {
+                nextReport += TimeUnit.SECONDS.toNanos(1);
+                Cli.event("generated " + (i + 1) + " of " + generate + ", head " + primary.nextOffset());
+            }
+        }
+        primary.flush();
+        final double seconds = (System.nanoTime() - start) / 1e9;
+        Cli.event(String.format("generated %d entries of %d bytes in %.2f s; head %d; serving until killed",
+            generate, size, seconds, primary.nextOffset()));
+    }
+
+    private static void readStdin(final Primary primary) throws IOException
+    {
+        final BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        long count = 0;
+        String line;
+        while ((line = in.readLine()) != null)
+        {
+            primary.append(line.getBytes(StandardCharsets.UTF_8));
+            primary.flush();
+            count++;
+        }
+        Cli.event("read " + count + " entries from stdin; head " + primary.nextOffset() + "; serving until killed");
+    }
+}

@@ -1,0 +1,84 @@
+package dev.ferry.engine.cli;
+
+import dev.ferry.engine.Replica;
+import dev.ferry.engine.ReplicaConfig;
+import dev.ferry.engine.ReplicaState;
+import dev.ferry.net.Endpoint;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * {@code ferry replica}: follows a primary until killed, retrying with back-off while it is unreachable.
+ */
+@Command(name = "replica", mixinStandardHelpOptions = true,
+    description = {"Run a replica until killed: copy the primary's WAL into --wal at the same offsets.",
+        "While the primary is unreachable it retries with back-off, one line per attempt; it exits non-zero only on an",
+        "error it cannot recover from (history diverged, entries deleted by retention, wrong secret, storage)."})
+final class ReplicaCommand implements Callable<Integer>
+{
+    @Option(names = "--wal", required = true, paramLabel = "DIR", description = "This replica's WAL directory.")
+    Path wal;
+
+    @Option(names = "--primary", required = true, paramLabel = "HOST:PORT", converter = Converters.Address.class,
+        description = "The primary's replication address.")
+    InetSocketAddress primary;
+
+    @Option(names = "--id", required = true, paramLabel = "NAME", description = "This replica's id, unique per primary.")
+    String id;
+
+    @Option(names = "--secret-file", paramLabel = "F", description = "Shared secret to prove to the primary.")
+    Path secretFile;
+
+    @Option(names = "--sync", paramLabel = "none|batch|interval", defaultValue = "none",
+        description = "WAL sync policy (default: ${DEFAULT-VALUE}); durable acks follow it.")
+    String sync;
+
+    @Option(names = "--idle", paramLabel = "backoff|yield|park|busy-spin", defaultValue = "backoff",
+        description = "Receiver thread idle strategy (busy-spin burns a core).")
+    String idle;
+
+    @Override
+    public Integer call() throws InterruptedException
+    {
+        final ReplicaConfig config = new ReplicaConfig()
+            .walDirectory(wal)
+            .primary(primary)
+            .id(id)
+            .secretFile(secretFile)
+            .idleStrategy(idle)
+            .eventLog(Cli::event);
+        config.wal().syncPolicy(Cli.syncPolicy(sync));
+        final CountDownLatch stopped = new CountDownLatch(1);
+        final Replica replica = Replica.start(config);
+        replica.addListener((from, to, error) ->
+        {
+            if (to == ReplicaState.STOPPED)
+            {
+                stopped.countDown();
+            }
+        });
+        Runtime.getRuntime().addShutdownHook(new Thread(() ->
+        {
+            replica.stop();
+            stopped.countDown();
+        }));
+        Cli.event("replica " + id + " following " + Endpoint.format(primary) + ", WAL " + wal + " at offset " +
+            replica.receivedOffset());
+        if (replica.state() == ReplicaState.STOPPED && replica.lastError() != null)
+        {
+            stopped.countDown();
+        }
+        stopped.await();
+        if (replica.lastError() != null && replica.state() == ReplicaState.STOPPED)
+        {
+            System.err.println("ferry replica: " + replica.lastError().messageWithAdvice());
+            return Ferry.EXIT_FAILURE;
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,55 @@
+package dev.ferry.engine.cli;
+
+import dev.ferry.engine.PrimaryStatus;
+import dev.ferry.engine.ReplicaStatus;
+import dev.ferry.engine.StatusClient;
+import dev.ferry.engine.StatusJson;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code ferry status}: asks a running primary over its port.
+ */
+@Command(name = "status", mixinStandardHelpOptions = true,
+    description = "Ask a running primary for head, oldest and per-replica progress, lag and ack latency.")
+final class StatusCommand implements Callable<Integer>
+{
+    @Option(names = "--primary", required = true, paramLabel = "HOST:PORT", converter = Converters.Address.class,
+        description = "The primary's replication address.")
+    InetSocketAddress primary;
+
+    @Option(names = "--json", description = "Print one JSON document.")
+    boolean json;
+
+    @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "3s", converter = Converters.DurationValue.class,
+        description = "How long to wait (default: ${DEFAULT-VALUE}).")
+    Duration timeout;
+
+    @Override
+    public Integer call()
+    {
+        final String document = StatusClient.requestJson(primary, timeout);
+        if (json)
+        {
+            System.out.println(document);
+            return 0;
+        }
+        final PrimaryStatus status = StatusJson.read(document);
+        System.out.printf("head=%d oldest=%d history=%s epoch=%d replicas=%d%n",
+            status.head(), status.oldest(), status.historyId(), status.epoch(), status.replicas().size());
+        System.out.printf("%-16s %-22s %-12s %12s %12s %12s %10s %12s %9s %10s %10s%n",
+            "id", "remote", "state", "received", "durable", "applied", "lagEntries", "lagBytes", "lagMillis",
+            "ackP50us", "ackP99us");
+        for (final ReplicaStatus r : status.replicas())
+        {
+            System.out.printf("%-16s %-22s %-12s %12d %12d %12d %10d %12d %9d %10.1f %10.1f%n",
+                r.id(), r.remote(), r.state(), r.received(), r.durable(), r.applied(), r.lagEntries(), r.lagBytes(),
+                r.lagMillis(), r.ackP50Micros(), r.ackP99Micros());
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,111 @@
+package dev.ferry.engine;
+
+import dev.ferry.wal.Wal;
+import dev.ferry.wal.WalConfig;
+import dev.ferry.wal.WalDigest;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * Primaries and replicas on loopback in temporary directories, closed after each test; waits with deadlines.
+ */
+final class ReplicationFixture implements AutoCloseable
+{
+    private final Path root;
+    private final List<AutoCloseable> open = new ArrayList<>();
+
+    ReplicationFixture(final Path root)
+    {
+        this.root = root;
+    }
+
+    PrimaryConfig primaryConfig()
+    {
+        return new PrimaryConfig().walDirectory(root.resolve("primary")).listen(new InetSocketAddress("127.0.0.1", 0))
+            .heartbeatIntervalNs(TimeUnit.MILLISECONDS.toNanos(50)).eventLog(ReplicationFixture::log);
+    }
+
+    static void log(final String message)
+    {
+        System.err.println(System.currentTimeMillis() % 100_000 + " " + message);
+    }
+
+    Primary primary(final PrimaryConfig config)
+    {
+        return track(Primary.open(config));
+    }
+
+    ReplicaConfig replicaConfig(final String id, final InetSocketAddress primary)
+    {
+        return new ReplicaConfig().walDirectory(root.resolve(id)).primary(primary).id(id)
+            .backoffMinNs(TimeUnit.MILLISECONDS.toNanos(20)).backoffMaxNs(TimeUnit.MILLISECONDS.toNanos(200))
+            .heartbeatIntervalNs(TimeUnit.MILLISECONDS.toNanos(50)).eventLog(ReplicationFixture::log);
+    }
+
+    Replica replica(final String id, final InetSocketAddress primary)
+    {
+        return track(Replica.start(replicaConfig(id, primary)));
+    }
+
+    <T extends AutoCloseable> T track(final T closeable)
+    {
+        open.add(closeable);
+        return closeable;
+    }
+
+    Path dir(final String name)
+    {
+        return root.resolve(name);
+    }
+
+    static void await(final String what, final Duration timeout, final BooleanSupplier condition)
+    {
+        final long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean())
+        {
+            if (System.nanoTime() > deadline)
+            {
+                fail("timed out after " + timeout + " waiting for " + what);
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+        }
+    }
+
+    static WalDigest digest(final Path walDir)
+    {
+        try (Wal wal = Wal.open(new WalConfig().directory(walDir).readOnly(true)))
+        {
+            return WalDigest.of(wal, -1, -1);
+        }
+    }
+
+    @Override
+    public void close()
+    {
+        RuntimeException failure = null;
+        for (int i = open.size() - 1; i >= 0; i--)
+        {
+            try
+            {
+                open.get(i).close();
+            }
+            catch (final Exception ex)
+            {
+                failure = failure == null ? new IllegalStateException("closing test resources failed", ex) : failure;
+            }
+        }
+        if (failure != null)
+        {
+            throw failure;
+        }
+    }
+}

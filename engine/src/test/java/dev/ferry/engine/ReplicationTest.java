@@ -1,0 +1,298 @@
+package dev.ferry.engine;
+
+import dev.ferry.wal.ErrorCode;
+import dev.ferry.wal.RetentionPolicy;
+import dev.ferry.wal.Wal;
+import dev.ferry.wal.WalConfig;
+import dev.ferry.wal.WalDigest;
+import dev.ferry.wal.codec.Codec;
+import net.openhft.chronicle.core.time.SetTimeProvider;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+import static dev.ferry.engine.ReplicationFixture.await;
+import static dev.ferry.engine.ReplicationFixture.digest;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class ReplicationTest
+{
+    private static final ValueLayout.OfLong LONG_LE = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final Duration CATCH_UP = Duration.ofSeconds(90);
+
+    @TempDir
+    Path dir;
+
+    private ReplicationFixture fixture;
+
+    @BeforeEach
+    void setUp()
+    {
+        fixture = new ReplicationFixture(dir);
+    }
+
+    @AfterEach
+    void tearDown()
+    {
+        fixture.close();
+    }
+
+    private static void appendNumbered(final Primary primary, final long count, final int size)
+    {
+        final MemorySegment payload = MemorySegment.ofArray(new byte[size]);
+        for (long i = 0; i < count; i++)
+        {
+            payload.set(LONG_LE, 0, primary.nextOffset());
+            payload.set(LONG_LE, size - 8, ~i);
+            primary.append(payload);
+        }
+    }
+
+    private static void awaitCaughtUp(final Primary primary, final Replica... replicas)
+    {
+        for (final Replica replica : replicas)
+        {
+            await(replica.id() + " to reach " + primary.nextOffset() + " (at " + replica.receivedOffset() + ", state " +
+                replica.state() + ", last error " + replica.lastError() + ")", CATCH_UP,
+                () -> replica.receivedOffset() == primary.nextOffset());
+        }
+    }
+
+    @Test
+    void shouldReplicateAMillionEntriesToThreeReplicasByteForByte() throws Exception
+    {
+        final Primary primary = fixture.primary(fixture.primaryConfig());
+        final InetSocketAddress address = primary.localAddress();
+        final Replica r1 = fixture.replica("r1", address);
+        final Replica r2 = fixture.replica("r2", address);
+        final Replica r3 = fixture.replica("r3", address);
+        appendNumbered(primary, 1_000_000, 64);
+        awaitCaughtUp(primary, r1, r2, r3);
+        assertTrue(primary.awaitReplicated(999_999, 3, AckLevel.DURABLE, Duration.ofSeconds(10)));
+        final PrimaryStatus status = primary.status();
+        assertEquals(1_000_000, status.head());
+        assertEquals(3, status.replicas().size());
+        for (final ReplicaStatus r : status.replicas())
+        {
+            assertEquals("STREAMING", r.state());
+            assertEquals(0, r.lagEntries());
+            assertTrue(r.acks() > 0, "ack latency recorded for " + r.id());
+        }
+        r1.stop();
+        r2.stop();
+        r3.stop();
+        primary.close();
+        final WalDigest expected = digest(fixture.dir("primary"));
+        assertEquals(1_000_000, expected.count());
+        for (final String id : List.of("r1", "r2", "r3"))
+        {
+            assertEquals(expected, digest(fixture.dir(id)), id);
+        }
+    }
+
+    @Test
+    void shouldCatchUpAReplicaThatWasStoppedAndRestarted()
+    {
+        final Primary primary = fixture.primary(fixture.primaryConfig());
+        final InetSocketAddress address = primary.localAddress();
+        final Replica first = fixture.replica("r1", address);
+        appendNumbered(primary, 10_000, 100);
+        awaitCaughtUp(primary, first);
+        first.stop();
+        assertEquals(ReplicaState.STOPPED, first.state());
+        appendNumbered(primary, 20_000, 100);
+        final Replica again = fixture.replica("r1", address);
+        assertEquals(10_000, again.receivedOffset(), "resumes from its own WAL");
+        awaitCaughtUp(primary, again);
+        again.stop();
+        primary.close();
+        assertEquals(digest(fixture.dir("primary")), digest(fixture.dir("r1")));
+    }
+
+    @Test
+    void shouldResumeReplicasWhenThePrimaryIsClosedAndReopened()
+    {
+        Primary primary = fixture.primary(fixture.primaryConfig());
+        final InetSocketAddress address = primary.localAddress();
+        final List<ReplicaState> states = new CopyOnWriteArrayList<>();
+        final Replica r1 = fixture.replica("r1", address);
+        r1.addListener((from, to, error) -> states.add(to));
+        final Replica r2 = fixture.replica("r2", address);
+        appendNumbered(primary, 5_000, 64);
+        awaitCaughtUp(primary, r1, r2);
+        primary.close();
+        await("r1 to notice the primary is gone", Duration.ofSeconds(20), () -> states.contains(ReplicaState.BACKOFF));
+
+        primary = fixture.primary(fixture.primaryConfig().listen(address));
+        assertEquals(5_000, primary.nextOffset());
+        appendNumbered(primary, 5_000, 64);
+        awaitCaughtUp(primary, r1, r2);
+        r1.stop();
+        r2.stop();
+        primary.close();
+        final WalDigest expected = digest(fixture.dir("primary"));
+        assertEquals(10_000, expected.count(), "no gap, no duplicate on the primary");
+        assertEquals(expected, digest(fixture.dir("r1")));
+        assertEquals(expected, digest(fixture.dir("r2")));
+    }
+
+    @ParameterizedTest
+    @EnumSource(Codec.class)
+    void shouldReplicateWithEveryCodec(final Codec codec)
+    {
+        final Primary primary = fixture.primary(fixture.primaryConfig().codec(codec));
+        final Replica replica = fixture.replica("r1", primary.localAddress());
+        final Random random = new Random(42);
+        final byte[] text = "{\"symbol\":\"ACME\",\"side\":\"BUY\",\"qty\":100,\"price\":101.25}".getBytes(StandardCharsets.UTF_8);
+        for (int i = 0; i < 20_000; i++)
+        {
+            if (i % 2 == 0)
+            {
+                primary.append(text);
+            }
+            else
+            {
+                final byte[] noise = new byte[1 + random.nextInt(300)];
+                random.nextBytes(noise);
+                primary.append(noise);
+            }
+        }
+        awaitCaughtUp(primary, replica);
+        replica.stop();
+        primary.close();
+        assertEquals(digest(fixture.dir("primary")), digest(fixture.dir("r1")));
+    }
+
+    @Test
+    void shouldRefuseAReplicaAskingForAFutureOffsetWithDiverged()
+    {
+        Primary primary = fixture.primary(fixture.primaryConfig());
+        final InetSocketAddress address = primary.localAddress();
+        final Replica replica = fixture.replica("r1", address);
+        appendNumbered(primary, 10, 64);
+        awaitCaughtUp(primary, replica);
+        replica.stop();
+        primary.close();
+        try (Wal wal = Wal.open(new WalConfig().directory(fixture.dir("primary"))))
+        {
+            wal.truncateAfter(4).close(); // the primary lost entries 5..9 the replica has
+        }
+        primary = fixture.primary(fixture.primaryConfig().listen(address));
+        final Replica ahead = fixture.replica("r1", address);
+        await("the replica to stop", Duration.ofSeconds(20), () -> ahead.state() == ReplicaState.STOPPED && ahead.lastError() != null);
+        assertEquals(ErrorCode.DIVERGED, ahead.lastError().code(), ahead.lastError().getMessage());
+        assertEquals(10, ahead.receivedOffset(), "nothing written");
+    }
+
+    @Test
+    void shouldStopAReplicaWhoseNextOffsetWasDeletedWithRetention()
+    {
+        final SetTimeProvider clock = new SetTimeProvider(System.currentTimeMillis() * 1_000_000L);
+        final History history = History.create();
+        try (Wal wal = Wal.open(new WalConfig().directory(fixture.dir("primary")).rollCycle("TEST_SECONDLY").cycleClock(clock)))
+        {
+            history.save(wal.directory());
+            for (int cycle = 0; cycle < 3; cycle++)
+            {
+                for (int i = 0; i < 5; i++)
+                {
+                    wal.append(new byte[16]);
+                }
+                clock.advanceMillis(1000);
+            }
+            wal.retain(new RetentionPolicy(Duration.ZERO, 0), Long.MAX_VALUE, clock.currentTimeMillis());
+            assertEquals(10, wal.oldestOffset());
+        }
+        try (Wal replicaWal = Wal.open(new WalConfig().directory(fixture.dir("r1"))))
+        {
+            history.save(replicaWal.directory());
+            final MemorySegment payload = MemorySegment.ofArray(new byte[16]);
+            replicaWal.appendAt(0, 1, dev.ferry.wal.Crc32c.compute(payload, 0, 16), payload);
+        }
+        final Primary primary = fixture.primary(fixture.primaryConfig());
+        final Replica replica = fixture.replica("r1", primary.localAddress());
+        await("the replica to stop", Duration.ofSeconds(20), () -> replica.state() == ReplicaState.STOPPED && replica.lastError() != null);
+        assertEquals(ErrorCode.RETENTION, replica.lastError().code());
+        assertTrue(replica.lastError().getMessage().contains("oldest retained offset is 10"), replica.lastError().getMessage());
+    }
+
+    @Test
+    void shouldDropAConnectionSendingGarbageAndKeepServingTheOthers() throws Exception
+    {
+        final Primary primary = fixture.primary(fixture.primaryConfig());
+        final Replica replica = fixture.replica("r1", primary.localAddress());
+        appendNumbered(primary, 1_000, 64);
+        awaitCaughtUp(primary, replica);
+        final Random random = new Random(7);
+        for (int attempt = 0; attempt < 5; attempt++)
+        {
+            try (Socket socket = new Socket())
+            {
+                socket.connect(primary.localAddress(), 2000);
+                socket.setSoTimeout(10_000);
+                final byte[] garbage = new byte[4096];
+                random.nextBytes(garbage);
+                if (attempt == 0)
+                {
+                    garbage[0] = 64; // a plausible length, then nonsense: fails the CRC
+                    garbage[1] = 0;
+                    garbage[2] = 0;
+                    garbage[3] = 0;
+                }
+                final OutputStream out = socket.getOutputStream();
+                try
+                {
+                    out.write(garbage);
+                    out.flush();
+                }
+                catch (final IOException closedAlready)
+                {
+                    continue; // the primary may close before all of it is written
+                }
+                final InputStream in = socket.getInputStream();
+                final byte[] reply = new byte[8192];
+                int total = 0;
+                int read;
+                try
+                {
+                    while ((read = in.read(reply, total, reply.length - total)) > 0)
+                    {
+                        total += read;
+                    }
+                }
+                catch (final IOException reset)
+                {
+                    read = -1; // connection reset: closed by the primary
+                }
+                assertEquals(-1, read, "the primary closed the connection");
+            }
+        }
+        appendNumbered(primary, 1_000, 64);
+        awaitCaughtUp(primary, replica);
+        assertEquals(ReplicaState.STREAMING, replica.state());
+        assertNotNull(primary.slot("r1"));
+    }
+}

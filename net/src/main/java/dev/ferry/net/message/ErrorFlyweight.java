@@ -1,0 +1,243 @@
+package dev.ferry.net.message;
+
+import dev.ferry.wal.ErrorCode;
+import dev.ferry.wal.codec.ByteBufferView;
+import dev.ferry.wal.frame.FrameException;
+import dev.ferry.wal.frame.FrameHeader;
+import dev.ferry.wal.frame.MessageType;
+
+import java.lang.foreign.MemorySegment;
+import java.util.zip.CRC32C;
+
+import static dev.ferry.wal.frame.FrameHeader.HEADER_LENGTH;
+import static dev.ferry.wal.frame.FrameHeader.SHORT_LE;
+
+/**
+ * Flyweight over an {@code ERROR} frame, sent either way just before the sender closes the connection. Offsets are
+ * from the start of the frame; all fields little-endian.
+ * <pre>
+ *   0                   1                   2                   3
+ *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ *  +---------------------------------------------------------------+
+ *  |          frame header, see FrameHeader (type ERROR)           |  0
+ *  +-------------------------------+-------------------------------+
+ *  |          code (u16)           |     messageLength (u16)       |  12
+ *  +-------------------------------+-------------------------------+
+ *  |        message, messageLength bytes of UTF-8 (at most 1024)   ...  16
+ *  +---------------------------------------------------------------+
+ * </pre>
+ * {@code code} is a known {@link ErrorCode} value; {@code messageLength} is at most {@value #MAX_MESSAGE_LENGTH} and
+ * the message is well-formed UTF-8; the frame is exactly {@code 16 + messageLength} bytes. This layout is the same in
+ * every protocol version, so a peer can always read why it is being disconnected.
+ * <p>
+ * Reusable, single-threaded; allocation-free apart from {@link #message()}.
+ */
+public final class ErrorFlyweight
+{
+    /** Offset of the error code. */
+    public static final int CODE_OFFSET = HEADER_LENGTH;
+    /** Offset of the message length. */
+    public static final int MESSAGE_LENGTH_OFFSET = CODE_OFFSET + Short.BYTES;
+    /** Offset of the message. */
+    public static final int MESSAGE_OFFSET = MESSAGE_LENGTH_OFFSET + Short.BYTES;
+    /** The longest message in bytes; longer ones are truncated on a character boundary. */
+    public static final int MAX_MESSAGE_LENGTH = 1024;
+    /** The shortest {@code ERROR} frame: an empty message. */
+    public static final int MIN_LENGTH = MESSAGE_OFFSET;
+    /** The longest {@code ERROR} frame. */
+    public static final int MAX_LENGTH = MESSAGE_OFFSET + MAX_MESSAGE_LENGTH;
+
+    private static final MessageType TYPE = MessageType.ERROR;
+
+    private final CRC32C crc = new CRC32C();
+    private final ByteBufferView view = new ByteBufferView();
+    private MemorySegment buffer;
+    private long offset;
+
+    /**
+     * Creates an unwrapped flyweight.
+     */
+    public ErrorFlyweight()
+    {
+    }
+
+    /**
+     * @param messageLength the message length in bytes.
+     * @return the frame length of an {@code ERROR} with that message.
+     */
+    public static int length(final int messageLength)
+    {
+        return MESSAGE_OFFSET + messageLength;
+    }
+
+    /**
+     * Wraps a frame without checking it: to encode, or to read one {@link #decode(MemorySegment, long, long)}
+     * already accepted.
+     *
+     * @param buffer      the memory holding the frame.
+     * @param frameOffset the offset of the frame's first byte.
+     * @return this.
+     */
+    public ErrorFlyweight wrap(final MemorySegment buffer, final long frameOffset)
+    {
+        this.buffer = buffer;
+        this.offset = frameOffset;
+        return this;
+    }
+
+    /**
+     * Wraps a verified frame that fills {@code frame} exactly and checks every field.
+     *
+     * @param frame the frame.
+     * @return this.
+     * @throws FrameException if a field is invalid.
+     */
+    public ErrorFlyweight decode(final MemorySegment frame)
+    {
+        return decode(frame, 0, frame.byteSize());
+    }
+
+    /**
+     * Wraps the frame at {@code [frameOffset, frameOffset + frameLength)}, already accepted by
+     * {@code FrameDecoder.verify}, and checks every field.
+     *
+     * @param buffer      the memory holding the frame.
+     * @param frameOffset the offset of the frame's first byte.
+     * @param frameLength the frame length.
+     * @return this.
+     * @throws FrameException {@code TOO_SHORT} / {@code LENGTH_MISMATCH} / {@code UNKNOWN_TYPE} for a frame that is
+     *                        not an {@code ERROR} of the right length, {@code BAD_FIELD} for an unknown code, a message
+     *                        longer than {@value #MAX_MESSAGE_LENGTH} bytes or malformed UTF-8; all with code
+     *                        {@code PROTOCOL}.
+     */
+    public ErrorFlyweight decode(final MemorySegment buffer, final long frameOffset, final long frameLength)
+    {
+        this.buffer = null;
+        Messages.checkFrame(buffer, frameOffset, frameLength, TYPE, MIN_LENGTH);
+        Messages.checkErrorCode(TYPE, "code", buffer.get(SHORT_LE, frameOffset + CODE_OFFSET) & 0xFFFF);
+        final int messageLength = buffer.get(SHORT_LE, frameOffset + MESSAGE_LENGTH_OFFSET) & 0xFFFF;
+        if (messageLength > MAX_MESSAGE_LENGTH)
+        {
+            throw Messages.badField(
+                TYPE, "messageLength=" + messageLength + " exceeds " + MAX_MESSAGE_LENGTH);
+        }
+        Messages.checkExactLength(TYPE, frameLength, length(messageLength));
+        Messages.checkUtf8(TYPE, "message", buffer, frameOffset + MESSAGE_OFFSET, messageLength);
+
+        this.buffer = buffer;
+        this.offset = frameOffset;
+        return this;
+    }
+
+    /**
+     * Writes a whole {@code ERROR} frame and seals it, truncating the message to {@value #MAX_MESSAGE_LENGTH} bytes
+     * of UTF-8 on a character boundary.
+     *
+     * @param buffer      the memory to write to, at least {@link #MAX_LENGTH} bytes from {@code frameOffset} (or
+     *                    {@link #length(int)} of the message's UTF-8 length).
+     * @param frameOffset the offset of the frame's first byte.
+     * @param code        the error code.
+     * @param message     what happened; {@code null} for none.
+     * @return the frame length.
+     */
+    public int encode(
+        final MemorySegment buffer, final long frameOffset, final ErrorCode code, final CharSequence message)
+    {
+        return wrap(buffer, frameOffset).code(code).message(message).seal();
+    }
+
+    /**
+     * Writes the frame header and CRC32C over the body already set, the message included.
+     *
+     * @return the frame length.
+     */
+    public int seal()
+    {
+        final int length = length(messageLength());
+        FrameHeader.seal(crc, view, buffer, offset, TYPE, length);
+        return length;
+    }
+
+    /**
+     * @return the wrapped memory.
+     */
+    public MemorySegment buffer()
+    {
+        return buffer;
+    }
+
+    /**
+     * @return the offset of the frame's first byte.
+     */
+    public long offset()
+    {
+        return offset;
+    }
+
+    /**
+     * @return the raw error code (0..65535).
+     */
+    public int codeValue()
+    {
+        return buffer.get(SHORT_LE, offset + CODE_OFFSET) & 0xFFFF;
+    }
+
+    /**
+     * @return the error code, or {@code null} for an unknown value in an unchecked frame.
+     */
+    public ErrorCode code()
+    {
+        return ErrorCode.fromValue(codeValue());
+    }
+
+    /**
+     * @param code the error code.
+     * @return this.
+     */
+    public ErrorFlyweight code(final ErrorCode code)
+    {
+        buffer.set(SHORT_LE, offset + CODE_OFFSET, (short)code.value());
+        return this;
+    }
+
+    /**
+     * @return the message length in bytes.
+     */
+    public int messageLength()
+    {
+        return buffer.get(SHORT_LE, offset + MESSAGE_LENGTH_OFFSET) & 0xFFFF;
+    }
+
+    /**
+     * @return the message, as a new string.
+     */
+    public String message()
+    {
+        return Messages.getUtf8(buffer, offset + MESSAGE_OFFSET, messageLength());
+    }
+
+    /**
+     * Writes the message and its length, truncated to {@value #MAX_MESSAGE_LENGTH} bytes of UTF-8 on a character
+     * boundary; an unpaired surrogate becomes {@code '?'}.
+     *
+     * @param message what happened; {@code null} for none.
+     * @return this.
+     */
+    public ErrorFlyweight message(final CharSequence message)
+    {
+        final int length =
+            null == message ? 0 : Messages.putUtf8(message, buffer, offset + MESSAGE_OFFSET, MAX_MESSAGE_LENGTH);
+        buffer.set(SHORT_LE, offset + MESSAGE_LENGTH_OFFSET, (short)length);
+        return this;
+    }
+
+    @Override
+    public String toString()
+    {
+        if (null == buffer)
+        {
+            return "ErrorFlyweight[unwrapped]";
+        }
+        return "ERROR[code=" + code() + ", message=" + message() + "]";
+    }
+}

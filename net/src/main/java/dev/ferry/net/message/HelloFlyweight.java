@@ -1,0 +1,580 @@
+package dev.ferry.net.message;
+
+import dev.ferry.wal.ErrorCode;
+import dev.ferry.wal.FerryException;
+import dev.ferry.wal.codec.ByteBufferView;
+import dev.ferry.wal.codec.Codec;
+import dev.ferry.wal.frame.FrameException;
+import dev.ferry.wal.frame.FrameHeader;
+import dev.ferry.wal.frame.MessageType;
+
+import java.lang.foreign.MemorySegment;
+import java.util.zip.CRC32C;
+
+import static dev.ferry.wal.frame.FrameHeader.BYTE;
+import static dev.ferry.wal.frame.FrameHeader.HEADER_LENGTH;
+import static dev.ferry.wal.frame.FrameHeader.INT_LE;
+import static dev.ferry.wal.frame.FrameHeader.LONG_LE;
+import static dev.ferry.wal.frame.FrameHeader.SHORT_LE;
+
+/**
+ * Flyweight over a {@code HELLO} frame, the replica's first frame: who it is, what it has and what it can decode.
+ * Offsets are from the start of the frame; all fields little-endian.
+ * <pre>
+ *   0                   1                   2                   3
+ *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ *  +---------------------------------------------------------------+
+ *  |          frame header, see FrameHeader (type HELLO)           |  0
+ *  +-------------------------------+-------------------------------+
+ *  |    protocolVersion (u16)      |        codecMask (u16)        |  12
+ *  +-------------------------------+-------------------------------+
+ *  |                 flags (u32), bit 0 EMPTY_WAL                  |  16
+ *  +---------------------------------------------------------------+
+ *  |                          epoch (u64)                          |  20
+ *  +---------------------------------------------------------------+
+ *  |                        nextOffset (u64)                       |  28
+ *  +---------------------------------------------------------------+
+ *  |                       historyIdHi (u64)                       |  36
+ *  +---------------------------------------------------------------+
+ *  |                       historyIdLo (u64)                       |  44
+ *  +---------------------------------------------------------------+
+ *  |                         nonce (16 bytes)                      |  52
+ *  +---------------------------------------------------------------+
+ *  |             proof (32 bytes, HMAC-SHA256 or all zero)         |  68
+ *  +---------------+-----------------------------------------------+
+ *  | idLength (u8) |  replicaId, idLength ASCII bytes [A-Za-z0-9._-]  ...  100
+ *  +---------------+-----------------------------------------------+
+ * </pre>
+ * {@code codecMask} bit {@code i} says the replica decodes {@link Codec} id {@code i}; bit 0 ({@code NONE}) must be
+ * set and bits of codecs this version does not define must not be. {@code nextOffset} is the replica's next offset to
+ * write (everything below it is in its WAL). {@code epoch}, {@code nextOffset} are in {@code [0, 2^63)}. The frame is
+ * exactly {@code 101 + idLength} bytes, {@code idLength} in {@code [1, 64]}.
+ * <p>
+ * Encode: {@link #wrap(MemorySegment, long)}, the setters (the proof last, see
+ * {@code dev.ferry.net.auth.HandshakeAuth#signHello}), then {@link #seal()}; or
+ * {@link #encode(MemorySegment, long, int, int, int, long, long, long, long, byte[], byte[], CharSequence)}. Decode:
+ * {@link #decode(MemorySegment, long, long)} on a frame {@code FrameDecoder.verify} accepted, then the accessors.
+ * Reusable, single-threaded; allocation-free apart from {@link #replicaId()}.
+ */
+public final class HelloFlyweight
+{
+    /** Offset of the highest protocol version the replica speaks. */
+    public static final int PROTOCOL_VERSION_OFFSET = HEADER_LENGTH;
+    /** Offset of the mask of codecs the replica decodes. */
+    public static final int CODEC_MASK_OFFSET = PROTOCOL_VERSION_OFFSET + Short.BYTES;
+    /** Offset of the flags. */
+    public static final int FLAGS_OFFSET = CODEC_MASK_OFFSET + Short.BYTES;
+    /** Offset of the replica's epoch. */
+    public static final int EPOCH_OFFSET = FLAGS_OFFSET + Integer.BYTES;
+    /** Offset of the replica's next offset to write. */
+    public static final int NEXT_OFFSET_OFFSET = EPOCH_OFFSET + Long.BYTES;
+    /** Offset of the high 64 bits of the replica's history id. */
+    public static final int HISTORY_ID_HI_OFFSET = NEXT_OFFSET_OFFSET + Long.BYTES;
+    /** Offset of the low 64 bits of the replica's history id. */
+    public static final int HISTORY_ID_LO_OFFSET = HISTORY_ID_HI_OFFSET + Long.BYTES;
+    /** Offset of the replica's nonce. */
+    public static final int NONCE_OFFSET = HISTORY_ID_LO_OFFSET + Long.BYTES;
+    /** Length of the nonce. */
+    public static final int NONCE_LENGTH = 16;
+    /** Offset of the replica's proof of the shared secret. */
+    public static final int PROOF_OFFSET = NONCE_OFFSET + NONCE_LENGTH;
+    /** Length of a proof: an HMAC-SHA256. */
+    public static final int PROOF_LENGTH = 32;
+    /** Offset of the replica id's length. */
+    public static final int REPLICA_ID_LENGTH_OFFSET = PROOF_OFFSET + PROOF_LENGTH;
+    /** Offset of the replica id. */
+    public static final int REPLICA_ID_OFFSET = REPLICA_ID_LENGTH_OFFSET + 1;
+
+    /** The longest replica id, in bytes. */
+    public static final int MAX_REPLICA_ID_LENGTH = 64;
+    /** The shortest {@code HELLO} frame: a one-byte replica id. */
+    public static final int MIN_LENGTH = REPLICA_ID_OFFSET + 1;
+    /** The longest {@code HELLO} frame. */
+    public static final int MAX_LENGTH = REPLICA_ID_OFFSET + MAX_REPLICA_ID_LENGTH;
+
+    /** Flag: the replica's WAL is empty; {@code epoch}, {@code nextOffset} and the history id carry no meaning. */
+    public static final int EMPTY_WAL_FLAG = 1;
+    /** The flag bits this version defines. */
+    public static final int KNOWN_FLAGS = EMPTY_WAL_FLAG;
+    /** The codec mask bits this version defines: one per {@link Codec}. */
+    public static final int KNOWN_CODEC_MASK = (1 << Codec.values().length) - 1;
+
+    private static final MessageType TYPE = MessageType.HELLO;
+
+    private final CRC32C crc = new CRC32C();
+    private final ByteBufferView view = new ByteBufferView();
+    private MemorySegment buffer;
+    private long offset;
+
+    /**
+     * Creates an unwrapped flyweight.
+     */
+    public HelloFlyweight()
+    {
+    }
+
+    /**
+     * @param replicaIdLength the replica id length in bytes.
+     * @return the frame length of a {@code HELLO} with that id.
+     */
+    public static int length(final int replicaIdLength)
+    {
+        return REPLICA_ID_OFFSET + replicaIdLength;
+    }
+
+    /**
+     * The {@code codecMask} field value for a set of codecs. Pass at least one codec or an array: with no argument
+     * {@code codecMask()} is the instance accessor.
+     *
+     * @param codecs the codecs a replica decodes; {@code NONE} is always added.
+     * @return the {@code codecMask} field value.
+     */
+    public static int codecMask(final Codec... codecs)
+    {
+        int mask = 1 << Codec.NONE.id();
+        for (final Codec codec : codecs)
+        {
+            mask |= 1 << codec.id();
+        }
+        return mask;
+    }
+
+    /**
+     * Validates a replica id, for configuration ({@code conclude()}) as well as for encoding.
+     *
+     * @param replicaId the id.
+     * @return the id.
+     * @throws FerryException with {@link ErrorCode#CONFIGURATION} if it is not 1 to 64 characters of
+     *                        {@code [A-Za-z0-9._-]}.
+     */
+    public static String checkReplicaId(final CharSequence replicaId)
+    {
+        final int length = null == replicaId ? 0 : replicaId.length();
+        if (length < 1 || length > MAX_REPLICA_ID_LENGTH)
+        {
+            throw new FerryException(
+                ErrorCode.CONFIGURATION,
+                "replicaId '" + replicaId + "' must be 1 to " + MAX_REPLICA_ID_LENGTH + " characters of [A-Za-z0-9._-]");
+        }
+        for (int i = 0; i < length; i++)
+        {
+            if (!isReplicaIdChar(replicaId.charAt(i)))
+            {
+                throw new FerryException(
+                    ErrorCode.CONFIGURATION,
+                    "replicaId '" + replicaId + "' has a character outside [A-Za-z0-9._-] at index " + i);
+            }
+        }
+        return replicaId.toString();
+    }
+
+    private static boolean isReplicaIdChar(final int c)
+    {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+            '.' == c || '_' == c || '-' == c;
+    }
+
+    /**
+     * Wraps a frame without checking it: to encode, or to read one {@link #decode(MemorySegment, long, long)}
+     * already accepted.
+     *
+     * @param buffer      the memory holding the frame.
+     * @param frameOffset the offset of the frame's first byte.
+     * @return this.
+     */
+    public HelloFlyweight wrap(final MemorySegment buffer, final long frameOffset)
+    {
+        this.buffer = buffer;
+        this.offset = frameOffset;
+        return this;
+    }
+
+    /**
+     * Wraps a verified frame that fills {@code frame} exactly and checks every field.
+     *
+     * @param frame the frame.
+     * @return this.
+     * @throws FrameException if a field is invalid.
+     * @see #decode(MemorySegment, long, long)
+     */
+    public HelloFlyweight decode(final MemorySegment frame)
+    {
+        return decode(frame, 0, frame.byteSize());
+    }
+
+    /**
+     * Wraps the frame at {@code [frameOffset, frameOffset + frameLength)}, already accepted by
+     * {@code FrameDecoder.verify}, and checks every field.
+     *
+     * @param buffer      the memory holding the frame.
+     * @param frameOffset the offset of the frame's first byte.
+     * @param frameLength the frame length.
+     * @return this.
+     * @throws FrameException {@code TOO_SHORT} / {@code LENGTH_MISMATCH} / {@code UNKNOWN_TYPE} for a frame that is
+     *                        not a {@code HELLO} of the right length, {@code BAD_FLAGS} for an unknown flag,
+     *                        {@code BAD_FIELD} for any other field out of range; all with code {@code PROTOCOL}.
+     */
+    public HelloFlyweight decode(final MemorySegment buffer, final long frameOffset, final long frameLength)
+    {
+        this.buffer = null;
+        Messages.checkFrame(buffer, frameOffset, frameLength, TYPE, MIN_LENGTH);
+
+        final int idLength = buffer.get(BYTE, frameOffset + REPLICA_ID_LENGTH_OFFSET) & 0xFF;
+        if (idLength < 1 || idLength > MAX_REPLICA_ID_LENGTH)
+        {
+            throw Messages.badField(TYPE, "replicaIdLength=" + idLength + " is outside [1, " +
+                MAX_REPLICA_ID_LENGTH + "]");
+        }
+        Messages.checkExactLength(TYPE, frameLength, length(idLength));
+        for (int i = 0; i < idLength; i++)
+        {
+            final int c = buffer.get(BYTE, frameOffset + REPLICA_ID_OFFSET + i) & 0xFF;
+            if (!isReplicaIdChar(c))
+            {
+                throw Messages.badField(
+                    TYPE, "replicaId byte " + i + " is 0x" + Integer.toHexString(c) + ", outside [A-Za-z0-9._-]");
+            }
+        }
+
+        final int protocolVersion = buffer.get(SHORT_LE, frameOffset + PROTOCOL_VERSION_OFFSET) & 0xFFFF;
+        if (protocolVersion < 1)
+        {
+            throw Messages.badField(TYPE, "protocolVersion=" + protocolVersion + " is below 1");
+        }
+        final int codecMask = buffer.get(SHORT_LE, frameOffset + CODEC_MASK_OFFSET) & 0xFFFF;
+        if (0 != (codecMask & ~KNOWN_CODEC_MASK) || 0 == (codecMask & (1 << Codec.NONE.id())))
+        {
+            throw Messages.badField(
+                TYPE, "codecMask=0x" + Integer.toHexString(codecMask) + " must include NONE (bit 0) and only bits of " +
+                "known codecs (mask 0x" + Integer.toHexString(KNOWN_CODEC_MASK) + ")");
+        }
+        final int flags = buffer.get(INT_LE, frameOffset + FLAGS_OFFSET);
+        if (0 != (flags & ~KNOWN_FLAGS))
+        {
+            throw new FrameException(
+                FrameException.Reason.BAD_FLAGS,
+                TYPE + " flags=0x" + Integer.toHexString(flags) + " set bits this version does not define");
+        }
+        Messages.checkNonNegative(TYPE, "epoch", buffer.get(LONG_LE, frameOffset + EPOCH_OFFSET));
+        Messages.checkNonNegative(TYPE, "nextOffset", buffer.get(LONG_LE, frameOffset + NEXT_OFFSET_OFFSET));
+
+        this.buffer = buffer;
+        this.offset = frameOffset;
+        return this;
+    }
+
+    /**
+     * Writes a whole {@code HELLO} frame and seals it.
+     *
+     * @param buffer          the memory to write to, at least {@link #length(int)} bytes from {@code frameOffset}.
+     * @param frameOffset     the offset of the frame's first byte.
+     * @param protocolVersion the highest protocol version the replica speaks.
+     * @param codecMask       the codecs the replica decodes, see {@link #codecMask(Codec...)}.
+     * @param flags           {@link #EMPTY_WAL_FLAG} or 0.
+     * @param epoch           the replica's epoch.
+     * @param nextOffset      the replica's next offset to write.
+     * @param historyIdHi     the high 64 bits of the replica's history id.
+     * @param historyIdLo     the low 64 bits of the replica's history id.
+     * @param nonce           {@value #NONCE_LENGTH} random bytes.
+     * @param proof           {@value #PROOF_LENGTH} bytes of proof (all zero without a secret).
+     * @param replicaId       the replica id.
+     * @return the frame length.
+     * @throws FerryException with {@code CONFIGURATION} if the replica id is invalid.
+     */
+    public int encode(
+        final MemorySegment buffer,
+        final long frameOffset,
+        final int protocolVersion,
+        final int codecMask,
+        final int flags,
+        final long epoch,
+        final long nextOffset,
+        final long historyIdHi,
+        final long historyIdLo,
+        final byte[] nonce,
+        final byte[] proof,
+        final CharSequence replicaId)
+    {
+        return wrap(buffer, frameOffset)
+            .protocolVersion(protocolVersion)
+            .codecMask(codecMask)
+            .flags(flags)
+            .epoch(epoch)
+            .nextOffset(nextOffset)
+            .historyIdHi(historyIdHi)
+            .historyIdLo(historyIdLo)
+            .nonce(nonce)
+            .proof(proof)
+            .replicaId(replicaId)
+            .seal();
+    }
+
+    /**
+     * Writes the frame header and CRC32C over the body already set; the replica id must be set.
+     *
+     * @return the frame length.
+     */
+    public int seal()
+    {
+        final int length = frameLength();
+        FrameHeader.seal(crc, view, buffer, offset, TYPE, length);
+        return length;
+    }
+
+    /**
+     * @return the frame length the replica id length gives.
+     */
+    public int frameLength()
+    {
+        return length(replicaIdLength());
+    }
+
+    /**
+     * @return the wrapped memory.
+     */
+    public MemorySegment buffer()
+    {
+        return buffer;
+    }
+
+    /**
+     * @return the offset of the frame's first byte.
+     */
+    public long offset()
+    {
+        return offset;
+    }
+
+    /**
+     * @return the highest protocol version the replica speaks.
+     */
+    public int protocolVersion()
+    {
+        return buffer.get(SHORT_LE, offset + PROTOCOL_VERSION_OFFSET) & 0xFFFF;
+    }
+
+    /**
+     * @param protocolVersion the highest protocol version the replica speaks.
+     * @return this.
+     */
+    public HelloFlyweight protocolVersion(final int protocolVersion)
+    {
+        buffer.set(SHORT_LE, offset + PROTOCOL_VERSION_OFFSET, (short)protocolVersion);
+        return this;
+    }
+
+    /**
+     * @return the codec mask: bit {@code i} set if the replica decodes codec id {@code i}.
+     */
+    public int codecMask()
+    {
+        return buffer.get(SHORT_LE, offset + CODEC_MASK_OFFSET) & 0xFFFF;
+    }
+
+    /**
+     * @param codecMask the codec mask, see {@link #codecMask(Codec...)}.
+     * @return this.
+     */
+    public HelloFlyweight codecMask(final int codecMask)
+    {
+        buffer.set(SHORT_LE, offset + CODEC_MASK_OFFSET, (short)codecMask);
+        return this;
+    }
+
+    /**
+     * @param codec a codec.
+     * @return whether the replica decodes it.
+     */
+    public boolean supportsCodec(final Codec codec)
+    {
+        return 0 != (codecMask() & (1 << codec.id()));
+    }
+
+    /**
+     * @return the flags.
+     */
+    public int flags()
+    {
+        return buffer.get(INT_LE, offset + FLAGS_OFFSET);
+    }
+
+    /**
+     * @param flags the flags: {@link #EMPTY_WAL_FLAG} or 0.
+     * @return this.
+     */
+    public HelloFlyweight flags(final int flags)
+    {
+        buffer.set(INT_LE, offset + FLAGS_OFFSET, flags);
+        return this;
+    }
+
+    /**
+     * @return whether the replica's WAL is empty.
+     */
+    public boolean emptyWal()
+    {
+        return 0 != (flags() & EMPTY_WAL_FLAG);
+    }
+
+    /**
+     * @return the replica's epoch.
+     */
+    public long epoch()
+    {
+        return buffer.get(LONG_LE, offset + EPOCH_OFFSET);
+    }
+
+    /**
+     * @param epoch the replica's epoch.
+     * @return this.
+     */
+    public HelloFlyweight epoch(final long epoch)
+    {
+        buffer.set(LONG_LE, offset + EPOCH_OFFSET, epoch);
+        return this;
+    }
+
+    /**
+     * @return the replica's next offset to write.
+     */
+    public long nextOffset()
+    {
+        return buffer.get(LONG_LE, offset + NEXT_OFFSET_OFFSET);
+    }
+
+    /**
+     * @param nextOffset the replica's next offset to write.
+     * @return this.
+     */
+    public HelloFlyweight nextOffset(final long nextOffset)
+    {
+        buffer.set(LONG_LE, offset + NEXT_OFFSET_OFFSET, nextOffset);
+        return this;
+    }
+
+    /**
+     * @return the high 64 bits of the replica's history id.
+     */
+    public long historyIdHi()
+    {
+        return buffer.get(LONG_LE, offset + HISTORY_ID_HI_OFFSET);
+    }
+
+    /**
+     * @param historyIdHi the high 64 bits of the replica's history id.
+     * @return this.
+     */
+    public HelloFlyweight historyIdHi(final long historyIdHi)
+    {
+        buffer.set(LONG_LE, offset + HISTORY_ID_HI_OFFSET, historyIdHi);
+        return this;
+    }
+
+    /**
+     * @return the low 64 bits of the replica's history id.
+     */
+    public long historyIdLo()
+    {
+        return buffer.get(LONG_LE, offset + HISTORY_ID_LO_OFFSET);
+    }
+
+    /**
+     * @param historyIdLo the low 64 bits of the replica's history id.
+     * @return this.
+     */
+    public HelloFlyweight historyIdLo(final long historyIdLo)
+    {
+        buffer.set(LONG_LE, offset + HISTORY_ID_LO_OFFSET, historyIdLo);
+        return this;
+    }
+
+    /**
+     * @param dst at least {@value #NONCE_LENGTH} bytes to copy the nonce into.
+     * @return {@code dst}.
+     */
+    public byte[] copyNonceTo(final byte[] dst)
+    {
+        return Messages.copyOut(buffer, offset + NONCE_OFFSET, NONCE_LENGTH, dst);
+    }
+
+    /**
+     * @param nonce exactly {@value #NONCE_LENGTH} bytes.
+     * @return this.
+     */
+    public HelloFlyweight nonce(final byte[] nonce)
+    {
+        Messages.copyIn(nonce, buffer, offset + NONCE_OFFSET, NONCE_LENGTH);
+        return this;
+    }
+
+    /**
+     * @param dst at least {@value #PROOF_LENGTH} bytes to copy the proof into.
+     * @return {@code dst}.
+     */
+    public byte[] copyProofTo(final byte[] dst)
+    {
+        return Messages.copyOut(buffer, offset + PROOF_OFFSET, PROOF_LENGTH, dst);
+    }
+
+    /**
+     * @param proof exactly {@value #PROOF_LENGTH} bytes.
+     * @return this.
+     */
+    public HelloFlyweight proof(final byte[] proof)
+    {
+        Messages.copyIn(proof, buffer, offset + PROOF_OFFSET, PROOF_LENGTH);
+        return this;
+    }
+
+    /**
+     * @return whether the proof is all zero: the replica has no secret.
+     */
+    public boolean proofIsZero()
+    {
+        return Messages.isZero(buffer, offset + PROOF_OFFSET, PROOF_LENGTH);
+    }
+
+    /**
+     * @return the replica id length in bytes.
+     */
+    public int replicaIdLength()
+    {
+        return buffer.get(BYTE, offset + REPLICA_ID_LENGTH_OFFSET) & 0xFF;
+    }
+
+    /**
+     * @return the replica id, as a new string.
+     */
+    public String replicaId()
+    {
+        return Messages.getUtf8(buffer, offset + REPLICA_ID_OFFSET, replicaIdLength());
+    }
+
+    /**
+     * Sets the replica id and its length, which decides the frame length.
+     *
+     * @param replicaId 1 to 64 characters of {@code [A-Za-z0-9._-]}.
+     * @return this.
+     * @throws FerryException with {@code CONFIGURATION} if the id is invalid.
+     */
+    public HelloFlyweight replicaId(final CharSequence replicaId)
+    {
+        checkReplicaId(replicaId);
+        final int length = replicaId.length();
+        buffer.set(BYTE, offset + REPLICA_ID_LENGTH_OFFSET, (byte)length);
+        Messages.putUtf8(replicaId, buffer, offset + REPLICA_ID_OFFSET, length);
+        return this;
+    }
+
+    @Override
+    public String toString()
+    {
+        if (null == buffer)
+        {
+            return "HelloFlyweight[unwrapped]";
+        }
+        return "HELLO[replicaId=" + replicaId() + ", protocolVersion=" + protocolVersion() + ", codecMask=0x" +
+            Integer.toHexString(codecMask()) + ", flags=0x" + Integer.toHexString(flags()) + ", epoch=" + epoch() +
+            ", nextOffset=" + nextOffset() + ", historyId=" + Messages.historyIdHex(historyIdHi(), historyIdLo()) + "]";
+    }
+}

@@ -1,0 +1,341 @@
+package dev.ferry.net.message;
+
+import dev.ferry.wal.ErrorCode;
+import dev.ferry.wal.codec.Codec;
+import dev.ferry.wal.frame.FrameHeader;
+import dev.ferry.wal.frame.MessageType;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+import static dev.ferry.wal.frame.FrameHeader.BYTE;
+import static dev.ferry.wal.frame.FrameHeader.INT_LE;
+import static dev.ferry.wal.frame.FrameHeader.LONG_LE;
+import static dev.ferry.wal.frame.FrameHeader.SHORT_LE;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Every message encodes, passes {@code FrameDecoder.verify}, decodes and reads back the same fields, at an aligned and
+ * an unaligned frame offset; the layout constants match {@code net/PROTOCOL.md}.
+ */
+class MessageRoundTripTest
+{
+    private final MessageFixtures fixtures = new MessageFixtures();
+
+    @AfterEach
+    void after()
+    {
+        fixtures.close();
+    }
+
+    @ParameterizedTest
+    @ValueSource(longs = {0, 7})
+    void shouldRoundTripHello(final long offset)
+    {
+        final byte[] nonce = new byte[HelloFlyweight.NONCE_LENGTH];
+        final byte[] proof = new byte[HelloFlyweight.PROOF_LENGTH];
+        for (int i = 0; i < proof.length; i++)
+        {
+            proof[i] = (byte)(0xA0 + i);
+            nonce[i % nonce.length] = (byte)(i * 7);
+        }
+        final String replicaId = "replica-1.eu_west-" + "x".repeat(64 - 18);
+        final int codecMask = HelloFlyweight.codecMask(Codec.SNAPPY, Codec.ZSTD);
+
+        final int length = new HelloFlyweight().encode(
+            fixtures.buffer, offset, 1, codecMask, HelloFlyweight.EMPTY_WAL_FLAG, 42, Long.MAX_VALUE,
+            0x0123456789ABCDEFL, 0xFEDCBA9876543210L, nonce, proof, replicaId);
+
+        assertEquals(HelloFlyweight.MAX_LENGTH, length);
+        fixtures.verify(offset, length, MessageType.HELLO);
+        final HelloFlyweight hello = new HelloFlyweight().decode(fixtures.buffer, offset, length);
+        assertEquals(1, hello.protocolVersion());
+        assertEquals(0b111, hello.codecMask());
+        assertTrue(hello.supportsCodec(Codec.NONE));
+        assertTrue(hello.supportsCodec(Codec.ZSTD));
+        assertTrue(hello.emptyWal());
+        assertEquals(42, hello.epoch());
+        assertEquals(Long.MAX_VALUE, hello.nextOffset());
+        assertEquals(0x0123456789ABCDEFL, hello.historyIdHi());
+        assertEquals(0xFEDCBA9876543210L, hello.historyIdLo());
+        assertArrayEquals(nonce, hello.copyNonceTo(new byte[HelloFlyweight.NONCE_LENGTH]));
+        assertArrayEquals(proof, hello.copyProofTo(new byte[HelloFlyweight.PROOF_LENGTH]));
+        assertFalse(hello.proofIsZero());
+        assertEquals(64, hello.replicaIdLength());
+        assertEquals(replicaId, hello.replicaId());
+        assertEquals(length, hello.frameLength());
+    }
+
+    @Test
+    void shouldRoundTripShortestHelloWithFluentSetters()
+    {
+        final HelloFlyweight hello = new HelloFlyweight().wrap(fixtures.buffer, 0)
+            .protocolVersion(FrameHeader.VERSION)
+            .codecMask(HelloFlyweight.codecMask(Codec.NONE))
+            .flags(0)
+            .epoch(0)
+            .nextOffset(0)
+            .historyIdHi(0)
+            .historyIdLo(0)
+            .nonce(new byte[HelloFlyweight.NONCE_LENGTH])
+            .proof(new byte[HelloFlyweight.PROOF_LENGTH])
+            .replicaId("r");
+        final int length = hello.seal();
+
+        assertEquals(HelloFlyweight.MIN_LENGTH, length);
+        fixtures.verify(0, length, MessageType.HELLO);
+        final HelloFlyweight decoded = new HelloFlyweight().decode(fixtures.buffer.asSlice(0, length));
+        assertEquals("r", decoded.replicaId());
+        assertEquals(1, decoded.codecMask());
+        assertFalse(decoded.supportsCodec(Codec.SNAPPY));
+        assertFalse(decoded.emptyWal());
+        assertTrue(decoded.proofIsZero());
+    }
+
+    @ParameterizedTest
+    @ValueSource(longs = {0, 7})
+    void shouldRoundTripWelcome(final long offset)
+    {
+        final byte[] proof = new byte[WelcomeFlyweight.PROOF_LENGTH];
+        Arrays.fill(proof, (byte)0x5A);
+        final WelcomeFlyweight welcome = new WelcomeFlyweight();
+        for (final Codec codec : Codec.values())
+        {
+            for (final WelcomeFlyweight.Mode mode : WelcomeFlyweight.Mode.values())
+            {
+                final int length = welcome.encode(
+                    fixtures.buffer, offset, codec, mode, FrameHeader.MAX_FRAME_BYTES_MAX, 100, Long.MAX_VALUE, 7,
+                    -1L, 1L, proof);
+
+                assertEquals(WelcomeFlyweight.LENGTH, length);
+                fixtures.verify(offset, length, MessageType.WELCOME);
+                final WelcomeFlyweight decoded = new WelcomeFlyweight().decode(fixtures.buffer, offset, length);
+                assertEquals(codec, decoded.codec());
+                assertEquals(mode, decoded.mode());
+                assertEquals(FrameHeader.MAX_FRAME_BYTES_MAX, decoded.maxFrameBytes());
+                assertEquals(100, decoded.startOffset());
+                assertEquals(Long.MAX_VALUE, decoded.headOffset());
+                assertEquals(7, decoded.epoch());
+                assertEquals(-1L, decoded.historyIdHi());
+                assertEquals(1L, decoded.historyIdLo());
+                assertArrayEquals(proof, decoded.copyProofTo(new byte[WelcomeFlyweight.PROOF_LENGTH]));
+                assertFalse(decoded.proofIsZero());
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(longs = {0, 7})
+    void shouldRoundTripAck(final long offset)
+    {
+        final int length = new AckFlyweight().encode(fixtures.buffer, offset, 1000, 900, 950, -5L);
+
+        assertEquals(AckFlyweight.LENGTH, length);
+        fixtures.verify(offset, length, MessageType.ACK);
+        final AckFlyweight ack = new AckFlyweight().decode(fixtures.buffer, offset, length);
+        assertEquals(1000, ack.receivedOffset());
+        assertEquals(900, ack.durableOffset());
+        assertEquals(950, ack.appliedOffset());
+        assertEquals(-5L, ack.timestampNs());
+    }
+
+    @Test
+    void shouldRoundTripAckOfNothing()
+    {
+        final int length = new AckFlyweight().encode(fixtures.buffer, 0, 0, 0, 0, 0);
+        fixtures.verify(0, length, MessageType.ACK);
+        final AckFlyweight ack = new AckFlyweight().decode(fixtures.buffer.asSlice(0, length));
+        assertEquals(0, ack.receivedOffset());
+    }
+
+    @ParameterizedTest
+    @ValueSource(longs = {0, 7})
+    void shouldRoundTripNack(final long offset)
+    {
+        final NackFlyweight nack = new NackFlyweight();
+        for (final ErrorCode code : ErrorCode.values())
+        {
+            final int length = nack.encode(fixtures.buffer, offset, Long.MAX_VALUE - code.value(), code);
+
+            assertEquals(NackFlyweight.LENGTH, length);
+            fixtures.verify(offset, length, MessageType.NACK);
+            final NackFlyweight decoded = new NackFlyweight().decode(fixtures.buffer, offset, length);
+            assertEquals(Long.MAX_VALUE - code.value(), decoded.resendFrom());
+            assertEquals(code, decoded.reason());
+            assertEquals(code.value(), decoded.reasonCode());
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(longs = {0, 7})
+    void shouldRoundTripHeartbeat(final long offset)
+    {
+        final int length = new HeartbeatFlyweight().encode(fixtures.buffer, offset, 123_456_789L, Long.MIN_VALUE);
+
+        assertEquals(HeartbeatFlyweight.LENGTH, length);
+        fixtures.verify(offset, length, MessageType.HEARTBEAT);
+        final HeartbeatFlyweight heartbeat = new HeartbeatFlyweight().decode(fixtures.buffer, offset, length);
+        assertEquals(123_456_789L, heartbeat.headOffset());
+        assertEquals(Long.MIN_VALUE, heartbeat.timeNs());
+    }
+
+    @ParameterizedTest
+    @ValueSource(longs = {0, 7})
+    void shouldRoundTripError(final long offset)
+    {
+        final ErrorFlyweight error = new ErrorFlyweight();
+        for (final ErrorCode code : ErrorCode.values())
+        {
+            final String message = "offset 12 is older than the oldest retained offset 99 — ünïcödé 🚢 " + code;
+            final int length = error.encode(fixtures.buffer, offset, code, message);
+
+            assertEquals(ErrorFlyweight.length(message.getBytes(StandardCharsets.UTF_8).length), length);
+            fixtures.verify(offset, length, MessageType.ERROR);
+            final ErrorFlyweight decoded = new ErrorFlyweight().decode(fixtures.buffer, offset, length);
+            assertEquals(code, decoded.code());
+            assertEquals(message, decoded.message());
+        }
+    }
+
+    @Test
+    void shouldRoundTripErrorWithoutMessage()
+    {
+        final int length = new ErrorFlyweight().encode(fixtures.buffer, 0, ErrorCode.FENCED, null);
+        assertEquals(ErrorFlyweight.MIN_LENGTH, length);
+        fixtures.verify(0, length, MessageType.ERROR);
+        assertEquals("", new ErrorFlyweight().decode(fixtures.buffer, 0, length).message());
+    }
+
+    @Test
+    void shouldTruncateErrorMessageOnCharacterBoundary()
+    {
+        final ErrorFlyweight error = new ErrorFlyweight();
+        final String[] messages =
+        {
+            "a".repeat(5000),
+            "é".repeat(600),                    // 2 bytes each: 512 fit exactly
+            "a" + "é".repeat(600),              // 1 + 2n: stops at 1023
+            "a".repeat(1022) + "€",             // 3 bytes do not fit after 1022
+            "a".repeat(1021) + "🚢🚢",           // 4 bytes do not fit after 1021
+            "a".repeat(1020) + "🚢",             // exactly 1024
+            "\uD800".repeat(2000),              // unpaired surrogates become '?'
+        };
+        final int[] expectedLengths = {1024, 1024, 1023, 1022, 1021, 1024, 1024};
+        for (int i = 0; i < messages.length; i++)
+        {
+            final int length = error.encode(fixtures.buffer, 0, ErrorCode.INTERNAL, messages[i]);
+            assertEquals(ErrorFlyweight.length(expectedLengths[i]), length, "message " + i);
+            fixtures.verify(0, length, MessageType.ERROR);
+            final String decoded = new ErrorFlyweight().decode(fixtures.buffer, 0, length).message();
+            final String expected = new String(
+                messages[i].getBytes(StandardCharsets.UTF_8), 0, expectedLengths[i], StandardCharsets.UTF_8);
+            assertEquals(expected, decoded, "message " + i);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(longs = {0, 7})
+    void shouldRoundTripStatusRequest(final long offset)
+    {
+        final int length = new StatusRequestFlyweight().encode(fixtures.buffer, offset);
+
+        assertEquals(StatusRequestFlyweight.LENGTH, length);
+        fixtures.verify(offset, length, MessageType.STATUS_REQUEST);
+        new StatusRequestFlyweight().decode(fixtures.buffer, offset, length);
+    }
+
+    @ParameterizedTest
+    @ValueSource(longs = {0, 7})
+    void shouldRoundTripStatusResponse(final long offset)
+    {
+        final String json = "{\"role\":\"primary\",\"head\":42,\"replicas\":[{\"id\":\"r1\",\"lag\":\"0 µs\"}]}";
+        final int jsonBytes = json.getBytes(StandardCharsets.UTF_8).length;
+        final int length = new StatusResponseFlyweight().encode(fixtures.buffer, offset, json, 1024);
+
+        assertEquals(StatusResponseFlyweight.length(jsonBytes), length);
+        fixtures.verify(offset, length, MessageType.STATUS_RESPONSE);
+        final StatusResponseFlyweight response = new StatusResponseFlyweight().decode(fixtures.buffer, offset, length);
+        assertEquals(jsonBytes, response.jsonLength());
+        assertEquals(offset + StatusResponseFlyweight.JSON_OFFSET, response.jsonOffset());
+        assertEquals(json, response.json());
+    }
+
+    @Test
+    void shouldRoundTripStatusResponseFillingTheFrame()
+    {
+        final String json = "x".repeat(MessageFixtures.MAX_FRAME_BYTES - StatusResponseFlyweight.JSON_OFFSET);
+        final int length =
+            new StatusResponseFlyweight().encode(fixtures.buffer, 0, json, MessageFixtures.MAX_FRAME_BYTES);
+
+        assertEquals(MessageFixtures.MAX_FRAME_BYTES, length);
+        fixtures.verify(0, length, MessageType.STATUS_RESPONSE);
+        assertEquals(json, new StatusResponseFlyweight().decode(fixtures.buffer, 0, length).json());
+    }
+
+    @Test
+    void shouldMatchTheLayoutInProtocolMd()
+    {
+        assertEquals(12, HelloFlyweight.PROTOCOL_VERSION_OFFSET);
+        assertEquals(14, HelloFlyweight.CODEC_MASK_OFFSET);
+        assertEquals(16, HelloFlyweight.FLAGS_OFFSET);
+        assertEquals(20, HelloFlyweight.EPOCH_OFFSET);
+        assertEquals(28, HelloFlyweight.NEXT_OFFSET_OFFSET);
+        assertEquals(36, HelloFlyweight.HISTORY_ID_HI_OFFSET);
+        assertEquals(44, HelloFlyweight.HISTORY_ID_LO_OFFSET);
+        assertEquals(52, HelloFlyweight.NONCE_OFFSET);
+        assertEquals(68, HelloFlyweight.PROOF_OFFSET);
+        assertEquals(100, HelloFlyweight.REPLICA_ID_LENGTH_OFFSET);
+        assertEquals(101, HelloFlyweight.REPLICA_ID_OFFSET);
+        assertEquals(102, HelloFlyweight.MIN_LENGTH);
+        assertEquals(165, HelloFlyweight.MAX_LENGTH);
+
+        assertEquals(12, WelcomeFlyweight.CODEC_OFFSET);
+        assertEquals(13, WelcomeFlyweight.MODE_OFFSET);
+        assertEquals(14, WelcomeFlyweight.RESERVED_OFFSET);
+        assertEquals(16, WelcomeFlyweight.MAX_FRAME_BYTES_OFFSET);
+        assertEquals(20, WelcomeFlyweight.START_OFFSET_OFFSET);
+        assertEquals(28, WelcomeFlyweight.HEAD_OFFSET_OFFSET);
+        assertEquals(36, WelcomeFlyweight.EPOCH_OFFSET);
+        assertEquals(44, WelcomeFlyweight.HISTORY_ID_HI_OFFSET);
+        assertEquals(52, WelcomeFlyweight.HISTORY_ID_LO_OFFSET);
+        assertEquals(60, WelcomeFlyweight.PROOF_OFFSET);
+        assertEquals(92, WelcomeFlyweight.LENGTH);
+
+        assertEquals(44, AckFlyweight.LENGTH);
+        assertEquals(22, NackFlyweight.LENGTH);
+        assertEquals(28, HeartbeatFlyweight.LENGTH);
+        assertEquals(16, ErrorFlyweight.MESSAGE_OFFSET);
+        assertEquals(1040, ErrorFlyweight.MAX_LENGTH);
+        assertEquals(12, StatusRequestFlyweight.LENGTH);
+        assertEquals(16, StatusResponseFlyweight.JSON_OFFSET);
+    }
+
+    @Test
+    void shouldWriteLittleEndianFieldsAtTheDocumentedOffsets()
+    {
+        new AckFlyweight().encode(fixtures.buffer, 0, 0x0807060504030201L, 0x0102L, 0x0101L, 0x1122334455667788L);
+        assertEquals(0x01, fixtures.buffer.get(BYTE, 12));
+        assertEquals(0x08, fixtures.buffer.get(BYTE, 19));
+        assertEquals(0x0102L, fixtures.buffer.get(LONG_LE, 20));
+        assertEquals((byte)0x88, fixtures.buffer.get(BYTE, 36));
+
+        new NackFlyweight().encode(fixtures.buffer, 0, 5, ErrorCode.CHECKSUM);
+        assertEquals(5L, fixtures.buffer.get(LONG_LE, 12));
+        assertEquals(4, fixtures.buffer.get(SHORT_LE, 20));
+
+        new ErrorFlyweight().encode(fixtures.buffer, 0, ErrorCode.RETENTION, "ab");
+        assertEquals(18, fixtures.buffer.get(INT_LE, 0));
+        assertEquals(MessageType.ERROR.value(), fixtures.buffer.get(BYTE, 4));
+        assertEquals(FrameHeader.VERSION, fixtures.buffer.get(BYTE, 5));
+        assertEquals(7, fixtures.buffer.get(SHORT_LE, 12));
+        assertEquals(2, fixtures.buffer.get(SHORT_LE, 14));
+        assertEquals('a', fixtures.buffer.get(BYTE, 16));
+    }
+}
