@@ -32,6 +32,7 @@ public final class PrimaryConfig
     private long retentionIntervalNs = TimeUnit.SECONDS.toNanos(1);
     private long slotCapBytes;
     private EventLog eventLog = EventLog.NONE;
+    private AckListener ackListener = AckListener.NONE;
     private boolean concluded;
 
     /**
@@ -323,6 +324,24 @@ public final class PrimaryConfig
     }
 
     /**
+     * @return told of every acknowledgement, on the sender thread.
+     */
+    public AckListener ackListener()
+    {
+        return ackListener;
+    }
+
+    /**
+     * @param ackListener told of every acknowledgement, on the sender thread (e.g. to measure append-to-ack).
+     * @return this.
+     */
+    public PrimaryConfig ackListener(final AckListener ackListener)
+    {
+        this.ackListener = ackListener;
+        return this;
+    }
+
+    /**
      * Validate; called by {@link Primary#open(PrimaryConfig)}.
      *
      * @return this.
@@ -350,6 +369,7 @@ public final class PrimaryConfig
         require(retentionIntervalNs > 0, "retentionIntervalNs must be > 0");
         require(slotCapBytes >= 0, "slotCapBytes must be >= 0");
         require(eventLog != null, "eventLog is null");
+        require(ackListener != null, "ackListener is null");
         concluded = true;
         return this;
     }

@@ -303,6 +303,7 @@ final class ReplicaSession implements AutoCloseable
         }
         final long nowNs = System.nanoTime();
         slot.onAck(received, ack.durableOffset(), ack.appliedOffset(), nowNs);
+        config.ackListener().onAck(replicaId, received, ack.durableOffset(), ack.appliedOffset(), nowNs);
         final long wallNs = config.wal().clockNs().getAsLong();
         while (ringTail != ringHead && ringLastOffset[ringTail & (RING - 1)] < received)
         {

@@ -1,0 +1,530 @@
+package dev.ferry.jmh.harness;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.ferry.engine.Primary;
+import dev.ferry.engine.PrimaryConfig;
+import dev.ferry.engine.ReplicaSlot;
+import dev.ferry.net.Endpoint;
+import dev.ferry.net.idle.IdleStrategies;
+import dev.ferry.net.idle.IdleStrategy;
+import dev.ferry.wal.codec.Codec;
+import net.openhft.chronicle.bytes.Bytes;
+import net.openhft.chronicle.bytes.BytesStore;
+import net.openhft.chronicle.queue.ExcerptAppender;
+import net.openhft.chronicle.queue.ExcerptTailer;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
+import net.openhft.chronicle.queue.rollcycles.LargeRollCycles;
+import net.openhft.chronicle.wire.DocumentContext;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.HistogramLogWriter;
+import org.HdrHistogram.Recorder;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * {@code ferry bench}: the end-to-end harness. The primary runs in this JVM, each replica in its own child JVM
+ * ({@code ferry replica}), all on loopback. Measures, in one run:
+ * <ul>
+ *   <li>baselines: raw Chronicle Queue append and tail of the same payloads; raw NIO loopback ping-pong (64 B round
+ *       trips) and bulk transfer, between two JVMs;</li>
+ *   <li>maximum replicated throughput per entry size: entries appended as fast as one thread can, until every
+ *       replica acknowledged the last;</li>
+ *   <li>append-to-ack latency at fixed rates, from each entry's intended send time (so a stalled loader cannot hide
+ *       latency: coordinated omission corrected), written as HdrHistogram interval logs.</li>
+ * </ul>
+ * Threads: the loader (this thread) paces with short parks and spins below 20 µs; the ack recorder polls with the
+ * chosen idle strategy; the primary's sender and each replica's receiver use it too. On 2 cores, {@code busy-spin}
+ * starves everything else: prefer {@code backoff} or {@code yield}.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+    description = {"End-to-end harness: primary here, replicas in child JVMs on loopback; throughput and append->ack",
+        "latency at fixed rates beside same-run baselines. Writes summary.json and .hlog files to --out."})
+public final class Bench implements Callable<Integer>
+{
+    private static final ValueLayout.OfLong LONG_LE = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    @Option(names = "--sizes", split = ",", defaultValue = "64,1024", description = "Entry sizes for throughput (default: ${DEFAULT-VALUE}).")
+    List<Integer> sizes;
+
+    @Option(names = "--rates", split = ",", defaultValue = "10000,100000,1000000",
+        description = "Fixed rates (entries/s) for latency (default: ${DEFAULT-VALUE}).")
+    List<Integer> rates;
+
+    @Option(names = "--latency-size", defaultValue = "64", description = "Entry size for latency runs (default: ${DEFAULT-VALUE}).")
+    int latencySize;
+
+    @Option(names = "--replicas", defaultValue = "1", description = "Replica JVMs (default: ${DEFAULT-VALUE}).")
+    int replicas;
+
+    @Option(names = "--codec", defaultValue = "none", description = "none, snappy or zstd (default: ${DEFAULT-VALUE}).")
+    String codec;
+
+    @Option(names = "--idle", defaultValue = "backoff", description = "Idle strategy of every thread that waits: backoff, yield, park, busy-spin.")
+    String idle;
+
+    @Option(names = "--duration", defaultValue = "5", description = "Seconds per latency run (default: ${DEFAULT-VALUE}).")
+    int durationSeconds;
+
+    @Option(names = "--warmup", defaultValue = "2", description = "Unrecorded seconds before each latency run (default: ${DEFAULT-VALUE}).")
+    int warmupSeconds;
+
+    @Option(names = "--entries", defaultValue = "2000000", description = "Entries per throughput run (default: ${DEFAULT-VALUE}).")
+    int entries;
+
+    @Option(names = "--quick", description = "The CI profile: 64 and 1024 B, rates 10k and 100k, 2 s runs after 1 s warm-up, 500k entries.")
+    boolean quick;
+
+    @Option(names = "--out", defaultValue = "jmh/target/bench", description = "Output directory (default: ${DEFAULT-VALUE}).")
+    Path out;
+
+    private static String commandLine = "";
+    private final PrintStream console = System.out;
+    private final List<Map<String, Object>> results = new ArrayList<>();
+
+    /**
+     * @param args the command line.
+     */
+    public static void main(final String[] args)
+    {
+        commandLine = String.join(" ", args);
+        final CommandLine cli = new CommandLine(new Bench());
+        cli.setParameterExceptionHandler((ex, a) ->
+        {
+            ex.getCommandLine().getErr().println("bench: " + ex.getMessage() + " (see 'ferry bench --help')");
+            return 2;
+        });
+        System.exit(cli.execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception
+    {
+        if (quick)
+        {
+            rates = List.of(10_000, 100_000);
+            durationSeconds = 2;
+            warmupSeconds = 1;
+            entries = 500_000;
+        }
+        if (replicas < 1 || durationSeconds < 1 || warmupSeconds < 0 || entries < 1 || latencySize < 8)
+        {
+            throw new CommandLine.ParameterException(new CommandLine(this),
+                "need --replicas >= 1, --duration >= 1, --warmup >= 0, --entries >= 1, --latency-size >= 8");
+        }
+        final Codec chosenCodec = Codec.parse(codec);
+        final IdleStrategy waitIdle = IdleStrategies.parse(idle);
+        Files.createDirectories(out);
+        final Path scratch = Files.createTempDirectory("ferry-bench");
+        final long started = System.currentTimeMillis();
+        try
+        {
+            for (final int size : sizes)
+            {
+                rawChronicle(scratch.resolve("raw-" + size), size);
+            }
+            wireBaselines(scratch);
+            replicated(scratch, chosenCodec, waitIdle);
+        }
+        finally
+        {
+            deleteTree(scratch);
+        }
+        writeSummary(started);
+        return 0;
+    }
+
+    private void progress(final String line)
+    {
+        console.print("\r[bench] " + line + "                    ");
+        console.flush();
+    }
+
+    private void done(final String line)
+    {
+        console.print("\r[bench] " + line + "                    \n");
+        console.flush();
+    }
+
+    private void rawChronicle(final Path dir, final int size)
+    {
+        progress("raw Chronicle append/tail, " + size + " B");
+        final BytesStore<?, ?> payload = BytesStore.nativeStoreWithFixedCapacity(size);
+        try (SingleChronicleQueue queue = SingleChronicleQueueBuilder.binary(dir).rollCycle(LargeRollCycles.LARGE_DAILY).build();
+             ExcerptAppender appender = queue.createAppender();
+             ExcerptTailer tailer = queue.createTailer())
+        {
+            final long start = System.nanoTime();
+            for (int i = 0; i < entries; i++)
+            {
+                try (DocumentContext dc = appender.writingDocument())
+                {
+                    dc.wire().bytes().write(payload, 0L, (long)size);
+                }
+            }
+            final long appendNs = System.nanoTime() - start;
+            long read = 0;
+            final long tailStart = System.nanoTime();
+            while (true)
+            {
+                try (DocumentContext dc = tailer.readingDocument())
+                {
+                    if (!dc.isPresent())
+                    {
+                        break;
+                    }
+                    final Bytes<?> bytes = dc.wire().bytes();
+                    read += bytes.readByte(bytes.readPosition());
+                }
+            }
+            final long tailNs = System.nanoTime() - tailStart;
+            throughput("throughput.rawChronicleAppend." + size + "B", entries / (appendNs / 1e9), null);
+            throughput("throughput.rawChronicleTail." + size + "B", entries / (tailNs / 1e9), null);
+            done(String.format("raw Chronicle %d B: append %.0f/s, tail %.0f/s (checksum %d)", size,
+                entries / (appendNs / 1e9), entries / (tailNs / 1e9), read));
+        }
+        finally
+        {
+            payload.releaseLast();
+        }
+    }
+
+    private void wireBaselines(final Path scratch) throws IOException, InterruptedException
+    {
+        progress("NIO loopback ping-pong and bulk");
+        final int port = freePort();
+        try (ChildJvm echo = new ChildJvm(scratch.resolve("echo.log"), PingPong.class.getName(), List.of(String.valueOf(port))))
+        {
+            awaitLog(echo, "ready", Duration.ofSeconds(30));
+            final InetSocketAddress address = new InetSocketAddress("127.0.0.1", port);
+            final int roundTrips = quick ? 20_000 : 100_000;
+            final Histogram rtt = PingPong.roundTrips(address, 64, roundTrips, roundTrips / 5);
+            writeHlog("pingpong.hlog", rtt, "loopback ping-pong 64 B, ns");
+            latency("latency.loopbackPingPong", rtt, "pingpong.hlog", null);
+            final double bulk = PingPong.bulkBytesPerSecond(address, TimeUnit.SECONDS.toNanos(quick ? 1 : 3));
+            final Map<String, Object> result = throughput("throughput.loopbackBulk", bulk, null);
+            result.put("unit", "bytes/s");
+            done(String.format("NIO loopback: ping-pong 64 B p50 %.1f us p99 %.1f us; bulk %.0f MB/s",
+                rtt.getValueAtPercentile(50) / 1e3, rtt.getValueAtPercentile(99) / 1e3, bulk / 1e6));
+        }
+    }
+
+    private void replicated(final Path scratch, final Codec chosenCodec, final IdleStrategy waitIdle) throws Exception
+    {
+        final PrimaryConfig config = new PrimaryConfig()
+            .walDirectory(scratch.resolve("primary"))
+            .listen(new InetSocketAddress("127.0.0.1", 0))
+            .codec(chosenCodec)
+            .idleStrategy(idle);
+        config.wal().rollCycle(LargeRollCycles.LARGE_DAILY);
+        final List<ChildJvm> children = new ArrayList<>();
+        final AckLatency acks = new AckLatency(replicas);
+        config.ackListener(acks);
+        try (Primary primary = Primary.open(config))
+        {
+            final String address = Endpoint.format(primary.localAddress());
+            final List<String> ids = new ArrayList<>();
+            for (int r = 1; r <= replicas; r++)
+            {
+                final String id = "bench-r" + r;
+                ids.add(id);
+                children.add(new ChildJvm(scratch.resolve(id + ".log"), "dev.ferry.engine.cli.Ferry",
+                    List.of("replica", "--wal", scratch.resolve(id).toString(), "--primary", address, "--id", id, "--idle", idle)));
+            }
+            progress("waiting for " + replicas + " replica JVM(s) to connect");
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (connected(primary, ids) < replicas)
+            {
+                if (System.nanoTime() > deadline)
+                {
+                    throw new IllegalStateException("replicas did not connect within 60 s; see logs in " + scratch);
+                }
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+            }
+            final List<ReplicaSlot> slots = new ArrayList<>();
+            for (final String id : ids)
+            {
+                slots.add(primary.slot(id));
+            }
+            for (final int size : sizes)
+            {
+                replicatedThroughput(primary, slots, size, waitIdle);
+            }
+            for (final int rate : rates)
+            {
+                fixedRate(primary, acks, rate, warmupSeconds, null);
+                fixedRate(primary, acks, rate, durationSeconds, "latency-" + rate + ".hlog");
+            }
+        }
+        finally
+        {
+            for (final ChildJvm child : children)
+            {
+                child.close();
+            }
+        }
+    }
+
+    private static int connected(final Primary primary, final List<String> ids)
+    {
+        int n = 0;
+        for (final String id : ids)
+        {
+            final ReplicaSlot slot = primary.slot(id);
+            if (slot != null && "STREAMING".equals(slot.state()))
+            {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    private static long minReceived(final List<ReplicaSlot> slots)
+    {
+        long min = Long.MAX_VALUE;
+        for (final ReplicaSlot slot : slots)
+        {
+            min = Math.min(min, slot.receivedNext());
+        }
+        return min;
+    }
+
+    private void replicatedThroughput(final Primary primary, final List<ReplicaSlot> slots, final int size,
+        final IdleStrategy waitIdle)
+    {
+        progress("replicated throughput, " + size + " B");
+        final MemorySegment payload = MemorySegment.ofArray(new byte[size]);
+        final long start = System.nanoTime();
+        long last = -1;
+        for (int i = 0; i < entries; i++)
+        {
+            payload.set(LONG_LE, 0, i);
+            last = primary.append(payload);
+        }
+        final long appended = System.nanoTime();
+        waitIdle.reset();
+        while (minReceived(slots) <= last)
+        {
+            waitIdle.idle(0);
+        }
+        final long end = System.nanoTime();
+        final double rate = entries / ((end - start) / 1e9);
+        final Map<String, Object> result = throughput("throughput.replicated." + size + "B", rate,
+            "throughput.rawChronicleAppend." + size + "B");
+        result.put("appendOnlyPerSec", entries / ((appended - start) / 1e9));
+        done(String.format("replicated %d B: %.0f entries/s acked by %d replica(s) (appends alone %.0f/s)", size, rate,
+            slots.size(), entries / ((appended - start) / 1e9)));
+    }
+
+    private void fixedRate(final Primary primary, final AckLatency acks, final int rate, final int seconds,
+        final String hlog) throws IOException
+    {
+        final String label = (hlog == null ? "warm-up " : "latency ") + rate + "/s";
+        final long count = (long)rate * seconds;
+        final long intervalNs = TimeUnit.SECONDS.toNanos(1) / rate;
+        final MemorySegment payload = MemorySegment.ofArray(new byte[latencySize]);
+        final long base = primary.nextOffset();
+        final long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(10);
+        final Recorder recorder = acks.arm(base, count, start, intervalNs);
+        final Histogram total = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
+        try (PrintStream log = hlog == null ? null : new PrintStream(out.resolve(hlog).toFile(), "UTF-8"))
+        {
+            final HistogramLogWriter writer = log == null ? null : new HistogramLogWriter(log);
+            final long startMs = System.currentTimeMillis();
+            if (writer != null)
+            {
+                writer.outputComment("ferry bench: append->ack latency (ns) from intended send time, " + rate +
+                    " entries/s of " + latencySize + " B, " + replicas + " replica(s), idle " + idle);
+                writer.outputLogFormatVersion();
+                writer.outputStartTime(startMs);
+                writer.setBaseTime(startMs);
+                writer.outputLegend();
+            }
+            Histogram interval = null;
+            long nextInterval = start + TimeUnit.SECONDS.toNanos(1);
+            for (long i = 0; i < count; i++)
+            {
+                final long due = start + i * intervalNs;
+                long now = System.nanoTime();
+                while (now < due)
+                {
+                    LockSupport.parkNanos(due - now); // never spins: late wake-ups show as latency (CO-corrected)
+                    now = System.nanoTime();
+                }
+                payload.set(LONG_LE, 0, i);
+                primary.append(payload);
+                if (now >= nextInterval)
+                {
+                    nextInterval += TimeUnit.SECONDS.toNanos(1);
+                    interval = recorder.getIntervalHistogram(interval);
+                    total.add(interval);
+                    if (writer != null)
+                    {
+                        writer.outputIntervalHistogram(interval);
+                    }
+                    progress(String.format("%s: %d/%d s, acked %d, p99 so far %.1f us", label,
+                        (now - start) / TimeUnit.SECONDS.toNanos(1), seconds, acks.recorded() - base,
+                        total.getValueAtPercentile(99) / 1e3));
+                }
+            }
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (acks.recorded() < base + count && System.nanoTime() < deadline)
+            {
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+            }
+            acks.disarm();
+            interval = recorder.getIntervalHistogram(interval);
+            total.add(interval);
+            if (writer != null)
+            {
+                writer.outputIntervalHistogram(interval);
+            }
+        }
+        if (hlog != null)
+        {
+            latency("latency.appendToAck." + rate + "perSec", total, hlog, "latency.loopbackPingPong");
+            done(String.format("append->ack at %d/s (%d B): p50 %.1f us, p99 %.1f us, p99.9 %.1f us, max %.1f us", rate,
+                latencySize, total.getValueAtPercentile(50) / 1e3, total.getValueAtPercentile(99) / 1e3,
+                total.getValueAtPercentile(99.9) / 1e3, total.getMaxValue() / 1e3));
+        }
+    }
+
+    private Map<String, Object> throughput(final String name, final double value, final String baseline)
+    {
+        final Map<String, Object> result = new LinkedHashMap<>();
+        result.put("name", name);
+        result.put("kind", "throughput");
+        result.put("unit", "entries/s");
+        result.put("value", value);
+        result.put("error", 0.0);
+        if (baseline != null)
+        {
+            result.put("baseline", baseline);
+        }
+        results.add(result);
+        return result;
+    }
+
+    private void latency(final String name, final Histogram histogram, final String hlog, final String baseline)
+    {
+        final Map<String, Object> result = new LinkedHashMap<>();
+        result.put("name", name);
+        result.put("kind", "latency");
+        result.put("unit", "us");
+        result.put("hlog", hlog);
+        if (baseline != null)
+        {
+            result.put("baseline", baseline);
+        }
+        final Map<String, Double> percentiles = new LinkedHashMap<>();
+        for (final double p : new double[] {50, 90, 99, 99.9, 99.99})
+        {
+            percentiles.put(p == Math.rint(p) ? String.valueOf((int)p) : String.valueOf(p), histogram.getValueAtPercentile(p) / 1e3);
+        }
+        percentiles.put("max", histogram.getMaxValue() / 1e3);
+        result.put("percentiles", percentiles);
+        result.put("count", histogram.getTotalCount());
+        results.add(result);
+    }
+
+    private void writeHlog(final String file, final Histogram histogram, final String comment) throws IOException
+    {
+        try (PrintStream log = new PrintStream(out.resolve(file).toFile(), "UTF-8"))
+        {
+            final HistogramLogWriter writer = new HistogramLogWriter(log);
+            final long now = System.currentTimeMillis();
+            writer.outputComment("ferry bench: " + comment);
+            writer.outputLogFormatVersion();
+            writer.outputStartTime(now);
+            writer.setBaseTime(now);
+            writer.outputLegend();
+            histogram.setStartTimeStamp(now);
+            histogram.setEndTimeStamp(now);
+            writer.outputIntervalHistogram(histogram);
+        }
+    }
+
+    private void writeSummary(final long startedMs) throws IOException
+    {
+        final Map<String, Object> summary = new LinkedHashMap<>();
+        summary.put("kind", "ferry-bench");
+        summary.put("version", 1);
+        summary.put("startedAt", Instant.ofEpochMilli(startedMs).toString());
+        summary.put("command", ("./ferry bench " + commandLine).trim());
+        final Map<String, Object> host = new LinkedHashMap<>();
+        host.put("cores", Runtime.getRuntime().availableProcessors());
+        host.put("java", System.getProperty("java.version"));
+        host.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version"));
+        summary.put("host", host);
+        final Map<String, Object> cfg = new LinkedHashMap<>();
+        cfg.put("replicas", replicas);
+        cfg.put("codec", codec.toLowerCase(Locale.ROOT));
+        cfg.put("idle", idle);
+        cfg.put("durationSeconds", durationSeconds);
+        cfg.put("warmupSeconds", warmupSeconds);
+        cfg.put("entrySizes", sizes);
+        cfg.put("rates", rates);
+        cfg.put("latencySize", latencySize);
+        cfg.put("entries", entries);
+        cfg.put("quick", quick);
+        summary.put("config", cfg);
+        summary.put("results", results);
+        final Path file = out.resolve("summary.json");
+        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), summary);
+        console.println("[bench] wrote " + file.toAbsolutePath() + " and .hlog files beside it");
+    }
+
+    private static int freePort() throws IOException
+    {
+        try (ServerSocket socket = new ServerSocket(0))
+        {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static void awaitLog(final ChildJvm child, final String text, final Duration timeout) throws IOException
+    {
+        final long deadline = System.nanoTime() + timeout.toNanos();
+        while (!Files.exists(child.log()) || !Files.readString(child.log()).contains(text))
+        {
+            if (!child.isAlive() || System.nanoTime() > deadline)
+            {
+                throw new IllegalStateException("child JVM did not print '" + text + "'; see " + child.log());
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+        }
+    }
+
+    private static void deleteTree(final Path root) throws IOException
+    {
+        try (var paths = Files.walk(root))
+        {
+            for (final Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList())
+            {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}

@@ -1,0 +1,63 @@
+package dev.ferry.jmh.harness;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A child JVM on this JVM's classpath and module flags (Chronicle's flags are inherited, not repeated), with its
+ * output sent to a log file; destroyed (SIGKILL) on close.
+ */
+final class ChildJvm implements AutoCloseable
+{
+    private final Process process;
+    private final Path log;
+
+    ChildJvm(final Path log, final String mainClass, final List<String> args) throws IOException
+    {
+        final List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        for (final String arg : ManagementFactory.getRuntimeMXBean().getInputArguments())
+        {
+            if (arg.startsWith("--add-") || arg.startsWith("--enable-native-access") || arg.startsWith("--sun-misc") ||
+                arg.startsWith("-Dchronicle."))
+            {
+                command.add(arg);
+            }
+        }
+        command.add("-Xmx512m");
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(mainClass);
+        command.addAll(args);
+        this.log = log;
+        this.process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    }
+
+    boolean isAlive()
+    {
+        return process.isAlive();
+    }
+
+    Path log()
+    {
+        return log;
+    }
+
+    @Override
+    public void close()
+    {
+        process.destroyForcibly();
+        try
+        {
+            process.waitFor(10, TimeUnit.SECONDS);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
