@@ -7,6 +7,7 @@ import dev.ferry.wal.FerryException;
 import dev.ferry.wal.RetentionPolicy;
 import dev.ferry.wal.RetentionResult;
 import dev.ferry.wal.Wal;
+import dev.ferry.wal.WalPretoucher;
 
 import java.io.IOException;
 import java.nio.channels.ServerSocketChannel;
@@ -32,6 +33,7 @@ final class PrimaryAgent implements AutoCloseable
     private final Supplier<PrimaryStatus> status;
     private final EventLog log;
     private final List<ReplicaSession> sessions = new ArrayList<>();
+    private final WalPretoucher pretoucher;
     private long nextRetentionNs;
 
     PrimaryAgent(
@@ -46,6 +48,7 @@ final class PrimaryAgent implements AutoCloseable
         this.status = status;
         this.log = config.eventLog();
         this.auth = new HandshakeAuth(config.secretFile() == null ? Secret.NONE : Secret.load(config.secretFile()));
+        this.pretoucher = config.pretouch() ? new WalPretoucher(wal, WalPretoucher.DEFAULT_AHEAD_BYTES) : null;
     }
 
     int doWork(final long nowNs)
@@ -78,6 +81,11 @@ final class PrimaryAgent implements AutoCloseable
         {
             nextRetentionNs = nowNs + config.retentionIntervalNs();
             work += retain();
+        }
+        if (pretoucher != null)
+        {
+            // page faults of future appends taken here: a few pages when busy, more when idle
+            work += pretoucher.doWork(work == 0 ? 32 : 2);
         }
         return work;
     }
@@ -232,5 +240,9 @@ final class PrimaryAgent implements AutoCloseable
             session.close();
         }
         sessions.clear();
+        if (pretoucher != null)
+        {
+            pretoucher.close();
+        }
     }
 }

@@ -33,6 +33,7 @@ public final class PrimaryConfig
     private long slotCapBytes;
     private EventLog eventLog = EventLog.NONE;
     private AckListener ackListener = AckListener.NONE;
+    private boolean pretouch = true;
     private boolean concluded;
 
     /**
@@ -320,6 +321,25 @@ public final class PrimaryConfig
     public PrimaryConfig eventLog(final EventLog eventLog)
     {
         this.eventLog = eventLog;
+        return this;
+    }
+
+    /**
+     * @return true if the sender thread touches WAL pages ahead of the appends (default), so that appending
+     * threads do not take the page faults of fresh mapped pages.
+     */
+    public boolean pretouch()
+    {
+        return pretouch;
+    }
+
+    /**
+     * @param pretouch whether the sender thread pre-touches WAL pages ahead of the appends.
+     * @return this.
+     */
+    public PrimaryConfig pretouch(final boolean pretouch)
+    {
+        this.pretouch = pretouch;
         return this;
     }
 

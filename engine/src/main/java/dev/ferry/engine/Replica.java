@@ -16,6 +16,7 @@ import dev.ferry.wal.ErrorCode;
 import dev.ferry.wal.FerryException;
 import dev.ferry.wal.SyncPolicy;
 import dev.ferry.wal.Wal;
+import dev.ferry.wal.WalPretoucher;
 import dev.ferry.wal.codec.Codec;
 import dev.ferry.wal.frame.BatchDecoder;
 import dev.ferry.wal.frame.EntryConsumer;
@@ -292,6 +293,7 @@ public final class Replica implements AutoCloseable
         private final ErrorFlyweight error = new ErrorFlyweight();
         private final BatchDecoder batch;
         private final EntryConsumer append = this::append;
+        private final WalPretoucher pretoucher = new WalPretoucher(wal, WalPretoucher.DEFAULT_AHEAD_BYTES);
         private FrameConnection connection;
         private MemorySegment scratch;
         private boolean welcomed;
@@ -423,6 +425,10 @@ public final class Replica implements AutoCloseable
                     sendAck(true);
                 }
                 work += connection.flush();
+                if (work == 0)
+                {
+                    work = pretoucher.doWork(16); // between batches: fault in the pages the next ones will use
+                }
                 idle.idle(work);
             }
         }
@@ -537,6 +543,7 @@ public final class Replica implements AutoCloseable
                 }
                 connection.close();
             }
+            pretoucher.close();
             arena.close();
         }
     }

@@ -10,6 +10,7 @@ import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
 import net.openhft.chronicle.wire.DocumentContext;
 
+import java.io.File;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.channels.FileChannel;
@@ -21,6 +22,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static dev.ferry.wal.WalEntry.ALL;
 import static dev.ferry.wal.WalEntry.CRC_FIELD_OFFSET;
@@ -66,6 +69,9 @@ public final class Wal implements AutoCloseable
     private final FileChannel lockChannel;
     private final FileLock lock;
 
+    private final AtomicLong writePosition = new AtomicLong();
+    private final AtomicReference<File> writeFile = new AtomicReference<>();
+    private int writeCycle = Integer.MIN_VALUE;
     private volatile long nextOffset;
     private volatile long oldestOffset;
     private volatile long syncedOffset = -1;
@@ -233,10 +239,11 @@ public final class Wal implements AutoCloseable
     {
         final int total = HEADER_LENGTH + length;
         final DocumentContext dc = appender.writingDocument();
+        final long position;
         try
         {
             final Bytes<?> bytes = dc.wire().bytes();
-            final long position = bytes.writePosition();
+            position = bytes.writePosition();
             bytes.writeSkip(total);
             // the two-argument form keeps [position, position + total) inside one mapping
             final long address = bytes.addressForRead(position, total);
@@ -262,6 +269,13 @@ public final class Wal implements AutoCloseable
         {
             firstOffsetByCycle.put(rollCycle.toCycle(index), offset);
         }
+        final int cycle = rollCycle.toCycle(index);
+        if (cycle != writeCycle)
+        {
+            writeCycle = cycle;
+            writeFile.lazySet(appender.currentFile());
+        }
+        writePosition.lazySet(position + total); // release store: free on x86, read by a pretoucher thread
         if ((++appendsSinceSpaceCheck & SPACE_CHECK_INTERVAL_MASK) == 0)
         {
             checkFreeSpace();
@@ -317,6 +331,22 @@ public final class Wal implements AutoCloseable
     public long nextOffset()
     {
         return nextOffset;
+    }
+
+    /**
+     * @return the roll-cycle file the last append went to, or null before the first append (for a pretoucher).
+     */
+    File writeFile()
+    {
+        return writeFile.get();
+    }
+
+    /**
+     * @return the file position just after the last append (for a pretoucher).
+     */
+    long writePosition()
+    {
+        return writePosition.get();
     }
 
     /**

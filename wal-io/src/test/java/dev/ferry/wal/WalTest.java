@@ -412,6 +412,56 @@ class WalTest
     }
 
     @Test
+    void shouldPretouchAheadWithoutChangingWhatIsAppended() throws Exception
+    {
+        final Wal wal = open();
+        wal.append(payload(0));
+        final java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        final long[] touched = {0};
+        final Thread toucher = Thread.ofPlatform().start(() ->
+        {
+            try (WalPretoucher pretoucher = new WalPretoucher(wal, 1 << 20))
+            {
+                while (!stop.get())
+                {
+                    pretoucher.doWork();
+                    Thread.onSpinWait();
+                }
+                touched[0] = pretoucher.pagesTouched();
+            }
+        });
+        final byte[] big = new byte[1000];
+        for (int i = 1; i < 20_000; i++)
+        {
+            java.util.Arrays.fill(big, (byte)i);
+            wal.append(i % 2 == 0 ? payload(i) : big);
+        }
+        stop.set(true);
+        toucher.join(10_000);
+        assertFalse(toucher.isAlive());
+        assertTrue(touched[0] > 0, "pages were touched ahead");
+        try (WalCursor cursor = wal.cursor())
+        {
+            final long[] n = {0};
+            cursor.poll(e ->
+            {
+                assertTrue(e.crcMatches(), "entry " + e.offset());
+                if (e.offset() % 2 == 0)
+                {
+                    assertArrayEquals(payload(e.offset()), e.payload().toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
+                }
+                else
+                {
+                    assertEquals((byte)e.offset(), e.payloadByte(999));
+                }
+                n[0]++;
+                return true;
+            }, Integer.MAX_VALUE);
+            assertEquals(20_000, n[0]);
+        }
+    }
+
+    @Test
     void shouldRecoverAnInterruptedTruncation() throws Exception
     {
         final Wal wal = Wal.open(config());

@@ -2,6 +2,7 @@ package dev.ferry.jmh.wal;
 
 import dev.ferry.wal.Wal;
 import dev.ferry.wal.WalConfig;
+import dev.ferry.wal.WalPretoucher;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.bytes.BytesStore;
 import net.openhft.chronicle.queue.ExcerptAppender;
@@ -27,6 +28,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * One thread appending {@code size}-byte payloads: Ferry's {@link Wal#append(MemorySegment)} (entry header, CRC32C,
@@ -110,6 +112,70 @@ public class WalAppendBenchmark
     public long ferryAppend()
     {
         return wal.append(payload);
+    }
+
+    /**
+     * Ferry's append with a {@link WalPretoucher} running on a second thread (the one extra thread: it touches the
+     * pages ahead of the write position so the appending thread does not take their page faults).
+     *
+     * @param pretouched the WAL with its pretoucher thread.
+     * @return the offset.
+     */
+    @Benchmark
+    public long ferryAppendPretouched(final PretouchedWal pretouched)
+    {
+        return pretouched.wal.append(payload);
+    }
+
+    /**
+     * A WAL with a pretoucher thread, fresh per iteration.
+     */
+    @State(Scope.Thread)
+    public static class PretouchedWal
+    {
+        Wal wal;
+        private Path dir;
+        private Thread toucher;
+        private volatile boolean running;
+
+        /**
+         * Open the WAL and start the pretoucher thread (it parks 20 µs when far enough ahead).
+         */
+        @Setup(Level.Iteration)
+        public void setUp()
+        {
+            dir = BenchDirs.create("wal-append-pretouched");
+            wal = Wal.open(new WalConfig().directory(dir).rollCycle(LargeRollCycles.LARGE_DAILY));
+            wal.append(new byte[8]);
+            running = true;
+            toucher = Thread.ofPlatform().name("pretoucher").daemon(true).start(() ->
+            {
+                try (WalPretoucher pretoucher = new WalPretoucher(wal, WalPretoucher.DEFAULT_AHEAD_BYTES))
+                {
+                    while (running)
+                    {
+                        if (pretoucher.doWork() == 0)
+                        {
+                            LockSupport.parkNanos(20_000);
+                        }
+                    }
+                }
+            });
+        }
+
+        /**
+         * Stop the pretoucher, close and delete.
+         *
+         * @throws InterruptedException if interrupted while joining.
+         */
+        @TearDown(Level.Iteration)
+        public void tearDown() throws InterruptedException
+        {
+            running = false;
+            toucher.join();
+            wal.close();
+            BenchDirs.delete(dir);
+        }
     }
 
     /**
