@@ -31,7 +31,7 @@ public final class WalPretoucher implements AutoCloseable
 
     private static final VarHandle INT = ValueLayout.JAVA_INT.varHandle();
     private static final int PAGES_PER_CALL = 64;
-    private static final long WINDOW_BYTES = 4L << 20;
+    private static final long WINDOW_BYTES = 64L << 20; // few remaps: each munmap costs every core a TLB shootdown
 
     private final Wal wal;
     private final long aheadBytes;
