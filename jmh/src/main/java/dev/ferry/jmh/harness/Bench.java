@@ -143,7 +143,8 @@ public final class Bench implements Callable<Integer>
         {
             for (final int size : sizes)
             {
-                rawChronicle(scratch.resolve("raw-" + size), size);
+                rawChronicle(scratch.resolve("raw-warmup-" + size), size, false); // JIT and file system warm-up
+                rawChronicle(scratch.resolve("raw-" + size), size, true);
             }
             wireBaselines(scratch);
             replicated(scratch, chosenCodec, waitIdle);
@@ -168,7 +169,7 @@ public final class Bench implements Callable<Integer>
         console.flush();
     }
 
-    private void rawChronicle(final Path dir, final int size)
+    private void rawChronicle(final Path dir, final int size, final boolean record)
     {
         progress("raw Chronicle append/tail, " + size + " B");
         final BytesStore<?, ?> payload = BytesStore.nativeStoreWithFixedCapacity(size);
@@ -176,8 +177,9 @@ public final class Bench implements Callable<Integer>
              ExcerptAppender appender = queue.createAppender();
              ExcerptTailer tailer = queue.createTailer())
         {
+            final int n = record ? entries : Math.max(1, entries / 4);
             final long start = System.nanoTime();
-            for (int i = 0; i < entries; i++)
+            for (int i = 0; i < n; i++)
             {
                 try (DocumentContext dc = appender.writingDocument())
                 {
@@ -200,6 +202,10 @@ public final class Bench implements Callable<Integer>
                 }
             }
             final long tailNs = System.nanoTime() - tailStart;
+            if (!record)
+            {
+                return;
+            }
             throughput("throughput.rawChronicleAppend." + size + "B", entries / (appendNs / 1e9), null);
             throughput("throughput.rawChronicleTail." + size + "B", entries / (tailNs / 1e9), null);
             done(String.format("raw Chronicle %d B: append %.0f/s, tail %.0f/s (checksum %d)", size,
@@ -270,7 +276,8 @@ public final class Bench implements Callable<Integer>
             }
             for (final int size : sizes)
             {
-                replicatedThroughput(primary, slots, size, waitIdle);
+                replicatedThroughput(primary, slots, size, waitIdle, false); // warm-up
+                replicatedThroughput(primary, slots, size, waitIdle, true);
             }
             for (final int rate : rates)
             {
@@ -312,13 +319,14 @@ public final class Bench implements Callable<Integer>
     }
 
     private void replicatedThroughput(final Primary primary, final List<ReplicaSlot> slots, final int size,
-        final IdleStrategy waitIdle)
+        final IdleStrategy waitIdle, final boolean record)
     {
         progress("replicated throughput, " + size + " B");
         final MemorySegment payload = MemorySegment.ofArray(new byte[size]);
+        final int n = record ? entries : Math.max(1, entries / 4);
         final long start = System.nanoTime();
         long last = -1;
-        for (int i = 0; i < entries; i++)
+        for (int i = 0; i < n; i++)
         {
             payload.set(LONG_LE, 0, i);
             last = primary.append(payload);
@@ -330,6 +338,10 @@ public final class Bench implements Callable<Integer>
             waitIdle.idle(0);
         }
         final long end = System.nanoTime();
+        if (!record)
+        {
+            return;
+        }
         final double rate = entries / ((end - start) / 1e9);
         final Map<String, Object> result = throughput("throughput.replicated." + size + "B", rate,
             "throughput.rawChronicleAppend." + size + "B");
