@@ -148,11 +148,15 @@ public final class ReplicaSlot
         this.state = state;
     }
 
+    /**
+     * A (re)connected replica starts at {@code next}: it has everything below. What is durable or applied there is
+     * only known from its first ACK (sent right after WELCOME), so those never move forward here.
+     */
     void resumeAt(final long next)
     {
         receivedNext = next;
-        durableNext = Math.min(durableNext, next) == 0 ? next : Math.max(Math.min(durableNext, next), 0);
-        appliedNext = Math.min(appliedNext, next) == 0 ? next : Math.min(appliedNext, next);
+        durableNext = Math.min(durableNext, next);
+        appliedNext = Math.min(appliedNext, next);
         invalidated = false;
     }
 
