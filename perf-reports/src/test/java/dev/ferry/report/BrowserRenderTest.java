@@ -1,0 +1,111 @@
+package dev.ferry.report;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * Renders the page in headless Chromium, as a reader would see it: a screenshot in {@code target/report} and the DOM
+ * after load. Skipped where Chromium is not installed ({@code apt-get install -y chromium}).
+ */
+class BrowserRenderTest
+{
+    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+    private static final long TIMEOUT_SECONDS = 25;
+    private static final byte[] PNG_SIGNATURE = {(byte)0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+
+    private static Path outDir;
+    private static Path index;
+
+    @TempDir
+    Path profile;
+
+    @BeforeAll
+    static void writeReport()
+    {
+        outDir = Path.of("target", "report").toAbsolutePath();
+        index = Fixtures.everything().write(outDir).html();
+    }
+
+    @Test
+    void shouldRenderAScreenshot() throws IOException, InterruptedException
+    {
+        assumeChromium();
+        final Path screenshot = outDir.resolve("screenshot.png");
+        Files.deleteIfExists(screenshot);
+        final Path log = outDir.resolve("chromium-screenshot.log");
+        final int exit = chromium(log, log, "--screenshot=" + screenshot, "--window-size=1280,2000");
+        assertEquals(0, exit, () -> "chromium failed; see " + log);
+        assertTrue(Files.size(screenshot) > 10_000, "an empty screenshot");
+        final byte[] head = new byte[PNG_SIGNATURE.length];
+        System.arraycopy(Files.readAllBytes(screenshot), 0, head, 0, head.length);
+        assertArrayEquals(PNG_SIGNATURE, head);
+    }
+
+    @Test
+    void shouldRenderEveryChartWithoutAnError() throws IOException, InterruptedException
+    {
+        assumeChromium();
+        final Path dom = outDir.resolve("dom.html");
+        final Path log = outDir.resolve("chromium-dom.log");
+        final int exit = chromium(dom, log, "--dump-dom");
+        assertEquals(0, exit, () -> "chromium failed; see " + log);
+        final String text = Files.readString(dom);
+        assertTrue(text.contains("Ferry performance report"), "the page loaded");
+        for (int chart = 1; chart <= 5; chart++)
+        {
+            assertTrue(text.contains("<svg id=\"chart-" + chart + "\""), "chart " + chart + " is in the DOM");
+        }
+        assertTrue(text.contains("<path"), "the charts drew");
+        assertFalse(text.toLowerCase(Locale.ROOT).contains("error"), "the page says error somewhere");
+    }
+
+    private int chromium(final Path stdout, final Path stderr, final String... args)
+        throws IOException, InterruptedException
+    {
+        final List<String> command = new ArrayList<>(List.of(CHROMIUM.toString(), "--headless", "--no-sandbox",
+            "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--user-data-dir=" + profile));
+        command.addAll(List.of(args));
+        command.add(index.toUri().toString());
+        final ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(stdout.toFile());
+        if (stdout.equals(stderr))
+        {
+            builder.redirectErrorStream(true);
+        }
+        else
+        {
+            builder.redirectError(stderr.toFile());
+        }
+        final Process process = builder.start();
+        if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS))
+        {
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
+            process.destroyForcibly();
+            process.waitFor(5, TimeUnit.SECONDS);
+            fail("chromium did not finish within " + TIMEOUT_SECONDS + " s: " + command);
+        }
+        return process.exitValue();
+    }
+
+    private static void assumeChromium()
+    {
+        assumeTrue(Files.isExecutable(CHROMIUM), "skipped: no " + CHROMIUM +
+            " to render the report (CI installs it with apt-get install -y chromium)");
+    }
+}
