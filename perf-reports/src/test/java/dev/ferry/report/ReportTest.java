@@ -9,9 +9,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -56,13 +54,22 @@ class ReportTest
     {
         final String html = Files.readString(Fixtures.everything().write(dir).html());
         assertTrue(html.startsWith("<!DOCTYPE html>"));
-        assertEquals(5, count(html, "<svg "), "1 latency, 1 harness throughput and 3 JMH charts");
-        for (final String external : List.of("http://", "https://", "<script", " src=", "<link", "@import"))
+        final List<ChartImages.Chart> charts = ChartImages.of(html);
+        assertEquals(5, charts.size(), "1 latency, 1 harness throughput and 3 JMH charts");
+        assertEquals(charts.size(), count(html, "<img "), "every image is a chart with an inline PNG");
+        assertEquals(List.of("chart-1", "chart-2", "chart-3", "chart-4", "chart-5"),
+            charts.stream().map(ChartImages.Chart::id).toList(), "each chart's id is its own");
+        assertEquals(420, charts.getFirst().height(), "the latency chart's height");
+        assertTrue(charts.getFirst().alt().startsWith("Latency in µs by percentile: latency.appendToAck.100000perSec"),
+            charts.getFirst().alt());
+        assertFalse(html.contains("<svg"), "no inline SVG");
+        for (final String external : List.of("http://", "https://", "<script", "<link", "@import", "srcset=", "href="))
         {
             assertFalse(html.contains(external), "references something outside: " + external);
         }
+        assertEquals(charts.size(), count(html, " src="), "a src other than a chart's");
+        assertEquals(charts.size(), count(html, " src=\"" + ChartImages.DATA_PNG), "a src that is not an inline PNG");
         assertFalse(Pattern.compile("url\\((?!#)").matcher(html).find(), "a url() to something outside the page");
-        assertEquals(count(html, "<svg "), uniqueIds(html).size(), "each chart's id and definitions are its own");
     }
 
     @Test
@@ -175,19 +182,5 @@ class ReportTest
             n++;
         }
         return n;
-    }
-
-    private static List<String> uniqueIds(final String html)
-    {
-        final List<String> ids = new ArrayList<>();
-        final Matcher matcher = Pattern.compile("<svg id='([^']+)'").matcher(html);
-        while (matcher.find())
-        {
-            if (!ids.contains(matcher.group(1)))
-            {
-                ids.add(matcher.group(1));
-            }
-        }
-        return ids;
     }
 }

@@ -1,6 +1,7 @@
 package dev.ferry.report.internal;
 
 import dev.ferry.report.Latency;
+import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.AxisLocation;
 import org.jfree.chart.axis.CategoryAxis;
@@ -21,47 +22,62 @@ import org.jfree.chart.ui.RectangleInsets;
 import org.jfree.data.statistics.DefaultStatisticalCategoryDataset;
 import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
-import org.jfree.svg.SVGGraphics2D;
-import org.jfree.svg.ViewBox;
 
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
+import java.awt.Graphics2D;
 import java.awt.Paint;
+import java.awt.RenderingHints;
 import java.awt.geom.Ellipse2D;
 import java.awt.geom.Rectangle2D;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
 import java.io.Serial;
+import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.text.FieldPosition;
 import java.text.NumberFormat;
 import java.text.ParsePosition;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.regex.Pattern;
+import java.util.StringJoiner;
 
 /**
- * Charts drawn by JFreeChart onto JFreeSVG's {@link SVGGraphics2D}, returned as inline {@code <svg>} elements that
- * scale to their container and reference nothing outside themselves.
+ * Charts drawn by JFreeChart into PNG images at {@value #SCALE}× their size for sharpness, returned as {@code <img>}
+ * elements with the image inline as a {@code data:} URI, so they reference nothing outside the page; the page scales
+ * them to their container.
  */
 public final class Charts
 {
+    static
+    {
+        // Before any AWT class loads: draw off-screen, never open a display connection (or a Dock icon).
+        if (null == System.getProperty("java.awt.headless"))
+        {
+            System.setProperty("java.awt.headless", "true");
+        }
+    }
+
     /** Colours for results, safe for colour-blind readers (Okabe and Ito). */
     public static final List<Color> PALETTE = List.of(
         new Color(0x0072B2), new Color(0xD55E00), new Color(0x009E73), new Color(0xCC79A7), new Color(0xE69F00),
         new Color(0x56B4E9), new Color(0x000000));
     /** The colour of a same-run baseline. */
     public static final Color BASELINE = new Color(0x9A9A9A);
-    /** The chart width in SVG user units; the page scales it. */
+    /** The chart width in CSS pixels, as in the {@code <img>}'s {@code width}; the page scales it. */
     public static final int WIDTH = 880;
+    /** Image pixels per CSS pixel: the PNG is drawn this many times the chart's size. */
+    public static final int SCALE = 2;
 
     private static final Color GRID = new Color(0xE3E6EA);
     private static final Color TEXT = new Color(0x333B44);
     private static final Font TICK_FONT = new Font(Font.SANS_SERIF, Font.PLAIN, 11);
     private static final Font LABEL_FONT = new Font(Font.SANS_SERIF, Font.PLAIN, 12);
-    private static final Pattern NAMESPACES = Pattern.compile(" xmlns(:\\w+)?=(\"[^\"]*\"|'[^']*')");
     private static final double LOG_RANGE_ABOVE = 50.0;
 
     private Charts()
@@ -98,9 +114,9 @@ public final class Charts
      * A latency-by-percentile chart the HdrHistogram way: x is the percentile on a log scale of 1/(1-p), labelled
      * 0%, 90%, 99%, 99.9%…; y is the latency in microseconds.
      *
-     * @param id    a page-unique id for the {@code <svg>} and the prefix of its definitions.
+     * @param id    a page-unique id for the {@code <img>}.
      * @param lines the curves.
-     * @return the {@code <svg>} element.
+     * @return the {@code <img>} element.
      */
     public static String latency(final String id, final List<Line> lines)
     {
@@ -143,7 +159,9 @@ public final class Charts
         plot.setDomainGridlineStroke(new BasicStroke(1f));
         plot.setRangeGridlineStroke(new BasicStroke(1f));
         plot.setAxisOffset(RectangleInsets.ZERO_INSETS);
-        return svg(chart(plot), id, WIDTH, 420);
+        final StringJoiner alt = new StringJoiner("; ", "Latency in µs by percentile: ", "");
+        lines.forEach((line) -> alt.add(line.label()));
+        return img(chart(plot), id, alt.toString(), WIDTH, 420);
     }
 
     /**
@@ -153,7 +171,7 @@ public final class Charts
      * @param id        a page-unique id.
      * @param axisLabel the value axis's label: unit and direction.
      * @param bars      the bars, in order.
-     * @return the {@code <svg>} element.
+     * @return the {@code <img>} element.
      */
     public static String bars(final String id, final String axisLabel, final List<Bar> bars)
     {
@@ -238,7 +256,14 @@ public final class Charts
         }
         final int perCategory = Math.max(26, series.size() * 18 + 12);
         final int height = 80 + categories.size() * perCategory + (singleSeries ? 0 : 30);
-        return svg(chart, id, WIDTH, height);
+        final StringJoiner alt = new StringJoiner("; ", "Bar chart of " + axisLabel + (log ? ", log scale" : "") +
+            ": ", "");
+        for (final Bar bar : bars)
+        {
+            alt.add((singleSeries ? bar.category() : bar.series() + " (" + bar.category() + ")") + " " +
+                Format.withError(bar.value(), bar.error()));
+        }
+        return img(chart, id, alt.toString(), WIDTH, height);
     }
 
     private static JFreeChart chart(final org.jfree.chart.plot.Plot plot)
@@ -269,13 +294,46 @@ public final class Charts
         axis.setTickMarkPaint(new Color(0xB8BEC6));
     }
 
-    private static String svg(final JFreeChart chart, final String id, final int width, final int height)
+    private static String img(final JFreeChart chart, final String id, final String alt, final int width,
+        final int height)
     {
-        final SVGGraphics2D g2 = new SVGGraphics2D(width, height);
-        g2.setDefsKeyPrefix(id + "-");
-        chart.draw(g2, new Rectangle2D.Double(0, 0, width, height));
-        final String svg = g2.getSVGElement(id, false, new ViewBox(0, 0, width, height), null, null);
-        return NAMESPACES.matcher(svg).replaceAll("");
+        return "<img id=\"" + HtmlPage.esc(id) + "\" alt=\"" + HtmlPage.esc(alt) + "\" width=\"" + width +
+            "\" height=\"" + height + "\" src=\"data:image/png;base64," +
+            Base64.getEncoder().encodeToString(png(chart, width, height)) + "\">";
+    }
+
+    /**
+     * @return the chart drawn at {@code width} × {@code height} onto an opaque image {@value #SCALE} times that size,
+     *         PNG-encoded.
+     */
+    private static byte[] png(final JFreeChart chart, final int width, final int height)
+    {
+        final BufferedImage image = new BufferedImage(width * SCALE, height * SCALE, BufferedImage.TYPE_INT_RGB);
+        final Graphics2D g2 = image.createGraphics();
+        try
+        {
+            g2.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
+            g2.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+            g2.setRenderingHint(RenderingHints.KEY_STROKE_CONTROL, RenderingHints.VALUE_STROKE_PURE);
+            g2.setRenderingHint(RenderingHints.KEY_FRACTIONALMETRICS, RenderingHints.VALUE_FRACTIONALMETRICS_ON);
+            g2.setRenderingHint(RenderingHints.KEY_RENDERING, RenderingHints.VALUE_RENDER_QUALITY);
+            g2.setPaint(Color.WHITE);
+            g2.fillRect(0, 0, image.getWidth(), image.getHeight());
+            g2.scale(SCALE, SCALE);
+            chart.draw(g2, new Rectangle2D.Double(0, 0, width, height));
+        }
+        finally
+        {
+            g2.dispose();
+        }
+        try
+        {
+            return ChartUtils.encodeAsPNG(image, false, 9);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot encode a chart as PNG", ex);
+        }
     }
 
     /**

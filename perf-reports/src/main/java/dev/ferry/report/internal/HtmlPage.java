@@ -20,7 +20,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The report as one self-contained HTML page: inline CSS and inline SVG charts, no script, no external reference.
+ * The report as one self-contained HTML page: inline CSS and charts as inline PNG images ({@code data:} URIs), no
+ * script, no external reference.
  */
 public final class HtmlPage
 {
@@ -72,8 +73,7 @@ public final class HtmlPage
           background: var(--grey-bg); color: var(--muted); }
         figure { margin: 8px 0 6px; background: var(--card); border: 1px solid var(--line); border-radius: 8px;
           padding: 10px 10px 4px; }
-        figure svg { display: block; width: 100%; height: auto; }
-        figure svg line { shape-rendering: crispEdges; }
+        figure img { display: block; width: 100%; height: auto; }
         figcaption { color: var(--muted); font-size: 12.5px; padding: 2px 6px 6px; }
         details { margin: 8px 0; } summary { cursor: pointer; color: var(--muted); }
         .note { background: var(--card); border: 1px solid var(--line); border-left: 4px solid #9aa5b1;

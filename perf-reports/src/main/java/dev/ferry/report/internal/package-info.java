@@ -1,4 +1,5 @@
 /**
- * Rendering: number formats, the JFreeChart charts drawn to inline SVG by JFreeSVG, and the HTML and Markdown pages.
+ * Rendering: number formats, the JFreeChart charts drawn to PNG images inlined in the page, and the HTML and Markdown
+ * pages.
  */
 package dev.ferry.report.internal;
