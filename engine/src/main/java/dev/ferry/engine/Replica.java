@@ -189,6 +189,10 @@ public final class Replica implements AutoCloseable
                     link.connect();
                     moveTo(ReplicaState.HANDSHAKING, null);
                     link.handshake();
+                    if (!running)
+                    {
+                        break; // stopped while waiting for WELCOME: never streamed
+                    }
                     moveTo(ReplicaState.STREAMING, null);
                     log.log("replica " + config.id() + " streaming from " + Endpoint.format(config.primary()) +
                         " at offset " + wal.nextOffset());
@@ -242,6 +246,7 @@ public final class Replica implements AutoCloseable
             }
             if (state != ReplicaState.STOPPED)
             {
+                lastError = null; // a requested stop: this STOPPED has no error
                 moveTo(ReplicaState.STOPPED, null);
             }
         }

@@ -13,9 +13,12 @@ import net.openhft.chronicle.wire.DocumentContext;
 import java.io.File;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -97,6 +100,7 @@ public final class Wal implements AutoCloseable
             {
                 channel = FileChannel.open(directory.resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
                 fileLock = tryLock(channel, directory);
+                removeTornCycleFiles(directory);
                 checkFreeSpace();
             }
             q = SingleChronicleQueueBuilder.binary(directory)
@@ -243,7 +247,15 @@ public final class Wal implements AutoCloseable
         final boolean computeCrc)
     {
         final int total = HEADER_LENGTH + length;
-        final DocumentContext dc = appender.writingDocument();
+        final DocumentContext dc;
+        try
+        {
+            dc = appender.writingDocument();
+        }
+        catch (final RuntimeException ex)
+        {
+            throw new WalException(ErrorCode.STORAGE, "append of offset " + offset + " to " + directory + " failed: " + ex, ex);
+        }
         final long position;
         try
         {
@@ -696,6 +708,31 @@ public final class Wal implements AutoCloseable
             this.fileStore = store;
         }
         return store;
+    }
+
+    /**
+     * A roll-cycle file whose first header was never completed holds no entry: it is what a SIGKILL during a roll
+     * leaves. Chronicle waits its timeout (~10 s) on every access to such a file and then fails appends; with the
+     * write lock held (no other writer) it is safe to delete.
+     */
+    private static void removeTornCycleFiles(final Path directory) throws IOException
+    {
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(directory, "*" + SingleChronicleQueue.SUFFIX))
+        {
+            for (final Path file : files)
+            {
+                final ByteBuffer header = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN);
+                try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ))
+                {
+                    channel.read(header, 0);
+                }
+                final int first = header.position() < 4 ? 0 : header.getInt(0);
+                if (first == 0 || (first & 0x8000_0000) != 0) // never claimed, or claimed and never completed
+                {
+                    Files.delete(file);
+                }
+            }
+        }
     }
 
     private static void prepareDirectory(final Path directory, final boolean readOnly)

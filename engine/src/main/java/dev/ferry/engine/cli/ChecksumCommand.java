@@ -27,15 +27,23 @@ final class ChecksumCommand implements Callable<Integer>
     @Option(names = "--to", paramLabel = "B", description = "Last offset, inclusive (default: the last present).")
     Long to;
 
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Override
     public Integer call()
     {
         if ((from != null && from < 0) || (to != null && to < 0))
         {
-            throw new WalException(ErrorCode.CONFIGURATION, "--from and --to must be >= 0");
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--from and --to must be >= 0");
         }
         try (Wal w = Wal.open(Cli.readOnlyWal(wal)))
         {
+            w.refresh();
+            if (from != null && from > w.nextOffset())
+            {
+                throw new WalException(ErrorCode.CONFIGURATION, "--from " + from + " is beyond the next offset " + w.nextOffset());
+            }
             System.out.println(WalDigest.of(w, from == null ? -1 : from, to == null ? -1 : to));
         }
         return 0;

@@ -33,12 +33,15 @@ final class DumpCommand implements Callable<Integer>
     @Option(names = "--limit", paramLabel = "N", defaultValue = "" + Long.MAX_VALUE, description = "At most N entries.")
     long limit;
 
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Override
     public Integer call() throws IOException
     {
         if (limit < 0 || (from != null && from < 0))
         {
-            throw new WalException(ErrorCode.CONFIGURATION, "--from and --limit must be >= 0");
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--from and --limit must be >= 0");
         }
         try (Wal w = Wal.open(Cli.readOnlyWal(wal));
              WalCursor cursor = w.cursor();

@@ -59,7 +59,20 @@ public final class Ferry implements Runnable
         cli.setParameterExceptionHandler((ex, args) ->
         {
             final PrintWriter err = ex.getCommandLine().getErr();
-            err.println(ex.getCommandLine().getCommandName() + ": " + ex.getMessage() +
+            String message = ex.getMessage();
+            if (ex instanceof CommandLine.MissingParameterException)
+            {
+                for (final String arg : args)
+                {
+                    if (arg.matches("--?[A-Za-z].*") &&
+                        ex.getCommandLine().getCommandSpec().findOption(arg.split("=", 2)[0]) == null)
+                    {
+                        message = "Unknown option: '" + arg + "'"; // the typo, not the option it pushed out
+                        break;
+                    }
+                }
+            }
+            err.println(ex.getCommandLine().getCommandName() + ": " + message +
                 " (see '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help')");
             return EXIT_USAGE;
         });
