@@ -307,6 +307,7 @@ public final class Replica implements AutoCloseable
         private long ackedNext = -1;
         private long ackedDurable = -1;
         private int batchesSinceAck;
+        private long startOffset;
 
         Link(final IdleStrategy idle)
         {
@@ -381,6 +382,7 @@ public final class Replica implements AutoCloseable
                 scratch = arena.allocate(BatchDecoder.scratchLength(config.maxFrameBytes()), 64);
             }
             primaryHead = welcome.headOffset();
+            startOffset = welcome.startOffset();
             sendAck(true);
         }
 
@@ -452,7 +454,7 @@ public final class Replica implements AutoCloseable
         private void onBatch(final MemorySegment buffer, final long offset, final int length)
         {
             batch.wrap(buffer, offset, length);
-            final long next = wal.nextOffset();
+            final long next = next();
             if (batch.firstOffset() > next)
             {
                 if (!nackPending)
@@ -479,7 +481,7 @@ public final class Replica implements AutoCloseable
                 if (ex.code() == ErrorCode.CHECKSUM || ex.code() == ErrorCode.COMPRESSION)
                 {
                     log.log("replica " + config.id() + ": " + ex.getMessage() + "; asking for a resend");
-                    sendNack(wal.nextOffset(), ex.code());
+                    sendNack(next(), ex.code());
                 }
                 else
                 {
@@ -497,9 +499,15 @@ public final class Replica implements AutoCloseable
             }
         }
 
+        /** The next offset this replica needs: an empty WAL starts wherever the primary said (its oldest). */
+        private long next()
+        {
+            return wal.isEmpty() ? startOffset : wal.nextOffset();
+        }
+
         private void sendAck(final boolean force)
         {
-            final long received = wal.nextOffset();
+            final long received = next();
             final long durable = wal.config().syncPolicy() == SyncPolicy.NONE ? received : wal.syncedOffset() + 1;
             durableNext = durable;
             if (!force && received == ackedNext && durable == ackedDurable)

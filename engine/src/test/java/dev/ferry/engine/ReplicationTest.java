@@ -240,6 +240,35 @@ class ReplicationTest
     }
 
     @Test
+    void shouldSeedAnEmptyReplicaFromTheOldestRetainedOffset()
+    {
+        final SetTimeProvider clock = new SetTimeProvider(System.currentTimeMillis() * 1_000_000L);
+        try (Wal wal = Wal.open(new WalConfig().directory(fixture.dir("primary")).rollCycle("TEST_SECONDLY").cycleClock(clock)))
+        {
+            History.create().save(wal.directory());
+            for (int cycle = 0; cycle < 3; cycle++)
+            {
+                for (int i = 0; i < 5; i++)
+                {
+                    wal.append(new byte[] {(byte)wal.nextOffset()});
+                }
+                clock.advanceMillis(1000);
+            }
+            wal.retain(new RetentionPolicy(Duration.ZERO, 0), Long.MAX_VALUE, clock.currentTimeMillis());
+            assertEquals(10, wal.oldestOffset());
+        }
+        final Primary primary = fixture.primary(fixture.primaryConfig());
+        final Replica replica = fixture.replica("r1", primary.localAddress());
+        awaitCaughtUp(primary, replica);
+        assertEquals(10, replica.wal().oldestOffset(), "an empty replica starts at the primary's oldest offset");
+        appendNumbered(primary, 100, 16);
+        awaitCaughtUp(primary, replica);
+        replica.stop();
+        primary.close();
+        assertEquals(digest(fixture.dir("primary")), digest(fixture.dir("r1")));
+    }
+
+    @Test
     void shouldDropAConnectionSendingGarbageAndKeepServingTheOthers() throws Exception
     {
         final Primary primary = fixture.primary(fixture.primaryConfig());

@@ -94,6 +94,7 @@ public final class Wal implements AutoCloseable
         FileChannel channel = null;
         FileLock fileLock = null;
         SingleChronicleQueue q = null;
+        final MonotonicCycleClock cycleClock = new MonotonicCycleClock(config.cycleClock());
         try
         {
             if (!config.readOnly())
@@ -105,7 +106,7 @@ public final class Wal implements AutoCloseable
             }
             q = SingleChronicleQueueBuilder.binary(directory)
                 .rollCycle(config.rollCycle())
-                .timeProvider(config.cycleClock())
+                .timeProvider(cycleClock)
                 .readOnly(config.readOnly())
                 .syncMode(config.syncPolicy() == SyncPolicy.NONE ? SyncMode.NONE : SyncMode.SYNC)
                 .build();
@@ -134,6 +135,7 @@ public final class Wal implements AutoCloseable
         if (!empty)
         {
             lastCycleAtOpen = queue.lastCycle();
+            cycleClock.floorMillis(queue.epoch() + (long)lastCycleAtOpen * rollCycle.lengthInMillis());
         }
         lastSyncNs = System.nanoTime();
     }

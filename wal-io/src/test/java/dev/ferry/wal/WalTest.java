@@ -462,6 +462,24 @@ class WalTest
     }
 
     @Test
+    void shouldKeepAppendingInOrderWhenTheClockStepsBackwards()
+    {
+        Wal wal = open();
+        fill(wal, 3, 0, 2); // cycles c and c+2
+        wal.close();
+        clock.advanceMillis(-10 * SECOND); // the wall clock stepped back past both cycles
+        wal = open();
+        try (WalCursor cursor = wal.cursor())
+        {
+            assertEquals(SeekResult.CAUGHT_UP, cursor.seek(6));
+            assertEquals(6, wal.append(payload(6)));
+            assertEquals(6, readOne(cursor), "a reader at the end sees the entry appended under the earlier clock");
+            assertEquals(SeekResult.FOUND, cursor.seek(0));
+            assertEquals(List.of(0L, 1L, 2L, 3L, 4L, 5L, 6L), readAll(cursor));
+        }
+    }
+
+    @Test
     void shouldRecoverAnInterruptedTruncation() throws Exception
     {
         final Wal wal = Wal.open(config());
