@@ -495,7 +495,9 @@ public final class Replica implements AutoCloseable
         {
             if (offset >= wal.nextOffset())
             {
-                wal.appendAt(offset, timestampNs, batch.entryCrc32c(), payload);
+                // copy from the frame by offset: the payload slice is then unused and never allocated
+                wal.appendAt(offset, timestampNs, batch.entryCrc32c(), batch.entryMemory(), batch.entryPayloadOffset(),
+                    batch.entryPayloadLength());
             }
         }
 

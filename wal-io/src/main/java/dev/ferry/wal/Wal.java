@@ -192,7 +192,7 @@ public final class Wal implements AutoCloseable
         {
             checkWritable();
             final long offset = nextOffset;
-            write(offset, config.clockNs().getAsLong(), payload, length, 0, true);
+            write(offset, config.clockNs().getAsLong(), payload, 0, length, 0, true);
             nextOffset = offset + 1;
             return offset;
         }
@@ -221,7 +221,26 @@ public final class Wal implements AutoCloseable
      */
     public void appendAt(final long offset, final long timestampNs, final int crc32c, final MemorySegment payload)
     {
-        final int length = checkPayload(payload.byteSize());
+        appendAt(offset, timestampNs, crc32c, payload, 0, payload.byteSize());
+    }
+
+    /**
+     * {@link #appendAt(long, long, int, MemorySegment)} for a payload at {@code [payloadOffset, payloadOffset + length)}
+     * of {@code memory}: the form a receiver uses to copy straight from a frame without a slice object.
+     *
+     * @param offset        the primary's offset for this entry.
+     * @param timestampNs   the primary's append time.
+     * @param crc32c        the payload's CRC32C, already verified by the caller (stored as given).
+     * @param memory        memory holding the payload.
+     * @param payloadOffset where the payload starts.
+     * @param payloadLength the payload length.
+     * @throws WalException SEQUENCE_GAP on a gap or an overlap (nothing is written), CONFIGURATION on a bad argument.
+     */
+    public void appendAt(
+        final long offset, final long timestampNs, final int crc32c, final MemorySegment memory, final long payloadOffset,
+        final long payloadLength)
+    {
+        final int length = checkPayload(payloadLength);
         if (offset < 0)
         {
             throw new WalException(ErrorCode.CONFIGURATION, "appendAt offset must be >= 0, was " + offset);
@@ -239,14 +258,14 @@ public final class Wal implements AutoCloseable
             {
                 oldestOffset = offset;
             }
-            write(offset, timestampNs, payload, length, crc32c, false);
+            write(offset, timestampNs, memory, payloadOffset, length, crc32c, false);
             nextOffset = offset + 1;
         }
     }
 
     private void write(
-        final long offset, final long timestampNs, final MemorySegment payload, final int length, final int crc32c,
-        final boolean computeCrc)
+        final long offset, final long timestampNs, final MemorySegment payload, final long payloadOffset, final int length,
+        final int crc32c, final boolean computeCrc)
     {
         final int total = HEADER_LENGTH + length;
         final DocumentContext dc;
@@ -268,7 +287,7 @@ public final class Wal implements AutoCloseable
             final long address = bytes.addressForRead(position, total);
             ALL.set(LONG_LE, address + OFFSET_FIELD_OFFSET, offset);
             ALL.set(LONG_LE, address + TIMESTAMP_FIELD_OFFSET, timestampNs);
-            MemorySegment.copy(payload, 0, ALL, address + HEADER_LENGTH, length);
+            MemorySegment.copy(payload, payloadOffset, ALL, address + HEADER_LENGTH, length);
             final int crc = computeCrc ? Crc32c.compute(ALL, address + HEADER_LENGTH, length) : crc32c;
             ALL.set(INT_LE, address + CRC_FIELD_OFFSET, crc);
         }

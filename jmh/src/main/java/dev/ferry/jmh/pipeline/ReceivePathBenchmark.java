@@ -332,7 +332,8 @@ public class ReceivePathBenchmark
     {
         if (offset >= wal.nextOffset())
         {
-            wal.appendAt(offset, timestampNs, batch.entryCrc32c(), payload);
+            wal.appendAt(offset, timestampNs, batch.entryCrc32c(), batch.entryMemory(), batch.entryPayloadOffset(),
+                batch.entryPayloadLength());
         }
     }
 

@@ -62,6 +62,9 @@ public final class BatchDecoder implements AutoCloseable
     private int uncompressedLength;
 
     private int currentCrc32c;
+    private MemorySegment currentEntries;
+    private long currentPayloadOffset;
+    private int currentPayloadLength;
 
     /**
      * @param maxFrameBytes the largest frame accepted, as given to the {@link FrameDecoder}.
@@ -291,11 +294,40 @@ public final class BatchDecoder implements AutoCloseable
             }
 
             currentCrc32c = actualCrc;
+            currentEntries = entries;
+            currentPayloadOffset = payload;
+            currentPayloadLength = payloadLength;
             consumer.onEntry(firstOffset + i, timestampNs, entries.asSlice(payload, payloadLength));
             position = payload + payloadLength;
         }
 
         return count;
+    }
+
+    /**
+     * @return the memory holding the entry being delivered (the frame, or the decompression scratch), valid only
+     * inside {@link EntryConsumer#onEntry}: with {@link #entryPayloadOffset()} and {@link #entryPayloadLength()} a
+     * receiver can copy the payload without the slice object.
+     */
+    public MemorySegment entryMemory()
+    {
+        return currentEntries;
+    }
+
+    /**
+     * @return where the payload of the entry being delivered starts in {@link #entryMemory()}.
+     */
+    public long entryPayloadOffset()
+    {
+        return currentPayloadOffset;
+    }
+
+    /**
+     * @return the payload length of the entry being delivered.
+     */
+    public int entryPayloadLength()
+    {
+        return currentPayloadLength;
     }
 
     /**
