@@ -1,6 +1,5 @@
 package dev.ferry.wal;
 
-import net.openhft.chronicle.queue.impl.RollingResourcesCache;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 
 import java.io.File;
@@ -23,16 +22,27 @@ final class Retention
     static RetentionResult apply(final Wal wal, final RetentionPolicy policy, final long floorOffset, final long nowMillis)
     {
         final SingleChronicleQueue queue = wal.queue();
-        queue.refreshDirectoryListing();
+        if (policy.maxAge() == null && policy.maxBytes() == 0)
+        {
+            return new RetentionResult(0, 0, wal.oldestOffset(), false);
+        }
+        if (wal.config().readOnly())
+        {
+            queue.refreshDirectoryListing(); // the writer's own listing is current
+        }
+        if (queue.firstCycle() == queue.lastCycle())
+        {
+            return new RetentionResult(0, 0, wal.oldestOffset(), false); // only the current cycle: nothing to delete
+        }
         final Long[] cycles = queue.listCyclesBetween(queue.firstCycle(), queue.lastCycle()).toArray(new Long[0]);
         final File[] files = new File[cycles.length];
         final long[] sizes = new long[cycles.length];
         long total = 0;
         for (int i = 0; i < cycles.length; i++)
         {
-            files[i] = cycleFile(wal, cycles[i].intValue());
-            sizes[i] = files[i].length();
-            total += sizes[i];
+            files[i] = wal.cycleFile(cycles[i].intValue());
+            sizes[i] = policy.maxBytes() > 0 ? files[i].length() : -1; // a stat per file only when size matters
+            total += Math.max(0, sizes[i]);
         }
 
         final long lengthMs = wal.rollCycle().lengthInMillis();
@@ -55,6 +65,10 @@ final class Retention
                 heldByFloor = nextFirst >= 0;
                 break; // this cycle holds entries at or above the floor
             }
+            if (sizes[i] < 0)
+            {
+                sizes[i] = files[i].length();
+            }
             try
             {
                 Files.deleteIfExists(files[i].toPath());
@@ -74,12 +88,4 @@ final class Retention
         return new RetentionResult(deleted.size(), bytesDeleted, wal.oldestOffset(), heldByFloor);
     }
 
-    static File cycleFile(final Wal wal, final int cycle)
-    {
-        final RollingResourcesCache names = new RollingResourcesCache(
-            wal.rollCycle(), wal.queue().epoch(),
-            name -> wal.directory().resolve(name + SUFFIX).toFile(),
-            file -> file.getName().substring(0, file.getName().length() - SUFFIX.length()));
-        return names.resourceFor(cycle).path;
-    }
 }

@@ -6,6 +6,7 @@ import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.queue.RollCycle;
 import net.openhft.chronicle.queue.TailerDirection;
+import net.openhft.chronicle.queue.impl.RollingResourcesCache;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
 import net.openhft.chronicle.wire.DocumentContext;
@@ -84,6 +85,7 @@ public final class Wal implements AutoCloseable
     private long lastSyncNs;
     private long appendsSinceSpaceCheck;
     private FileStore fileStore;
+    private volatile RollingResourcesCache cycleNames;
 
     private Wal(final WalConfig config)
     {
@@ -595,6 +597,21 @@ public final class Wal implements AutoCloseable
     public RetentionResult retain(final RetentionPolicy policy, final long floorOffset, final long nowMillis)
     {
         return Retention.apply(this, policy, floorOffset, nowMillis);
+    }
+
+    /** The file of one roll cycle (names cached by Chronicle's own resource cache, one per WAL). */
+    File cycleFile(final int cycle)
+    {
+        RollingResourcesCache names = cycleNames;
+        if (names == null)
+        {
+            final String suffix = SingleChronicleQueue.SUFFIX;
+            names = new RollingResourcesCache(rollCycle, queue.epoch(),
+                name -> directory.resolve(name + suffix).toFile(),
+                file -> file.getName().substring(0, file.getName().length() - suffix.length()));
+            cycleNames = names;
+        }
+        return names.resourceFor(cycle).path;
     }
 
     void afterCyclesDeleted(final Iterable<Integer> cycles)

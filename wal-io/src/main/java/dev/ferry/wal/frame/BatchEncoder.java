@@ -40,10 +40,12 @@ import static dev.ferry.wal.frame.FrameHeader.LONG_LE;
 public final class BatchEncoder
 {
     /**
-     * Entries regions smaller than this go out uncompressed: a compressor call has a fixed cost (measured ~5 µs for
-     * zstd) that a few small entries never win back.
+     * Default {@link #minCompressBytes()}: entries regions smaller than this go out uncompressed, as a compressor call
+     * has a fixed cost (measured ~5 µs for zstd) that a few small entries never win back.
      */
-    public static final int MIN_COMPRESS_BYTES = 1024;
+    public static final int MIN_COMPRESS_BYTES_DEFAULT = 1024;
+
+    private int minCompressBytes = MIN_COMPRESS_BYTES_DEFAULT;
 
     private final int maxFrameBytes;
     private final CRC32C crc = new CRC32C();
@@ -233,6 +235,24 @@ public final class BatchEncoder
     }
 
     /**
+     * @return the smallest entries region {@link #commit(Compressor, MemorySegment)} tries to compress.
+     */
+    public int minCompressBytes()
+    {
+        return minCompressBytes;
+    }
+
+    /**
+     * @param minCompressBytes the smallest entries region to try to compress (0: always try).
+     * @return this.
+     */
+    public BatchEncoder minCompressBytes(final int minCompressBytes)
+    {
+        this.minCompressBytes = Math.max(0, minCompressBytes);
+        return this;
+    }
+
+    /**
      * Completes the frame uncompressed.
      *
      * @return the frame length; the frame is {@code [offset, offset + length)} of the wrapped buffer.
@@ -264,7 +284,7 @@ public final class BatchEncoder
         final long entries = offset + ENTRIES_OFFSET;
         Codec codec = Codec.NONE;
         int frameLength = position;
-        if (null != compressor && Codec.NONE != compressor.codec() && entriesLength >= MIN_COMPRESS_BYTES)
+        if (null != compressor && Codec.NONE != compressor.codec() && entriesLength >= minCompressBytes && entriesLength > 0)
         {
             final int compressedLength = compressor.compress(
                 buffer, entries, entriesLength, scratch, 0, (int)Math.min(scratch.byteSize(), Integer.MAX_VALUE));

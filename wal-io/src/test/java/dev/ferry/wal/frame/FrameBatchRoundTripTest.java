@@ -198,4 +198,27 @@ class FrameBatchRoundTripTest
         }
         assertEquals(expected, entries);
     }
+
+    @org.junit.jupiter.api.Test
+    void shouldSendSmallBatchesUncompressedByDefault()
+    {
+        final BatchEncoder encoder = new BatchEncoder(FrameHeader.MAX_FRAME_BYTES_DEFAULT);
+        final dev.ferry.wal.codec.Compressor zstd = dev.ferry.wal.codec.Compressors.of(dev.ferry.wal.codec.Codec.ZSTD, 3);
+        final java.lang.foreign.MemorySegment frame = java.lang.foreign.Arena.ofAuto().allocate(1 << 16);
+        final java.lang.foreign.MemorySegment scratch =
+            java.lang.foreign.Arena.ofAuto().allocate(BatchEncoder.scratchLength(zstd, FrameHeader.MAX_FRAME_BYTES_DEFAULT));
+        final java.lang.foreign.MemorySegment text = java.lang.foreign.MemorySegment.ofArray(FrameFixtures.text(200, 1));
+        encoder.wrap(frame, 0, 1 << 16).firstOffset(0);
+        encoder.tryAppend(1, text);
+        encoder.commit(zstd, scratch);
+        assertEquals(0, frame.get(java.lang.foreign.ValueLayout.JAVA_BYTE, BatchFlyweight.CODEC_OFFSET), "small: NONE");
+        encoder.wrap(frame, 0, 1 << 16).firstOffset(0);
+        for (int i = 0; i < 20; i++)
+        {
+            encoder.tryAppend(1, text);
+        }
+        encoder.commit(zstd, scratch);
+        assertEquals(2, frame.get(java.lang.foreign.ValueLayout.JAVA_BYTE, BatchFlyweight.CODEC_OFFSET), "4 KiB: ZSTD");
+        zstd.close();
+    }
 }
