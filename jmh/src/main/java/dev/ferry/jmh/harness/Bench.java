@@ -94,7 +94,7 @@ public final class Bench implements Callable<Integer>
     @Option(names = "--entries", defaultValue = "2000000", description = "Entries per throughput run (default: ${DEFAULT-VALUE}).")
     int entries;
 
-    @Option(names = "--quick", description = "The CI profile: 64 and 1024 B, rates 10k and 100k, 2 s runs after 1 s warm-up, 500k entries.")
+    @Option(names = "--quick", description = "The CI profile: 64 and 1024 B, rates 10k and 100k, 3 s runs after 2 s warm-up, 500k entries.")
     boolean quick;
 
     @Option(names = "--out", defaultValue = "jmh/target/bench", description = "Output directory (default: ${DEFAULT-VALUE}).")
@@ -125,8 +125,8 @@ public final class Bench implements Callable<Integer>
         if (quick)
         {
             rates = List.of(10_000, 100_000);
-            durationSeconds = 2;
-            warmupSeconds = 1;
+            durationSeconds = 3;
+            warmupSeconds = 2;
             entries = 500_000;
         }
         if (replicas < 1 || durationSeconds < 1 || warmupSeconds < 0 || entries < 1 || latencySize < 8)
@@ -143,10 +143,12 @@ public final class Bench implements Callable<Integer>
         {
             for (final int size : sizes)
             {
+                settle();
                 rawChronicle(scratch.resolve("raw-warmup-" + size), size, false); // JIT and file system warm-up
                 rawChronicle(scratch.resolve("raw-" + size), size, true);
             }
             wireBaselines(scratch);
+            settle();
             replicated(scratch, chosenCodec, waitIdle);
         }
         finally
@@ -274,15 +276,17 @@ public final class Bench implements Callable<Integer>
             {
                 slots.add(primary.slot(id));
             }
-            for (final int size : sizes)
-            {
-                replicatedThroughput(primary, slots, size, waitIdle, false); // warm-up
-                replicatedThroughput(primary, slots, size, waitIdle, true);
-            }
+            // latency first, on a quiet page cache; the throughput runs leave gigabytes of dirty pages behind
             for (final int rate : rates)
             {
                 fixedRate(primary, acks, rate, warmupSeconds, null);
                 fixedRate(primary, acks, rate, durationSeconds, "latency-" + rate + ".hlog");
+            }
+            for (final int size : sizes)
+            {
+                settle();
+                replicatedThroughput(primary, slots, size, waitIdle, false); // warm-up
+                replicatedThroughput(primary, slots, size, waitIdle, true);
             }
         }
         finally
@@ -506,6 +510,28 @@ public final class Bench implements Callable<Integer>
         final Path file = out.resolve("summary.json");
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), summary);
         console.println("[bench] wrote " + file.toAbsolutePath() + " and .hlog files beside it");
+    }
+
+    /**
+     * Let the kernel write back the dirty pages of earlier runs ({@code sync}), so one run's write-back does not
+     * throttle the next run's page faults. Best effort: skipped where there is no {@code sync} command.
+     */
+    private void settle()
+    {
+        progress("sync (writing back dirty pages of earlier runs)");
+        try
+        {
+            new ProcessBuilder("sync").inheritIO().start().waitFor(120, TimeUnit.SECONDS);
+        }
+        catch (final IOException ex)
+        {
+            console.println();
+            console.println("[bench] no sync command: runs may disturb each other through page-cache write-back");
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static int freePort() throws IOException
