@@ -100,6 +100,10 @@ public final class Bench implements Callable<Integer>
     @Option(names = "--out", defaultValue = "jmh/target/bench", description = "Output directory (default: ${DEFAULT-VALUE}).")
     Path out;
 
+    @Option(names = "--dir", description = {"Where the WALs go (default: the system temp directory).",
+        "A tmpfs such as /dev/shm takes the disk's page-cache write-back out of the figures."})
+    Path dir;
+
     private static String commandLine = "";
     private final PrintStream console = System.out;
     private final List<Map<String, Object>> results = new ArrayList<>();
@@ -137,7 +141,8 @@ public final class Bench implements Callable<Integer>
         final Codec chosenCodec = Codec.parse(codec);
         final IdleStrategy waitIdle = IdleStrategies.parse(idle);
         Files.createDirectories(out);
-        final Path scratch = Files.createTempDirectory("ferry-bench");
+        final Path scratch = dir == null ? Files.createTempDirectory("ferry-bench") : Files.createTempDirectory(
+            Files.createDirectories(dir), "ferry-bench");
         final long started = System.currentTimeMillis();
         try
         {
@@ -355,7 +360,7 @@ public final class Bench implements Callable<Integer>
     }
 
     private void fixedRate(final Primary primary, final AckLatency acks, final int rate, final int seconds,
-        final String hlog) throws IOException
+        final String hlog) throws IOException, InterruptedException
     {
         final String label = (hlog == null ? "warm-up " : "latency ") + rate + "/s";
         final long count = (long)rate * seconds;
@@ -378,8 +383,35 @@ public final class Bench implements Callable<Integer>
                 writer.setBaseTime(startMs);
                 writer.outputLegend();
             }
-            Histogram interval = null;
-            long nextInterval = start + TimeUnit.SECONDS.toNanos(1);
+            // interval logging runs on its own thread: encoding a histogram takes milliseconds, and on the loader
+            // it would stall the schedule (and show up, CO-corrected, as latency that Ferry did not cause)
+            final Histogram[] interval = {null};
+            final java.util.concurrent.atomic.AtomicBoolean loading = new java.util.concurrent.atomic.AtomicBoolean(true);
+            final Thread logger = Thread.ofPlatform().name("bench-hlog").start(() ->
+            {
+                long next = start + TimeUnit.SECONDS.toNanos(1);
+                while (loading.get())
+                {
+                    LockSupport.parkNanos(Math.max(1, next - System.nanoTime()));
+                    if (System.nanoTime() < next)
+                    {
+                        continue;
+                    }
+                    next += TimeUnit.SECONDS.toNanos(1);
+                    synchronized (total)
+                    {
+                        interval[0] = recorder.getIntervalHistogram(interval[0]);
+                        total.add(interval[0]);
+                        if (writer != null)
+                        {
+                            writer.outputIntervalHistogram(interval[0]);
+                        }
+                        progress(String.format("%s: %d/%d s, acked %d, p99 so far %.1f us", label,
+                            (System.nanoTime() - start) / TimeUnit.SECONDS.toNanos(1), seconds, acks.recorded() - base,
+                            total.getValueAtPercentile(99) / 1e3));
+                    }
+                }
+            });
             for (long i = 0; i < count; i++)
             {
                 final long due = start + i * intervalNs;
@@ -391,19 +423,6 @@ public final class Bench implements Callable<Integer>
                 }
                 payload.set(LONG_LE, 0, i);
                 primary.append(payload);
-                if (now >= nextInterval)
-                {
-                    nextInterval += TimeUnit.SECONDS.toNanos(1);
-                    interval = recorder.getIntervalHistogram(interval);
-                    total.add(interval);
-                    if (writer != null)
-                    {
-                        writer.outputIntervalHistogram(interval);
-                    }
-                    progress(String.format("%s: %d/%d s, acked %d, p99 so far %.1f us", label,
-                        (now - start) / TimeUnit.SECONDS.toNanos(1), seconds, acks.recorded() - base,
-                        total.getValueAtPercentile(99) / 1e3));
-                }
             }
             final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (acks.recorded() < base + count && System.nanoTime() < deadline)
@@ -411,11 +430,17 @@ public final class Bench implements Callable<Integer>
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
             }
             acks.disarm();
-            interval = recorder.getIntervalHistogram(interval);
-            total.add(interval);
-            if (writer != null)
+            loading.set(false);
+            LockSupport.unpark(logger);
+            logger.join();
+            synchronized (total)
             {
-                writer.outputIntervalHistogram(interval);
+                interval[0] = recorder.getIntervalHistogram(interval[0]);
+                total.add(interval[0]);
+                if (writer != null)
+                {
+                    writer.outputIntervalHistogram(interval[0]);
+                }
             }
         }
         if (hlog != null)
@@ -505,6 +530,7 @@ public final class Bench implements Callable<Integer>
         cfg.put("latencySize", latencySize);
         cfg.put("entries", entries);
         cfg.put("quick", quick);
+        cfg.put("dir", dir == null ? System.getProperty("java.io.tmpdir") : dir.toString());
         summary.put("config", cfg);
         summary.put("results", results);
         final Path file = out.resolve("summary.json");
