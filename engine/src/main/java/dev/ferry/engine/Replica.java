@@ -18,8 +18,8 @@ import dev.ferry.wal.SyncPolicy;
 import dev.ferry.wal.Wal;
 import dev.ferry.wal.WalPretoucher;
 import dev.ferry.wal.codec.Codec;
+import dev.ferry.wal.BatchAppender;
 import dev.ferry.wal.frame.BatchDecoder;
-import dev.ferry.wal.frame.EntryConsumer;
 import dev.ferry.wal.frame.FrameException;
 import dev.ferry.wal.frame.FrameHeader;
 import dev.ferry.wal.frame.MessageType;
@@ -296,8 +296,7 @@ public final class Replica implements AutoCloseable
         private final NackFlyweight nack = new NackFlyweight();
         private final HeartbeatFlyweight heartbeat = new HeartbeatFlyweight();
         private final ErrorFlyweight error = new ErrorFlyweight();
-        private final BatchDecoder batch;
-        private final EntryConsumer append = this::append;
+        private final BatchAppender batches;
         private final WalPretoucher pretoucher = new WalPretoucher(wal, WalPretoucher.DEFAULT_AHEAD_BYTES);
         private FrameConnection connection;
         private MemorySegment scratch;
@@ -312,7 +311,7 @@ public final class Replica implements AutoCloseable
         Link(final IdleStrategy idle)
         {
             this.idle = idle;
-            this.batch = new BatchDecoder(config.maxFrameBytes());
+            this.batches = new BatchAppender(wal, config.maxFrameBytes());
         }
 
         void connect() throws IOException
@@ -453,28 +452,18 @@ public final class Replica implements AutoCloseable
 
         private void onBatch(final MemorySegment buffer, final long offset, final int length)
         {
-            batch.wrap(buffer, offset, length);
             final long next = next();
-            if (batch.firstOffset() > next)
-            {
-                if (!nackPending)
-                {
-                    sendNack(next, ErrorCode.SEQUENCE_GAP);
-                }
-                return;
-            }
-            nackPending = false;
-            if (batch.firstOffset() + batch.count() <= next)
-            {
-                return; // all duplicates (a resend overlapping what we have)
-            }
-            if (batch.codec() != Codec.NONE && scratch == null)
-            {
-                throw new FerryException(ErrorCode.COMPRESSION, "primary sent a " + batch.codec() + " batch without agreeing on it");
-            }
             try
             {
-                batch.forEach(scratch, append);
+                if (batches.append(buffer, offset, length, scratch, next) == BatchAppender.GAP)
+                {
+                    if (!nackPending)
+                    {
+                        sendNack(next, ErrorCode.SEQUENCE_GAP);
+                    }
+                    return;
+                }
+                nackPending = false;
             }
             catch (final FrameException ex)
             {
@@ -489,16 +478,6 @@ public final class Replica implements AutoCloseable
                 }
             }
             batchesSinceAck++;
-        }
-
-        private void append(final long offset, final long timestampNs, final MemorySegment payload)
-        {
-            if (offset >= wal.nextOffset())
-            {
-                // copy from the frame by offset: the payload slice is then unused and never allocated
-                wal.appendAt(offset, timestampNs, batch.entryCrc32c(), batch.entryMemory(), batch.entryPayloadOffset(),
-                    batch.entryPayloadLength());
-            }
         }
 
         /** The next offset this replica needs: an empty WAL starts wherever the primary said (its oldest). */

@@ -9,12 +9,11 @@ import dev.ferry.net.message.HelloFlyweight;
 import dev.ferry.net.message.NackFlyweight;
 import dev.ferry.net.message.StatusResponseFlyweight;
 import dev.ferry.net.message.WelcomeFlyweight;
-import dev.ferry.wal.EntryHandler;
+import dev.ferry.wal.CursorBatcher;
 import dev.ferry.wal.ErrorCode;
 import dev.ferry.wal.FerryException;
 import dev.ferry.wal.SeekResult;
 import dev.ferry.wal.WalCursor;
-import dev.ferry.wal.WalEntry;
 import dev.ferry.wal.codec.Codec;
 import dev.ferry.wal.codec.Compressor;
 import dev.ferry.wal.codec.Compressors;
@@ -59,7 +58,7 @@ final class ReplicaSession implements AutoCloseable
     private final HeartbeatFlyweight heartbeat = new HeartbeatFlyweight();
     private final ErrorFlyweight error = new ErrorFlyweight();
     private final FrameHandler onFrame = this::onFrame;
-    private final EntryHandler fill = this::fill;
+    private final CursorBatcher batcher;
 
     // batches sent and not yet acknowledged: last offset, first/last entry timestamps, bytes
     private final long[] ringLastOffset = new long[RING];
@@ -79,8 +78,6 @@ final class ReplicaSession implements AutoCloseable
     private long lastSendNs;
     private long lastLagUpdateNs;
     private long closeDeadlineNs;
-    private long batchFirstTs;
-    private long batchLastTs;
     private long entriesSent;
     private long entryBytesSent;
     private FerryException failure;
@@ -93,6 +90,7 @@ final class ReplicaSession implements AutoCloseable
         this.connection = connection;
         this.createdNs = nowNs;
         this.encoder = new BatchEncoder(config.maxFrameBytes());
+        this.batcher = new CursorBatcher(config.maxBatchBytes());
     }
 
     String replicaId()
@@ -344,7 +342,7 @@ final class ReplicaSession implements AutoCloseable
                 break;
             }
             encoder.wrap(connection.sendBuffer(), claim, config.maxFrameBytes()).firstOffset(cursor.nextOffset());
-            final int count = cursor.poll(fill, Integer.MAX_VALUE);
+            final int count = batcher.fill(cursor, encoder);
             if (count == 0)
             {
                 break;
@@ -354,8 +352,8 @@ final class ReplicaSession implements AutoCloseable
             connection.commit(length);
             final int i = ringHead & (RING - 1);
             ringLastOffset[i] = encoder.firstOffset() + count - 1;
-            ringFirstTs[i] = batchFirstTs;
-            ringLastTs[i] = batchLastTs;
+            ringFirstTs[i] = batcher.firstTimestampNs();
+            ringLastTs[i] = batcher.lastTimestampNs();
             ringBytes[i] = entryBytes;
             ringTotalBytes += entryBytes;
             ringHead++;
@@ -365,25 +363,6 @@ final class ReplicaSession implements AutoCloseable
             batches++;
         }
         return batches;
-    }
-
-    private boolean fill(final WalEntry entry)
-    {
-        if (encoder.count() > 0 && encoder.encodedLength() + entry.length() > config.maxBatchBytes())
-        {
-            return false;
-        }
-        if (!entry.appendTo(encoder))
-        {
-            return false;
-        }
-        final long ts = entry.timestampNs();
-        if (encoder.count() == 1)
-        {
-            batchFirstTs = ts;
-        }
-        batchLastTs = ts;
-        return true;
     }
 
     private void sendHeartbeat(final long nowNs)

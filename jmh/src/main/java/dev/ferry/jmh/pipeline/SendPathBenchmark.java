@@ -2,7 +2,7 @@ package dev.ferry.jmh.pipeline;
 
 import dev.ferry.engine.PrimaryConfig;
 import dev.ferry.jmh.wal.BenchDirs;
-import dev.ferry.wal.EntryHandler;
+import dev.ferry.wal.CursorBatcher;
 import dev.ferry.wal.SeekResult;
 import dev.ferry.wal.Wal;
 import dev.ferry.wal.WalConfig;
@@ -43,7 +43,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * The primary's work per batch, without the socket: what {@code ReplicaSession.sendBatches} does between claiming
  * send-buffer space and committing it. {@link BatchEncoder#wrap} on the send buffer at the cursor's next offset,
- * {@link WalCursor#poll} with {@code ReplicaSession.fill}'s handler (batch-size check, {@link WalEntry#appendTo}: the
+ * {@link CursorBatcher#fill} (the code {@code ReplicaSession} runs) (batch-size check, {@link WalEntry#appendTo}: the
  * entry's timestamp, stored CRC32C and payload copied once from the mapped WAL, no allocation; first and last
  * timestamps kept), {@link BatchEncoder#commit(Compressor, MemorySegment)} with the codec's compressor (none for
  * {@code NONE}; zstd at {@link PrimaryConfig}'s default level), then the session's unacknowledged-batch ring stores.
@@ -112,7 +112,7 @@ public class SendPathBenchmark
     @Param({"NONE", "SNAPPY", "ZSTD"})
     Codec codec;
 
-    private final EntryHandler fill = this::fill;
+    private CursorBatcher batcher;
     private final long[] ringLastOffset = new long[RING];
     private final long[] ringFirstTs = new long[RING];
     private final long[] ringLastTs = new long[RING];
@@ -121,8 +121,6 @@ public class SendPathBenchmark
     private long ringTotalBytes;
     private long entriesSent;
     private long entryBytesSent;
-    private long batchFirstTs;
-    private long batchLastTs;
 
     private Path dir;
     private Wal wal;
@@ -150,6 +148,7 @@ public class SendPathBenchmark
         final PrimaryConfig defaults = new PrimaryConfig();
         maxFrameBytes = defaults.maxFrameBytes();
         maxBatchBytes = maxFrameBytes;
+        batcher = new CursorBatcher(maxBatchBytes);
         final Arena arena = Arena.ofAuto();
 
         walEntries = PipelineFixture.walEntries(batchEntries, size);
@@ -230,26 +229,6 @@ public class SendPathBenchmark
         BenchDirs.delete(dir);
     }
 
-    private boolean fill(final WalEntry entry)
-    {
-        final BatchEncoder encoder = this.encoder;
-        if (encoder.count() > 0 && encoder.encodedLength() + entry.length() > maxBatchBytes)
-        {
-            return false;
-        }
-        if (!entry.appendTo(encoder))
-        {
-            return false;
-        }
-        final long ts = entry.timestampNs();
-        if (encoder.count() == 1)
-        {
-            batchFirstTs = ts;
-        }
-        batchLastTs = ts;
-        return true;
-    }
-
     /**
      * One batch: fill from the cursor, commit (compressing for {@code SNAPPY} and {@code ZSTD}), record it in the
      * unacknowledged-batch ring.
@@ -263,7 +242,7 @@ public class SendPathBenchmark
         final WalCursor cursor = this.cursor;
         final BatchEncoder encoder = this.encoder;
         encoder.wrap(sendBuffer, 0, maxFrameBytes).firstOffset(cursor.nextOffset());
-        final int count = cursor.poll(fill, batchEntries);
+        final int count = batcher.fill(cursor, encoder, batchEntries);
         if (count != batchEntries)
         {
             throw new IllegalStateException("batch of " + count + " entries, expected " + batchEntries);
@@ -273,8 +252,8 @@ public class SendPathBenchmark
 
         final int i = ringHead & (RING - 1);
         ringLastOffset[i] = encoder.firstOffset() + count - 1;
-        ringFirstTs[i] = batchFirstTs;
-        ringLastTs[i] = batchLastTs;
+        ringFirstTs[i] = batcher.firstTimestampNs();
+        ringLastTs[i] = batcher.lastTimestampNs();
         ringBytes[i] = entryBytes;
         ringTotalBytes += entryBytes;
         ringHead++;

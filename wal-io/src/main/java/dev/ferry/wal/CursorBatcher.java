@@ -1,0 +1,98 @@
+package dev.ferry.wal;
+
+import dev.ferry.wal.frame.BatchEncoder;
+
+/**
+ * The sender's half of replication: fills a {@link BatchEncoder} from a {@link WalCursor}, zero-copy from the mapped
+ * WAL into the frame, up to a byte budget, and remembers the first and last entry timestamps of the batch (for lag
+ * and append-to-ack latency). One per session; single-threaded; allocation-free.
+ */
+public final class CursorBatcher
+{
+    private final int maxBatchBytes;
+    private final EntryHandler fill = this::fill;
+    private BatchEncoder encoder;
+    private long firstTimestampNs;
+    private long lastTimestampNs;
+
+    /**
+     * @param maxBatchBytes the entry bytes after which a batch is closed (a single larger entry still goes alone).
+     */
+    public CursorBatcher(final int maxBatchBytes)
+    {
+        if (maxBatchBytes <= 0)
+        {
+            throw new WalException(ErrorCode.CONFIGURATION, "maxBatchBytes must be > 0, was " + maxBatchBytes);
+        }
+        this.maxBatchBytes = maxBatchBytes;
+    }
+
+    /**
+     * Move the entries available at the cursor into the wrapped encoder.
+     *
+     * @param cursor  the replica's cursor.
+     * @param encoder an encoder wrapped over the send buffer, its first offset set to the cursor's next offset.
+     * @return entries added (0 when the cursor is caught up).
+     */
+    public int fill(final WalCursor cursor, final BatchEncoder encoder)
+    {
+        return fill(cursor, encoder, Integer.MAX_VALUE);
+    }
+
+    /**
+     * {@link #fill(WalCursor, BatchEncoder)} with at most {@code maxEntries} entries.
+     *
+     * @param cursor     the replica's cursor.
+     * @param encoder    an encoder wrapped over the send buffer, its first offset set to the cursor's next offset.
+     * @param maxEntries the most entries in this batch.
+     * @return entries added.
+     */
+    public int fill(final WalCursor cursor, final BatchEncoder encoder, final int maxEntries)
+    {
+        this.encoder = encoder;
+        try
+        {
+            return cursor.poll(fill, maxEntries);
+        }
+        finally
+        {
+            this.encoder = null;
+        }
+    }
+
+    private boolean fill(final WalEntry entry)
+    {
+        final BatchEncoder encoder = this.encoder;
+        if (encoder.count() > 0 && encoder.encodedLength() + entry.length() > maxBatchBytes)
+        {
+            return false;
+        }
+        if (!entry.appendTo(encoder))
+        {
+            return false;
+        }
+        final long ts = entry.timestampNs();
+        if (encoder.count() == 1)
+        {
+            firstTimestampNs = ts;
+        }
+        lastTimestampNs = ts;
+        return true;
+    }
+
+    /**
+     * @return the timestamp of the first entry of the last batch filled.
+     */
+    public long firstTimestampNs()
+    {
+        return firstTimestampNs;
+    }
+
+    /**
+     * @return the timestamp of the last entry of the last batch filled.
+     */
+    public long lastTimestampNs()
+    {
+        return lastTimestampNs;
+    }
+}
