@@ -1,13 +1,10 @@
 package dev.ferry.net.message;
 
 import dev.ferry.wal.ErrorCode;
-import dev.ferry.wal.codec.ByteBufferView;
 import dev.ferry.wal.frame.FrameException;
-import dev.ferry.wal.frame.FrameHeader;
 import dev.ferry.wal.frame.MessageType;
 
 import java.lang.foreign.MemorySegment;
-import java.util.zip.CRC32C;
 
 import static dev.ferry.wal.frame.FrameHeader.HEADER_LENGTH;
 import static dev.ferry.wal.frame.FrameHeader.SHORT_LE;
@@ -32,7 +29,7 @@ import static dev.ferry.wal.frame.FrameHeader.SHORT_LE;
  * <p>
  * Reusable, single-threaded; allocation-free apart from {@link #message()}.
  */
-public final class ErrorFlyweight
+public final class ErrorFlyweight extends MessageFlyweight<ErrorFlyweight>
 {
     /** Offset of the error code. */
     public static final int CODE_OFFSET = HEADER_LENGTH;
@@ -49,16 +46,12 @@ public final class ErrorFlyweight
 
     private static final MessageType TYPE = MessageType.ERROR;
 
-    private final CRC32C crc = new CRC32C();
-    private final ByteBufferView view = new ByteBufferView();
-    private MemorySegment buffer;
-    private long offset;
-
     /**
      * Creates an unwrapped flyweight.
      */
     public ErrorFlyweight()
     {
+        super(TYPE, MIN_LENGTH, false);
     }
 
     /**
@@ -71,49 +64,16 @@ public final class ErrorFlyweight
     }
 
     /**
-     * Wraps a frame without checking it: to encode, or to read one {@link #decode(MemorySegment, long, long)}
-     * already accepted.
+     * Checks the body of an {@code ERROR} frame whose type and minimum length
+     * {@link #decode(MemorySegment, long, long)} has checked.
      *
-     * @param buffer      the memory holding the frame.
-     * @param frameOffset the offset of the frame's first byte.
-     * @return this.
+     * @throws FrameException {@code LENGTH_MISMATCH} if the frame is not {@code 16 + messageLength} bytes,
+     *                        {@code BAD_FIELD} for an unknown code, a message longer than
+     *                        {@value #MAX_MESSAGE_LENGTH} bytes or malformed UTF-8.
      */
-    public ErrorFlyweight wrap(final MemorySegment buffer, final long frameOffset)
+    @Override
+    void validateBody(final MemorySegment buffer, final long frameOffset, final long frameLength)
     {
-        this.buffer = buffer;
-        this.offset = frameOffset;
-        return this;
-    }
-
-    /**
-     * Wraps a verified frame that fills {@code frame} exactly and checks every field.
-     *
-     * @param frame the frame.
-     * @return this.
-     * @throws FrameException if a field is invalid.
-     */
-    public ErrorFlyweight decode(final MemorySegment frame)
-    {
-        return decode(frame, 0, frame.byteSize());
-    }
-
-    /**
-     * Wraps the frame at {@code [frameOffset, frameOffset + frameLength)}, already accepted by
-     * {@code FrameDecoder.verify}, and checks every field.
-     *
-     * @param buffer      the memory holding the frame.
-     * @param frameOffset the offset of the frame's first byte.
-     * @param frameLength the frame length.
-     * @return this.
-     * @throws FrameException {@code TOO_SHORT} / {@code LENGTH_MISMATCH} / {@code UNKNOWN_TYPE} for a frame that is
-     *                        not an {@code ERROR} of the right length, {@code BAD_FIELD} for an unknown code, a message
-     *                        longer than {@value #MAX_MESSAGE_LENGTH} bytes or malformed UTF-8; all with code
-     *                        {@code PROTOCOL}.
-     */
-    public ErrorFlyweight decode(final MemorySegment buffer, final long frameOffset, final long frameLength)
-    {
-        this.buffer = null;
-        Messages.checkFrame(buffer, frameOffset, frameLength, TYPE, MIN_LENGTH);
         Messages.checkErrorCode(TYPE, "code", buffer.get(SHORT_LE, frameOffset + CODE_OFFSET) & 0xFFFF);
         final int messageLength = buffer.get(SHORT_LE, frameOffset + MESSAGE_LENGTH_OFFSET) & 0xFFFF;
         if (messageLength > MAX_MESSAGE_LENGTH)
@@ -123,10 +83,15 @@ public final class ErrorFlyweight
         }
         Messages.checkExactLength(TYPE, frameLength, length(messageLength));
         Messages.checkUtf8(TYPE, "message", buffer, frameOffset + MESSAGE_OFFSET, messageLength);
+    }
 
-        this.buffer = buffer;
-        this.offset = frameOffset;
-        return this;
+    /**
+     * @return the frame length the message length gives.
+     */
+    @Override
+    int frameLength()
+    {
+        return length(messageLength());
     }
 
     /**
@@ -144,34 +109,6 @@ public final class ErrorFlyweight
         final MemorySegment buffer, final long frameOffset, final ErrorCode code, final CharSequence message)
     {
         return wrap(buffer, frameOffset).code(code).message(message).seal();
-    }
-
-    /**
-     * Writes the frame header and CRC32C over the body already set, the message included.
-     *
-     * @return the frame length.
-     */
-    public int seal()
-    {
-        final int length = length(messageLength());
-        FrameHeader.seal(crc, view, buffer, offset, TYPE, length);
-        return length;
-    }
-
-    /**
-     * @return the wrapped memory.
-     */
-    public MemorySegment buffer()
-    {
-        return buffer;
-    }
-
-    /**
-     * @return the offset of the frame's first byte.
-     */
-    public long offset()
-    {
-        return offset;
     }
 
     /**

@@ -1,12 +1,9 @@
 package dev.ferry.net.message;
 
-import dev.ferry.wal.codec.ByteBufferView;
 import dev.ferry.wal.frame.FrameException;
-import dev.ferry.wal.frame.FrameHeader;
 import dev.ferry.wal.frame.MessageType;
 
 import java.lang.foreign.MemorySegment;
-import java.util.zip.CRC32C;
 
 import static dev.ferry.wal.frame.FrameHeader.HEADER_LENGTH;
 import static dev.ferry.wal.frame.FrameHeader.LONG_LE;
@@ -31,7 +28,7 @@ import static dev.ferry.wal.frame.FrameHeader.LONG_LE;
  * <p>
  * Reusable, single-threaded, allocation-free.
  */
-public final class HeartbeatFlyweight
+public final class HeartbeatFlyweight extends MessageFlyweight<HeartbeatFlyweight>
 {
     /** Offset of the sender's next offset to write. */
     public static final int HEAD_OFFSET_OFFSET = HEADER_LENGTH;
@@ -42,67 +39,33 @@ public final class HeartbeatFlyweight
 
     private static final MessageType TYPE = MessageType.HEARTBEAT;
 
-    private final CRC32C crc = new CRC32C();
-    private final ByteBufferView view = new ByteBufferView();
-    private MemorySegment buffer;
-    private long offset;
-
     /**
      * Creates an unwrapped flyweight.
      */
     public HeartbeatFlyweight()
     {
+        super(TYPE, LENGTH, true);
     }
 
     /**
-     * Wraps a frame without checking it: to encode, or to read one {@link #decode(MemorySegment, long, long)}
-     * already accepted.
+     * Checks the body of a {@code HEARTBEAT} frame whose type and exact length
+     * {@link #decode(MemorySegment, long, long)} has checked.
      *
-     * @param buffer      the memory holding the frame.
-     * @param frameOffset the offset of the frame's first byte.
-     * @return this.
+     * @throws FrameException {@code BAD_FIELD} for a negative offset.
      */
-    public HeartbeatFlyweight wrap(final MemorySegment buffer, final long frameOffset)
+    @Override
+    void validateBody(final MemorySegment buffer, final long frameOffset, final long frameLength)
     {
-        this.buffer = buffer;
-        this.offset = frameOffset;
-        return this;
-    }
-
-    /**
-     * Wraps a verified frame that fills {@code frame} exactly and checks every field.
-     *
-     * @param frame the frame.
-     * @return this.
-     * @throws FrameException if a field is invalid.
-     */
-    public HeartbeatFlyweight decode(final MemorySegment frame)
-    {
-        return decode(frame, 0, frame.byteSize());
-    }
-
-    /**
-     * Wraps the frame at {@code [frameOffset, frameOffset + frameLength)}, already accepted by
-     * {@code FrameDecoder.verify}, and checks every field.
-     *
-     * @param buffer      the memory holding the frame.
-     * @param frameOffset the offset of the frame's first byte.
-     * @param frameLength the frame length.
-     * @return this.
-     * @throws FrameException {@code TOO_SHORT} / {@code LENGTH_MISMATCH} / {@code UNKNOWN_TYPE} for a frame that is
-     *                        not a {@code HEARTBEAT} of the right length, {@code BAD_FIELD} for a negative offset; all
-     *                        with code {@code PROTOCOL}.
-     */
-    public HeartbeatFlyweight decode(final MemorySegment buffer, final long frameOffset, final long frameLength)
-    {
-        this.buffer = null;
-        Messages.checkFrame(buffer, frameOffset, frameLength, TYPE, LENGTH);
-        Messages.checkExactLength(TYPE, frameLength, LENGTH);
         Messages.checkNonNegative(TYPE, "headOffset", buffer.get(LONG_LE, frameOffset + HEAD_OFFSET_OFFSET));
+    }
 
-        this.buffer = buffer;
-        this.offset = frameOffset;
-        return this;
+    /**
+     * @return {@link #LENGTH}.
+     */
+    @Override
+    int frameLength()
+    {
+        return LENGTH;
     }
 
     /**
@@ -117,33 +80,6 @@ public final class HeartbeatFlyweight
     public int encode(final MemorySegment buffer, final long frameOffset, final long headOffset, final long timeNs)
     {
         return wrap(buffer, frameOffset).headOffset(headOffset).timeNs(timeNs).seal();
-    }
-
-    /**
-     * Writes the frame header and CRC32C over the body already set.
-     *
-     * @return the frame length, {@link #LENGTH}.
-     */
-    public int seal()
-    {
-        FrameHeader.seal(crc, view, buffer, offset, TYPE, LENGTH);
-        return LENGTH;
-    }
-
-    /**
-     * @return the wrapped memory.
-     */
-    public MemorySegment buffer()
-    {
-        return buffer;
-    }
-
-    /**
-     * @return the offset of the frame's first byte.
-     */
-    public long offset()
-    {
-        return offset;
     }
 
     /**

@@ -2,14 +2,11 @@ package dev.ferry.net.message;
 
 import dev.ferry.wal.ErrorCode;
 import dev.ferry.wal.FerryException;
-import dev.ferry.wal.codec.ByteBufferView;
 import dev.ferry.wal.codec.Codec;
 import dev.ferry.wal.frame.FrameException;
-import dev.ferry.wal.frame.FrameHeader;
 import dev.ferry.wal.frame.MessageType;
 
 import java.lang.foreign.MemorySegment;
-import java.util.zip.CRC32C;
 
 import static dev.ferry.wal.frame.FrameHeader.BYTE;
 import static dev.ferry.wal.frame.FrameHeader.HEADER_LENGTH;
@@ -56,7 +53,7 @@ import static dev.ferry.wal.frame.FrameHeader.SHORT_LE;
  * {@link #decode(MemorySegment, long, long)} on a frame {@code FrameDecoder.verify} accepted, then the accessors.
  * Reusable, single-threaded; allocation-free apart from {@link #replicaId()}.
  */
-public final class HelloFlyweight
+public final class HelloFlyweight extends MessageFlyweight<HelloFlyweight>
 {
     /** Offset of the highest protocol version the replica speaks. */
     public static final int PROTOCOL_VERSION_OFFSET = HEADER_LENGTH;
@@ -101,16 +98,12 @@ public final class HelloFlyweight
 
     private static final MessageType TYPE = MessageType.HELLO;
 
-    private final CRC32C crc = new CRC32C();
-    private final ByteBufferView view = new ByteBufferView();
-    private MemorySegment buffer;
-    private long offset;
-
     /**
      * Creates an unwrapped flyweight.
      */
     public HelloFlyweight()
     {
+        super(TYPE, MIN_LENGTH, false);
     }
 
     /**
@@ -175,50 +168,16 @@ public final class HelloFlyweight
     }
 
     /**
-     * Wraps a frame without checking it: to encode, or to read one {@link #decode(MemorySegment, long, long)}
-     * already accepted.
+     * Checks the body of a {@code HELLO} frame whose type and minimum length
+     * {@link #decode(MemorySegment, long, long)} has checked.
      *
-     * @param buffer      the memory holding the frame.
-     * @param frameOffset the offset of the frame's first byte.
-     * @return this.
+     * @throws FrameException {@code LENGTH_MISMATCH} if the frame is not {@code 101 + idLength} bytes,
+     *                        {@code BAD_FLAGS} for an unknown flag, {@code BAD_FIELD} for any other field out of
+     *                        range.
      */
-    public HelloFlyweight wrap(final MemorySegment buffer, final long frameOffset)
+    @Override
+    void validateBody(final MemorySegment buffer, final long frameOffset, final long frameLength)
     {
-        this.buffer = buffer;
-        this.offset = frameOffset;
-        return this;
-    }
-
-    /**
-     * Wraps a verified frame that fills {@code frame} exactly and checks every field.
-     *
-     * @param frame the frame.
-     * @return this.
-     * @throws FrameException if a field is invalid.
-     * @see #decode(MemorySegment, long, long)
-     */
-    public HelloFlyweight decode(final MemorySegment frame)
-    {
-        return decode(frame, 0, frame.byteSize());
-    }
-
-    /**
-     * Wraps the frame at {@code [frameOffset, frameOffset + frameLength)}, already accepted by
-     * {@code FrameDecoder.verify}, and checks every field.
-     *
-     * @param buffer      the memory holding the frame.
-     * @param frameOffset the offset of the frame's first byte.
-     * @param frameLength the frame length.
-     * @return this.
-     * @throws FrameException {@code TOO_SHORT} / {@code LENGTH_MISMATCH} / {@code UNKNOWN_TYPE} for a frame that is
-     *                        not a {@code HELLO} of the right length, {@code BAD_FLAGS} for an unknown flag,
-     *                        {@code BAD_FIELD} for any other field out of range; all with code {@code PROTOCOL}.
-     */
-    public HelloFlyweight decode(final MemorySegment buffer, final long frameOffset, final long frameLength)
-    {
-        this.buffer = null;
-        Messages.checkFrame(buffer, frameOffset, frameLength, TYPE, MIN_LENGTH);
-
         final int idLength = buffer.get(BYTE, frameOffset + REPLICA_ID_LENGTH_OFFSET) & 0xFF;
         if (idLength < 1 || idLength > MAX_REPLICA_ID_LENGTH)
         {
@@ -257,10 +216,6 @@ public final class HelloFlyweight
         }
         Messages.checkNonNegative(TYPE, "epoch", buffer.get(LONG_LE, frameOffset + EPOCH_OFFSET));
         Messages.checkNonNegative(TYPE, "nextOffset", buffer.get(LONG_LE, frameOffset + NEXT_OFFSET_OFFSET));
-
-        this.buffer = buffer;
-        this.offset = frameOffset;
-        return this;
     }
 
     /**
@@ -310,39 +265,12 @@ public final class HelloFlyweight
     }
 
     /**
-     * Writes the frame header and CRC32C over the body already set; the replica id must be set.
-     *
-     * @return the frame length.
-     */
-    public int seal()
-    {
-        final int length = frameLength();
-        FrameHeader.seal(crc, view, buffer, offset, TYPE, length);
-        return length;
-    }
-
-    /**
      * @return the frame length the replica id length gives.
      */
+    @Override
     public int frameLength()
     {
         return length(replicaIdLength());
-    }
-
-    /**
-     * @return the wrapped memory.
-     */
-    public MemorySegment buffer()
-    {
-        return buffer;
-    }
-
-    /**
-     * @return the offset of the frame's first byte.
-     */
-    public long offset()
-    {
-        return offset;
     }
 
     /**

@@ -2,13 +2,10 @@ package dev.ferry.net.message;
 
 import dev.ferry.wal.ErrorCode;
 import dev.ferry.wal.FerryException;
-import dev.ferry.wal.codec.ByteBufferView;
 import dev.ferry.wal.frame.FrameException;
-import dev.ferry.wal.frame.FrameHeader;
 import dev.ferry.wal.frame.MessageType;
 
 import java.lang.foreign.MemorySegment;
-import java.util.zip.CRC32C;
 
 import static dev.ferry.wal.frame.FrameHeader.HEADER_LENGTH;
 import static dev.ferry.wal.frame.FrameHeader.INT_LE;
@@ -33,7 +30,7 @@ import static dev.ferry.wal.frame.FrameHeader.INT_LE;
  * <p>
  * Reusable, single-threaded; allocation-free apart from {@link #json()}.
  */
-public final class StatusResponseFlyweight
+public final class StatusResponseFlyweight extends MessageFlyweight<StatusResponseFlyweight>
 {
     /** Offset of the JSON length. */
     public static final int JSON_LENGTH_OFFSET = HEADER_LENGTH;
@@ -44,16 +41,12 @@ public final class StatusResponseFlyweight
 
     private static final MessageType TYPE = MessageType.STATUS_RESPONSE;
 
-    private final CRC32C crc = new CRC32C();
-    private final ByteBufferView view = new ByteBufferView();
-    private MemorySegment buffer;
-    private long offset;
-
     /**
      * Creates an unwrapped flyweight.
      */
     public StatusResponseFlyweight()
     {
+        super(TYPE, MIN_LENGTH, false);
     }
 
     /**
@@ -66,56 +59,27 @@ public final class StatusResponseFlyweight
     }
 
     /**
-     * Wraps a frame without checking it: to encode, or to read one {@link #decode(MemorySegment, long, long)}
-     * already accepted.
+     * Checks the body of a {@code STATUS_RESPONSE} frame whose type and minimum length
+     * {@link #decode(MemorySegment, long, long)} has checked.
      *
-     * @param buffer      the memory holding the frame.
-     * @param frameOffset the offset of the frame's first byte.
-     * @return this.
+     * @throws FrameException {@code LENGTH_MISMATCH} if {@code jsonLength} runs past the frame or stops short
+     *                        of it, {@code BAD_FIELD} for malformed UTF-8.
      */
-    public StatusResponseFlyweight wrap(final MemorySegment buffer, final long frameOffset)
+    @Override
+    void validateBody(final MemorySegment buffer, final long frameOffset, final long frameLength)
     {
-        this.buffer = buffer;
-        this.offset = frameOffset;
-        return this;
-    }
-
-    /**
-     * Wraps a verified frame that fills {@code frame} exactly and checks every field.
-     *
-     * @param frame the frame.
-     * @return this.
-     * @throws FrameException if a field is invalid.
-     */
-    public StatusResponseFlyweight decode(final MemorySegment frame)
-    {
-        return decode(frame, 0, frame.byteSize());
-    }
-
-    /**
-     * Wraps the frame at {@code [frameOffset, frameOffset + frameLength)}, already accepted by
-     * {@code FrameDecoder.verify}, and checks every field.
-     *
-     * @param buffer      the memory holding the frame.
-     * @param frameOffset the offset of the frame's first byte.
-     * @param frameLength the frame length.
-     * @return this.
-     * @throws FrameException {@code TOO_SHORT} / {@code UNKNOWN_TYPE} for a frame that is not a
-     *                        {@code STATUS_RESPONSE}, {@code LENGTH_MISMATCH} if {@code jsonLength} runs past the frame
-     *                        or stops short of it, {@code BAD_FIELD} for malformed UTF-8; all with code
-     *                        {@code PROTOCOL}.
-     */
-    public StatusResponseFlyweight decode(final MemorySegment buffer, final long frameOffset, final long frameLength)
-    {
-        this.buffer = null;
-        Messages.checkFrame(buffer, frameOffset, frameLength, TYPE, MIN_LENGTH);
         final long jsonLength = Integer.toUnsignedLong(buffer.get(INT_LE, frameOffset + JSON_LENGTH_OFFSET));
         Messages.checkExactLength(TYPE, frameLength, length(jsonLength));
         Messages.checkUtf8(TYPE, "json", buffer, frameOffset + JSON_OFFSET, jsonLength);
+    }
 
-        this.buffer = buffer;
-        this.offset = frameOffset;
-        return this;
+    /**
+     * @return the frame length the JSON length gives.
+     */
+    @Override
+    int frameLength()
+    {
+        return (int)length(jsonLength());
     }
 
     /**
@@ -134,34 +98,6 @@ public final class StatusResponseFlyweight
         final MemorySegment buffer, final long frameOffset, final CharSequence json, final int maxFrameBytes)
     {
         return wrap(buffer, frameOffset).json(json, maxFrameBytes).seal();
-    }
-
-    /**
-     * Writes the frame header and CRC32C over the body already set, the JSON included.
-     *
-     * @return the frame length.
-     */
-    public int seal()
-    {
-        final int length = (int)length(jsonLength());
-        FrameHeader.seal(crc, view, buffer, offset, TYPE, length);
-        return length;
-    }
-
-    /**
-     * @return the wrapped memory.
-     */
-    public MemorySegment buffer()
-    {
-        return buffer;
-    }
-
-    /**
-     * @return the offset of the frame's first byte.
-     */
-    public long offset()
-    {
-        return offset;
     }
 
     /**

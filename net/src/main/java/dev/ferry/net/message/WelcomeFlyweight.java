@@ -1,13 +1,11 @@
 package dev.ferry.net.message;
 
-import dev.ferry.wal.codec.ByteBufferView;
 import dev.ferry.wal.codec.Codec;
 import dev.ferry.wal.frame.FrameException;
 import dev.ferry.wal.frame.FrameHeader;
 import dev.ferry.wal.frame.MessageType;
 
 import java.lang.foreign.MemorySegment;
-import java.util.zip.CRC32C;
 
 import static dev.ferry.wal.frame.FrameHeader.BYTE;
 import static dev.ferry.wal.frame.FrameHeader.HEADER_LENGTH;
@@ -48,7 +46,7 @@ import static dev.ferry.wal.frame.FrameHeader.SHORT_LE;
  * <p>
  * Reusable, single-threaded, allocation-free.
  */
-public final class WelcomeFlyweight
+public final class WelcomeFlyweight extends MessageFlyweight<WelcomeFlyweight>
 {
     /**
      * How the replica is brought up to date.
@@ -114,63 +112,23 @@ public final class WelcomeFlyweight
 
     private static final MessageType TYPE = MessageType.WELCOME;
 
-    private final CRC32C crc = new CRC32C();
-    private final ByteBufferView view = new ByteBufferView();
-    private MemorySegment buffer;
-    private long offset;
-
     /**
      * Creates an unwrapped flyweight.
      */
     public WelcomeFlyweight()
     {
+        super(TYPE, LENGTH, true);
     }
 
     /**
-     * Wraps a frame without checking it: to encode, or to read one {@link #decode(MemorySegment, long, long)}
-     * already accepted.
+     * Checks the body of a {@code WELCOME} frame whose type and exact length
+     * {@link #decode(MemorySegment, long, long)} has checked.
      *
-     * @param buffer      the memory holding the frame.
-     * @param frameOffset the offset of the frame's first byte.
-     * @return this.
+     * @throws FrameException {@code BAD_FIELD} for a field out of range.
      */
-    public WelcomeFlyweight wrap(final MemorySegment buffer, final long frameOffset)
+    @Override
+    void validateBody(final MemorySegment buffer, final long frameOffset, final long frameLength)
     {
-        this.buffer = buffer;
-        this.offset = frameOffset;
-        return this;
-    }
-
-    /**
-     * Wraps a verified frame that fills {@code frame} exactly and checks every field.
-     *
-     * @param frame the frame.
-     * @return this.
-     * @throws FrameException if a field is invalid.
-     */
-    public WelcomeFlyweight decode(final MemorySegment frame)
-    {
-        return decode(frame, 0, frame.byteSize());
-    }
-
-    /**
-     * Wraps the frame at {@code [frameOffset, frameOffset + frameLength)}, already accepted by
-     * {@code FrameDecoder.verify}, and checks every field.
-     *
-     * @param buffer      the memory holding the frame.
-     * @param frameOffset the offset of the frame's first byte.
-     * @param frameLength the frame length.
-     * @return this.
-     * @throws FrameException {@code TOO_SHORT} / {@code LENGTH_MISMATCH} / {@code UNKNOWN_TYPE} for a frame that is
-     *                        not a {@code WELCOME} of the right length, {@code BAD_FIELD} for a field out of range;
-     *                        all with code {@code PROTOCOL}.
-     */
-    public WelcomeFlyweight decode(final MemorySegment buffer, final long frameOffset, final long frameLength)
-    {
-        this.buffer = null;
-        Messages.checkFrame(buffer, frameOffset, frameLength, TYPE, LENGTH);
-        Messages.checkExactLength(TYPE, frameLength, LENGTH);
-
         final int codecId = buffer.get(BYTE, frameOffset + CODEC_OFFSET) & 0xFF;
         if (null == Codec.fromId(codecId))
         {
@@ -201,10 +159,15 @@ public final class WelcomeFlyweight
             throw Messages.badField(TYPE, "startOffset=" + startOffset + " is beyond headOffset=" + headOffset);
         }
         Messages.checkNonNegative(TYPE, "epoch", buffer.get(LONG_LE, frameOffset + EPOCH_OFFSET));
+    }
 
-        this.buffer = buffer;
-        this.offset = frameOffset;
-        return this;
+    /**
+     * @return {@link #LENGTH}.
+     */
+    @Override
+    int frameLength()
+    {
+        return LENGTH;
     }
 
     /**
@@ -254,27 +217,11 @@ public final class WelcomeFlyweight
      *
      * @return the frame length, {@link #LENGTH}.
      */
+    @Override
     public int seal()
     {
         buffer.set(SHORT_LE, offset + RESERVED_OFFSET, (short)0);
-        FrameHeader.seal(crc, view, buffer, offset, TYPE, LENGTH);
-        return LENGTH;
-    }
-
-    /**
-     * @return the wrapped memory.
-     */
-    public MemorySegment buffer()
-    {
-        return buffer;
-    }
-
-    /**
-     * @return the offset of the frame's first byte.
-     */
-    public long offset()
-    {
-        return offset;
+        return super.seal();
     }
 
     /**
