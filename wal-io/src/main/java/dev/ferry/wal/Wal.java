@@ -86,6 +86,10 @@ public final class Wal implements AutoCloseable
     private long appendsSinceSpaceCheck;
     private FileStore fileStore;
     private volatile RollingResourcesCache cycleNames;
+    private Long[] listedCycles;
+    private long[] listedFirstOffsets;
+    private int listedFirstCycle;
+    private int listedLastCycle;
 
     private Wal(final WalConfig config)
     {
@@ -493,7 +497,7 @@ public final class Wal implements AutoCloseable
     {
         synchronized (probeLock)
         {
-            final Long[] cycles = queue.listCyclesBetween(queue.firstCycle(), queue.lastCycle()).toArray(new Long[0]);
+            final Long[] cycles = cycles();
             int lo = 0;
             int hi = cycles.length - 1;
             int found = -1;
@@ -521,28 +525,61 @@ public final class Wal implements AutoCloseable
         }
     }
 
+    /**
+     * The queue's cycles, listed again only when the first or last cycle changed (a roll, retention): seeking
+     * allocates nothing in between. Guarded by probeLock.
+     */
+    private Long[] cycles()
+    {
+        final int first = queue.firstCycle();
+        final int last = queue.lastCycle();
+        if (first != listedFirstCycle || last != listedLastCycle || listedCycles == null)
+        {
+            listedCycles = queue.listCyclesBetween(first, last).toArray(new Long[0]);
+            listedFirstOffsets = new long[listedCycles.length];
+            java.util.Arrays.fill(listedFirstOffsets, -1);
+            listedFirstCycle = first;
+            listedLastCycle = last;
+        }
+        return listedCycles;
+    }
+
     /** First offset of the cycle at {@code cycles[i]}, or of the next non-empty cycle after it; -1 if none. */
     private long firstOffsetOf(final Long[] cycles, final int i)
     {
         for (int j = i; j < cycles.length; j++)
         {
+            if (cycles == listedCycles && listedFirstOffsets[j] >= 0)
+            {
+                return listedFirstOffsets[j];
+            }
             final int cycle = cycles[j].intValue();
             final Long cached = firstOffsetByCycle.get(cycle);
             if (cached != null)
             {
+                remember(cycles, j, cached);
                 return cached;
             }
             if (probe.moveToIndex(rollCycle.toIndex(cycle, 0)))
             {
-                final long first = readOffset(probe);
-                if (first >= 0)
+                final long firstOffset = readOffset(probe);
+                if (firstOffset >= 0)
                 {
-                    firstOffsetByCycle.put(cycle, first);
-                    return first;
+                    firstOffsetByCycle.put(cycle, firstOffset);
+                    remember(cycles, j, firstOffset);
+                    return firstOffset;
                 }
             }
         }
         return -1;
+    }
+
+    private void remember(final Long[] cycles, final int j, final long firstOffset)
+    {
+        if (cycles == listedCycles)
+        {
+            listedFirstOffsets[j] = firstOffset;
+        }
     }
 
     private long readEdgeOffset(final TailerDirection direction)
@@ -622,6 +659,7 @@ public final class Wal implements AutoCloseable
             {
                 firstOffsetByCycle.remove(cycle);
             }
+            listedCycles = null;
             queue.refreshDirectoryListing();
             final long first = readEdgeOffset(TailerDirection.FORWARD);
             if (first >= 0)
