@@ -80,6 +80,10 @@ public final class Replica implements AutoCloseable
             throw ex;
         }
         this.durableNext = wal.nextOffset();
+        if (config.listener() != null)
+        {
+            listeners.add(config.listener());
+        }
         final IdleStrategy idle = IdleStrategies.parse(config.idleStrategy());
         this.thread = Thread.ofPlatform().name("ferry-replica-" + config.id()).daemon(true).unstarted(() -> run(idle));
     }

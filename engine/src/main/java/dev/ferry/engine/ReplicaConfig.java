@@ -30,6 +30,7 @@ public final class ReplicaConfig
     private long backoffMinNs = TimeUnit.MILLISECONDS.toNanos(50);
     private long backoffMaxNs = TimeUnit.SECONDS.toNanos(5);
     private EventLog eventLog = EventLog.NONE;
+    private ReplicaListener listener;
     private boolean concluded;
 
     /**
@@ -264,6 +265,25 @@ public final class ReplicaConfig
     public ReplicaConfig eventLog(final EventLog eventLog)
     {
         this.eventLog = eventLog;
+        return this;
+    }
+
+    /**
+     * @return a listener registered before the replica starts (sees every transition from the first), or null.
+     */
+    public ReplicaListener listener()
+    {
+        return listener;
+    }
+
+    /**
+     * @param listener told of every state change from the very first (unlike {@link Replica#addListener}, which can
+     *                 miss transitions that happen before it is called).
+     * @return this.
+     */
+    public ReplicaConfig listener(final ReplicaListener listener)
+    {
+        this.listener = listener;
         return this;
     }
 

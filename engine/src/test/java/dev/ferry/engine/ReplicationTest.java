@@ -240,6 +240,17 @@ class ReplicationTest
     }
 
     @Test
+    void shouldTellAListenerGivenInTheConfigEveryTransitionFromTheFirst()
+    {
+        final Primary primary = fixture.primary(fixture.primaryConfig());
+        final List<String> seen = new CopyOnWriteArrayList<>();
+        final Replica replica = fixture.track(Replica.start(fixture.replicaConfig("r1", primary.localAddress())
+            .listener((from, to, error) -> seen.add(from + "->" + to))));
+        await("streaming", Duration.ofSeconds(20), () -> replica.state() == ReplicaState.STREAMING);
+        assertEquals(List.of("STOPPED->CONNECTING", "CONNECTING->HANDSHAKING", "HANDSHAKING->STREAMING"), seen);
+    }
+
+    @Test
     void shouldSeedAnEmptyReplicaFromTheOldestRetainedOffset()
     {
         final SetTimeProvider clock = new SetTimeProvider(System.currentTimeMillis() * 1_000_000L);

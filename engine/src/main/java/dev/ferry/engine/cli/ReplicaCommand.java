@@ -54,14 +54,14 @@ final class ReplicaCommand implements Callable<Integer>
             .eventLog(Cli::event);
         config.wal().syncPolicy(Cli.syncPolicy(sync));
         final CountDownLatch stopped = new CountDownLatch(1);
-        final Replica replica = Replica.start(config);
-        replica.addListener((from, to, error) ->
+        config.listener((from, to, error) ->
         {
             if (to == ReplicaState.STOPPED)
             {
                 stopped.countDown();
             }
         });
+        final Replica replica = Replica.start(config);
         Runtime.getRuntime().addShutdownHook(new Thread(() ->
         {
             replica.stop();
