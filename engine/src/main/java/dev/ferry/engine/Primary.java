@@ -124,7 +124,18 @@ public final class Primary implements AutoCloseable
         {
             while (running)
             {
-                idle.idle(agent.doWork(System.nanoTime()));
+                int work;
+                try
+                {
+                    work = agent.doWork(System.nanoTime());
+                }
+                catch (final RuntimeException ex)
+                {
+                    // a bug must not silently stop replication for everyone: report it and keep serving
+                    config.eventLog().log("INTERNAL: the sender duty cycle failed (continuing): " + ex);
+                    work = 0;
+                }
+                idle.idle(work);
             }
         }
         finally

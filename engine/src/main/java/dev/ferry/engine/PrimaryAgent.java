@@ -34,6 +34,7 @@ final class PrimaryAgent implements AutoCloseable
     private final EventLog log;
     private final List<ReplicaSession> sessions = new ArrayList<>();
     private final WalPretoucher pretoucher;
+    private final SlotStore slotStore;
     private long nextRetentionNs;
 
     PrimaryAgent(
@@ -48,6 +49,8 @@ final class PrimaryAgent implements AutoCloseable
         this.status = status;
         this.log = config.eventLog();
         this.auth = new HandshakeAuth(config.secretFile() == null ? Secret.NONE : Secret.load(config.secretFile()));
+        this.slotStore = new SlotStore(wal.directory());
+        slotStore.load(slots);
         this.pretoucher = config.pretouch() ? new WalPretoucher(wal, WalPretoucher.DEFAULT_AHEAD_BYTES) : null;
     }
 
@@ -151,6 +154,7 @@ final class PrimaryAgent implements AutoCloseable
         }
         try
         {
+            slotStore.save(slots); // before deleting anything: a restart must still know who holds retention back
             final RetentionResult result = wal.retain(policy, slots.floor(), System.currentTimeMillis());
             if (result.cyclesDeleted() > 0)
             {
@@ -159,9 +163,9 @@ final class PrimaryAgent implements AutoCloseable
             }
             return result.cyclesDeleted();
         }
-        catch (final FerryException ex)
+        catch (final RuntimeException ex)
         {
-            log("retention failed: " + ex.getMessage());
+            log("retention failed (retried next interval): " + ex);
             return 0;
         }
     }

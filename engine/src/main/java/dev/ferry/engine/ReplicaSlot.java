@@ -180,6 +180,14 @@ public final class ReplicaSlot
         lagBytes = bytes;
     }
 
+    /** A slot saved by an earlier run of the primary: holds retention at {@code durable} until the replica is back. */
+    void restore(final long durable)
+    {
+        receivedNext = durable;
+        durableNext = durable;
+        appliedNext = durable;
+    }
+
     void invalidate()
     {
         invalidated = true;

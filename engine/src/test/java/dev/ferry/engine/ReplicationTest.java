@@ -240,6 +240,44 @@ class ReplicationTest
     }
 
     @Test
+    void shouldKeepHoldingRetentionForAnOfflineReplicaAcrossAPrimaryRestart()
+    {
+        final SetTimeProvider clock = new SetTimeProvider(System.currentTimeMillis() * 1_000_000L);
+        final java.util.function.Supplier<PrimaryConfig> config = () ->
+        {
+            final PrimaryConfig c = fixture.primaryConfig()
+                .retention(new RetentionPolicy(Duration.ZERO, 0))
+                .retentionIntervalNs(TimeUnit.MILLISECONDS.toNanos(10));
+            c.wal().rollCycle("TEST_SECONDLY").cycleClock(clock);
+            return c;
+        };
+        Primary primary = fixture.primary(config.get());
+        final InetSocketAddress address = primary.localAddress();
+        final Replica first = fixture.replica("r1", address);
+        appendNumbered(primary, 100, 16);
+        awaitCaughtUp(primary, first);
+        first.stop();
+        for (int cycle = 0; cycle < 3; cycle++)
+        {
+            clock.advanceMillis(1000);
+            appendNumbered(primary, 100, 16);
+        }
+        primary.close();
+
+        primary = fixture.primary(config.get().listen(address));
+        final Primary restarted = primary;
+        await("a retention pass", Duration.ofSeconds(10), () -> restarted.status().replicas().size() == 1);
+        clock.advanceMillis(1000);
+        appendNumbered(primary, 10, 16); // a new cycle: every older one is past maxAge
+        await("a retention pass after the roll", Duration.ofSeconds(10), () -> restarted.status().oldest() >= 100);
+        assertEquals(100, primary.status().oldest(),
+            "cycles past maxAge are deleted only below the offline replica's saved position (100), not up to the head");
+        final Replica again = fixture.replica("r1", address);
+        awaitCaughtUp(primary, again);
+        assertEquals(null, again.lastError());
+    }
+
+    @Test
     void shouldTellAListenerGivenInTheConfigEveryTransitionFromTheFirst()
     {
         final Primary primary = fixture.primary(fixture.primaryConfig());

@@ -30,11 +30,13 @@ final class Retention
         {
             queue.refreshDirectoryListing(); // the writer's own listing is current
         }
-        if (queue.firstCycle() == queue.lastCycle())
+        final int firstCycle = queue.firstCycle();
+        final int lastCycle = queue.lastCycle();
+        if (wal.isEmpty() || firstCycle >= lastCycle)
         {
-            return new RetentionResult(0, 0, wal.oldestOffset(), false); // only the current cycle: nothing to delete
+            return new RetentionResult(0, 0, wal.oldestOffset(), false); // empty, or only the current cycle
         }
-        final Long[] cycles = queue.listCyclesBetween(queue.firstCycle(), queue.lastCycle()).toArray(new Long[0]);
+        final Long[] cycles = queue.listCyclesBetween(firstCycle, lastCycle).toArray(new Long[0]);
         final File[] files = new File[cycles.length];
         final long[] sizes = new long[cycles.length];
         long total = 0;

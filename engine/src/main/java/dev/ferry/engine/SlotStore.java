@@ -1,0 +1,104 @@
+package dev.ferry.engine;
+
+import dev.ferry.wal.ErrorCode;
+import dev.ferry.wal.FerryException;
+
+import java.io.IOException;
+import java.io.StringReader;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+
+/**
+ * The durable positions of the replicas a primary has served, kept beside its WAL in {@value #FILE} (tmp, fsync,
+ * rename) so that retention after a restart still waits for replicas that have not reconnected yet. Written only
+ * when a position moved, before each retention pass.
+ */
+final class SlotStore
+{
+    static final String FILE = "ferry-slots.properties";
+
+    private final Path file;
+    private final Path tmp;
+    private Map<String, Long> written = Map.of();
+
+    SlotStore(final Path walDir)
+    {
+        this.file = walDir.resolve(FILE);
+        this.tmp = walDir.resolve(FILE + ".tmp");
+    }
+
+    /** Slots saved by an earlier run, as DISCONNECTED slots holding retention at their durable position. */
+    void load(final SlotTable slots)
+    {
+        if (!Files.exists(file))
+        {
+            return;
+        }
+        final Properties props = new Properties();
+        try
+        {
+            props.load(new StringReader(Files.readString(file, StandardCharsets.UTF_8)));
+        }
+        catch (final IOException ex)
+        {
+            throw new FerryException(ErrorCode.STORAGE, "cannot read " + file + ": " + ex.getMessage(), ex);
+        }
+        final Map<String, Long> loaded = new TreeMap<>();
+        for (final String id : props.stringPropertyNames())
+        {
+            try
+            {
+                final long durable = Long.parseLong(props.getProperty(id).trim());
+                slots.slot(id).restore(durable);
+                loaded.put(id, durable);
+            }
+            catch (final NumberFormatException ex)
+            {
+                throw new FerryException(ErrorCode.STORAGE, file + " has a bad position for replica '" + id + "'", ex);
+            }
+        }
+        written = loaded;
+    }
+
+    /** Save the valid slots' durable positions if any moved since the last save. */
+    void save(final SlotTable slots)
+    {
+        final Map<String, Long> now = new TreeMap<>();
+        for (final ReplicaSlot slot : slots.all())
+        {
+            if (!slot.invalidated())
+            {
+                now.put(slot.id(), slot.durableNext());
+            }
+        }
+        if (now.equals(written))
+        {
+            return;
+        }
+        final StringBuilder text = new StringBuilder("# replica id = durable next offset (written by the primary)\n");
+        now.forEach((id, durable) -> text.append(id).append('=').append(durable).append('\n'));
+        try
+        {
+            try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING))
+            {
+                channel.write(ByteBuffer.wrap(text.toString().getBytes(StandardCharsets.UTF_8)));
+                channel.force(true);
+            }
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        }
+        catch (final IOException ex)
+        {
+            throw new FerryException(ErrorCode.STORAGE, "cannot write " + file + ": " + ex.getMessage(), ex);
+        }
+        written = now;
+    }
+}
