@@ -36,6 +36,8 @@ final class PrimaryAgent implements AutoCloseable
     private final WalPretoucher pretoucher;
     private final SlotStore slotStore;
     private long nextRetentionNs;
+    private long sentEntries;
+    private long sentBytes;
 
     PrimaryAgent(
         final PrimaryConfig config, final Wal wal, final History history, final SlotTable slots,
@@ -142,8 +144,15 @@ final class PrimaryAgent implements AutoCloseable
         }
         if (config.slotCapBytes() > 0)
         {
+            final long head = wal.nextOffset();
+            final long averageEntryBytes = sentEntries == 0 ? 0 : sentBytes / sentEntries;
             for (final ReplicaSlot slot : slots.all())
             {
+                if ("DISCONNECTED".equals(slot.state()))
+                {
+                    // an offline replica's lag grows with every append: estimate it from the entries sent so far
+                    slot.lag(slot.lagMillis(), Math.max(0, head - slot.durableNext()) * averageEntryBytes);
+                }
                 if (!slot.invalidated() && slot.lagBytes() > config.slotCapBytes())
                 {
                     slot.invalidate();
@@ -168,6 +177,13 @@ final class PrimaryAgent implements AutoCloseable
             log("retention failed (retried next interval): " + ex);
             return 0;
         }
+    }
+
+    /** Entries and entry bytes sent by all sessions: the average entry size estimates offline replicas' lag. */
+    void sent(final int entries, final int bytes)
+    {
+        sentEntries += entries;
+        sentBytes += bytes;
     }
 
     void replaceOlderSession(final ReplicaSession newer, final String replicaId)

@@ -359,6 +359,7 @@ final class ReplicaSession implements AutoCloseable
             ringHead++;
             entriesSent += count;
             entryBytesSent += entryBytes;
+            agent.sent(count, entryBytes);
             lastSendNs = nowNs;
             batches++;
         }

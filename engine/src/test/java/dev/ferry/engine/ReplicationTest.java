@@ -278,6 +278,32 @@ class ReplicationTest
     }
 
     @Test
+    void shouldLetAnOfflineReplicaGoOnceItIsFurtherBehindThanTheSlotCap()
+    {
+        final SetTimeProvider clock = new SetTimeProvider(System.currentTimeMillis() * 1_000_000L);
+        final PrimaryConfig config = fixture.primaryConfig()
+            .retention(new RetentionPolicy(Duration.ZERO, 0))
+            .retentionIntervalNs(TimeUnit.MILLISECONDS.toNanos(10))
+            .slotCapBytes(1_000);
+        config.wal().rollCycle("TEST_SECONDLY").cycleClock(clock);
+        final Primary primary = fixture.primary(config);
+        final Replica first = fixture.replica("r1", primary.localAddress());
+        appendNumbered(primary, 100, 16);
+        awaitCaughtUp(primary, first);
+        first.stop();
+        for (int cycle = 0; cycle < 3; cycle++)
+        {
+            clock.advanceMillis(1000);
+            appendNumbered(primary, 100, 16);
+        }
+        await("retention past the capped slot", Duration.ofSeconds(10), () -> primary.status().oldest() == 300);
+        assertTrue(primary.slot("r1").invalidated());
+        final Replica again = fixture.replica("r1", primary.localAddress());
+        await("the replica to stop", Duration.ofSeconds(20), () -> again.state() == ReplicaState.STOPPED && again.lastError() != null);
+        assertEquals(ErrorCode.RETENTION, again.lastError().code());
+    }
+
+    @Test
     void shouldTellAListenerGivenInTheConfigEveryTransitionFromTheFirst()
     {
         final Primary primary = fixture.primary(fixture.primaryConfig());
