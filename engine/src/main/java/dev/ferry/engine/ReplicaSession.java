@@ -60,14 +60,9 @@ final class ReplicaSession implements AutoCloseable
     private final FrameHandler onFrame = this::onFrame;
     private final CursorBatcher batcher;
 
-    // batches sent and not yet acknowledged: last offset, first/last entry timestamps, bytes
-    private final long[] ringLastOffset = new long[RING];
-    private final long[] ringFirstTs = new long[RING];
-    private final long[] ringLastTs = new long[RING];
-    private final long[] ringBytes = new long[RING];
-    private int ringHead;
-    private int ringTail;
-    private long ringTotalBytes;
+    private final InFlightBatches inFlight = new InFlightBatches(RING);
+    private final InFlightBatches.Retired retired = this::retired;
+    private long ackWallNs;
 
     private Phase phase = Phase.AWAIT_HELLO;
     private String replicaId;
@@ -302,14 +297,8 @@ final class ReplicaSession implements AutoCloseable
         final long nowNs = System.nanoTime();
         slot.onAck(received, ack.durableOffset(), ack.appliedOffset(), nowNs);
         config.ackListener().onAck(replicaId, received, ack.durableOffset(), ack.appliedOffset(), nowNs);
-        final long wallNs = config.wal().clockNs().getAsLong();
-        while (ringTail != ringHead && ringLastOffset[ringTail & (RING - 1)] < received)
-        {
-            final int i = ringTail & (RING - 1);
-            slot.recordAckLatency(wallNs - ringLastTs[i]);
-            ringTotalBytes -= ringBytes[i];
-            ringTail++;
-        }
+        ackWallNs = config.wal().clockNs().getAsLong();
+        inFlight.acknowledged(received, retired);
         agent.slots().signalAcked();
         updateLag();
     }
@@ -326,14 +315,13 @@ final class ReplicaSession implements AutoCloseable
                 "replica " + replicaId + " asks to resend from " + from + ": " + seek);
             return;
         }
-        ringHead = ringTail;
-        ringTotalBytes = 0;
+        inFlight.clear();
     }
 
     private int sendBatches(final long nowNs)
     {
         int batches = 0;
-        while (batches < MAX_BATCHES_PER_CYCLE && ringHead - ringTail < RING &&
+        while (batches < MAX_BATCHES_PER_CYCLE && !inFlight.isFull() &&
             connection.claimableBytes() >= config.maxFrameBytes())
         {
             final long claim = connection.claim(config.maxFrameBytes());
@@ -350,13 +338,8 @@ final class ReplicaSession implements AutoCloseable
             final int entryBytes = encoder.encodedLength();
             final int length = encoder.commit(compressor, scratch);
             connection.commit(length);
-            final int i = ringHead & (RING - 1);
-            ringLastOffset[i] = encoder.firstOffset() + count - 1;
-            ringFirstTs[i] = batcher.firstTimestampNs();
-            ringLastTs[i] = batcher.lastTimestampNs();
-            ringBytes[i] = entryBytes;
-            ringTotalBytes += entryBytes;
-            ringHead++;
+            inFlight.sent(encoder.firstOffset() + count - 1, batcher.firstTimestampNs(), batcher.lastTimestampNs(),
+                entryBytes);
             entriesSent += count;
             entryBytesSent += entryBytes;
             agent.sent(count, entryBytes);
@@ -364,6 +347,11 @@ final class ReplicaSession implements AutoCloseable
             batches++;
         }
         return batches;
+    }
+
+    private void retired(final long lastTimestampNs)
+    {
+        slot.recordAckLatency(ackWallNs - lastTimestampNs);
     }
 
     private void sendHeartbeat(final long nowNs)
@@ -394,9 +382,9 @@ final class ReplicaSession implements AutoCloseable
         final long wallNs = config.wal().clockNs().getAsLong();
         final long unsent = Math.max(0, head - cursor.nextOffset());
         final long average = entriesSent == 0 ? 0 : entryBytesSent / entriesSent;
-        final long oldestTs = ringTail != ringHead ? ringFirstTs[ringTail & (RING - 1)] : 0;
+        final long oldestTs = inFlight.oldestFirstTimestampNs();
         slot.lag(oldestTs == 0 ? 0 : Math.max(0, TimeUnit.NANOSECONDS.toMillis(wallNs - oldestTs)),
-            ringTotalBytes + unsent * average);
+            inFlight.bytes() + unsent * average);
     }
 
     /**

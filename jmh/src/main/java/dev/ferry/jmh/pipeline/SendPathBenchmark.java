@@ -2,6 +2,7 @@ package dev.ferry.jmh.pipeline;
 
 import dev.ferry.engine.PrimaryConfig;
 import dev.ferry.jmh.wal.BenchDirs;
+import dev.ferry.engine.InFlightBatches;
 import dev.ferry.wal.CursorBatcher;
 import dev.ferry.wal.SeekResult;
 import dev.ferry.wal.Wal;
@@ -113,12 +114,7 @@ public class SendPathBenchmark
     Codec codec;
 
     private CursorBatcher batcher;
-    private final long[] ringLastOffset = new long[RING];
-    private final long[] ringFirstTs = new long[RING];
-    private final long[] ringLastTs = new long[RING];
-    private final long[] ringBytes = new long[RING];
-    private int ringHead;
-    private long ringTotalBytes;
+    private final InFlightBatches inFlight = new InFlightBatches(RING);
     private long entriesSent;
     private long entryBytesSent;
 
@@ -206,8 +202,7 @@ public class SendPathBenchmark
         {
             throw new IllegalStateException("cannot seek back to " + firstOffset);
         }
-        ringHead = 0;
-        ringTotalBytes = 0;
+        inFlight.clear();
         entriesSent = 0;
         entryBytesSent = 0;
     }
@@ -250,13 +245,12 @@ public class SendPathBenchmark
         final int entryBytes = encoder.encodedLength();
         final int length = encoder.commit(compressor, scratch);
 
-        final int i = ringHead & (RING - 1);
-        ringLastOffset[i] = encoder.firstOffset() + count - 1;
-        ringFirstTs[i] = batcher.firstTimestampNs();
-        ringLastTs[i] = batcher.lastTimestampNs();
-        ringBytes[i] = entryBytes;
-        ringTotalBytes += entryBytes;
-        ringHead++;
+        if (inFlight.isFull())
+        {
+            inFlight.clear(); // nobody acknowledges here: keep the ring cycling like a session's
+        }
+        inFlight.sent(encoder.firstOffset() + count - 1, batcher.firstTimestampNs(), batcher.lastTimestampNs(),
+            entryBytes);
         entriesSent += count;
         entryBytesSent += entryBytes;
 
