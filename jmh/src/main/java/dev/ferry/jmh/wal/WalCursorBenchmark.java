@@ -1,7 +1,6 @@
 package dev.ferry.jmh.wal;
 
 import dev.ferry.wal.EntryHandler;
-import dev.ferry.wal.SeekResult;
 import dev.ferry.wal.Wal;
 import dev.ferry.wal.WalConfig;
 import dev.ferry.wal.WalCursor;
@@ -33,8 +32,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Reading the WAL: a zero-copy cursor read of the next 64-byte entry against a raw Chronicle tailer read of the same
- * document, and seeks to a recent offset (last cycle) and an old one (first of {@value #CYCLES} cycles). The WAL is
- * written once per trial; only the JMH worker thread runs, nothing spins.
+ * document, over a WAL of {@value #CYCLES} roll cycles written once per trial (seeks are measured in
+ * {@code backlog.OffsetBacklogBenchmark}). Only the JMH worker thread runs, nothing spins.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -54,8 +53,6 @@ public class WalCursorBenchmark
     private SingleChronicleQueue rawQueue;
     private Blackhole blackhole;
     private final EntryHandler handler = this::onEntry;
-    private long recent;
-    private long old;
 
     /**
      * Fill a WAL over {@value #CYCLES} roll cycles.
@@ -79,8 +76,6 @@ public class WalCursorBenchmark
             clock.advanceMillis(1000);
         }
         cursor = wal.cursor();
-        recent = wal.nextOffset() - 100;
-        old = wal.oldestOffset() + 100;
         rawQueue = SingleChronicleQueueBuilder.binary(dir.resolve("ferry")).readOnly(true)
             .rollCycle(TestRollCycles.TEST_SECONDLY).build();
         rawTailer = rawQueue.createTailer();
@@ -135,23 +130,5 @@ public class WalCursorBenchmark
             blackhole.consume(bytes.readLong(bytes.readPosition()));
             blackhole.consume(bytes.readByte(bytes.readPosition() + 20));
         }
-    }
-
-    /**
-     * @return the seek answer for an offset in the newest cycle.
-     */
-    @Benchmark
-    public SeekResult seekRecent()
-    {
-        return cursor.seek(recent);
-    }
-
-    /**
-     * @return the seek answer for an offset in the oldest cycle.
-     */
-    @Benchmark
-    public SeekResult seekOld()
-    {
-        return cursor.seek(old);
     }
 }
