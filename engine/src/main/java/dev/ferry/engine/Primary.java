@@ -5,6 +5,7 @@ import dev.ferry.net.idle.IdleStrategies;
 import dev.ferry.net.idle.IdleStrategy;
 import dev.ferry.wal.ErrorCode;
 import dev.ferry.wal.FerryException;
+import dev.ferry.wal.TimerSlack;
 import dev.ferry.wal.Wal;
 import org.HdrHistogram.Histogram;
 
@@ -64,7 +65,7 @@ public final class Primary implements AutoCloseable
             wal.close();
             throw ex;
         }
-        final IdleStrategy idle = IdleStrategies.parse(config.idleStrategy());
+        final IdleStrategy idle = IdleStrategies.parse(config.idleStrategy(), agent.parker());
         this.thread = Thread.ofPlatform().name("ferry-primary").daemon(true).start(() -> run(idle));
     }
 
@@ -120,6 +121,7 @@ public final class Primary implements AutoCloseable
 
     private void run(final IdleStrategy idle)
     {
+        TimerSlack.set(TimerSlack.FERRY_THREADS_NS); // parks of a few µs mean a few µs, not the default 50
         try
         {
             while (running)
@@ -152,7 +154,9 @@ public final class Primary implements AutoCloseable
      */
     public long append(final MemorySegment payload)
     {
-        return wal.append(payload);
+        final long offset = wal.append(payload);
+        agent.wakeup();
+        return offset;
     }
 
     /**
@@ -163,7 +167,7 @@ public final class Primary implements AutoCloseable
      */
     public long append(final byte[] payload)
     {
-        return wal.append(payload);
+        return append(MemorySegment.ofArray(payload));
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.ferry.engine;
 
 import dev.ferry.net.FrameConnection;
+import dev.ferry.net.SelectorParker;
 import dev.ferry.net.auth.HandshakeAuth;
 import dev.ferry.net.auth.Secret;
 import dev.ferry.wal.FerryException;
@@ -23,6 +24,7 @@ import java.util.function.Supplier;
 final class PrimaryAgent implements AutoCloseable
 {
     private static final int MAX_SESSIONS = 1024;
+    private static final long ACCEPT_INTERVAL_NS = 1_000_000;
 
     private final PrimaryConfig config;
     private final Wal wal;
@@ -36,6 +38,9 @@ final class PrimaryAgent implements AutoCloseable
     private final WalPretoucher pretoucher;
     private final SlotStore slotStore;
     private long nextRetentionNs;
+    private long nextAcceptNs = System.nanoTime();
+    private final SelectorParker parker;
+    private long headAtPass;
     private long sentEntries;
     private long sentBytes;
 
@@ -54,10 +59,44 @@ final class PrimaryAgent implements AutoCloseable
         this.slotStore = new SlotStore(wal.directory());
         slotStore.load(slots);
         this.pretoucher = config.pretouch() ? new WalPretoucher(wal, WalPretoucher.DEFAULT_AHEAD_BYTES) : null;
+        this.parker = new SelectorParker(this::nothingToSend, 1);
+    }
+
+    /**
+     * @return how the sender thread parks: blocked until an ack arrives or {@link #wakeup()} (an append).
+     */
+    SelectorParker parker()
+    {
+        return parker;
+    }
+
+    /**
+     * After an append: wake the sender if it is blocked (a volatile read when it is not).
+     */
+    void wakeup()
+    {
+        parker.wakeup();
+    }
+
+    private boolean nothingToSend()
+    {
+        if (wal.nextOffset() != headAtPass)
+        {
+            return false; // appended since the last pass looked
+        }
+        for (int i = 0, n = sessions.size(); i < n; i++)
+        {
+            if (sessions.get(i).pendingBytes() > 0)
+            {
+                return false; // the socket was full: its draining does not wake a selector watching reads
+            }
+        }
+        return true;
     }
 
     int doWork(final long nowNs)
     {
+        headAtPass = wal.nextOffset();
         int work = accept(nowNs);
         for (int i = sessions.size() - 1; i >= 0; i--)
         {
@@ -97,6 +136,13 @@ final class PrimaryAgent implements AutoCloseable
 
     private int accept(final long nowNs)
     {
+        // a non-blocking accept() that finds nothing still allocates and frees a socket inode in the kernel: measured
+        // ~5% of the sender's CPU when called every duty cycle, so new connections are looked for once a millisecond
+        if (nowNs - nextAcceptNs < 0)
+        {
+            return 0;
+        }
+        nextAcceptNs = nowNs + ACCEPT_INTERVAL_NS;
         int accepted = 0;
         while (accepted < 16)
         {
@@ -125,6 +171,7 @@ final class PrimaryAgent implements AutoCloseable
             {
                 sessions.add(new ReplicaSession(this, config,
                     new FrameConnection(channel, config.maxFrameBytes(), config.sendBufferBytes()), nowNs));
+                parker.wakeOnRead(channel);
             }
             catch (final IOException ex)
             {
@@ -260,6 +307,7 @@ final class PrimaryAgent implements AutoCloseable
             session.close();
         }
         sessions.clear();
+        parker.close();
         if (pretoucher != null)
         {
             pretoucher.close();

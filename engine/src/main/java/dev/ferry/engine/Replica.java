@@ -2,6 +2,7 @@ package dev.ferry.engine;
 
 import dev.ferry.net.Endpoint;
 import dev.ferry.net.FrameConnection;
+import dev.ferry.net.SelectorParker;
 import dev.ferry.net.auth.HandshakeAuth;
 import dev.ferry.net.auth.Secret;
 import dev.ferry.net.idle.IdleStrategies;
@@ -15,6 +16,7 @@ import dev.ferry.net.message.WelcomeFlyweight;
 import dev.ferry.wal.ErrorCode;
 import dev.ferry.wal.FerryException;
 import dev.ferry.wal.SyncPolicy;
+import dev.ferry.wal.TimerSlack;
 import dev.ferry.wal.Wal;
 import dev.ferry.wal.WalPretoucher;
 import dev.ferry.wal.codec.Codec;
@@ -60,6 +62,9 @@ public final class Replica implements AutoCloseable
     private volatile ReplicaState state = ReplicaState.STOPPED;
     private volatile FerryException lastError;
     private volatile boolean running = true;
+    // the receiver blocks in epoll until the primary's next batch arrives, unless it has bytes left to write
+    private final SelectorParker parker;
+    private FrameConnection activeConnection; // receiver thread only
     private volatile long durableNext;
     private volatile long primaryHead;
     private History history;
@@ -84,7 +89,8 @@ public final class Replica implements AutoCloseable
         {
             listeners.add(config.listener());
         }
-        final IdleStrategy idle = IdleStrategies.parse(config.idleStrategy());
+        this.parker = new SelectorParker(this::nothingToWrite, 1); // closed by the thread when it ends
+        final IdleStrategy idle = IdleStrategies.parse(config.idleStrategy(), parker);
         this.thread = Thread.ofPlatform().name("ferry-replica-" + config.id()).daemon(true).unstarted(() -> run(idle));
     }
 
@@ -179,6 +185,7 @@ public final class Replica implements AutoCloseable
 
     private void run(final IdleStrategy idle)
     {
+        TimerSlack.set(TimerSlack.FERRY_THREADS_NS); // parks of a few µs mean a few µs, not the default 50
         long backoffNs = config.backoffMinNs();
         int attempt = 0;
         try
@@ -257,7 +264,14 @@ public final class Replica implements AutoCloseable
         finally
         {
             running = false;
+            parker.close();
         }
+    }
+
+    private boolean nothingToWrite()
+    {
+        final FrameConnection connection = activeConnection;
+        return connection == null || connection.pendingBytes() == 0;
     }
 
     /**
@@ -325,6 +339,8 @@ public final class Replica implements AutoCloseable
             {
                 channel.socket().connect(config.primary(), (int)TimeUnit.NANOSECONDS.toMillis(config.connectTimeoutNs()));
                 connection = new FrameConnection(channel, config.maxFrameBytes(), config.maxFrameBytes());
+                parker.wakeOnRead(channel);
+                activeConnection = connection;
             }
             catch (final IOException | RuntimeException ex)
             {
@@ -540,6 +556,7 @@ public final class Replica implements AutoCloseable
                     // closing anyway; the error that ended the link is the one reported
                 }
                 connection.close();
+                activeConnection = null;
             }
             pretoucher.close();
             arena.close();

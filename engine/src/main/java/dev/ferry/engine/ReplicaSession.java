@@ -98,6 +98,14 @@ final class ReplicaSession implements AutoCloseable
         return connection.remoteAddress();
     }
 
+    /**
+     * @return bytes committed to the send buffer but not yet written to the socket.
+     */
+    int pendingBytes()
+    {
+        return connection.pendingBytes();
+    }
+
     boolean isClosed()
     {
         return closed;

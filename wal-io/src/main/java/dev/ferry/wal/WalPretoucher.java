@@ -44,6 +44,7 @@ public final class WalPretoucher implements AutoCloseable
     private long windowStart;
     private long touchedUpTo;
     private long pagesTouched;
+    private boolean adviceTaken;
 
     /**
      * @param wal        the WAL whose appends to run ahead of.
@@ -152,6 +153,7 @@ public final class WalPretoucher implements AutoCloseable
         windowStart = position & -pageSize;
         final long length = Math.min(WINDOW_BYTES, fileSize - windowStart);
         window = channel.map(FileChannel.MapMode.READ_WRITE, windowStart, length, arena);
+        adviceTaken = Madvise.advise(window, Madvise.MADV_RANDOM); // one page per fault: see Madvise
     }
 
     private void release()
@@ -175,6 +177,14 @@ public final class WalPretoucher implements AutoCloseable
             channel = null;
         }
         file = null;
+    }
+
+    /**
+     * @return true if the current window took {@code MADV_RANDOM} (one page per fault, no read-around).
+     */
+    public boolean readAroundDisabled()
+    {
+        return adviceTaken;
     }
 
     /**

@@ -418,6 +418,7 @@ class WalTest
         wal.append(payload(0));
         final java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
         final long[] touched = {0};
+        final boolean[] advised = {false};
         final Thread toucher = Thread.ofPlatform().start(() ->
         {
             try (WalPretoucher pretoucher = new WalPretoucher(wal, 1 << 20))
@@ -428,6 +429,7 @@ class WalTest
                     Thread.onSpinWait();
                 }
                 touched[0] = pretoucher.pagesTouched();
+                advised[0] = pretoucher.readAroundDisabled();
             }
         });
         final byte[] big = new byte[1000];
@@ -440,6 +442,10 @@ class WalTest
         toucher.join(10_000);
         assertFalse(toucher.isAlive());
         assertTrue(touched[0] > 0, "pages were touched ahead");
+        if (System.getProperty("os.name").startsWith("Linux"))
+        {
+            assertTrue(advised[0], "MADV_RANDOM taken on the pretoucher's mapping (no 8 MiB read-around per fault)");
+        }
         try (WalCursor cursor = wal.cursor())
         {
             final long[] n = {0};

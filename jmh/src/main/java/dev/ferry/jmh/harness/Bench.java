@@ -7,6 +7,7 @@ import dev.ferry.engine.PrimaryConfig;
 import dev.ferry.engine.ReplicaSlot;
 import dev.ferry.net.Endpoint;
 import dev.ferry.net.idle.IdleStrategies;
+import dev.ferry.wal.TimerSlack;
 import dev.ferry.net.idle.IdleStrategy;
 import dev.ferry.wal.codec.Codec;
 import net.openhft.chronicle.bytes.Bytes;
@@ -363,6 +364,7 @@ public final class Bench implements Callable<Integer>
         final String hlog) throws IOException, InterruptedException
     {
         final String label = (hlog == null ? "warm-up " : "latency ") + rate + "/s";
+        TimerSlack.set(TimerSlack.FERRY_THREADS_NS); // the pacing parks are microseconds: keep them that precise
         final long count = (long)rate * seconds;
         final long intervalNs = TimeUnit.SECONDS.toNanos(1) / rate;
         final MemorySegment payload = MemorySegment.ofArray(new byte[latencySize]);

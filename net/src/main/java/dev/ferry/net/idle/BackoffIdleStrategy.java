@@ -3,12 +3,13 @@ package dev.ferry.net.idle;
 import dev.ferry.wal.ErrorCode;
 import dev.ferry.wal.FerryException;
 
+import java.util.Objects;
 import java.util.concurrent.locks.LockSupport;
 
 /**
  * Backs off in three steps while there is no work, as Agrona's strategy of the same name: {@code maxSpins} passes of
  * {@link Thread#onSpinWait()}, then {@code maxYields} passes of {@link Thread#yield()}, then
- * {@link LockSupport#parkNanos(long)} starting at {@code minParkPeriodNs} and doubling up to {@code maxParkPeriodNs}.
+ * parks (by default {@link LockSupport#parkNanos(long)}; see {@link Parker}) starting at {@code minParkPeriodNs} and doubling up to {@code maxParkPeriodNs}.
  * Any work ({@code workCount > 0}) or {@link #reset()} starts over.
  * <pre>
  *   NOT_IDLE --idle--> SPINNING --maxSpins--> YIELDING --maxYields--> PARKING (min, 2 min, ... max)
@@ -43,7 +44,7 @@ public final class BackoffIdleStrategy implements IdleStrategy
         SPINNING,
         /** Yielding with {@link Thread#yield()}. */
         YIELDING,
-        /** Parking with {@link LockSupport#parkNanos(long)}. */
+        /** Parking through the {@link Parker}. */
         PARKING
     }
 
@@ -51,6 +52,7 @@ public final class BackoffIdleStrategy implements IdleStrategy
     private final long maxYields;
     private final long minParkPeriodNs;
     private final long maxParkPeriodNs;
+    private final Parker parker;
     private State state = State.NOT_IDLE;
     private long spins;
     private long yields;
@@ -74,6 +76,21 @@ public final class BackoffIdleStrategy implements IdleStrategy
     public BackoffIdleStrategy(
         final long maxSpins, final long maxYields, final long minParkPeriodNs, final long maxParkPeriodNs)
     {
+        this(maxSpins, maxYields, minParkPeriodNs, maxParkPeriodNs, Parker.TIMED);
+    }
+
+    /**
+     * @param maxSpins        spinning passes before yielding, at least 0.
+     * @param maxYields       yielding passes before parking, at least 0.
+     * @param minParkPeriodNs the first park period, positive.
+     * @param maxParkPeriodNs the longest park period, at least {@code minParkPeriodNs}.
+     * @param parker          how to wait in the parking step ({@link Parker#TIMED} sleeps the period out).
+     * @throws FerryException with {@link ErrorCode#CONFIGURATION} naming a value out of range.
+     */
+    public BackoffIdleStrategy(
+        final long maxSpins, final long maxYields, final long minParkPeriodNs, final long maxParkPeriodNs,
+        final Parker parker)
+    {
         if (maxSpins < 0 || maxYields < 0)
         {
             throw new FerryException(
@@ -90,6 +107,7 @@ public final class BackoffIdleStrategy implements IdleStrategy
         this.maxYields = maxYields;
         this.minParkPeriodNs = minParkPeriodNs;
         this.maxParkPeriodNs = maxParkPeriodNs;
+        this.parker = Objects.requireNonNull(parker, "parker");
         this.parkPeriodNs = minParkPeriodNs;
     }
 
@@ -132,7 +150,7 @@ public final class BackoffIdleStrategy implements IdleStrategy
             state = State.PARKING;
             parkPeriodNs = minParkPeriodNs;
         }
-        LockSupport.parkNanos(parkPeriodNs);
+        parker.park(parkPeriodNs);
         parkPeriodNs = parkPeriodNs > maxParkPeriodNs >> 1 ? maxParkPeriodNs : parkPeriodNs << 1;
     }
 

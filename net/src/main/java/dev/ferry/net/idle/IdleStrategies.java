@@ -34,6 +34,19 @@ public final class IdleStrategies
      */
     public static IdleStrategy parse(final String name)
     {
+        return parse(name, Parker.TIMED);
+    }
+
+    /**
+     * {@link #parse(String)} with the way the parking strategies ({@code backoff}, {@code park}) wait.
+     *
+     * @param name   {@code busy-spin}, {@code yield}, {@code backoff} or {@code park}.
+     * @param parker how {@code backoff} and {@code park} wait once they park.
+     * @return a new strategy with default parameters.
+     * @throws FerryException with {@link ErrorCode#CONFIGURATION} listing the valid names if the name is unknown.
+     */
+    public static IdleStrategy parse(final String name, final Parker parker)
+    {
         final String trimmed = null == name ? "" : name.trim();
         if (BusySpinIdleStrategy.ALIAS.equalsIgnoreCase(trimmed))
         {
@@ -45,11 +58,12 @@ public final class IdleStrategies
         }
         if (BackoffIdleStrategy.ALIAS.equalsIgnoreCase(trimmed))
         {
-            return new BackoffIdleStrategy();
+            return new BackoffIdleStrategy(BackoffIdleStrategy.DEFAULT_MAX_SPINS, BackoffIdleStrategy.DEFAULT_MAX_YIELDS,
+                BackoffIdleStrategy.DEFAULT_MIN_PARK_PERIOD_NS, BackoffIdleStrategy.DEFAULT_MAX_PARK_PERIOD_NS, parker);
         }
         if (SleepingIdleStrategy.ALIAS.equalsIgnoreCase(trimmed))
         {
-            return new SleepingIdleStrategy();
+            return new SleepingIdleStrategy(SleepingIdleStrategy.DEFAULT_PARK_NS, parker);
         }
         throw new FerryException(
             ErrorCode.CONFIGURATION, "unknown idle strategy '" + name + "': valid names are " + VALID_NAMES);

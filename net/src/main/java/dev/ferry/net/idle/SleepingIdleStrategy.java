@@ -3,6 +3,7 @@ package dev.ferry.net.idle;
 import dev.ferry.wal.ErrorCode;
 import dev.ferry.wal.FerryException;
 
+import java.util.Objects;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -17,6 +18,7 @@ public final class SleepingIdleStrategy implements IdleStrategy
     public static final long DEFAULT_PARK_NS = 100_000L;
 
     private final long parkNs;
+    private final Parker parker;
 
     /**
      * Parks for {@link #DEFAULT_PARK_NS}.
@@ -32,11 +34,22 @@ public final class SleepingIdleStrategy implements IdleStrategy
      */
     public SleepingIdleStrategy(final long parkNs)
     {
+        this(parkNs, Parker.TIMED);
+    }
+
+    /**
+     * @param parkNs the park period in ns, positive.
+     * @param parker how to wait ({@link Parker#TIMED} sleeps the period out).
+     * @throws FerryException with {@link ErrorCode#CONFIGURATION} if {@code parkNs} is not positive.
+     */
+    public SleepingIdleStrategy(final long parkNs, final Parker parker)
+    {
         if (parkNs <= 0)
         {
             throw new FerryException(ErrorCode.CONFIGURATION, "parkNs=" + parkNs + " must be positive");
         }
         this.parkNs = parkNs;
+        this.parker = Objects.requireNonNull(parker, "parker");
     }
 
     /**
@@ -55,7 +68,7 @@ public final class SleepingIdleStrategy implements IdleStrategy
     {
         if (workCount <= 0)
         {
-            LockSupport.parkNanos(parkNs);
+            parker.park(parkNs);
         }
     }
 
