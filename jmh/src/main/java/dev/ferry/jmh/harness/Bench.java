@@ -43,6 +43,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -372,6 +373,10 @@ public final class Bench implements Callable<Integer>
         final long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(10);
         final Recorder recorder = acks.arm(base, count, start, intervalNs);
         final Histogram total = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
+        final AtomicLong lateNs = new AtomicLong();
+        final AtomicLong appendNs = new AtomicLong();
+        final long[] worstLateNs = {0};
+        final long[] worstAppendNs = {0};
         try (PrintStream log = hlog == null ? null : new PrintStream(out.resolve(hlog).toFile(), "UTF-8"))
         {
             final HistogramLogWriter writer = log == null ? null : new HistogramLogWriter(log);
@@ -408,9 +413,14 @@ public final class Bench implements Callable<Integer>
                         {
                             writer.outputIntervalHistogram(interval[0]);
                         }
-                        progress(String.format("%s: %d/%d s, acked %d, p99 so far %.1f us", label,
+                        final long late = lateNs.getAndSet(0);
+                        final long slowest = appendNs.getAndSet(0);
+                        worstLateNs[0] = Math.max(worstLateNs[0], late);
+                        worstAppendNs[0] = Math.max(worstAppendNs[0], slowest);
+                        progress(String.format("%s: %d/%d s, acked %d, p99 so far %.1f us (this second: loader late " +
+                            "by up to %.1f us, slowest append %.1f us)", label,
                             (System.nanoTime() - start) / TimeUnit.SECONDS.toNanos(1), seconds, acks.recorded() - base,
-                            total.getValueAtPercentile(99) / 1e3));
+                            total.getValueAtPercentile(99) / 1e3, late / 1e3, slowest / 1e3));
                     }
                 }
             });
@@ -425,6 +435,15 @@ public final class Bench implements Callable<Integer>
                 }
                 payload.set(LONG_LE, 0, i);
                 primary.append(payload);
+                final long appended = System.nanoTime();
+                if (now - due > lateNs.getPlain())
+                {
+                    lateNs.set(now - due); // diagnostics: did the load generator keep to its schedule?
+                }
+                if (appended - now > appendNs.getPlain())
+                {
+                    appendNs.set(appended - now);
+                }
             }
             final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (acks.recorded() < base + count && System.nanoTime() < deadline)
@@ -447,7 +466,10 @@ public final class Bench implements Callable<Integer>
         }
         if (hlog != null)
         {
-            latency("latency.appendToAck." + rate + "perSec", total, hlog, "latency.loopbackPingPong");
+            final Map<String, Object> result = latency("latency.appendToAck." + rate + "perSec", total, hlog,
+                "latency.loopbackPingPong");
+            result.put("loaderMaxLateUs", Math.max(worstLateNs[0], lateNs.get()) / 1e3);
+            result.put("slowestAppendUs", Math.max(worstAppendNs[0], appendNs.get()) / 1e3);
             done(String.format("append->ack at %d/s (%d B): p50 %.1f us, p99 %.1f us, p99.9 %.1f us, max %.1f us", rate,
                 latencySize, total.getValueAtPercentile(50) / 1e3, total.getValueAtPercentile(99) / 1e3,
                 total.getValueAtPercentile(99.9) / 1e3, total.getMaxValue() / 1e3));
@@ -470,7 +492,8 @@ public final class Bench implements Callable<Integer>
         return result;
     }
 
-    private void latency(final String name, final Histogram histogram, final String hlog, final String baseline)
+    private Map<String, Object> latency(final String name, final Histogram histogram, final String hlog,
+        final String baseline)
     {
         final Map<String, Object> result = new LinkedHashMap<>();
         result.put("name", name);
@@ -490,6 +513,7 @@ public final class Bench implements Callable<Integer>
         result.put("percentiles", percentiles);
         result.put("count", histogram.getTotalCount());
         results.add(result);
+        return result;
     }
 
     private void writeHlog(final String file, final Histogram histogram, final String comment) throws IOException
