@@ -210,8 +210,11 @@ final class PrimaryAgent implements AutoCloseable
         }
         try
         {
-            slotStore.save(slots); // before deleting anything: a restart must still know who holds retention back
-            final RetentionResult result = wal.retain(policy, slots.floor(), System.currentTimeMillis());
+            // the slots are saved (tmp, fsync, rename) only just before a deletion: a restart must know who held
+            // retention back when something went, and positions older than the truth only retain more. An fsync on
+            // every pass ran on this thread once a second and stalled replication for milliseconds each time.
+            final RetentionResult result = wal.retain(policy, slots.floor(), System.currentTimeMillis(),
+                () -> slotStore.save(slots));
             if (result.cyclesDeleted() > 0)
             {
                 log("retention deleted " + result.cyclesDeleted() + " roll cycle(s), " + result.bytesDeleted() +
@@ -302,6 +305,14 @@ final class PrimaryAgent implements AutoCloseable
     @Override
     public void close()
     {
+        try
+        {
+            slotStore.save(slots); // a restart resumes retention from where the replicas really were
+        }
+        catch (final RuntimeException ex)
+        {
+            log("could not save replica slots on close (the last saved positions stand): " + ex);
+        }
         for (final ReplicaSession session : sessions)
         {
             session.close();

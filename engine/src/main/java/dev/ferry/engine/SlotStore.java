@@ -18,8 +18,9 @@ import java.util.TreeMap;
 
 /**
  * The durable positions of the replicas a primary has served, kept beside its WAL in {@value #FILE} (tmp, fsync,
- * rename) so that retention after a restart still waits for replicas that have not reconnected yet. Written only
- * when a position moved, before each retention pass.
+ * rename) so that retention after a restart still waits for replicas that have not reconnected yet. Written just
+ * before retention deletes a file (if a position moved since the last write) and when the primary closes; a crash
+ * in between leaves positions older than the truth, which only retain more.
  */
 final class SlotStore
 {

@@ -278,6 +278,30 @@ class ReplicationTest
     }
 
     @Test
+    void shouldHaveSavedTheSlotsHoldingRetentionBackBeforeItDeletesAnything() throws Exception
+    {
+        final SetTimeProvider clock = new SetTimeProvider(System.currentTimeMillis() * 1_000_000L);
+        final PrimaryConfig config = fixture.primaryConfig()
+            .retention(new RetentionPolicy(Duration.ZERO, 0))
+            .retentionIntervalNs(TimeUnit.MILLISECONDS.toNanos(10));
+        config.wal().rollCycle("TEST_SECONDLY").cycleClock(clock);
+        final Primary primary = fixture.primary(config);
+        final Replica first = fixture.replica("r1", primary.localAddress());
+        appendNumbered(primary, 100, 16);
+        awaitCaughtUp(primary, first);
+        first.stop();
+        for (int cycle = 0; cycle < 3; cycle++)
+        {
+            clock.advanceMillis(1000);
+            appendNumbered(primary, 100, 16);
+        }
+        await("retention up to the offline replica", Duration.ofSeconds(10), () -> primary.status().oldest() == 100);
+        // the primary is still running: what a crash now would leave on disk must already hold r1 at 100
+        final java.nio.file.Path slots = config.wal().directory().resolve(SlotStore.FILE);
+        assertTrue(java.nio.file.Files.readString(slots).contains("r1=100"), java.nio.file.Files.readString(slots));
+    }
+
+    @Test
     void shouldLetAnOfflineReplicaGoOnceItIsFurtherBehindThanTheSlotCap()
     {
         final SetTimeProvider clock = new SetTimeProvider(System.currentTimeMillis() * 1_000_000L);

@@ -19,7 +19,8 @@ final class Retention
     {
     }
 
-    static RetentionResult apply(final Wal wal, final RetentionPolicy policy, final long floorOffset, final long nowMillis)
+    static RetentionResult apply(
+        final Wal wal, final RetentionPolicy policy, final long floorOffset, final long nowMillis, final Runnable beforeDelete)
     {
         final SingleChronicleQueue queue = wal.queue();
         if (policy.maxAge() == null && policy.maxBytes() == 0)
@@ -70,6 +71,10 @@ final class Retention
             if (sizes[i] < 0)
             {
                 sizes[i] = files[i].length();
+            }
+            if (deleted.isEmpty())
+            {
+                beforeDelete.run(); // once, and only when something is about to go
             }
             try
             {

@@ -633,7 +633,24 @@ public final class Wal implements AutoCloseable
      */
     public RetentionResult retain(final RetentionPolicy policy, final long floorOffset, final long nowMillis)
     {
-        return Retention.apply(this, policy, floorOffset, nowMillis);
+        return retain(policy, floorOffset, nowMillis, () -> { });
+    }
+
+    /**
+     * {@link #retain(RetentionPolicy, long, long)} that runs {@code beforeDelete} once, just before the first file
+     * is deleted, and not at all when nothing is: where the caller must persist what the floor was computed from
+     * (a primary's replica slots) without an {@code fsync} on every pass.
+     *
+     * @param policy       what may be deleted.
+     * @param floorOffset  the lowest offset still needed (e.g. the slowest replica's); cycles holding it are kept.
+     * @param nowMillis    the wall clock, for the age limit.
+     * @param beforeDelete run once before the first deletion; if it throws, nothing is deleted.
+     * @return what was deleted and the oldest offset left.
+     */
+    public RetentionResult retain(
+        final RetentionPolicy policy, final long floorOffset, final long nowMillis, final Runnable beforeDelete)
+    {
+        return Retention.apply(this, policy, floorOffset, nowMillis, beforeDelete);
     }
 
     /** The file of one roll cycle (names cached by Chronicle's own resource cache, one per WAL). */

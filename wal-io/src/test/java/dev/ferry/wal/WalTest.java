@@ -180,6 +180,29 @@ class WalTest
     }
 
     @Test
+    void shouldRunTheBeforeDeleteHookOnceBeforeDeletingAndNeverWhenNothingGoes()
+    {
+        final Wal wal = open();
+        fill(wal, 4, 0, 1, 1, 1); // 0-3, 4-7, 8-11, 12-15
+        final int[] calls = {0};
+        final RetentionPolicy all = new RetentionPolicy(Duration.ZERO, 0);
+        assertEquals(0, wal.retain(all, 3, clock.currentTimeMillis(), () -> calls[0]++).cyclesDeleted());
+        assertEquals(0, calls[0], "the floor keeps every cycle: no hook");
+
+        final WalException refused = assertThrows(WalException.class, () -> wal.retain(all, 12, clock.currentTimeMillis(),
+            () ->
+            {
+                throw new WalException(ErrorCode.STORAGE, "cannot save the slots");
+            }));
+        assertEquals(ErrorCode.STORAGE, refused.code());
+        assertEquals(0, wal.oldestOffset(), "a failing hook deletes nothing");
+
+        assertEquals(3, wal.retain(all, 12, clock.currentTimeMillis(), () -> calls[0]++).cyclesDeleted());
+        assertEquals(1, calls[0], "once for three deletions, before the first");
+        assertEquals(12, wal.oldestOffset());
+    }
+
+    @Test
     void shouldKeepCyclesYoungerThanMaxAgeAndDeleteBySize()
     {
         final Wal wal = open();
