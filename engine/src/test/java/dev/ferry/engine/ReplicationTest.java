@@ -277,15 +277,19 @@ class ReplicationTest
         assertEquals(null, again.lastError());
     }
 
-    @Test
-    void shouldHaveSavedTheSlotsHoldingRetentionBackBeforeItDeletesAnything() throws Exception
+    /** Age 0 retention checked every 10 ms over one-second cycles driven by {@code clock}. */
+    private PrimaryConfig secondlyRetention(final SetTimeProvider clock)
     {
-        final SetTimeProvider clock = new SetTimeProvider(System.currentTimeMillis() * 1_000_000L);
         final PrimaryConfig config = fixture.primaryConfig()
             .retention(new RetentionPolicy(Duration.ZERO, 0))
             .retentionIntervalNs(TimeUnit.MILLISECONDS.toNanos(10));
         config.wal().rollCycle("TEST_SECONDLY").cycleClock(clock);
-        final Primary primary = fixture.primary(config);
+        return config;
+    }
+
+    /** Replica r1 takes offsets 0-99 and stops; three more cycles of 100 entries follow. */
+    private void leaveReplicaOfflineBehindThreeCycles(final Primary primary, final SetTimeProvider clock)
+    {
         final Replica first = fixture.replica("r1", primary.localAddress());
         appendNumbered(primary, 100, 16);
         awaitCaughtUp(primary, first);
@@ -295,6 +299,15 @@ class ReplicationTest
             clock.advanceMillis(1000);
             appendNumbered(primary, 100, 16);
         }
+    }
+
+    @Test
+    void shouldHaveSavedTheSlotsHoldingRetentionBackBeforeItDeletesAnything() throws Exception
+    {
+        final SetTimeProvider clock = new SetTimeProvider(System.currentTimeMillis() * 1_000_000L);
+        final PrimaryConfig config = secondlyRetention(clock);
+        final Primary primary = fixture.primary(config);
+        leaveReplicaOfflineBehindThreeCycles(primary, clock);
         await("retention up to the offline replica", Duration.ofSeconds(10), () -> primary.status().oldest() == 100);
         // the primary is still running: what a crash now would leave on disk must already hold r1 at 100
         final java.nio.file.Path slots = config.wal().directory().resolve(SlotStore.FILE);
@@ -305,21 +318,8 @@ class ReplicationTest
     void shouldLetAnOfflineReplicaGoOnceItIsFurtherBehindThanTheSlotCap()
     {
         final SetTimeProvider clock = new SetTimeProvider(System.currentTimeMillis() * 1_000_000L);
-        final PrimaryConfig config = fixture.primaryConfig()
-            .retention(new RetentionPolicy(Duration.ZERO, 0))
-            .retentionIntervalNs(TimeUnit.MILLISECONDS.toNanos(10))
-            .slotCapBytes(1_000);
-        config.wal().rollCycle("TEST_SECONDLY").cycleClock(clock);
-        final Primary primary = fixture.primary(config);
-        final Replica first = fixture.replica("r1", primary.localAddress());
-        appendNumbered(primary, 100, 16);
-        awaitCaughtUp(primary, first);
-        first.stop();
-        for (int cycle = 0; cycle < 3; cycle++)
-        {
-            clock.advanceMillis(1000);
-            appendNumbered(primary, 100, 16);
-        }
+        final Primary primary = fixture.primary(secondlyRetention(clock).slotCapBytes(1_000));
+        leaveReplicaOfflineBehindThreeCycles(primary, clock);
         await("retention past the capped slot", Duration.ofSeconds(10), () -> primary.status().oldest() == 300);
         assertTrue(primary.slot("r1").invalidated());
         final Replica again = fixture.replica("r1", primary.localAddress());
