@@ -451,10 +451,9 @@ public final class Replica implements AutoCloseable
                     sendAck(true);
                 }
                 work += connection.flush();
-                if (work == 0)
-                {
-                    work = pretoucher.doWork(16); // between batches: fault in the pages the next ones will use
-                }
+                // fault in the pages the next batches will use: a few between busy passes, more when idle, so the
+                // appends never overtake the pretoucher (as the primary's sender does)
+                work += pretoucher.doWork(work == 0 ? 32 : 2);
                 idle.idle(work);
             }
         }
