@@ -283,6 +283,10 @@ public final class Bench implements Callable<Integer>
             {
                 slots.add(primary.slot(id));
             }
+            // compile the replication path first: a 10k/s warm-up sends too few entries for C2, which then compiled
+            // during the measured run and took whole scheduler slices (~8 ms) from Ferry's threads on 2 cores
+            replicatedThroughput(primary, slots, latencySize, waitIdle, false);
+            settle();
             // latency first, on a quiet page cache; the throughput runs leave gigabytes of dirty pages behind
             for (final int rate : rates)
             {
