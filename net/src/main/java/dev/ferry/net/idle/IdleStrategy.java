@@ -21,6 +21,9 @@ package dev.ferry.net.idle;
  *   <li>{@link SleepingIdleStrategy} ({@code park}) parks for a fixed period on every idle pass: cheapest, adds up to
  *   that period (plus the OS timer slack, about 50 µs on Linux) of latency.</li>
  * </ul>
+ * How the two parking strategies wait is a {@link Parker}: by default they sleep the period out; Ferry's sender and
+ * receiver threads give them a {@link dev.ferry.net.SelectorParker}, which blocks until a socket is readable or an
+ * append rings, and set a 1 µs timer slack, so a parked Ferry thread wakes when work arrives, not when a period ends.
  * Implementations are single-threaded: one instance per thread.
  */
 public interface IdleStrategy

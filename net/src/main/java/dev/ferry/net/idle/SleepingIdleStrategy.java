@@ -7,8 +7,9 @@ import java.util.Objects;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * Parks for a fixed period ({@link LockSupport#parkNanos(long)}) on every idle pass: almost no CPU when idle, and up
- * to that period (plus the OS timer slack, about 50 µs on Linux) of extra latency when work arrives.
+ * Parks for a fixed period on every idle pass: almost no CPU when idle. With the default {@link Parker#TIMED}
+ * ({@link LockSupport#parkNanos(long)}) that adds up to the period (plus the OS timer slack, about 50 µs on Linux) of
+ * latency when work arrives; with a {@link dev.ferry.net.SelectorParker} the park ends as soon as work does.
  */
 public final class SleepingIdleStrategy implements IdleStrategy
 {
