@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The embeddable primary: the application appends entries; Ferry makes them durable in the WAL and streams them to
@@ -126,18 +127,16 @@ public final class Primary implements AutoCloseable
         {
             while (running)
             {
-                int work;
                 try
                 {
-                    work = agent.doWork(System.nanoTime());
+                    idle.idle(agent.doWork(System.nanoTime()));
                 }
                 catch (final RuntimeException ex)
                 {
-                    // a bug must not silently stop replication for everyone: report it and keep serving
+                    // a bug or a failed select must not silently stop replication for everyone: report, keep serving
                     config.eventLog().log("INTERNAL: the sender duty cycle failed (continuing): " + ex);
-                    work = 0;
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1)); // never a hot loop of failures
                 }
-                idle.idle(work);
             }
         }
         finally

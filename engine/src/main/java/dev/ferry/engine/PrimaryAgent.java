@@ -98,6 +98,7 @@ final class PrimaryAgent implements AutoCloseable
     {
         headAtPass = wal.nextOffset();
         int work = accept(nowNs);
+        boolean closed = false;
         for (int i = sessions.size() - 1; i >= 0; i--)
         {
             final ReplicaSession session = sessions.get(i);
@@ -118,8 +119,13 @@ final class PrimaryAgent implements AutoCloseable
             }
             if (session.isClosed())
             {
+                closed = true;
                 sessions.remove(i);
             }
+        }
+        if (closed)
+        {
+            parker.forgetClosed(); // so the closed sockets' descriptors are really released
         }
         if (nowNs >= nextRetentionNs)
         {
@@ -213,6 +219,10 @@ final class PrimaryAgent implements AutoCloseable
             // the slots are saved (tmp, fsync, rename) only just before a deletion: a restart must know who held
             // retention back when something went, and positions older than the truth only retain more. An fsync on
             // every pass ran on this thread once a second and stalled replication for milliseconds each time.
+            if (slotStore.slotSetChanged(slots))
+            {
+                slotStore.save(slots); // a new or given-up replica is saved at once (rare): a restart must know it
+            }
             final RetentionResult result = wal.retain(policy, slots.floor(), System.currentTimeMillis(),
                 () -> slotStore.save(slots));
             if (result.cyclesDeleted() > 0)

@@ -1,5 +1,6 @@
 package dev.ferry.engine;
 
+import dev.ferry.net.idle.IdleStrategies;
 import dev.ferry.wal.ErrorCode;
 import dev.ferry.wal.FerryException;
 import dev.ferry.wal.RetentionPolicy;
@@ -372,6 +373,7 @@ public final class PrimaryConfig
         {
             return this;
         }
+        IdleStrategies.parse(idleStrategy); // a bad name fails here, before anything is opened
         wal.conclude();
         FrameHeader.checkMaxFrameBytes(maxFrameBytes);
         require(listen != null, "listen is not set");

@@ -281,6 +281,7 @@ public final class Replica implements AutoCloseable
     {
         running = false;
         LockSupport.unpark(thread);
+        parker.wakeup(); // ends a select at once (a no-op once the parker is closed)
         try
         {
             thread.join(TimeUnit.SECONDS.toMillis(10));
@@ -556,6 +557,7 @@ public final class Replica implements AutoCloseable
                 }
                 connection.close();
                 activeConnection = null;
+                parker.forgetClosed(); // releases the closed socket's descriptor now, whatever the idle strategy
             }
             pretoucher.close();
             arena.close();

@@ -1,5 +1,6 @@
 package dev.ferry.engine;
 
+import dev.ferry.net.idle.IdleStrategies;
 import dev.ferry.wal.WalConfig;
 import dev.ferry.wal.codec.Codec;
 import dev.ferry.wal.frame.FrameHeader;
@@ -298,6 +299,7 @@ public final class ReplicaConfig
         {
             return this;
         }
+        IdleStrategies.parse(idleStrategy); // a bad name fails here, before anything is opened
         wal.conclude();
         FrameHeader.checkMaxFrameBytes(maxFrameBytes);
         require(primary != null, "primary address is not set");

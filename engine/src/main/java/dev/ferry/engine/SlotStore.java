@@ -18,9 +18,10 @@ import java.util.TreeMap;
 
 /**
  * The durable positions of the replicas a primary has served, kept beside its WAL in {@value #FILE} (tmp, fsync,
- * rename) so that retention after a restart still waits for replicas that have not reconnected yet. Written just
- * before retention deletes a file (if a position moved since the last write) and when the primary closes; a crash
- * in between leaves positions older than the truth, which only retain more.
+ * rename) so that retention after a restart still waits for replicas that have not reconnected yet. Written at once
+ * when a replica appears or is given up, just before retention deletes a file (if a position moved since the last
+ * write), and when the primary closes; a crash in between leaves positions older than the truth, which only retain
+ * more.
  */
 final class SlotStore
 {
@@ -67,6 +68,27 @@ final class SlotStore
             }
         }
         written = loaded;
+    }
+
+    /**
+     * @param slots the primary's slots.
+     * @return true if the valid slots are not the ones last written (a replica appeared or was given up).
+     */
+    boolean slotSetChanged(final SlotTable slots)
+    {
+        int valid = 0;
+        for (final ReplicaSlot slot : slots.all())
+        {
+            if (!slot.invalidated())
+            {
+                valid++;
+                if (!written.containsKey(slot.id()))
+                {
+                    return true;
+                }
+            }
+        }
+        return valid != written.size();
     }
 
     /** Save the valid slots' durable positions if any moved since the last save. */

@@ -302,6 +302,31 @@ class ReplicationTest
     }
 
     @Test
+    void shouldSaveANewReplicasSlotAtOnceEvenWhenRetentionDeletesNothing()
+    {
+        final PrimaryConfig config = fixture.primaryConfig()
+            .retention(new RetentionPolicy(Duration.ofHours(1), 0))
+            .retentionIntervalNs(TimeUnit.MILLISECONDS.toNanos(10));
+        final Primary primary = fixture.primary(config);
+        final Replica replica = fixture.replica("r1", primary.localAddress());
+        appendNumbered(primary, 10, 16);
+        awaitCaughtUp(primary, replica);
+        // the primary is still running: a crash now must not forget that r1 holds retention back
+        final java.nio.file.Path slots = config.wal().directory().resolve(SlotStore.FILE);
+        await("r1's slot on disk", Duration.ofSeconds(10), () ->
+        {
+            try
+            {
+                return java.nio.file.Files.exists(slots) && java.nio.file.Files.readString(slots).contains("r1=");
+            }
+            catch (final java.io.IOException ex)
+            {
+                return false; // being renamed into place: look again
+            }
+        });
+    }
+
+    @Test
     void shouldHaveSavedTheSlotsHoldingRetentionBackBeforeItDeletesAnything() throws Exception
     {
         final SetTimeProvider clock = new SetTimeProvider(System.currentTimeMillis() * 1_000_000L);

@@ -98,6 +98,24 @@ public final class SelectorParker implements Parker, AutoCloseable
     }
 
     /**
+     * Release the registrations of channels closed since the last select. Call from the parking thread after closing
+     * a watched channel: the JDK only really closes a registered socket once its key leaves the selector, which
+     * otherwise waits for a select that a busy-spinning or always-busy thread never makes.
+     */
+    public void forgetClosed()
+    {
+        try
+        {
+            selector.selectNow();
+            selector.selectedKeys().clear();
+        }
+        catch (final IOException ex)
+        {
+            throw new FerryException(ErrorCode.CONNECTION, "select failed: " + ex, ex);
+        }
+    }
+
+    /**
      * {@inheritDoc}
      */
     @Override

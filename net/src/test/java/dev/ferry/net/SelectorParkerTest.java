@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -113,6 +114,24 @@ class SelectorParkerTest
                 waker.join();
             });
             assertEquals(BackoffIdleStrategy.State.PARKING, idle.state());
+        }
+    }
+
+    @Test
+    void shouldReleaseAClosedChannelsRegistrationWithoutBlocking() throws Exception
+    {
+        try (ServerSocketChannel server = ServerSocketChannel.open().bind(new InetSocketAddress("127.0.0.1", 0));
+             SocketChannel client = SocketChannel.open(server.getLocalAddress());
+             SelectorParker parker = new SelectorParker(() -> false, ONE_MINUTE_MS))
+        {
+            final SocketChannel accepted = server.accept();
+            accepted.configureBlocking(false);
+            parker.wakeOnRead(accepted);
+            accepted.close(); // the owner closes its connection
+            assertTrue(accepted.isRegistered(), "the JDK keeps a closed socket registered (and its descriptor open)");
+            parker.forgetClosed();
+            assertFalse(accepted.isRegistered(), "released by forgetClosed, with no select by park()");
+            assertTrue(client.isOpen());
         }
     }
 

@@ -47,7 +47,7 @@ public final class TimerSlack
         }
         try
         {
-            return (int)PRCTL.invokeExact(PR_SET_TIMERSLACK, slackNs) == 0;
+            return (int)PRCTL.invokeExact(PR_SET_TIMERSLACK, slackNs, 0L, 0L, 0L) == 0;
         }
         catch (final Throwable ex)
         {
@@ -66,7 +66,7 @@ public final class TimerSlack
         }
         try
         {
-            final int slack = (int)PRCTL.invokeExact(PR_GET_TIMERSLACK, 0L);
+            final int slack = (int)PRCTL.invokeExact(PR_GET_TIMERSLACK, 0L, 0L, 0L, 0L);
             return slack < 0 ? -1 : slack;
         }
         catch (final Throwable ex)
@@ -85,10 +85,11 @@ public final class TimerSlack
         try
         {
             final Linker linker = Linker.nativeLinker();
-            // int prctl(int option, ...): variadic after the first argument
+            // int prctl(int option, unsigned long arg2, arg3, arg4, arg5): variadic after the first; all four passed
             return linker.defaultLookup().find("prctl")
                 .map(symbol -> linker.downcallHandle(symbol,
-                    FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG),
+                    FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG,
+                        ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG),
                     Linker.Option.firstVariadicArg(1)))
                 .orElse(null);
         }
