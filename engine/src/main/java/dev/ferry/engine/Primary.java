@@ -278,6 +278,7 @@ public final class Primary implements AutoCloseable
             return;
         }
         running = false;
+        agent.wakeup(); // the sender may be blocked in epoll
         try
         {
             thread.join(TimeUnit.SECONDS.toMillis(10));

@@ -59,7 +59,8 @@ final class PrimaryAgent implements AutoCloseable
         this.slotStore = new SlotStore(wal.directory());
         slotStore.load(slots);
         this.pretoucher = config.pretouch() ? new WalPretoucher(wal, WalPretoucher.DEFAULT_AHEAD_BYTES) : null;
-        this.parker = new SelectorParker(this::nothingToSend, 1);
+        this.parker = new SelectorParker(this::nothingToSend, config.idleBlockMs());
+        parker.wakeOnAccept(server); // a new replica wakes a parked sender too
     }
 
     /**

@@ -28,6 +28,7 @@ public final class PrimaryConfig
     private int sendBufferBytes = 4 * 1024 * 1024;
     private long heartbeatIntervalNs = TimeUnit.MILLISECONDS.toNanos(100);
     private long replicaTimeoutNs = TimeUnit.SECONDS.toNanos(5);
+    private long idleBlockMs = 1;
     private long handshakeTimeoutNs = TimeUnit.SECONDS.toNanos(5);
     private RetentionPolicy retention = RetentionPolicy.KEEP_ALL;
     private long retentionIntervalNs = TimeUnit.SECONDS.toNanos(1);
@@ -236,6 +237,26 @@ public final class PrimaryConfig
     }
 
     /**
+     * @return the longest the parked sender thread blocks in the kernel with nothing to wake it (an append, an ack, a
+     *         connection): the cadence of its housekeeping (heartbeats, timeouts, retention) on an idle primary.
+     */
+    public long idleBlockMs()
+    {
+        return idleBlockMs;
+    }
+
+    /**
+     * @param idleBlockMs at least 1 (the default): longer saves wake-ups on an idle primary but delays heartbeats
+     *                    and timeouts by up to as much.
+     * @return this.
+     */
+    public PrimaryConfig idleBlockMs(final long idleBlockMs)
+    {
+        this.idleBlockMs = idleBlockMs;
+        return this;
+    }
+
+    /**
      * @return how long a new connection has to send HELLO or STATUS_REQUEST.
      */
     public long handshakeTimeoutNs()
@@ -377,6 +398,7 @@ public final class PrimaryConfig
         wal.conclude();
         FrameHeader.checkMaxFrameBytes(maxFrameBytes);
         require(listen != null, "listen is not set");
+        require(idleBlockMs >= 1, "idleBlockMs must be >= 1, was " + idleBlockMs);
         require(codec != null, "codec is null");
         require(maxBatchBytes > 0 && maxBatchBytes <= maxFrameBytes - 64,
             "maxBatchBytes must be in (0, maxFrameBytes - 64], was " + maxBatchBytes);

@@ -302,6 +302,25 @@ class ReplicationTest
     }
 
     @Test
+    void shouldWakeABlockedSenderWithTheAppendItself() throws InterruptedException
+    {
+        // the sender blocks for up to a minute and heartbeats are 30 s apart: nothing but the append's own wake-up
+        // can send the entry within the 10 s each await allows
+        final long thirtySeconds = TimeUnit.SECONDS.toNanos(30);
+        final Primary primary = fixture.primary(fixture.primaryConfig().idleStrategy("park").idleBlockMs(60_000)
+            .heartbeatIntervalNs(thirtySeconds).replicaTimeoutNs(4 * thirtySeconds));
+        final Replica replica = fixture.track(Replica.start(fixture.replicaConfig("r1", primary.localAddress())
+            .heartbeatIntervalNs(thirtySeconds).primaryTimeoutNs(4 * thirtySeconds)));
+        await("streaming", Duration.ofSeconds(20), () -> replica.state() == ReplicaState.STREAMING);
+        for (int i = 0; i < 3; i++)
+        {
+            final long offset = primary.append(new byte[] {(byte)i});
+            assertTrue(primary.awaitReplicated(offset, 1, AckLevel.RECEIVED, Duration.ofSeconds(10)),
+                "entry " + offset + " was not sent until something other than the append woke the sender");
+        }
+    }
+
+    @Test
     void shouldSaveANewReplicasSlotAtOnceEvenWhenRetentionDeletesNothing()
     {
         final PrimaryConfig config = fixture.primaryConfig()

@@ -11,6 +11,7 @@ import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
@@ -87,14 +88,7 @@ public final class SelectorParker implements Parker, AutoCloseable
      */
     public void wakeOnRead(final SelectableChannel channel)
     {
-        try
-        {
-            channel.register(selector, SelectionKey.OP_READ);
-        }
-        catch (final ClosedChannelException ex)
-        {
-            throw new FerryException(ErrorCode.CONNECTION, "cannot watch a closed channel", ex);
-        }
+        register(channel, SelectionKey.OP_READ);
     }
 
     /**
@@ -112,6 +106,29 @@ public final class SelectorParker implements Parker, AutoCloseable
         catch (final IOException ex)
         {
             throw new FerryException(ErrorCode.CONNECTION, "select failed: " + ex, ex);
+        }
+    }
+
+    /**
+     * Wake the parker when {@code server} has a connection to accept. Call from the parking thread.
+     *
+     * @param server a non-blocking server channel.
+     * @throws FerryException CONNECTION if the channel is closed.
+     */
+    public void wakeOnAccept(final ServerSocketChannel server)
+    {
+        register(server, SelectionKey.OP_ACCEPT);
+    }
+
+    private void register(final SelectableChannel channel, final int ops)
+    {
+        try
+        {
+            channel.register(selector, ops);
+        }
+        catch (final ClosedChannelException ex)
+        {
+            throw new FerryException(ErrorCode.CONNECTION, "cannot watch a closed channel", ex);
         }
     }
 
