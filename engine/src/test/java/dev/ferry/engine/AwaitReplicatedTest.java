@@ -1,10 +1,9 @@
 package dev.ferry.engine;
 
 import dev.ferry.wal.SyncPolicy;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.net.InetSocketAddress;
@@ -32,19 +31,8 @@ class AwaitReplicatedTest
     @TempDir
     Path dir;
 
-    private ReplicationFixture fixture;
-
-    @BeforeEach
-    void setUp()
-    {
-        fixture = new ReplicationFixture(dir);
-    }
-
-    @AfterEach
-    void tearDown()
-    {
-        fixture.close();
-    }
+    @RegisterExtension
+    final ReplicationFixture fixture = new ReplicationFixture(() -> dir);
 
     /** A replica whose WAL syncs every batch, so its DURABLE acks mean synced. */
     private Replica durableReplica(final String id, final InetSocketAddress primary)

@@ -3,10 +3,9 @@ package dev.ferry.engine;
 import dev.ferry.wal.Wal;
 import dev.ferry.wal.WalConfig;
 import net.openhft.chronicle.core.time.SetTimeProvider;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -38,19 +37,8 @@ class KilledDuringRollTest
     @TempDir
     Path dir;
 
-    private ReplicationFixture fixture;
-
-    @BeforeEach
-    void setUp()
-    {
-        fixture = new ReplicationFixture(dir);
-    }
-
-    @AfterEach
-    void tearDown()
-    {
-        fixture.close();
-    }
+    @RegisterExtension
+    final ReplicationFixture fixture = new ReplicationFixture(() -> dir);
 
     /** Three full TEST_SECONDLY cycles a minute ago, then the torn file of the next cycle. */
     private Path walKilledDuringARoll() throws IOException

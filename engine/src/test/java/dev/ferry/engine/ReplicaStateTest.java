@@ -2,10 +2,9 @@ package dev.ferry.engine;
 
 import dev.ferry.wal.ErrorCode;
 import dev.ferry.wal.FerryException;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -73,19 +72,8 @@ class ReplicaStateTest
     @TempDir
     Path dir;
 
-    private ReplicationFixture fixture;
-
-    @BeforeEach
-    void setUp()
-    {
-        fixture = new ReplicationFixture(dir);
-    }
-
-    @AfterEach
-    void tearDown()
-    {
-        fixture.close();
-    }
+    @RegisterExtension
+    final ReplicationFixture fixture = new ReplicationFixture(() -> dir);
 
     // ------------------------------------------------------------------------------------------------ the table
 

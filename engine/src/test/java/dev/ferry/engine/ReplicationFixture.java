@@ -3,6 +3,8 @@ package dev.ferry.engine;
 import dev.ferry.wal.Wal;
 import dev.ferry.wal.WalConfig;
 import dev.ferry.wal.WalDigest;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -12,25 +14,37 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * Primaries and replicas on loopback in temporary directories, closed after each test; waits with deadlines.
+ * Primaries and replicas on loopback in temporary directories, closed after each test; waits with deadlines. A JUnit
+ * extension: {@code @RegisterExtension final ReplicationFixture fixture = new ReplicationFixture(() -> dir);} beside
+ * the test's {@code @TempDir Path dir}.
  */
-final class ReplicationFixture implements AutoCloseable
+final class ReplicationFixture implements AfterEachCallback, AutoCloseable
 {
-    private final Path root;
+    private final Supplier<Path> root;
     private final List<AutoCloseable> open = new ArrayList<>();
 
-    ReplicationFixture(final Path root)
+    /**
+     * @param root the test's temporary directory, read when first needed (JUnit injects it after field initialisers).
+     */
+    ReplicationFixture(final Supplier<Path> root)
     {
         this.root = root;
     }
 
+    @Override
+    public void afterEach(final ExtensionContext context)
+    {
+        close();
+    }
+
     PrimaryConfig primaryConfig()
     {
-        return new PrimaryConfig().walDirectory(root.resolve("primary")).listen(new InetSocketAddress("127.0.0.1", 0))
+        return new PrimaryConfig().walDirectory(root.get().resolve("primary")).listen(new InetSocketAddress("127.0.0.1", 0))
             .heartbeatIntervalNs(TimeUnit.MILLISECONDS.toNanos(50)).eventLog(ReplicationFixture::log);
     }
 
@@ -46,7 +60,7 @@ final class ReplicationFixture implements AutoCloseable
 
     ReplicaConfig replicaConfig(final String id, final InetSocketAddress primary)
     {
-        return new ReplicaConfig().walDirectory(root.resolve(id)).primary(primary).id(id)
+        return new ReplicaConfig().walDirectory(root.get().resolve(id)).primary(primary).id(id)
             .backoffMinNs(TimeUnit.MILLISECONDS.toNanos(20)).backoffMaxNs(TimeUnit.MILLISECONDS.toNanos(200))
             .heartbeatIntervalNs(TimeUnit.MILLISECONDS.toNanos(50)).eventLog(ReplicationFixture::log);
     }
@@ -64,7 +78,7 @@ final class ReplicationFixture implements AutoCloseable
 
     Path dir(final String name)
     {
-        return root.resolve(name);
+        return root.get().resolve(name);
     }
 
     static void await(final String what, final Duration timeout, final BooleanSupplier condition)

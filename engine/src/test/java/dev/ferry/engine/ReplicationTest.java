@@ -7,10 +7,9 @@ import dev.ferry.wal.WalConfig;
 import dev.ferry.wal.WalDigest;
 import dev.ferry.wal.codec.Codec;
 import net.openhft.chronicle.core.time.SetTimeProvider;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -46,19 +45,8 @@ class ReplicationTest
     @TempDir
     Path dir;
 
-    private ReplicationFixture fixture;
-
-    @BeforeEach
-    void setUp()
-    {
-        fixture = new ReplicationFixture(dir);
-    }
-
-    @AfterEach
-    void tearDown()
-    {
-        fixture.close();
-    }
+    @RegisterExtension
+    final ReplicationFixture fixture = new ReplicationFixture(() -> dir);
 
     private static void appendNumbered(final Primary primary, final long count, final int size)
     {
@@ -243,28 +231,12 @@ class ReplicationTest
     void shouldKeepHoldingRetentionForAnOfflineReplicaAcrossAPrimaryRestart()
     {
         final SetTimeProvider clock = new SetTimeProvider(System.currentTimeMillis() * 1_000_000L);
-        final java.util.function.Supplier<PrimaryConfig> config = () ->
-        {
-            final PrimaryConfig c = fixture.primaryConfig()
-                .retention(new RetentionPolicy(Duration.ZERO, 0))
-                .retentionIntervalNs(TimeUnit.MILLISECONDS.toNanos(10));
-            c.wal().rollCycle("TEST_SECONDLY").cycleClock(clock);
-            return c;
-        };
-        Primary primary = fixture.primary(config.get());
+        Primary primary = fixture.primary(secondlyRetention(clock));
         final InetSocketAddress address = primary.localAddress();
-        final Replica first = fixture.replica("r1", address);
-        appendNumbered(primary, 100, 16);
-        awaitCaughtUp(primary, first);
-        first.stop();
-        for (int cycle = 0; cycle < 3; cycle++)
-        {
-            clock.advanceMillis(1000);
-            appendNumbered(primary, 100, 16);
-        }
+        leaveReplicaOfflineBehindThreeCycles(primary, clock);
         primary.close();
 
-        primary = fixture.primary(config.get().listen(address));
+        primary = fixture.primary(secondlyRetention(clock).listen(address));
         final Primary restarted = primary;
         await("a retention pass", Duration.ofSeconds(10), () -> restarted.status().replicas().size() == 1);
         clock.advanceMillis(1000);
