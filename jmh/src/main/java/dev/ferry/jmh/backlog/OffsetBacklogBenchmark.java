@@ -1,14 +1,13 @@
 package dev.ferry.jmh.backlog;
 
 import dev.ferry.jmh.wal.BenchDirs;
+import dev.ferry.jmh.wal.MultiCycleWal;
 import dev.ferry.wal.RetentionPolicy;
 import dev.ferry.wal.RetentionResult;
 import dev.ferry.wal.SeekResult;
 import dev.ferry.wal.Wal;
-import dev.ferry.wal.WalConfig;
 import dev.ferry.wal.WalCursor;
 import net.openhft.chronicle.core.time.SetTimeProvider;
-import net.openhft.chronicle.queue.rollcycles.TestRollCycles;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -22,7 +21,6 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
-import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
@@ -68,16 +66,7 @@ public class OffsetBacklogBenchmark
     {
         dir = BenchDirs.create("offset-backlog");
         final SetTimeProvider clock = new SetTimeProvider(System.currentTimeMillis() * 1_000_000L);
-        wal = Wal.open(new WalConfig().directory(dir).rollCycle(TestRollCycles.TEST_SECONDLY).cycleClock(clock));
-        final MemorySegment payload = MemorySegment.ofArray(new byte[64]);
-        for (int c = 0; c < CYCLES; c++)
-        {
-            for (int i = 0; i < PER_CYCLE; i++)
-            {
-                wal.append(payload);
-            }
-            clock.advanceMillis(1000);
-        }
+        wal = MultiCycleWal.open(dir, CYCLES, PER_CYCLE, clock);
         cursor = wal.cursor();
         recent = wal.nextOffset() - 100;
         old = wal.oldestOffset() + 100;

@@ -2,7 +2,6 @@ package dev.ferry.jmh.wal;
 
 import dev.ferry.wal.EntryHandler;
 import dev.ferry.wal.Wal;
-import dev.ferry.wal.WalConfig;
 import dev.ferry.wal.WalCursor;
 import dev.ferry.wal.WalEntry;
 import net.openhft.chronicle.bytes.Bytes;
@@ -26,7 +25,6 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 
-import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
@@ -65,16 +63,7 @@ public class WalCursorBenchmark
         this.blackhole = blackhole;
         dir = BenchDirs.create("wal-cursor");
         final SetTimeProvider clock = new SetTimeProvider(System.currentTimeMillis() * 1_000_000L);
-        wal = Wal.open(new WalConfig().directory(dir.resolve("ferry")).rollCycle(TestRollCycles.TEST_SECONDLY).cycleClock(clock));
-        final MemorySegment payload = MemorySegment.ofArray(new byte[64]);
-        for (int c = 0; c < CYCLES; c++)
-        {
-            for (int i = 0; i < PER_CYCLE; i++)
-            {
-                wal.append(payload);
-            }
-            clock.advanceMillis(1000);
-        }
+        wal = MultiCycleWal.open(dir.resolve("ferry"), CYCLES, PER_CYCLE, clock);
         cursor = wal.cursor();
         rawQueue = SingleChronicleQueueBuilder.binary(dir.resolve("ferry")).readOnly(true)
             .rollCycle(TestRollCycles.TEST_SECONDLY).build();
