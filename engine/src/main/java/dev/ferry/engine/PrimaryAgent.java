@@ -15,6 +15,7 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -40,6 +41,7 @@ final class PrimaryAgent implements AutoCloseable
     private long nextRetentionNs;
     private long nextAcceptNs = System.nanoTime();
     private final SelectorParker parker;
+    private final BooleanSupplier workWaiting = this::workWaiting;
     private long headAtPass;
     private long sentEntries;
     private long sentBytes;
@@ -77,6 +79,11 @@ final class PrimaryAgent implements AutoCloseable
     void wakeup()
     {
         parker.wakeup();
+    }
+
+    private boolean workWaiting()
+    {
+        return wal.nextOffset() != headAtPass || parker.readyNow();
     }
 
     private boolean nothingToSend()
@@ -135,8 +142,9 @@ final class PrimaryAgent implements AutoCloseable
         }
         if (pretoucher != null)
         {
-            // page faults of future appends taken here: a few pages when busy, more when idle
-            work += pretoucher.doWork(work == 0 ? 32 : 2);
+            // page faults of future appends taken here: a few pages when busy, more when idle, stopping as soon as
+            // an append or an ack is waiting
+            work += pretoucher.doWork(work == 0 ? 32 : 2, workWaiting);
         }
         return work;
     }

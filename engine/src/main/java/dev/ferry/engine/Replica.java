@@ -38,6 +38,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 
 /**
  * A replica: connects to its primary, writes every entry into its own WAL at the primary's offsets, verifies every
@@ -317,6 +318,7 @@ public final class Replica implements AutoCloseable
         private final ErrorFlyweight error = new ErrorFlyweight();
         private final BatchAppender batches;
         private final WalPretoucher pretoucher = new WalPretoucher(wal, WalPretoucher.DEFAULT_AHEAD_BYTES);
+        private final BooleanSupplier frameWaiting = parker::readyNow;
         private FrameConnection connection;
         private MemorySegment scratch;
         private boolean welcomed;
@@ -453,8 +455,8 @@ public final class Replica implements AutoCloseable
                 }
                 work += connection.flush();
                 // fault in the pages the next batches will use: a few between busy passes, more when idle, so the
-                // appends never overtake the pretoucher (as the primary's sender does)
-                work += pretoucher.doWork(work == 0 ? 32 : 2);
+                // appends never overtake the pretoucher (as the primary's sender does); a batch arriving stops it
+                work += pretoucher.doWork(work == 0 ? 32 : 2, frameWaiting);
                 idle.idle(work);
             }
         }

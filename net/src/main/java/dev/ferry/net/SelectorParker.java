@@ -174,6 +174,27 @@ public final class SelectorParker implements Parker, AutoCloseable
     }
 
     /**
+     * Without blocking: has a watched channel become readable (or acceptable) since the last look? For a thread
+     * that is about to spend a while on housekeeping (e.g. pre-touching pages) and would rather serve the peer first.
+     * Costs one {@code epoll_wait} system call.
+     *
+     * @return true if a watched channel is ready.
+     */
+    public boolean readyNow()
+    {
+        try
+        {
+            final boolean ready = selector.selectNow() > 0;
+            selector.selectedKeys().clear();
+            return ready;
+        }
+        catch (final IOException ex)
+        {
+            throw new FerryException(ErrorCode.CONNECTION, "select failed: " + ex, ex);
+        }
+    }
+
+    /**
      * @return true while the owner is parked or about to park (until a {@link #wakeup()} or its return).
      */
     public boolean isParked()

@@ -33,13 +33,11 @@ class SelectorParkerTest
     @Test
     void shouldWakeWhenAWatchedChannelBecomesReadable() throws Exception
     {
-        try (ServerSocketChannel server = ServerSocketChannel.open().bind(new InetSocketAddress("127.0.0.1", 0));
-             SocketChannel client = SocketChannel.open(server.getLocalAddress());
-             SocketChannel accepted = server.accept();
-             SelectorParker parker = new SelectorParker(() -> true, ONE_MINUTE_MS))
+        try (WatchedLink link = new WatchedLink())
         {
-            accepted.configureBlocking(false);
-            parker.wakeOnRead(accepted);
+            final SocketChannel client = link.client;
+            final SocketChannel accepted = link.accepted;
+            final SelectorParker parker = link.parker;
             final Thread writer = Thread.ofPlatform().start(() ->
             {
                 awaitParked(parker);
@@ -57,6 +55,26 @@ class SelectorParkerTest
             writer.join();
             assertEquals(1, parker.blocks());
             assertEquals(1, accepted.read(ByteBuffer.allocate(4)), "the byte is still there for the owner to read");
+        }
+    }
+
+    @Test
+    void shouldSayWithoutBlockingWhetherAWatchedChannelHasBytes() throws Exception
+    {
+        try (WatchedLink link = new WatchedLink())
+        {
+            assertFalse(link.parker.readyNow(), "nothing sent yet");
+            link.client.write(ByteBuffer.wrap(new byte[] {7}));
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            boolean ready = false;
+            while (!ready && System.nanoTime() < deadline)
+            {
+                ready = link.parker.readyNow(); // loopback delivery is asynchronous: a bounded poll
+            }
+            assertTrue(ready, "the byte makes the channel ready");
+            assertEquals(0, link.parker.blocks(), "never blocked");
+            assertEquals(1, link.accepted.read(ByteBuffer.allocate(4)), "the byte is still there for the owner to read");
+            assertFalse(link.parker.readyNow(), "read: nothing is waiting any more");
         }
     }
 
@@ -148,6 +166,36 @@ class SelectorParkerTest
         while (!parker.isParked() && System.nanoTime() < deadline)
         {
             Thread.onSpinWait();
+        }
+    }
+
+    /**
+     * A loopback connection whose accepted end a parker (that may always block) watches for reads.
+     */
+    private static final class WatchedLink implements AutoCloseable
+    {
+        final ServerSocketChannel server;
+        final SocketChannel client;
+        final SocketChannel accepted;
+        final SelectorParker parker;
+
+        WatchedLink() throws IOException
+        {
+            server = ServerSocketChannel.open().bind(new InetSocketAddress("127.0.0.1", 0));
+            client = SocketChannel.open(server.getLocalAddress());
+            accepted = server.accept();
+            accepted.configureBlocking(false);
+            parker = new SelectorParker(() -> true, ONE_MINUTE_MS);
+            parker.wakeOnRead(accepted);
+        }
+
+        @Override
+        public void close() throws IOException
+        {
+            parker.close();
+            accepted.close();
+            client.close();
+            server.close();
         }
     }
 }

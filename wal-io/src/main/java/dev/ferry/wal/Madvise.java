@@ -8,7 +8,8 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 
 /**
- * {@code madvise(2)} through Panama, for the one advice a pretoucher needs: {@code MADV_RANDOM} on its own mapping.
+ * {@code madvise(2)} through Panama, for the one advice the WAL needs: {@code MADV_RANDOM} on the pretoucher's own
+ * mapping and on Chronicle's chunks ({@link ChunkAdvisor}).
  * <p>
  * Why: a page fault on a not-yet-cached page of a shared file mapping triggers the kernel's mmap "read-around",
  * which reads {@code read_ahead_kb} around the faulting page in one go. On a sparse WAL file that is a zero-fill of
@@ -49,6 +50,17 @@ final class Madvise
         {
             return false; // advice only: the pretoucher still works, just with the kernel's default read-around
         }
+    }
+
+    /**
+     * @param address page-aligned start of a mapping.
+     * @param length  bytes.
+     * @param advice  the advice, e.g. {@link #MADV_RANDOM}.
+     * @return true if the kernel accepted the advice.
+     */
+    static boolean advise(final long address, final long length, final int advice)
+    {
+        return advise(WalEntry.ALL.asSlice(address, length), advice);
     }
 
     /**

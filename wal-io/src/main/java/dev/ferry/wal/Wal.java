@@ -73,6 +73,7 @@ public final class Wal implements AutoCloseable
     private final FileChannel lockChannel;
     private final FileLock lock;
 
+    private final ChunkAdvisor chunkAdvisor;
     private final AtomicLong writePosition = new AtomicLong();
     private final AtomicReference<File> writeFile = new AtomicReference<>();
     private int writeCycle = Integer.MIN_VALUE;
@@ -133,6 +134,7 @@ public final class Wal implements AutoCloseable
         this.probe = queue.createTailer();
         this.probe.singleThreadedCheckDisabled(true); // used by any thread, serialised by probeLock
         this.appender = config.readOnly() ? null : queue.createAppender();
+        this.chunkAdvisor = config.readOnly() || config.readAround() ? null : new ChunkAdvisor();
         if (appender != null)
         {
             appender.singleThreadedCheckDisabled(true); // appends are serialised by appendLock
@@ -291,6 +293,10 @@ public final class Wal implements AutoCloseable
             bytes.writeSkip(total);
             // the two-argument form keeps [position, position + total) inside one mapping
             final long address = bytes.addressForRead(position, total);
+            if (chunkAdvisor != null)
+            {
+                chunkAdvisor.wrote(bytes);
+            }
             ALL.set(LONG_LE, address + OFFSET_FIELD_OFFSET, offset);
             ALL.set(LONG_LE, address + TIMESTAMP_FIELD_OFFSET, timestampNs);
             MemorySegment.copy(payload, payloadOffset, ALL, address + HEADER_LENGTH, length);
@@ -738,6 +744,7 @@ public final class Wal implements AutoCloseable
             .syncIntervalNs(config.syncIntervalNs())
             .maxPayloadBytes(config.maxPayloadBytes())
             .minFreeBytes(config.minFreeBytes())
+            .readAround(config.readAround())
             .firstOffset(offset + 1)
             .clockNs(config.clockNs())
             .cycleClock(config.cycleClock()));

@@ -47,6 +47,7 @@ public final class WalConfig
     private int maxPayloadBytes = Integer.getInteger(MAX_PAYLOAD_BYTES_PROP_NAME, MAX_PAYLOAD_BYTES_DEFAULT);
     private long minFreeBytes = Long.getLong(MIN_FREE_BYTES_PROP_NAME, MIN_FREE_BYTES_DEFAULT);
     private boolean readOnly;
+    private boolean readAround;
     private long firstOffset;
     private LongSupplier clockNs;
     private TimeProvider cycleClock = SystemTimeProvider.INSTANCE;
@@ -168,6 +169,28 @@ public final class WalConfig
     public WalConfig minFreeBytes(final long minFreeBytes)
     {
         this.minFreeBytes = minFreeBytes;
+        return this;
+    }
+
+    /**
+     * @return true to leave the kernel's mmap read-around on for the WAL's own mappings; false (the default) gives
+     *         them {@code MADV_RANDOM}, so a page fault zero-fills one page (see {@link ChunkAdvisor}).
+     */
+    public boolean readAround()
+    {
+        return readAround;
+    }
+
+    /**
+     * @param readAround true for the kernel's default read-around on page faults: fewer, larger faults, cheaper on a
+     *                   host whose free memory is already backed (bare metal); false (default) for one page per
+     *                   fault, which bounds the longest fault and was 3–6× cheaper per page on a VM whose balloon
+     *                   returns free memory to the host.
+     * @return this.
+     */
+    public WalConfig readAround(final boolean readAround)
+    {
+        this.readAround = readAround;
         return this;
     }
 

@@ -10,6 +10,7 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
 import java.nio.channels.FileChannel;
 import java.nio.file.StandardOpenOption;
+import java.util.function.BooleanSupplier;
 
 /**
  * Takes page faults off the append path: touches the pages just ahead of the WAL's write position, so the kernel
@@ -26,6 +27,8 @@ import java.nio.file.StandardOpenOption;
  */
 public final class WalPretoucher implements AutoCloseable
 {
+    private static final BooleanSupplier NEVER = () -> false;
+
     /** Default distance ahead of the write position kept touched. */
     public static final long DEFAULT_AHEAD_BYTES = 8L << 20;
 
@@ -79,6 +82,22 @@ public final class WalPretoucher implements AutoCloseable
      */
     public int doWork(final int maxPages)
     {
+        return doWork(maxPages, NEVER);
+    }
+
+    /**
+     * Touch up to {@code maxPages} pages ahead of the write position, stopping early once {@code workWaiting} says
+     * the calling thread has something better to do. A page fault on fresh memory costs 3–30 µs on a VM (the host
+     * backs the page too), so a duty cycle that touches many pages while idle would otherwise hold a just-arrived
+     * append or ack back by up to {@code maxPages} faults; with the check it waits for at most one.
+     *
+     * @param maxPages    the most pages to touch in this call.
+     * @param workWaiting asked before each page after the first (the first is always touched, so the pretoucher keeps
+     *                    moving even on a thread that is never idle); must not allocate.
+     * @return pages touched (0 when already far enough ahead).
+     */
+    public int doWork(final int maxPages, final BooleanSupplier workWaiting)
+    {
         final File current = wal.writeFile();
         if (current == null || wal.isClosed())
         {
@@ -100,6 +119,10 @@ public final class WalPretoucher implements AutoCloseable
             int touched = 0;
             while (touched < maxPages && touchedUpTo < target)
             {
+                if (touched > 0 && workWaiting.getAsBoolean())
+                {
+                    break;
+                }
                 if (touchedUpTo + Integer.BYTES > fileSize)
                 {
                     fileSize = channel.size();

@@ -5,6 +5,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,6 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 class WalTest
 {
@@ -488,6 +490,68 @@ class WalTest
             }, Integer.MAX_VALUE);
             assertEquals(20_000, n[0]);
         }
+    }
+
+    @Test
+    void shouldStopPretouchingAfterOnePageWhenWorkIsWaiting() throws Exception
+    {
+        final Wal wal = open();
+        wal.append(payload(0));
+        try (WalPretoucher pretoucher = new WalPretoucher(wal, 1 << 20))
+        {
+            assertEquals(1, pretoucher.doWork(32, () -> true), "one page, then back to the waiting work");
+            assertEquals(1, pretoucher.doWork(32, () -> true), "and one page per call, so it still moves ahead");
+            assertEquals(32, pretoucher.doWork(32, () -> false), "nothing waiting: the full allowance");
+            assertEquals(34, pretoucher.pagesTouched());
+        }
+    }
+
+    @Test
+    void shouldFaultOnePageAtATimeInChroniclesMappingsUnlessReadAroundIsAsked() throws Exception
+    {
+        assumeTrue(System.getProperty("os.name").startsWith("Linux"), "madvise and /proc/self/smaps are Linux's");
+        try (Wal advised = Wal.open(config().directory(dir.resolve("advised")));
+             Wal readAround = Wal.open(config().directory(dir.resolve("read-around")).readAround(true)))
+        {
+            advised.append(payload(1));
+            readAround.append(payload(1));
+            assertEquals(List.of(true), randomReadFlags(advised), "MADV_RANDOM on the mapping being written");
+            assertEquals(List.of(false), randomReadFlags(readAround), "the kernel's default read-around kept");
+        }
+    }
+
+    /**
+     * @return for each mapping of the WAL's current file that covers its write position, whether it has
+     *         {@code MADV_RANDOM} ("rr" in /proc/self/smaps).
+     */
+    private static List<Boolean> randomReadFlags(final Wal wal) throws IOException
+    {
+        final String file = wal.writeFile().getAbsolutePath();
+        final long position = wal.writePosition() - 1;
+        final List<String> lines = Files.readAllLines(Path.of("/proc/self/smaps"));
+        final List<Boolean> flags = new ArrayList<>();
+        for (int i = 0; i < lines.size(); i++)
+        {
+            final String[] fields = lines.get(i).trim().split("\\s+");
+            if (fields.length < 6 || !fields[0].contains("-") || !fields[5].equals(file))
+            {
+                continue;
+            }
+            final String[] range = fields[0].split("-");
+            final long length = Long.parseUnsignedLong(range[1], 16) - Long.parseUnsignedLong(range[0], 16);
+            final long fileOffset = Long.parseLong(fields[2], 16);
+            if (position < fileOffset || position >= fileOffset + length)
+            {
+                continue;
+            }
+            int j = i + 1;
+            while (!lines.get(j).startsWith("VmFlags:"))
+            {
+                j++;
+            }
+            flags.add(List.of(lines.get(j).substring("VmFlags:".length()).trim().split(" ")).contains("rr"));
+        }
+        return flags;
     }
 
     @Test
