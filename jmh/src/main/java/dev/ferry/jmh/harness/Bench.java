@@ -37,6 +37,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -53,7 +54,8 @@ import java.util.concurrent.locks.LockSupport;
  *   <li>baselines: raw Chronicle Queue append and tail of the same payloads; raw NIO loopback ping-pong (64 B round
  *       trips) and bulk transfer, between two JVMs;</li>
  *   <li>maximum replicated throughput per entry size: entries appended as fast as one thread can, until every
- *       replica acknowledged the last;</li>
+ *       replica acknowledged the last; in {@code --trials} pairs alternating with the raw append baseline, medians
+ *       reported;</li>
  *   <li>append-to-ack latency at fixed rates, from each entry's intended send time (so a stalled loader cannot hide
  *       latency: coordinated omission corrected), written as HdrHistogram interval logs.</li>
  * </ul>
@@ -96,6 +98,11 @@ public final class Bench implements Callable<Integer>
     @Option(names = "--entries", defaultValue = "2000000", description = "Entries per throughput run (default: ${DEFAULT-VALUE}).")
     int entries;
 
+    @Option(names = "--trials", defaultValue = "3", description = {"Throughput trials per entry size, each a raw "
+        + "Chronicle append run then a replicated run; medians are reported (default: ${DEFAULT-VALUE}).",
+        "Alternating the two keeps a slow spell of a shared machine from landing on one side of the ratio only."})
+    int trials;
+
     @Option(names = "--quick", description = "The CI profile: 64 and 1024 B, rates 10k and 100k, 3 s runs after 2 s warm-up, 500k entries.")
     boolean quick;
 
@@ -135,10 +142,10 @@ public final class Bench implements Callable<Integer>
             warmupSeconds = 2;
             entries = 500_000;
         }
-        if (replicas < 1 || durationSeconds < 1 || warmupSeconds < 0 || entries < 1 || latencySize < 8)
+        if (replicas < 1 || durationSeconds < 1 || warmupSeconds < 0 || entries < 1 || latencySize < 8 || trials < 1)
         {
             throw new CommandLine.ParameterException(new CommandLine(this),
-                "need --replicas >= 1, --duration >= 1, --warmup >= 0, --entries >= 1, --latency-size >= 8");
+                "need --replicas >= 1, --duration >= 1, --warmup >= 0, --entries >= 1, --latency-size >= 8, --trials >= 1");
         }
         final Codec chosenCodec = Codec.parse(codec);
         final IdleStrategy waitIdle = IdleStrategies.parse(idle);
@@ -148,12 +155,6 @@ public final class Bench implements Callable<Integer>
         final long started = System.currentTimeMillis();
         try
         {
-            for (final int size : sizes)
-            {
-                settle();
-                rawChronicle(scratch.resolve("raw-warmup-" + size), size, false); // JIT and file system warm-up
-                rawChronicle(scratch.resolve("raw-" + size), size, true);
-            }
             wireBaselines(scratch);
             settle();
             replicated(scratch, chosenCodec, waitIdle);
@@ -178,7 +179,10 @@ public final class Bench implements Callable<Integer>
         console.flush();
     }
 
-    private void rawChronicle(final Path dir, final int size, final boolean record)
+    /**
+     * @return entries per second appended and then tailed, into a fresh queue in {@code dir} (deleted after).
+     */
+    private double[] rawChronicle(final Path dir, final int size, final int n) throws IOException
     {
         progress("raw Chronicle append/tail, " + size + " B");
         final BytesStore<?, ?> payload = BytesStore.nativeStoreWithFixedCapacity(size);
@@ -186,7 +190,6 @@ public final class Bench implements Callable<Integer>
              ExcerptAppender appender = queue.createAppender();
              ExcerptTailer tailer = queue.createTailer())
         {
-            final int n = record ? entries : Math.max(1, entries / 4);
             final long start = System.nanoTime();
             for (int i = 0; i < n; i++)
             {
@@ -211,18 +214,16 @@ public final class Bench implements Callable<Integer>
                 }
             }
             final long tailNs = System.nanoTime() - tailStart;
-            if (!record)
+            if (read != 0)
             {
-                return;
+                throw new IllegalStateException("the raw tail read back bytes that were never written");
             }
-            throughput("throughput.rawChronicleAppend." + size + "B", entries / (appendNs / 1e9), null);
-            throughput("throughput.rawChronicleTail." + size + "B", entries / (tailNs / 1e9), null);
-            done(String.format("raw Chronicle %d B: append %.0f/s, tail %.0f/s (checksum %d)", size,
-                entries / (appendNs / 1e9), entries / (tailNs / 1e9), read));
+            return new double[] {n / (appendNs / 1e9), n / (tailNs / 1e9)};
         }
         finally
         {
             payload.releaseLast();
+            deleteTree(dir);
         }
     }
 
@@ -285,7 +286,7 @@ public final class Bench implements Callable<Integer>
             }
             // compile the replication path first: a 10k/s warm-up sends too few entries for C2, which then compiled
             // during the measured run and took whole scheduler slices (~8 ms) from Ferry's threads on 2 cores
-            replicatedThroughput(primary, slots, latencySize, waitIdle, false);
+            replicatedThroughput(primary, slots, latencySize, waitIdle, Math.max(1, entries / 4));
             settle();
             // latency first, on a quiet page cache; the throughput runs leave gigabytes of dirty pages behind
             for (final int rate : rates)
@@ -295,9 +296,7 @@ public final class Bench implements Callable<Integer>
             }
             for (final int size : sizes)
             {
-                settle();
-                replicatedThroughput(primary, slots, size, waitIdle, false); // warm-up
-                replicatedThroughput(primary, slots, size, waitIdle, true);
+                throughputTrials(scratch, primary, slots, size, waitIdle);
             }
         }
         finally
@@ -333,12 +332,57 @@ public final class Bench implements Callable<Integer>
         return min;
     }
 
-    private void replicatedThroughput(final Primary primary, final List<ReplicaSlot> slots, final int size,
-        final IdleStrategy waitIdle, final boolean record)
+    /**
+     * Raw Chronicle append and replicated throughput for one entry size: a warm-up of each, then {@link #trials}
+     * alternating pairs (raw, then replicated, each after a {@link #settle()}). The medians are reported, with every
+     * trial and the median of the per-pair ratios beside them.
+     */
+    private void throughputTrials(final Path scratch, final Primary primary, final List<ReplicaSlot> slots,
+        final int size, final IdleStrategy waitIdle) throws IOException
+    {
+        final int warmup = Math.max(1, entries / 4);
+        settle();
+        rawChronicle(scratch.resolve("raw-warmup-" + size), size, warmup); // JIT and file system warm-up
+        replicatedThroughput(primary, slots, size, waitIdle, warmup);
+        final double[] append = new double[trials];
+        final double[] tail = new double[trials];
+        final double[] replicated = new double[trials];
+        final double[] appendOnly = new double[trials];
+        final double[] ratios = new double[trials];
+        for (int t = 0; t < trials; t++)
+        {
+            settle();
+            final double[] raw = rawChronicle(scratch.resolve("raw-" + size + "-" + t), size, entries);
+            append[t] = raw[0];
+            tail[t] = raw[1];
+            settle();
+            final double[] rep = replicatedThroughput(primary, slots, size, waitIdle, entries);
+            replicated[t] = rep[0];
+            appendOnly[t] = rep[1];
+            ratios[t] = replicated[t] / append[t];
+            done(String.format("trial %d/%d, %d B: raw Chronicle append %.0f/s, tail %.0f/s; replicated %.0f/s acked by "
+                + "%d replica(s) (appends alone %.0f/s): %.2fx", t + 1, trials, size, append[t], tail[t], replicated[t],
+                slots.size(), appendOnly[t], ratios[t]));
+        }
+        trialResult(throughput("throughput.rawChronicleAppend." + size + "B", median(append), null), append);
+        trialResult(throughput("throughput.rawChronicleTail." + size + "B", median(tail), null), tail);
+        final Map<String, Object> result = trialResult(throughput("throughput.replicated." + size + "B",
+            median(replicated), "throughput.rawChronicleAppend." + size + "B"), replicated);
+        result.put("appendOnlyPerSec", median(appendOnly));
+        result.put("pairedRatioMedian", median(ratios));
+        done(String.format("replicated %d B, median of %d: %.0f entries/s, %.2fx raw append (median of the pairs %.2fx)",
+            size, trials, median(replicated), median(replicated) / median(append), median(ratios)));
+    }
+
+    /**
+     * @return entries per second from the first append until every replica received the last, and of the appends
+     *         alone.
+     */
+    private double[] replicatedThroughput(final Primary primary, final List<ReplicaSlot> slots, final int size,
+        final IdleStrategy waitIdle, final int n)
     {
         progress("replicated throughput, " + size + " B");
         final MemorySegment payload = MemorySegment.ofArray(new byte[size]);
-        final int n = record ? entries : Math.max(1, entries / 4);
         final long start = System.nanoTime();
         long last = -1;
         for (int i = 0; i < n; i++)
@@ -353,16 +397,24 @@ public final class Bench implements Callable<Integer>
             waitIdle.idle(0);
         }
         final long end = System.nanoTime();
-        if (!record)
-        {
-            return;
-        }
-        final double rate = entries / ((end - start) / 1e9);
-        final Map<String, Object> result = throughput("throughput.replicated." + size + "B", rate,
-            "throughput.rawChronicleAppend." + size + "B");
-        result.put("appendOnlyPerSec", entries / ((appended - start) / 1e9));
-        done(String.format("replicated %d B: %.0f entries/s acked by %d replica(s) (appends alone %.0f/s)", size, rate,
-            slots.size(), entries / ((appended - start) / 1e9)));
+        return new double[] {n / ((end - start) / 1e9), n / ((appended - start) / 1e9)};
+    }
+
+    private static Map<String, Object> trialResult(final Map<String, Object> result, final double[] values)
+    {
+        final double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        result.put("error", (sorted[sorted.length - 1] - sorted[0]) / 2); // half the spread of the trials
+        result.put("trials", Arrays.stream(values).boxed().toList());
+        return result;
+    }
+
+    private static double median(final double[] values)
+    {
+        final double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        final int mid = sorted.length / 2;
+        return sorted.length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
     }
 
     /** The shortest sleep the fixed-rate loader takes between appends. */
