@@ -2,6 +2,7 @@ package dev.ferry.wal;
 
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.bytes.SyncMode;
+import net.openhft.chronicle.core.time.SystemTimeProvider;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.queue.RollCycle;
@@ -74,6 +75,7 @@ public final class Wal implements AutoCloseable
     private final FileLock lock;
 
     private final ChunkAdvisor chunkAdvisor;
+    private final MonotonicCycleClock cycleClock;
     private final AtomicLong writePosition = new AtomicLong();
     private final AtomicReference<File> writeFile = new AtomicReference<>();
     private int writeCycle = Integer.MIN_VALUE;
@@ -101,7 +103,10 @@ public final class Wal implements AutoCloseable
         FileChannel channel = null;
         FileLock fileLock = null;
         SingleChronicleQueue q = null;
-        final MonotonicCycleClock cycleClock = new MonotonicCycleClock(config.cycleClock());
+        // the default clocks share one reading per append (see MonotonicCycleClock); a test's own clocks stay apart
+        final MonotonicCycleClock cycleClock = config.clockNs() instanceof WalConfig.EpochNanoClock &&
+            config.cycleClock() == SystemTimeProvider.INSTANCE ?
+            MonotonicCycleClock.sharing(config.clockNs()) : new MonotonicCycleClock(config.cycleClock());
         try
         {
             if (!config.readOnly())
@@ -129,6 +134,7 @@ public final class Wal implements AutoCloseable
         }
         this.lockChannel = channel;
         this.lock = fileLock;
+        this.cycleClock = cycleClock;
         this.queue = q;
         this.rollCycle = queue.rollCycle(); // an existing queue keeps the cycle it was created with
         this.probe = queue.createTailer();
@@ -200,7 +206,7 @@ public final class Wal implements AutoCloseable
         {
             checkWritable();
             final long offset = nextOffset;
-            write(offset, config.clockNs().getAsLong(), payload, 0, length, 0, true);
+            write(offset, 0, payload, 0, length, 0, true);
             nextOffset = offset + 1;
             return offset;
         }
@@ -273,18 +279,30 @@ public final class Wal implements AutoCloseable
 
     private void write(
         final long offset, final long timestampNs, final MemorySegment payload, final long payloadOffset, final int length,
-        final int crc32c, final boolean computeCrc)
+        final int crc32c, final boolean own)
     {
         final int total = HEADER_LENGTH + length;
+        final boolean shareClock = own && cycleClock.shares();
         final DocumentContext dc;
         try
         {
+            if (shareClock)
+            {
+                cycleClock.capture(Thread.currentThread()); // the reading that picks the cycle stamps the entry
+            }
             dc = appender.writingDocument();
         }
         catch (final RuntimeException ex)
         {
+            if (shareClock)
+            {
+                cycleClock.release();
+            }
             throw new WalException(ErrorCode.STORAGE, "append of offset " + offset + " to " + directory + " failed: " + ex, ex);
         }
+        final long reading = shareClock ? cycleClock.release() : Long.MIN_VALUE;
+        // not shared, or Chronicle did not read the clock this time: read it here
+        final long stamp = !own ? timestampNs : reading != Long.MIN_VALUE ? reading : config.clockNs().getAsLong();
         final long position;
         try
         {
@@ -298,9 +316,9 @@ public final class Wal implements AutoCloseable
                 chunkAdvisor.wrote(bytes);
             }
             ALL.set(LONG_LE, address + OFFSET_FIELD_OFFSET, offset);
-            ALL.set(LONG_LE, address + TIMESTAMP_FIELD_OFFSET, timestampNs);
+            ALL.set(LONG_LE, address + TIMESTAMP_FIELD_OFFSET, stamp);
             MemorySegment.copy(payload, payloadOffset, ALL, address + HEADER_LENGTH, length);
-            final int crc = computeCrc ? Crc32c.compute(ALL, address + HEADER_LENGTH, length) : crc32c;
+            final int crc = own ? Crc32c.compute(ALL, address + HEADER_LENGTH, length) : crc32c;
             ALL.set(INT_LE, address + CRC_FIELD_OFFSET, crc);
         }
         catch (final RuntimeException | Error ex)

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -552,6 +553,33 @@ class WalTest
             flags.add(List.of(lines.get(j).substring("VmFlags:".length()).trim().split(" ")).contains("rr"));
         }
         return flags;
+    }
+
+    @Test
+    void shouldStampEntriesWithTheEntryClockWhenItAlsoPicksTheCycles() throws Exception
+    {
+        // the default clocks: one reading per append serves both (MonotonicCycleClock.sharing)
+        final long before = TimeUnit.MILLISECONDS.toNanos(System.currentTimeMillis() - 1_000);
+        try (Wal wal = Wal.open(new WalConfig().directory(dir.resolve("default-clocks")).minFreeBytes(0)))
+        {
+            for (int i = 0; i < 1_000; i++)
+            {
+                wal.append(payload(i));
+            }
+            final long after = TimeUnit.MILLISECONDS.toNanos(System.currentTimeMillis() + 1_000);
+            try (WalCursor cursor = wal.cursor())
+            {
+                final long[] last = {Long.MIN_VALUE};
+                final int read = cursor.poll(e ->
+                {
+                    assertTrue(e.timestampNs() > before && e.timestampNs() < after, "stamped now: " + e.timestampNs());
+                    assertTrue(e.timestampNs() >= last[0], "in append order");
+                    last[0] = e.timestampNs();
+                    return true;
+                }, Integer.MAX_VALUE);
+                assertEquals(1_000, read);
+            }
+        }
     }
 
     @Test
