@@ -51,6 +51,7 @@ import java.util.concurrent.locks.LockSupport;
  * {@code ferry bench}: the end-to-end harness. The primary runs in this JVM, each replica in its own child JVM
  * ({@code ferry replica}), all on loopback. Measures, in one run:
  * <ul>
+ *   <li>{@code Wal.append} against a raw Chronicle append of the same payload, in alternating rounds;</li>
  *   <li>baselines: raw Chronicle Queue append and tail of the same payloads; raw NIO loopback ping-pong (64 B round
  *       trips) and bulk transfer, between two JVMs;</li>
  *   <li>maximum replicated throughput per entry size: entries appended as fast as one thread can, until every
@@ -103,6 +104,11 @@ public final class Bench implements Callable<Integer>
         "Alternating the two keeps a slow spell of a shared machine from landing on one side of the ratio only."})
     int trials;
 
+    @Option(names = "--append-pause-ms", defaultValue = "0", description = {"Pause after each run of the alternating "
+        + "WAL append rounds (default: ${DEFAULT-VALUE}).", "A few seconds (e.g. 4000) measures appends into memory "
+        + "a VM's balloon has handed back to the host."})
+    long appendPauseMs;
+
     @Option(names = "--quick", description = "The CI profile: 64 and 1024 B, rates 10k and 100k, 3 s runs after 2 s warm-up, 500k entries.")
     boolean quick;
 
@@ -142,10 +148,11 @@ public final class Bench implements Callable<Integer>
             warmupSeconds = 2;
             entries = 500_000;
         }
-        if (replicas < 1 || durationSeconds < 1 || warmupSeconds < 0 || entries < 1 || latencySize < 8 || trials < 1)
+        if (replicas < 1 || durationSeconds < 1 || warmupSeconds < 0 || entries < 1 || latencySize < 8 || trials < 1 ||
+            appendPauseMs < 0)
         {
             throw new CommandLine.ParameterException(new CommandLine(this),
-                "need --replicas >= 1, --duration >= 1, --warmup >= 0, --entries >= 1, --latency-size >= 8, --trials >= 1");
+                "need --replicas >= 1, --duration >= 1, --warmup >= 0, --entries >= 1, --latency-size >= 8, --trials >= 1, --append-pause-ms >= 0");
         }
         final Codec chosenCodec = Codec.parse(codec);
         final IdleStrategy waitIdle = IdleStrategies.parse(idle);
@@ -155,6 +162,7 @@ public final class Bench implements Callable<Integer>
         final long started = System.currentTimeMillis();
         try
         {
+            appendPairs(scratch);
             wireBaselines(scratch);
             settle();
             replicated(scratch, chosenCodec, waitIdle);
@@ -224,6 +232,30 @@ public final class Bench implements Callable<Integer>
         {
             payload.releaseLast();
             deleteTree(dir);
+        }
+    }
+
+    /**
+     * {@code Wal.append} against a raw Chronicle append in alternating rounds ({@link AppendPairs}): the per-entry
+     * cost of the WAL measured without the drift between two JMH benchmarks run one after the other.
+     */
+    private void appendPairs(final Path scratch) throws IOException
+    {
+        for (final int size : sizes)
+        {
+            settle();
+            progress("WAL append against raw Chronicle append, alternating rounds, " + size + " B");
+            final int appendsPerRound = Math.max(10_000, (32 << 20) / (size + 24)); // ~32 MiB a round
+            final AppendPairs pairs = new AppendPairs(size, quick ? 11 : 21, appendsPerRound, appendPauseMs).run(scratch);
+            final String raw = "throughput.pairedRawChronicleAppend." + size + "B";
+            throughput(raw, 1e9 / pairs.rawNs(), null);
+            throughput("throughput.pairedWalAppend." + size + "B", 1e9 / pairs.ferryNs(), raw)
+                .put("pairedRatioMedian", pairs.ferryRatio());
+            throughput("throughput.pairedWalAppendReadAround." + size + "B", 1e9 / pairs.ferryReadAroundNs(), raw)
+                .put("pairedRatioMedian", pairs.ferryReadAroundRatio());
+            done(String.format("WAL append %d B: %.0f ns (%.2fx raw, median of the rounds' ratios), with read-around "
+                + "%.0f ns (%.2fx); raw Chronicle %.0f ns", size, pairs.ferryNs(), pairs.ferryRatio(),
+                pairs.ferryReadAroundNs(), pairs.ferryReadAroundRatio(), pairs.rawNs()));
         }
     }
 
@@ -409,7 +441,7 @@ public final class Bench implements Callable<Integer>
         return result;
     }
 
-    private static double median(final double[] values)
+    static double median(final double[] values)
     {
         final double[] sorted = values.clone();
         Arrays.sort(sorted);
@@ -670,7 +702,7 @@ public final class Bench implements Callable<Integer>
         }
     }
 
-    private static void deleteTree(final Path root) throws IOException
+    static void deleteTree(final Path root) throws IOException
     {
         try (var paths = Files.walk(root))
         {
