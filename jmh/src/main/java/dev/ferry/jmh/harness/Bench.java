@@ -188,7 +188,7 @@ public final class Bench implements Callable<Integer>
     }
 
     /**
-     * @return entries per second appended and then tailed, into a fresh queue in {@code dir} (deleted after).
+     * @return entries per second appended and then tailed, into a fresh queue in {@code dir}.
      */
     private double[] rawChronicle(final Path dir, final int size, final int n) throws IOException
     {
@@ -231,7 +231,6 @@ public final class Bench implements Callable<Integer>
         finally
         {
             payload.releaseLast();
-            deleteTree(dir);
         }
     }
 
@@ -384,6 +383,8 @@ public final class Bench implements Callable<Integer>
         for (int t = 0; t < trials; t++)
         {
             settle();
+            // kept until every trial ran: deleting it would hand the next raw run memory freed a moment before,
+            // which faults in several times faster than the new memory the replicated run's WALs take
             final double[] raw = rawChronicle(scratch.resolve("raw-" + size + "-" + t), size, entries);
             append[t] = raw[0];
             tail[t] = raw[1];
@@ -395,6 +396,10 @@ public final class Bench implements Callable<Integer>
             done(String.format("trial %d/%d, %d B: raw Chronicle append %.0f/s, tail %.0f/s; replicated %.0f/s acked by "
                 + "%d replica(s) (appends alone %.0f/s): %.2fx", t + 1, trials, size, append[t], tail[t], replicated[t],
                 slots.size(), appendOnly[t], ratios[t]));
+        }
+        for (int t = 0; t < trials; t++)
+        {
+            deleteTree(scratch.resolve("raw-" + size + "-" + t));
         }
         trialResult(throughput("throughput.rawChronicleAppend." + size + "B", median(append), null), append);
         trialResult(throughput("throughput.rawChronicleTail." + size + "B", median(tail), null), tail);
