@@ -142,9 +142,9 @@ final class PrimaryAgent implements AutoCloseable
         }
         if (pretoucher != null)
         {
-            // page faults of future appends taken here: a few pages when busy, more when idle, stopping as soon as
+            // page faults of future appends taken here: two pages when busy; when idle up to 32, stopping as soon as
             // an append or an ack is waiting
-            work += pretoucher.doWork(work == 0 ? 32 : 2, workWaiting);
+            work += work == 0 ? pretoucher.doWork(32, workWaiting) : pretoucher.doWork(2);
         }
         return work;
     }

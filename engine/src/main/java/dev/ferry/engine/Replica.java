@@ -455,8 +455,9 @@ public final class Replica implements AutoCloseable
                 }
                 work += connection.flush();
                 // fault in the pages the next batches will use: a few between busy passes, more when idle, so the
-                // appends never overtake the pretoucher (as the primary's sender does); a batch arriving stops it
-                work += pretoucher.doWork(work == 0 ? 32 : 2, frameWaiting);
+                // appends never overtake the pretoucher (as the primary's sender does); a batch arriving stops an idle
+                // pass
+                work += work == 0 ? pretoucher.doWork(32, frameWaiting) : pretoucher.doWork(2);
                 idle.idle(work);
             }
         }

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
@@ -176,9 +177,10 @@ public final class SelectorParker implements Parker, AutoCloseable
     /**
      * Without blocking: has a watched channel become readable (or acceptable) since the last look? For a thread
      * that is about to spend a while on housekeeping (e.g. pre-touching pages) and would rather serve the peer first.
-     * Costs one {@code epoll_wait} system call.
+     * Costs one {@code epoll_wait} system call. Never throws: a selector that fails (or was closed) answers true, so
+     * the owner goes back to its loop, whose own select or read reports the failure.
      *
-     * @return true if a watched channel is ready.
+     * @return true if a watched channel is ready, or the selector failed.
      */
     public boolean readyNow()
     {
@@ -188,9 +190,9 @@ public final class SelectorParker implements Parker, AutoCloseable
             selector.selectedKeys().clear();
             return ready;
         }
-        catch (final IOException ex)
+        catch (final IOException | ClosedSelectorException ex)
         {
-            throw new FerryException(ErrorCode.CONNECTION, "select failed: " + ex, ex);
+            return true;
         }
     }
 

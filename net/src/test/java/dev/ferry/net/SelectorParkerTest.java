@@ -75,6 +75,8 @@ class SelectorParkerTest
             assertEquals(0, link.parker.blocks(), "never blocked");
             assertEquals(1, link.accepted.read(ByteBuffer.allocate(4)), "the byte is still there for the owner to read");
             assertFalse(link.parker.readyNow(), "read: nothing is waiting any more");
+            link.parker.close();
+            assertTrue(link.parker.readyNow(), "a closed selector sends its owner back to its loop, never throws");
         }
     }
 

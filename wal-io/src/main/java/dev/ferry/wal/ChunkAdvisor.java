@@ -23,12 +23,16 @@ import net.openhft.chronicle.bytes.MappedBytesStore;
  */
 final class ChunkAdvisor
 {
+    private static final long PAGE_SIZE = 4096; // madvise needs a page-aligned start; 4 KiB divides larger pages' offsets too
     private BytesStore<?, ?> advisedStore;
 
     /**
-     * @param bytes the bytes of the document being written (Chronicle's mapped bytes over the current chunk).
+     * @param bytes   the bytes of the document being written (Chronicle's mapped bytes over the current chunk).
+     * @param address where it is being written: the advice starts at its page, so the entries already in the chunk
+     *                (a WAL reopened mid-chunk) keep the kernel's read-ahead for cursors reading them (Chronicle's
+     *                tailers share the appender's mappings).
      */
-    void wrote(final Bytes<?> bytes)
+    void wrote(final Bytes<?> bytes, final long address)
     {
         final BytesStore<?, ?> store = bytes.bytesStore();
         if (store == advisedStore)
@@ -38,8 +42,9 @@ final class ChunkAdvisor
         advisedStore = store;
         if (store instanceof MappedBytesStore mapped)
         {
-            final long from = mapped.addressForRead(mapped.start());
-            Madvise.advise(from, mapped.capacity(), Madvise.MADV_RANDOM);
+            final long end = mapped.addressForRead(mapped.start()) + mapped.capacity();
+            final long from = address & -PAGE_SIZE;
+            Madvise.advise(from, end - from, Madvise.MADV_RANDOM);
         }
     }
 }

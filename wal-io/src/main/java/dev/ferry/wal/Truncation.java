@@ -51,7 +51,7 @@ final class Truncation
         try (SingleChronicleQueue target = SingleChronicleQueueBuilder.binary(staging)
             .rollCycle(wal.rollCycle())
             .epoch(wal.queue().epoch())
-            .timeProvider(wal.config().cycleClock())
+            .timeProvider(wal.cycleClock())
             .build();
             InternalAppender appender = (InternalAppender)target.createAppender();
             ExcerptTailer tailer = wal.queue().createTailer())

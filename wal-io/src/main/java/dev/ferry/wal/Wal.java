@@ -76,6 +76,7 @@ public final class Wal implements AutoCloseable
 
     private final ChunkAdvisor chunkAdvisor;
     private final MonotonicCycleClock cycleClock;
+    private long sharedReadings;
     private final AtomicLong writePosition = new AtomicLong();
     private final AtomicReference<File> writeFile = new AtomicReference<>();
     private int writeCycle = Integer.MIN_VALUE;
@@ -300,7 +301,19 @@ public final class Wal implements AutoCloseable
             }
             throw new WalException(ErrorCode.STORAGE, "append of offset " + offset + " to " + directory + " failed: " + ex, ex);
         }
+        catch (final Error ex)
+        {
+            if (shareClock)
+            {
+                cycleClock.release(); // never leave another thread's reading a way into this capture
+            }
+            throw ex;
+        }
         final long reading = shareClock ? cycleClock.release() : Long.MIN_VALUE;
+        if (reading != Long.MIN_VALUE)
+        {
+            sharedReadings++;
+        }
         // not shared, or Chronicle did not read the clock this time: read it here
         final long stamp = !own ? timestampNs : reading != Long.MIN_VALUE ? reading : config.clockNs().getAsLong();
         final long position;
@@ -313,7 +326,7 @@ public final class Wal implements AutoCloseable
             final long address = bytes.addressForRead(position, total);
             if (chunkAdvisor != null)
             {
-                chunkAdvisor.wrote(bytes);
+                chunkAdvisor.wrote(bytes, address);
             }
             ALL.set(LONG_LE, address + OFFSET_FIELD_OFFSET, offset);
             ALL.set(LONG_LE, address + TIMESTAMP_FIELD_OFFSET, stamp);
@@ -374,6 +387,25 @@ public final class Wal implements AutoCloseable
                 return false;
             default:
                 return false;
+        }
+    }
+
+    /**
+     * @return the clock Chronicle picks this WAL's roll cycles with (for a staging queue that must agree with it).
+     */
+    MonotonicCycleClock cycleClock()
+    {
+        return cycleClock;
+    }
+
+    /**
+     * @return appends stamped with the reading Chronicle took to pick their cycle (for a test).
+     */
+    long sharedReadings()
+    {
+        synchronized (appendLock)
+        {
+            return sharedReadings;
         }
     }
 

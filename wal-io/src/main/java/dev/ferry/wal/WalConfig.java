@@ -173,8 +173,9 @@ public final class WalConfig
     }
 
     /**
-     * @return true to leave the kernel's mmap read-around on for the WAL's own mappings; false (the default) gives
-     *         them {@code MADV_RANDOM}, so a page fault zero-fills one page (see {@link ChunkAdvisor}).
+     * @return true to leave the kernel's mmap read-around on for Chronicle's mappings of the WAL; false (the default)
+     *         gives the part the appender writes {@code MADV_RANDOM}, so a page fault zero-fills one page (see
+     *         {@link ChunkAdvisor}). A {@link WalPretoucher}'s own mapping is always advised.
      */
     public boolean readAround()
     {

@@ -579,7 +579,11 @@ class WalTest
                 }, Integer.MAX_VALUE);
                 assertEquals(1_000, read);
             }
+            assertEquals(1_000, wal.sharedReadings(), "every entry stamped with the reading that picked its cycle");
         }
+        final Wal ownClocks = open(); // a test's cycle clock: the two clocks stay apart
+        ownClocks.append(payload(0));
+        assertEquals(0, ownClocks.sharedReadings());
     }
 
     @Test
