@@ -278,44 +278,59 @@ public final class Wal implements AutoCloseable
         }
     }
 
+    /**
+     * Open the next document; with {@code captureClock} the reading Chronicle takes to pick its cycle is kept for
+     * {@link #ownStamp} (released here if the document cannot be opened).
+     */
+    private DocumentContext openDocument(final long offset, final boolean captureClock)
+    {
+        if (captureClock)
+        {
+            cycleClock.capture(Thread.currentThread());
+        }
+        boolean opened = false;
+        try
+        {
+            final DocumentContext dc = appender.writingDocument();
+            opened = true;
+            return dc;
+        }
+        catch (final RuntimeException ex)
+        {
+            throw new WalException(ErrorCode.STORAGE, "append of offset " + offset + " to " + directory + " failed: " + ex, ex);
+        }
+        finally
+        {
+            if (captureClock && !opened)
+            {
+                cycleClock.release(); // never leave a capture open for another thread's reading
+            }
+        }
+    }
+
+    /**
+     * @return the timestamp of an entry this WAL appends: the captured reading, or the entry clock read now when the
+     *         clocks are not shared or Chronicle did not read the clock this time.
+     */
+    private long ownStamp(final boolean captured)
+    {
+        final long reading = captured ? cycleClock.release() : Long.MIN_VALUE;
+        if (reading == Long.MIN_VALUE)
+        {
+            return config.clockNs().getAsLong();
+        }
+        sharedReadings++;
+        return reading;
+    }
+
     private void write(
         final long offset, final long timestampNs, final MemorySegment payload, final long payloadOffset, final int length,
         final int crc32c, final boolean own)
     {
         final int total = HEADER_LENGTH + length;
         final boolean shareClock = own && cycleClock.shares();
-        final DocumentContext dc;
-        try
-        {
-            if (shareClock)
-            {
-                cycleClock.capture(Thread.currentThread()); // the reading that picks the cycle stamps the entry
-            }
-            dc = appender.writingDocument();
-        }
-        catch (final RuntimeException ex)
-        {
-            if (shareClock)
-            {
-                cycleClock.release();
-            }
-            throw new WalException(ErrorCode.STORAGE, "append of offset " + offset + " to " + directory + " failed: " + ex, ex);
-        }
-        catch (final Error ex)
-        {
-            if (shareClock)
-            {
-                cycleClock.release(); // never leave another thread's reading a way into this capture
-            }
-            throw ex;
-        }
-        final long reading = shareClock ? cycleClock.release() : Long.MIN_VALUE;
-        if (reading != Long.MIN_VALUE)
-        {
-            sharedReadings++;
-        }
-        // not shared, or Chronicle did not read the clock this time: read it here
-        final long stamp = !own ? timestampNs : reading != Long.MIN_VALUE ? reading : config.clockNs().getAsLong();
+        final DocumentContext dc = openDocument(offset, shareClock);
+        final long stamp = own ? ownStamp(shareClock) : timestampNs;
         final long position;
         try
         {

@@ -385,7 +385,7 @@ public final class Bench implements Callable<Integer>
             settle();
             // kept until every trial ran: deleting it would hand the next raw run memory freed a moment before,
             // which faults in several times faster than the new memory the replicated run's WALs take
-            final double[] raw = rawChronicle(scratch.resolve("raw-" + size + "-" + t), size, entries);
+            final double[] raw = rawChronicle(rawTrialDir(scratch, size, t), size, entries);
             append[t] = raw[0];
             tail[t] = raw[1];
             settle();
@@ -399,7 +399,7 @@ public final class Bench implements Callable<Integer>
         }
         for (int t = 0; t < trials; t++)
         {
-            deleteTree(scratch.resolve("raw-" + size + "-" + t));
+            deleteTree(rawTrialDir(scratch, size, t));
         }
         trialResult(throughput("throughput.rawChronicleAppend." + size + "B", median(append), null), append);
         trialResult(throughput("throughput.rawChronicleTail." + size + "B", median(tail), null), tail);
@@ -409,6 +409,11 @@ public final class Bench implements Callable<Integer>
         result.put("pairedRatioMedian", median(ratios));
         done(String.format("replicated %d B, median of %d: %.0f entries/s, %.2fx raw append (median of the pairs %.2fx)",
             size, trials, median(replicated), median(replicated) / median(append), median(ratios)));
+    }
+
+    private static Path rawTrialDir(final Path scratch, final int size, final int trial)
+    {
+        return scratch.resolve("raw-" + size + "-" + trial);
     }
 
     /**
