@@ -19,7 +19,8 @@ import net.openhft.chronicle.bytes.MappedBytesStore;
  * <p>
  * The chunk is recognised by its bytes store, not its address: Chronicle releases and maps chunks again, and a new
  * mapping may land at the old address without the advice. The first write into a chunk happens before the advice
- * (Chronicle writes the document header), so that one fault still reads around. One writer (the append lock).
+ * (Chronicle writes the document header), so that one fault still reads around. One writing thread at a time (the
+ * WAL's append lock, or its single writer).
  */
 final class ChunkAdvisor
 {

@@ -65,7 +65,8 @@ final class MonotonicCycleClock implements TimeProvider
     }
 
     /**
-     * The appending thread (under the WAL's append lock) is about to open a document: keep its next reading.
+     * The appending thread (one at a time: the WAL's append lock or its single writer) is about to open a document:
+     * keep its next reading.
      */
     void capture(final Thread appendingThread)
     {

@@ -15,6 +15,8 @@ import net.openhft.chronicle.wire.DocumentContext;
 import java.io.File;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
@@ -48,9 +50,11 @@ import static dev.ferry.wal.WalEntry.TIMESTAMP_FIELD_OFFSET;
  * within a roll cycle Chronicle's sequence numbers are dense, so {@code index = toIndex(cycle, offset - first(cycle))}
  * and only the first offset of each cycle is looked up (once, then cached).
  * <p>
- * <b>Threads.</b> {@link #append} and {@link #appendAt} are safe from any number of threads of one process; one
- * process at a time may open a WAL for writing (a file lock says so clearly to the second). {@link #nextOffset()}
- * and {@link #oldestOffset()} are volatile reads. Cursors are single-threaded. {@link #open} with
+ * <b>Threads.</b> {@link #append} and {@link #appendAt} are safe from any number of threads of one process, serialised
+ * by a lock of Ferry's own on top of Chronicle's write lock; with {@link WalConfig#singleWriter(boolean)} one thread
+ * owns them and Chronicle's is the only lock an append takes. One process at a time may open a WAL for writing (a
+ * file lock says so clearly to the second). {@link #nextOffset()}, {@link #oldestOffset()} and {@link #isEmpty()}
+ * are volatile reads. Cursors are single-threaded. {@link #open} with
  * {@link WalConfig#readOnly(boolean)} reads a WAL another process is writing.
  * <p>
  * <b>Durability.</b> See {@link SyncPolicy}: a returned append survives {@code kill -9}; what was synced survives
@@ -60,13 +64,31 @@ public final class Wal implements AutoCloseable
 {
     static final String LOCK_FILE = "ferry.lock";
     private static final int SPACE_CHECK_INTERVAL_MASK = (1 << 16) - 1;
+    private static final VarHandle NEXT_OFFSET;
+    private static final VarHandle WRITER;
+
+    static
+    {
+        try
+        {
+            final MethodHandles.Lookup lookup = MethodHandles.lookup();
+            NEXT_OFFSET = lookup.findVarHandle(Wal.class, "nextOffset", long.class);
+            WRITER = lookup.findVarHandle(Wal.class, "writer", Thread.class);
+        }
+        catch (final ReflectiveOperationException ex)
+        {
+            throw new ExceptionInInitializerError(ex);
+        }
+    }
 
     private final WalConfig config;
     private final Path directory;
     private final RollCycle rollCycle;
     private final SingleChronicleQueue queue;
     private final ExcerptAppender appender;
+    private final boolean singleWriter;
     private final Object appendLock = new Object();
+    private volatile Thread writer; // single-writer mode: the thread that owns the writing operations
     private final Object probeLock = new Object();
     private final ExcerptTailer probe;
     private final ConcurrentHashMap<Integer, Long> firstOffsetByCycle = new ConcurrentHashMap<>();
@@ -85,7 +107,7 @@ public final class Wal implements AutoCloseable
     private volatile long oldestOffset;
     private volatile long syncedOffset = -1;
     private volatile boolean closed;
-    private boolean empty;
+    private volatile boolean empty;
     private long lastSyncNs;
     private long appendsSinceSpaceCheck;
     private FileStore fileStore;
@@ -98,6 +120,7 @@ public final class Wal implements AutoCloseable
     private Wal(final WalConfig config)
     {
         this.config = config;
+        this.singleWriter = config.singleWriter();
         this.directory = config.directory().toAbsolutePath();
         prepareDirectory(directory, config.readOnly());
 
@@ -144,7 +167,7 @@ public final class Wal implements AutoCloseable
         this.chunkAdvisor = config.readOnly() || config.readAround() ? null : new ChunkAdvisor();
         if (appender != null)
         {
-            appender.singleThreadedCheckDisabled(true); // appends are serialised by appendLock
+            appender.singleThreadedCheckDisabled(true); // one thread at a time: appendLock, or the single writer
         }
         refresh();
         if (!empty)
@@ -203,14 +226,24 @@ public final class Wal implements AutoCloseable
     public long append(final MemorySegment payload)
     {
         final int length = checkPayload(payload.byteSize());
+        if (singleWriter)
+        {
+            checkWriter();
+            return appendNext(payload, length);
+        }
         synchronized (appendLock)
         {
-            checkWritable();
-            final long offset = nextOffset;
-            write(offset, 0, payload, 0, length, 0, true);
-            nextOffset = offset + 1;
-            return offset;
+            return appendNext(payload, length);
         }
+    }
+
+    private long appendNext(final MemorySegment payload, final int length)
+    {
+        checkWritable();
+        final long offset = nextOffset;
+        write(offset, 0, payload, 0, length, 0, true);
+        NEXT_OFFSET.setRelease(this, offset + 1); // readers' volatile reads need no fence here
+        return offset;
     }
 
     /**
@@ -260,21 +293,49 @@ public final class Wal implements AutoCloseable
         {
             throw new WalException(ErrorCode.CONFIGURATION, "appendAt offset must be >= 0, was " + offset);
         }
+        if (singleWriter)
+        {
+            checkWriter();
+            appendAtNext(offset, timestampNs, crc32c, memory, payloadOffset, length);
+            return;
+        }
         synchronized (appendLock)
         {
-            checkWritable();
-            final long expected = nextOffset;
-            if (offset != expected && !empty)
-            {
-                throw new WalException(ErrorCode.SEQUENCE_GAP, (offset > expected ? "gap" : "overlap") +
-                    ": appendAt(" + offset + ") but the next offset of " + directory + " is " + expected);
-            }
-            if (empty)
-            {
-                oldestOffset = offset;
-            }
-            write(offset, timestampNs, memory, payloadOffset, length, crc32c, false);
-            nextOffset = offset + 1;
+            appendAtNext(offset, timestampNs, crc32c, memory, payloadOffset, length);
+        }
+    }
+
+    private void appendAtNext(
+        final long offset, final long timestampNs, final int crc32c, final MemorySegment memory, final long payloadOffset,
+        final int length)
+    {
+        checkWritable();
+        final long expected = nextOffset;
+        if (offset != expected && !empty)
+        {
+            throw new WalException(ErrorCode.SEQUENCE_GAP, (offset > expected ? "gap" : "overlap") +
+                ": appendAt(" + offset + ") but the next offset of " + directory + " is " + expected);
+        }
+        if (empty)
+        {
+            oldestOffset = offset;
+        }
+        write(offset, timestampNs, memory, payloadOffset, length, crc32c, false);
+        NEXT_OFFSET.setRelease(this, offset + 1);
+    }
+
+    /**
+     * Single-writer mode: the first thread to write owns the writing operations; any other gets a clear error
+     * before anything is written (a second thread inside Chronicle's appender would corrupt its state).
+     */
+    private void checkWriter()
+    {
+        final Thread current = Thread.currentThread();
+        if (writer != current && !WRITER.compareAndSet(this, (Thread)null, current))
+        {
+            throw new WalException(ErrorCode.CONFIGURATION, "WAL " + directory + " is single-writer and written by thread '" +
+                writer.getName() + "'; thread '" + current.getName() + "' may not write it (WalConfig.singleWriter(false) " +
+                "allows any number of writing threads)");
         }
     }
 
@@ -429,6 +490,10 @@ public final class Wal implements AutoCloseable
      */
     public void sync()
     {
+        if (singleWriter)
+        {
+            checkWriter();
+        }
         synchronized (appendLock)
         {
             checkWritable();
@@ -487,10 +552,7 @@ public final class Wal implements AutoCloseable
      */
     public boolean isEmpty()
     {
-        synchronized (appendLock)
-        {
-            return empty;
-        }
+        return empty;
     }
 
     /**
@@ -781,6 +843,10 @@ public final class Wal implements AutoCloseable
      */
     public Wal truncateAfter(final long offset)
     {
+        if (singleWriter)
+        {
+            checkWriter();
+        }
         synchronized (appendLock)
         {
             checkWritable();
@@ -810,6 +876,7 @@ public final class Wal implements AutoCloseable
             .maxPayloadBytes(config.maxPayloadBytes())
             .minFreeBytes(config.minFreeBytes())
             .readAround(config.readAround())
+            .singleWriter(config.singleWriter())
             .firstOffset(offset + 1)
             .clockNs(config.clockNs())
             .cycleClock(config.cycleClock()));

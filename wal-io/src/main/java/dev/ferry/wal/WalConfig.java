@@ -48,6 +48,7 @@ public final class WalConfig
     private long minFreeBytes = Long.getLong(MIN_FREE_BYTES_PROP_NAME, MIN_FREE_BYTES_DEFAULT);
     private boolean readOnly;
     private boolean readAround;
+    private boolean singleWriter;
     private long firstOffset;
     private LongSupplier clockNs;
     private TimeProvider cycleClock = SystemTimeProvider.INSTANCE;
@@ -192,6 +193,30 @@ public final class WalConfig
     public WalConfig readAround(final boolean readAround)
     {
         this.readAround = readAround;
+        return this;
+    }
+
+    /**
+     * @return true if one thread writes the WAL (see {@link #singleWriter(boolean)}).
+     */
+    public boolean singleWriter()
+    {
+        return singleWriter;
+    }
+
+    /**
+     * @param singleWriter true if the application appends from one thread only, as a raw Chronicle appender is used:
+     *                     appends then take no lock of Ferry's own (Chronicle's write lock is still taken), which was
+     *                     about a sixth of a 64 B append here. {@link Wal#append}, {@link Wal#appendAt},
+     *                     {@link Wal#flush}, {@link Wal#sync} and {@link Wal#truncateAfter} belong to the first thread
+     *                     that calls one of them; any other thread gets a CONFIGURATION error and writes nothing.
+     *                     {@link Wal#close} may come from any thread once the writer has stopped. False (default):
+     *                     any number of threads may append.
+     * @return this.
+     */
+    public WalConfig singleWriter(final boolean singleWriter)
+    {
+        this.singleWriter = singleWriter;
         return this;
     }
 

@@ -330,6 +330,79 @@ class WalTest
     }
 
     @Test
+    void shouldLetOnlyTheFirstWritingThreadWriteASingleWriterWal() throws Exception
+    {
+        final Wal wal = track(Wal.open(config().singleWriter(true).syncPolicy(SyncPolicy.PER_BATCH)));
+        fill(wal, 3, 0, 1); // this thread is the writer: 0-2, 3-5 across a roll
+        final MemorySegment p = MemorySegment.ofArray(payload(6));
+        final int crc = Crc32c.compute(p, 0, p.byteSize());
+        final List<WalException> refused = new ArrayList<>();
+        final Thread other = Thread.ofPlatform().name("not-the-writer").start(() ->
+        {
+            final List<Runnable> writes = List.of(() -> wal.append(p), () -> wal.appendAt(6, 1, crc, p), wal::sync,
+                () -> wal.truncateAfter(2));
+            for (final Runnable write : writes)
+            {
+                try
+                {
+                    write.run();
+                }
+                catch (final WalException ex)
+                {
+                    refused.add(ex);
+                }
+            }
+        });
+        other.join(60_000);
+        assertFalse(other.isAlive());
+        assertEquals(4, refused.size(), "append, appendAt, sync and truncateAfter are each refused");
+        for (final WalException ex : refused)
+        {
+            assertEquals(ErrorCode.CONFIGURATION, ex.code());
+            assertTrue(ex.getMessage().contains("'not-the-writer'") &&
+                ex.getMessage().contains("'" + Thread.currentThread().getName() + "'"), ex.getMessage());
+        }
+        assertEquals(6, wal.nextOffset(), "nothing written by a refused thread");
+        assertEquals(6, wal.append(payload(6)), "the writer goes on");
+        wal.sync();
+        assertEquals(6, wal.syncedOffset());
+        try (WalCursor cursor = wal.cursor())
+        {
+            assertEquals(List.of(0L, 1L, 2L, 3L, 4L, 5L, 6L), readAll(cursor));
+        }
+    }
+
+    @Test
+    void shouldHandASingleWriterWalToWhicheverThreadWritesFirstAndCloseItFromAnother() throws Exception
+    {
+        final Wal wal = Wal.open(config().singleWriter(true));
+        final Thread writer = Thread.ofPlatform().start(() -> fill(wal, 1_000, 0));
+        writer.join(60_000);
+        assertFalse(writer.isAlive());
+        assertEquals(ErrorCode.CONFIGURATION, assertThrows(WalException.class, () -> wal.append(payload(1_000))).code(),
+            "the opening thread is not the writer: the first thread to write is");
+        wal.close(); // any thread, once the writer has stopped
+        final Wal reopened = track(Wal.open(config().singleWriter(true)));
+        assertEquals(1_000, reopened.nextOffset());
+        assertEquals(1_000, reopened.append(payload(1_000)), "a reopened WAL takes a new writer");
+        try (WalCursor cursor = reopened.cursor())
+        {
+            assertEquals(1_001, readAll(cursor).size());
+        }
+    }
+
+    @Test
+    void shouldKeepTheSingleWriterModeAcrossTruncation()
+    {
+        final Wal wal = Wal.open(config().singleWriter(true));
+        fill(wal, 5, 0);
+        final Wal truncated = track(wal.truncateAfter(2));
+        assertTrue(truncated.config().singleWriter());
+        assertEquals(3, truncated.append(payload(3)));
+        assertEquals(4, truncated.nextOffset());
+    }
+
+    @Test
     void shouldTruncateAfterAnOffsetAndContinueFromThere() throws Exception
     {
         Wal wal = Wal.open(config());
