@@ -291,6 +291,13 @@ public final class Replica implements AutoCloseable
         {
             Thread.currentThread().interrupt();
         }
+        if (thread.isAlive())
+        {
+            // its WAL is single-writer: closing it under a thread that may still be appending could unmap the page
+            // being written, so it stays open (and locked) until the process ends
+            log.log("replica " + config.id() + " did not stop within 10 s; its WAL " + wal.directory() + " stays open");
+            return;
+        }
         if (!wal.isClosed())
         {
             wal.close();

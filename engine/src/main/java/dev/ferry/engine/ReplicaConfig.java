@@ -18,7 +18,7 @@ import static dev.ferry.engine.PrimaryConfig.require;
  */
 public final class ReplicaConfig
 {
-    private final WalConfig wal = new WalConfig();
+    private final WalConfig wal = new WalConfig().singleWriter(true); // only the replica's thread writes it
     private InetSocketAddress primary;
     private String id;
     private Path secretFile;
@@ -35,7 +35,7 @@ public final class ReplicaConfig
     private boolean concluded;
 
     /**
-     * @return the WAL settings, to adjust in place.
+     * @return the WAL settings, to adjust in place (single-writer by default: only the replica's thread writes it).
      */
     public WalConfig wal()
     {

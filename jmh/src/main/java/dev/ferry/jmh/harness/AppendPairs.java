@@ -19,14 +19,30 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * {@code Wal.append} against a raw Chronicle append of the same payload, in rounds that alternate the two (and Ferry
- * with the kernel's read-around, {@link WalConfig#readAround(boolean)}), each round into a fresh queue. JMH runs one
+ * with the kernel's read-around, {@link WalConfig#readAround(boolean)}, and in single-writer mode,
+ * {@link WalConfig#singleWriter(boolean)}), each round into a fresh queue. JMH runs one
  * benchmark after the other, so a slow spell of a shared machine lands on one side of a ratio only (its raw baseline
  * here ranged from 2.3 to 5.5 ops/us between runs); pairing rounds that are a fraction of a second apart and taking
  * the median of the per-round ratios keeps that out. One thread; nothing else runs.
  */
 final class AppendPairs
 {
-    /** Per-round ns per append of raw Chronicle, Ferry, and Ferry with read-around. */
+    /** What one round runs. */
+    enum Variant
+    {
+        /** A raw Chronicle append of the same payload: the baseline. */
+        RAW,
+        /** {@code Wal.append} as configured by default. */
+        FERRY,
+        /** The same with the kernel's read-around. */
+        FERRY_READ_AROUND,
+        /** The same in single-writer mode: no lock of Ferry's own, like the raw appender. */
+        FERRY_SINGLE_WRITER
+    }
+
+    private static final Variant[] VARIANTS = Variant.values();
+
+    /** Per variant and round, ns per append. */
     private final double[][] nsPerAppend;
     private final int size;
     private final int appendsPerRound;
@@ -44,7 +60,7 @@ final class AppendPairs
         this.pauseMs = pauseMs;
         this.size = size;
         this.appendsPerRound = appendsPerRound;
-        this.nsPerAppend = new double[3][rounds];
+        this.nsPerAppend = new double[VARIANTS.length][rounds];
     }
 
     /**
@@ -63,15 +79,17 @@ final class AppendPairs
             final int rounds = nsPerAppend[0].length;
             for (int round = -3; round < rounds; round++)
             {
-                for (int variant = 0; variant < 3; variant++)
+                for (final Variant variant : VARIANTS)
                 {
-                    final Path dir = scratch.resolve("append-pairs-" + variant);
-                    final long ns = variant == 0 ? raw(dir, rawPayload) : ferry(dir, payload, variant == 2);
+                    final Path dir = scratch.resolve("append-pairs-" + variant.ordinal());
+                    final long ns = variant == Variant.RAW ? raw(dir, rawPayload) : ferry(dir, payload,
+                        new WalConfig().readAround(variant == Variant.FERRY_READ_AROUND)
+                            .singleWriter(variant == Variant.FERRY_SINGLE_WRITER));
                     Bench.deleteTree(dir);
                     pause();
                     if (round >= 0)
                     {
-                        nsPerAppend[variant][round] = (double)ns / appendsPerRound;
+                        nsPerAppend[variant.ordinal()][round] = (double)ns / appendsPerRound;
                     }
                 }
             }
@@ -83,42 +101,26 @@ final class AppendPairs
         return this;
     }
 
-    /** @return median ns per raw Chronicle append. */
-    double rawNs()
+    /**
+     * @param variant what was run.
+     * @return its median ns per append.
+     */
+    double ns(final Variant variant)
     {
-        return Bench.median(nsPerAppend[0]);
+        return Bench.median(nsPerAppend[variant.ordinal()]);
     }
 
-    /** @return median ns per Ferry append (default configuration). */
-    double ferryNs()
+    /**
+     * @param variant what was run.
+     * @return the median of the per-round ratios raw / variant (a throughput ratio: 1 means as fast as raw).
+     */
+    double ratio(final Variant variant)
     {
-        return Bench.median(nsPerAppend[1]);
-    }
-
-    /** @return median ns per Ferry append with the kernel's read-around. */
-    double ferryReadAroundNs()
-    {
-        return Bench.median(nsPerAppend[2]);
-    }
-
-    /** @return the median of the per-round ratios raw / Ferry (a throughput ratio: 1 means as fast as raw). */
-    double ferryRatio()
-    {
-        return medianRatio(1);
-    }
-
-    /** @return the same with the kernel's read-around. */
-    double ferryReadAroundRatio()
-    {
-        return medianRatio(2);
-    }
-
-    private double medianRatio(final int variant)
-    {
-        final double[] ratios = new double[nsPerAppend[0].length];
+        final double[] raw = nsPerAppend[Variant.RAW.ordinal()];
+        final double[] ratios = new double[raw.length];
         for (int round = 0; round < ratios.length; round++)
         {
-            ratios[round] = nsPerAppend[0][round] / nsPerAppend[variant][round];
+            ratios[round] = raw[round] / nsPerAppend[variant.ordinal()][round];
         }
         return Bench.median(ratios);
     }
@@ -151,9 +153,9 @@ final class AppendPairs
         }
     }
 
-    private long ferry(final Path dir, final MemorySegment payload, final boolean readAround)
+    private long ferry(final Path dir, final MemorySegment payload, final WalConfig config)
     {
-        try (Wal wal = Wal.open(new WalConfig().directory(dir).rollCycle(LargeRollCycles.LARGE_DAILY).readAround(readAround)))
+        try (Wal wal = Wal.open(config.directory(dir).rollCycle(LargeRollCycles.LARGE_DAILY)))
         {
             final long start = System.nanoTime();
             for (int i = 0; i < appendsPerRound; i++)

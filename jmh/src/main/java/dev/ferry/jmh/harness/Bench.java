@@ -247,15 +247,23 @@ public final class Bench implements Callable<Integer>
             final int appendsPerRound = Math.max(10_000, (32 << 20) / (size + 24)); // ~32 MiB a round
             final AppendPairs pairs = new AppendPairs(size, quick ? 11 : 21, appendsPerRound, appendPauseMs).run(scratch);
             final String raw = "throughput.pairedRawChronicleAppend." + size + "B";
-            throughput(raw, 1e9 / pairs.rawNs(), null);
-            throughput("throughput.pairedWalAppend." + size + "B", 1e9 / pairs.ferryNs(), raw)
-                .put("pairedRatioMedian", pairs.ferryRatio());
-            throughput("throughput.pairedWalAppendReadAround." + size + "B", 1e9 / pairs.ferryReadAroundNs(), raw)
-                .put("pairedRatioMedian", pairs.ferryReadAroundRatio());
-            done(String.format("WAL append %d B: %.0f ns (%.2fx raw, median of the rounds' ratios), with read-around "
-                + "%.0f ns (%.2fx); raw Chronicle %.0f ns", size, pairs.ferryNs(), pairs.ferryRatio(),
-                pairs.ferryReadAroundNs(), pairs.ferryReadAroundRatio(), pairs.rawNs()));
+            throughput(raw, 1e9 / pairs.ns(AppendPairs.Variant.RAW), null);
+            paired(pairs, AppendPairs.Variant.FERRY, "throughput.pairedWalAppend." + size + "B", raw);
+            paired(pairs, AppendPairs.Variant.FERRY_READ_AROUND, "throughput.pairedWalAppendReadAround." + size + "B", raw);
+            paired(pairs, AppendPairs.Variant.FERRY_SINGLE_WRITER, "throughput.pairedWalAppendSingleWriter." + size + "B",
+                raw);
+            done(String.format("WAL append %d B: %.0f ns (%.2fx raw, median of the rounds' ratios), single-writer %.0f ns "
+                + "(%.2fx), with read-around %.0f ns (%.2fx); raw Chronicle %.0f ns", size,
+                pairs.ns(AppendPairs.Variant.FERRY), pairs.ratio(AppendPairs.Variant.FERRY),
+                pairs.ns(AppendPairs.Variant.FERRY_SINGLE_WRITER), pairs.ratio(AppendPairs.Variant.FERRY_SINGLE_WRITER),
+                pairs.ns(AppendPairs.Variant.FERRY_READ_AROUND), pairs.ratio(AppendPairs.Variant.FERRY_READ_AROUND),
+                pairs.ns(AppendPairs.Variant.RAW)));
         }
+    }
+
+    private void paired(final AppendPairs pairs, final AppendPairs.Variant variant, final String metric, final String raw)
+    {
+        throughput(metric, 1e9 / pairs.ns(variant), raw).put("pairedRatioMedian", pairs.ratio(variant));
     }
 
     private void wireBaselines(final Path scratch) throws IOException, InterruptedException
@@ -285,7 +293,7 @@ public final class Bench implements Callable<Integer>
             .listen(new InetSocketAddress("127.0.0.1", 0))
             .codec(chosenCodec)
             .idleStrategy(idle);
-        config.wal().rollCycle(LargeRollCycles.LARGE_DAILY);
+        config.wal().rollCycle(LargeRollCycles.LARGE_DAILY).singleWriter(true); // this thread appends, then closes
         final List<ChildJvm> children = new ArrayList<>();
         final AckLatency acks = new AckLatency(replicas);
         config.ackListener(acks);

@@ -32,7 +32,7 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * One thread appending {@code size}-byte payloads: Ferry's {@link Wal#append(MemorySegment)} (entry header, CRC32C,
- * offset bookkeeping, lock) against a raw Chronicle Queue append of the same payload, each into a fresh queue per
+ * offset bookkeeping, lock; and in single-writer mode without the lock) against a raw Chronicle Queue append of the same payload, each into a fresh queue per
  * iteration on the same file system. Both pay the same page faults on fresh mapped pages. The only thread is the
  * JMH worker; nothing spins.
  */
@@ -47,10 +47,11 @@ public class WalAppendBenchmark
     @Param({"64", "1024"})
     int size;
 
-        private MemorySegment payload;
+    private MemorySegment payload;
     private BytesStore<?, ?> rawPayload;
     private Path dir;
     private Wal wal;
+    private Wal singleWriterWal;
     private SingleChronicleQueue rawQueue;
     private ExcerptAppender rawAppender;
 
@@ -80,6 +81,8 @@ public class WalAppendBenchmark
     {
         dir = BenchDirs.create("wal-append");
         wal = Wal.open(new WalConfig().directory(dir.resolve("ferry")).rollCycle(LargeRollCycles.LARGE_DAILY));
+        singleWriterWal = Wal.open(new WalConfig().directory(dir.resolve("ferry-single-writer"))
+            .rollCycle(LargeRollCycles.LARGE_DAILY).singleWriter(true));
         rawQueue = SingleChronicleQueueBuilder.binary(dir.resolve("raw")).rollCycle(LargeRollCycles.LARGE_DAILY).build();
         rawAppender = rawQueue.createAppender();
     }
@@ -91,6 +94,7 @@ public class WalAppendBenchmark
     public void tearDown()
     {
         wal.close();
+        singleWriterWal.close();
         rawAppender.close();
         rawQueue.close();
         BenchDirs.delete(dir);
@@ -112,6 +116,19 @@ public class WalAppendBenchmark
     public long ferryAppend()
     {
         return wal.append(payload);
+    }
+
+    /**
+     * Ferry's append in single-writer mode ({@link WalConfig#singleWriter(boolean)}): one thread appends, as with a
+     * raw Chronicle appender, so no lock of Ferry's own is taken. The like-for-like comparison with
+     * {@link #rawChronicleAppend()}.
+     *
+     * @return the offset, consumed by JMH.
+     */
+    @Benchmark
+    public long ferryAppendSingleWriter()
+    {
+        return singleWriterWal.append(payload);
     }
 
     /**
