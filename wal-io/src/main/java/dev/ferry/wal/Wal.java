@@ -87,7 +87,7 @@ public final class Wal implements AutoCloseable
     private final SingleChronicleQueue queue;
     private final ExcerptAppender appender;
     private final boolean singleWriter;
-    private final Object appendLock = new Object();
+    private final AppendLock appendLock = new AppendLock();
     private volatile Thread writer; // single-writer mode: the thread that owns the writing operations
     private final Object probeLock = new Object();
     private final ExcerptTailer probe;
@@ -231,9 +231,14 @@ public final class Wal implements AutoCloseable
             checkWriter();
             return appendNext(payload, length);
         }
-        synchronized (appendLock)
+        appendLock.lock();
+        try
         {
             return appendNext(payload, length);
+        }
+        finally
+        {
+            appendLock.unlock();
         }
     }
 
@@ -299,9 +304,14 @@ public final class Wal implements AutoCloseable
             appendAtNext(offset, timestampNs, crc32c, memory, payloadOffset, length);
             return;
         }
-        synchronized (appendLock)
+        appendLock.lock();
+        try
         {
             appendAtNext(offset, timestampNs, crc32c, memory, payloadOffset, length);
+        }
+        finally
+        {
+            appendLock.unlock();
         }
     }
 
@@ -479,9 +489,14 @@ public final class Wal implements AutoCloseable
      */
     long sharedReadings()
     {
-        synchronized (appendLock)
+        appendLock.lock();
+        try
         {
             return sharedReadings;
+        }
+        finally
+        {
+            appendLock.unlock();
         }
     }
 
@@ -494,7 +509,8 @@ public final class Wal implements AutoCloseable
         {
             checkWriter();
         }
-        synchronized (appendLock)
+        appendLock.lock();
+        try
         {
             checkWritable();
             final long last = nextOffset - 1;
@@ -504,6 +520,10 @@ public final class Wal implements AutoCloseable
                 syncedOffset = last;
             }
             lastSyncNs = System.nanoTime();
+        }
+        finally
+        {
+            appendLock.unlock();
         }
     }
 
@@ -847,7 +867,8 @@ public final class Wal implements AutoCloseable
         {
             checkWriter();
         }
-        synchronized (appendLock)
+        appendLock.lock();
+        try
         {
             checkWritable();
             if (openCursors.get() != 0)
@@ -865,6 +886,10 @@ public final class Wal implements AutoCloseable
                 return this;
             }
             Truncation.copyPrefix(this, offset);
+        }
+        finally
+        {
+            appendLock.unlock();
         }
         close();
         Truncation.swapIn(directory);
@@ -1043,7 +1068,8 @@ public final class Wal implements AutoCloseable
     @Override
     public void close()
     {
-        synchronized (appendLock)
+        appendLock.lock();
+        try
         {
             if (closed)
             {
@@ -1059,6 +1085,10 @@ public final class Wal implements AutoCloseable
                 appender.close();
             }
             closeQuietly(queue, lock, lockChannel);
+        }
+        finally
+        {
+            appendLock.unlock();
         }
     }
 

@@ -206,8 +206,8 @@ public final class WalConfig
 
     /**
      * @param singleWriter true if the application appends from one thread only, as a raw Chronicle appender is used:
-     *                     appends then take no lock of Ferry's own (Chronicle's write lock is still taken), which was
-     *                     about a sixth of a 64 B append here. {@link Wal#append}, {@link Wal#appendAt},
+     *                     appends then take no lock of Ferry's own (Chronicle's write lock is still taken): one
+     *                     compare-and-set less, 207-210 ns against 216 ns for a 64 B append here. {@link Wal#append}, {@link Wal#appendAt},
      *                     {@link Wal#flush}, {@link Wal#sync} and {@link Wal#truncateAfter} belong to the first thread
      *                     that calls one of them; any other thread gets a CONFIGURATION error and writes nothing.
      *                     {@link Wal#close} may come from any thread once the writer has stopped. False (default):
