@@ -51,17 +51,20 @@ final class AppendLock
 
     private void lockContended()
     {
-        for (int attempt = 0; ; attempt++)
+        int attempt = 0; // stops counting once napping, so a long wait never wraps it back to spinning
+        while (state != 0 || !STATE.compareAndSet(this, 0, 1))
         {
-            if (state == 0 && STATE.compareAndSet(this, 0, 1))
-            {
-                return;
-            }
             if (attempt < SPINS)
             {
                 Thread.onSpinWait();
+                attempt++;
             }
-            else if (attempt < SPINS + YIELDS || Thread.currentThread().isInterrupted())
+            else if (attempt < SPINS + YIELDS)
+            {
+                Thread.yield();
+                attempt++;
+            }
+            else if (Thread.currentThread().isInterrupted())
             {
                 Thread.yield(); // an interrupted thread's park returns at once: yield rather than spin
             }
