@@ -281,6 +281,15 @@ public final class Replica implements AutoCloseable
     public void stop()
     {
         running = false;
+        if (Thread.currentThread() == thread)
+        {
+            // from a listener, on the replica's own thread: it is the WAL's writer and is not appending now
+            if (!wal.isClosed())
+            {
+                wal.close();
+            }
+            return;
+        }
         LockSupport.unpark(thread);
         parker.wakeup(); // ends a select at once (a no-op once the parker is closed)
         try

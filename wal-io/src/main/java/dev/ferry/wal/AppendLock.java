@@ -13,8 +13,10 @@ import java.util.concurrent.locks.LockSupport;
  * append either way; two: 217-225 ns against 308 ns with the monitor.
  * <p>
  * There is no queue of waiters, so releasing never has to look for one (that check is what needs the fence). A
- * waiter spins briefly, then yields, then parks in short timed naps: an append holds the lock for a fraction of a
- * microsecond, longer only across a page fault or a pause of its thread. Like Chronicle's write lock, which every
+ * waiter spins briefly, then yields, then parks in 20 µs naps: an append holds the lock for a fraction of a
+ * microsecond, longer across a page fault or a pause of its thread; {@code sync}, {@code truncateAfter} and
+ * {@code close} hold it for their whole length, and a waiter then wakes every nap. A napping waiter may lose to a
+ * spinning one: there is no queue, so no fairness under sustained contention. Like Chronicle's write lock, which every
  * append takes next, it is neither fair nor reentrant.
  */
 final class AppendLock

@@ -64,7 +64,6 @@ public final class Wal implements AutoCloseable
 {
     static final String LOCK_FILE = "ferry.lock";
     private static final int SPACE_CHECK_INTERVAL_MASK = (1 << 16) - 1;
-    private static final VarHandle NEXT_OFFSET;
     private static final VarHandle WRITER;
 
     static
@@ -72,7 +71,6 @@ public final class Wal implements AutoCloseable
         try
         {
             final MethodHandles.Lookup lookup = MethodHandles.lookup();
-            NEXT_OFFSET = lookup.findVarHandle(Wal.class, "nextOffset", long.class);
             WRITER = lookup.findVarHandle(Wal.class, "writer", Thread.class);
         }
         catch (final ReflectiveOperationException ex)
@@ -247,7 +245,7 @@ public final class Wal implements AutoCloseable
         checkWritable();
         final long offset = nextOffset;
         write(offset, 0, payload, 0, length, 0, true);
-        NEXT_OFFSET.setRelease(this, offset + 1); // readers' volatile reads need no fence here
+        publish(offset);
         return offset;
     }
 
@@ -331,7 +329,22 @@ public final class Wal implements AutoCloseable
             oldestOffset = offset;
         }
         write(offset, timestampNs, memory, payloadOffset, length, crc32c, false);
-        NEXT_OFFSET.setRelease(this, offset + 1);
+        publish(offset);
+    }
+
+    /**
+     * Publish the head once the entry is committed, then clear the empty flag (a reader that sees a non-empty WAL
+     * sees its head). A volatile store, not a release store: the primary's sender parks after reading the head and
+     * the appender wakes it after writing it (SelectorParker), a handshake that needs the store fenced before the
+     * appender's next read.
+     */
+    private void publish(final long offset)
+    {
+        nextOffset = offset + 1;
+        if (empty)
+        {
+            empty = false;
+        }
     }
 
     /**
@@ -398,6 +411,10 @@ public final class Wal implements AutoCloseable
         final long offset, final long timestampNs, final MemorySegment payload, final long payloadOffset, final int length,
         final int crc32c, final boolean own)
     {
+        if ((++appendsSinceSpaceCheck & SPACE_CHECK_INTERVAL_MASK) == 0)
+        {
+            checkFreeSpace(); // before the document: a refused append has written nothing
+        }
         final int total = HEADER_LENGTH + length;
         final boolean shareClock = own && cycleClock.shares();
         final DocumentContext dc = openDocument(offset, shareClock);
@@ -427,10 +444,6 @@ public final class Wal implements AutoCloseable
             throw new WalException(ErrorCode.STORAGE, "append of offset " + offset + " to " + directory + " failed: " + ex, ex);
         }
         dc.close();
-        if (empty)
-        {
-            empty = false;
-        }
         // appender.cycle() is a field read; lastIndexAppended() would scan the index (measured: 20% of CPU)
         final int cycle = appender.cycle();
         if (cycle != writeCycle)
@@ -445,10 +458,6 @@ public final class Wal implements AutoCloseable
             writeFile.lazySet(appender.currentFile());
         }
         writePosition.lazySet(position + total); // release store: free on x86, read by a pretoucher thread
-        if ((++appendsSinceSpaceCheck & SPACE_CHECK_INTERVAL_MASK) == 0)
-        {
-            checkFreeSpace();
-        }
     }
 
     /**
@@ -459,6 +468,10 @@ public final class Wal implements AutoCloseable
      */
     public boolean flush()
     {
+        if (singleWriter)
+        {
+            checkWriter();
+        }
         switch (config.syncPolicy())
         {
             case PER_BATCH:
@@ -1063,7 +1076,8 @@ public final class Wal implements AutoCloseable
     }
 
     /**
-     * Close the WAL; open cursors become unusable. Idempotent.
+     * Close the WAL; open cursors become unusable. Idempotent. In single-writer mode call it from the writer, or once
+     * the writer has stopped appending: there is no lock to make an append in flight wait for it.
      */
     @Override
     public void close()

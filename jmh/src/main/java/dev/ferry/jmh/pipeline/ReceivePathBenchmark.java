@@ -255,7 +255,7 @@ public class ReceivePathBenchmark
     public void setUpIteration()
     {
         dir = BenchDirs.create("receive-path");
-        wal = Wal.open(new WalConfig().directory(dir.resolve("replica")));
+        wal = Wal.open(new WalConfig().directory(dir.resolve("replica")).singleWriter(true)); // as a Replica opens it
         appender = new BatchAppender(wal, maxFrameBytes);
         rawQueue = SingleChronicleQueueBuilder.binary(dir.resolve("raw")).rollCycle(wal.config().rollCycle()).build();
         rawAppender = rawQueue.createAppender();
