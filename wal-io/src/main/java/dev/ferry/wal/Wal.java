@@ -347,6 +347,15 @@ public final class Wal implements AutoCloseable
         }
     }
 
+    /** {@link #checkWriter()} in single-writer mode, nothing otherwise (flush, sync, truncateAfter). */
+    private void checkSingleWriter()
+    {
+        if (singleWriter)
+        {
+            checkWriter();
+        }
+    }
+
     /**
      * Single-writer mode: the first thread to write owns the writing operations; any other gets a clear error
      * before anything is written (a second thread inside Chronicle's appender would corrupt its state).
@@ -468,10 +477,7 @@ public final class Wal implements AutoCloseable
      */
     public boolean flush()
     {
-        if (singleWriter)
-        {
-            checkWriter();
-        }
+        checkSingleWriter();
         switch (config.syncPolicy())
         {
             case PER_BATCH:
@@ -518,10 +524,7 @@ public final class Wal implements AutoCloseable
      */
     public void sync()
     {
-        if (singleWriter)
-        {
-            checkWriter();
-        }
+        checkSingleWriter();
         appendLock.lock();
         try
         {
@@ -876,10 +879,7 @@ public final class Wal implements AutoCloseable
      */
     public Wal truncateAfter(final long offset)
     {
-        if (singleWriter)
-        {
-            checkWriter();
-        }
+        checkSingleWriter();
         appendLock.lock();
         try
         {
