@@ -1,6 +1,7 @@
 package dev.ferry.engine;
 
 import dev.ferry.net.idle.IdleStrategies;
+import dev.ferry.net.message.HelloFlyweight;
 import dev.ferry.wal.WalConfig;
 import dev.ferry.wal.codec.Codec;
 import dev.ferry.wal.frame.FrameHeader;
@@ -79,7 +80,8 @@ public final class ReplicaConfig
     }
 
     /**
-     * @param id 1-64 of [A-Za-z0-9._-], unique among the primary's replicas.
+     * @param id 1-64 of [A-Za-z0-9._-] ({@link HelloFlyweight#checkReplicaId}, the one rule), unique among the
+     *           primary's replicas.
      * @return this.
      */
     public ReplicaConfig id(final String id)
@@ -303,7 +305,7 @@ public final class ReplicaConfig
         wal.conclude();
         FrameHeader.checkMaxFrameBytes(maxFrameBytes);
         require(primary != null, "primary address is not set");
-        require(id != null && id.matches("[A-Za-z0-9._-]{1,64}"), "replica id must be 1-64 of [A-Za-z0-9._-], was '" + id + "'");
+        HelloFlyweight.checkReplicaId(id);
         require(connectTimeoutNs > 0, "connectTimeoutNs must be > 0");
         require(heartbeatIntervalNs > 0 && primaryTimeoutNs > heartbeatIntervalNs,
             "primaryTimeoutNs must exceed heartbeatIntervalNs > 0");

@@ -13,6 +13,7 @@ import dev.ferry.wal.CursorBatcher;
 import dev.ferry.wal.ErrorCode;
 import dev.ferry.wal.FerryException;
 import dev.ferry.wal.SeekResult;
+import dev.ferry.wal.Wal;
 import dev.ferry.wal.WalCursor;
 import dev.ferry.wal.codec.Codec;
 import dev.ferry.wal.codec.Compressor;
@@ -39,6 +40,17 @@ final class ReplicaSession implements AutoCloseable
     private static final int MAX_FRAMES_PER_CYCLE = 64;
     private static final int MAX_BATCHES_PER_CYCLE = 8;
     private static final long CLOSE_GRACE_NS = TimeUnit.SECONDS.toNanos(1);
+    private static final String CURSOR_PREFIX = "replica-";
+
+    /**
+     * @param replicaId a valid replica id.
+     * @return the name of the WAL cursor (named tailer) that holds the replica's position on the primary; every valid
+     *         id gives a valid name ({@link Wal#MAX_CURSOR_NAME_LENGTH} leaves room for the prefix).
+     */
+    static String cursorName(final String replicaId)
+    {
+        return CURSOR_PREFIX + replicaId;
+    }
 
     private enum Phase
     {
@@ -237,7 +249,7 @@ final class ReplicaSession implements AutoCloseable
         agent.replaceOlderSession(this, id);
         replicaId = id;
         final long start = hello.emptyWal() ? agent.wal().oldestOffset() : hello.nextOffset();
-        cursor = agent.wal().cursor("replica-" + id);
+        cursor = agent.wal().cursor(cursorName(id));
         final SeekResult seek = cursor.seek(start);
         if (seek == SeekResult.TOO_OLD)
         {

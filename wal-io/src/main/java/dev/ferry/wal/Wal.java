@@ -63,6 +63,12 @@ import static dev.ferry.wal.WalEntry.TIMESTAMP_FIELD_OFFSET;
 public final class Wal implements AutoCloseable
 {
     static final String LOCK_FILE = "ferry.lock";
+
+    /**
+     * The longest name {@link #cursor(String)} takes. Room for a 64-character replica id behind a role prefix such as
+     * {@code "replica-"}: every valid id makes a valid cursor name.
+     */
+    public static final int MAX_CURSOR_NAME_LENGTH = 128;
     private static final int SPACE_CHECK_INTERVAL_MASK = (1 << 16) - 1;
     private static final VarHandle WRITER;
 
@@ -621,16 +627,16 @@ public final class Wal implements AutoCloseable
     /**
      * Open a named cursor: its position is stored in the WAL and survives restarts (a Chronicle named tailer).
      *
-     * @param name the cursor's name, e.g. a replica id: letters, digits, '-', '_', '.', at most 64 chars.
+     * @param name the cursor's name: letters, digits, '-', '_', '.', at most {@link #MAX_CURSOR_NAME_LENGTH} chars.
      * @return a cursor at its stored position (the oldest entry the first time); close it when done.
      */
     public WalCursor cursor(final String name)
     {
         checkOpen();
-        if (name == null || name.isEmpty() || name.length() > 64 || !name.matches("[A-Za-z0-9._-]+"))
+        if (name == null || name.isEmpty() || name.length() > MAX_CURSOR_NAME_LENGTH || !name.matches("[A-Za-z0-9._-]+"))
         {
             throw new WalException(ErrorCode.CONFIGURATION,
-                "cursor name must be 1-64 of [A-Za-z0-9._-], was '" + name + "'");
+                "cursor name must be 1-" + MAX_CURSOR_NAME_LENGTH + " of [A-Za-z0-9._-], was '" + name + "'");
         }
         if (config.readOnly())
         {

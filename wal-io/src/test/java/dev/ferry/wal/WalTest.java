@@ -256,6 +256,26 @@ class WalTest
     }
 
     @Test
+    void shouldKeepTheLongestCursorNameAcrossReopenAndRefuseALongerOne()
+    {
+        final String longest = "c".repeat(Wal.MAX_CURSOR_NAME_LENGTH);
+        Wal wal = open();
+        fill(wal, 10, 0);
+        try (WalCursor cursor = wal.cursor(longest))
+        {
+            assertEquals(3, cursor.poll(e -> true, 3));
+        }
+        wal.close();
+        wal = open();
+        try (WalCursor cursor = wal.cursor(longest))
+        {
+            assertEquals(3, cursor.nextOffset(), "position kept across reopen");
+        }
+        final Wal opened = wal;
+        assertThrows(WalException.class, () -> opened.cursor(longest + "c"));
+    }
+
+    @Test
     void shouldAppendAtThePrimarysOffsetsAndRefuseGapsAndOverlaps()
     {
         final Wal wal = open();
