@@ -578,6 +578,7 @@ public final class Replica implements AutoCloseable
                 activeConnection = null;
                 parker.forgetClosed(); // releases the closed socket's descriptor now, whatever the idle strategy
             }
+            batches.close(); // its decoder's native contexts: one set per connection, not one per reconnect
             pretoucher.close();
             arena.close();
         }

@@ -1,11 +1,13 @@
 package dev.ferry.engine;
 
+import dev.ferry.net.message.HelloFlyweight;
 import dev.ferry.wal.ErrorCode;
 import dev.ferry.wal.RetentionPolicy;
 import dev.ferry.wal.Wal;
 import dev.ferry.wal.WalConfig;
 import dev.ferry.wal.WalDigest;
 import dev.ferry.wal.codec.Codec;
+import dev.ferry.wal.codec.Compressors;
 import net.openhft.chronicle.core.time.SetTimeProvider;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -147,6 +149,37 @@ class ReplicationTest
         assertEquals(expected, digest(fixture.dir("r2")));
     }
 
+    @Test
+    void shouldFreeEachConnectionsNativeCodecContextsWhenTheReplicaReconnects()
+    {
+        final long before = Compressors.openNativeContexts();
+        Primary primary = fixture.primary(fixture.primaryConfig().codec(Codec.ZSTD));
+        final InetSocketAddress address = primary.localAddress();
+        final List<ReplicaState> states = new CopyOnWriteArrayList<>();
+        final Replica replica = fixture.replica("r1", address);
+        replica.addListener((from, to, error) -> states.add(to));
+        final int connections = 6;
+        for (int i = 1; i <= connections; i++)
+        {
+            appendNumbered(primary, 1_000, 200);
+            awaitCaughtUp(primary, replica);
+            if (i < connections)
+            {
+                states.clear();
+                primary.close();
+                await("the replica to notice the primary is gone", Duration.ofSeconds(20),
+                    () -> states.contains(ReplicaState.BACKOFF));
+                primary = fixture.primary(fixture.primaryConfig().codec(Codec.ZSTD).listen(address));
+            }
+        }
+        assertTrue(Compressors.openNativeContexts() - before <= 2,
+            "one connection's contexts at most (the replica's decoder and the primary's encoder), " +
+            (Compressors.openNativeContexts() - before) + " open after " + connections + " connections");
+        replica.stop();
+        primary.close();
+        assertEquals(before, Compressors.openNativeContexts(), "every native context freed once all is closed");
+    }
+
     @ParameterizedTest
     @EnumSource(Codec.class)
     void shouldReplicateWithEveryCodec(final Codec codec)
@@ -172,6 +205,20 @@ class ReplicationTest
         replica.stop();
         primary.close();
         assertEquals(digest(fixture.dir("primary")), digest(fixture.dir("r1")));
+    }
+
+    @Test
+    void shouldReplicateToAReplicaWhoseIdHasTheLongestLengthAllowed()
+    {
+        final String id = "r".repeat(HelloFlyweight.MAX_REPLICA_ID_LENGTH);
+        final Primary primary = fixture.primary(fixture.primaryConfig());
+        final Replica replica = fixture.replica(id, primary.localAddress());
+        appendNumbered(primary, 1_000, 64);
+        awaitCaughtUp(primary, replica);
+        assertEquals(id, primary.status().replicas().getFirst().id());
+        replica.stop();
+        primary.close();
+        assertEquals(digest(fixture.dir("primary")), digest(fixture.dir(id)));
     }
 
     @Test

@@ -11,9 +11,10 @@ import java.lang.foreign.MemorySegment;
  * the sender's offsets with {@link Wal#appendAt}, copying each payload straight from the frame (or the decompression
  * scratch). Entries the WAL already has are skipped (a resend overlapping what arrived); a batch starting beyond the
  * WAL's next offset is a gap and writes nothing. Every entry CRC32C is verified by the decoder before it is written.
- * One per link; single-threaded; allocation-free.
+ * One per link; single-threaded; allocation-free. Close it with the link: it holds the decoder's native
+ * decompression contexts.
  */
-public final class BatchAppender
+public final class BatchAppender implements AutoCloseable
 {
     /** {@link #append} result: the batch starts beyond the next offset; nothing was written. */
     public static final int GAP = -1;
@@ -74,6 +75,15 @@ public final class BatchAppender
     public long firstOffset()
     {
         return batch.firstOffset();
+    }
+
+    /**
+     * Frees the decoder's native decompression contexts; idempotent. The WAL is not closed.
+     */
+    @Override
+    public void close()
+    {
+        batch.close();
     }
 
     private void append(final long offset, final long timestampNs, final MemorySegment payload)

@@ -2,6 +2,7 @@ package dev.ferry.wal.codec;
 
 import java.lang.foreign.MemorySegment;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Creates the {@link Compressor} for a {@link Codec}.
@@ -11,8 +12,33 @@ public final class Compressors
     /** The zstd level used when none is configured: zstd's own default, a good speed/ratio balance. */
     public static final int ZSTD_LEVEL_DEFAULT = 3;
 
+    /** Native (zstd) contexts created and not yet freed, in this JVM: a leak check for tests and status. */
+    private static final AtomicLong OPEN_NATIVE_CONTEXTS = new AtomicLong();
+
     private Compressors()
     {
+    }
+
+    /**
+     * The number of native codec contexts (zstd-jni's compression and decompression contexts) created by Ferry's
+     * compressors and not yet freed by {@link Compressor#close()}. A context is created on a compressor's first use
+     * and counted once, so the count costs nothing per call; a number that grows with reconnects is a leak.
+     *
+     * @return the contexts open in this JVM.
+     */
+    public static long openNativeContexts()
+    {
+        return OPEN_NATIVE_CONTEXTS.get();
+    }
+
+    static void nativeContextOpened()
+    {
+        OPEN_NATIVE_CONTEXTS.incrementAndGet();
+    }
+
+    static void nativeContextClosed()
+    {
+        OPEN_NATIVE_CONTEXTS.decrementAndGet();
     }
 
     /**

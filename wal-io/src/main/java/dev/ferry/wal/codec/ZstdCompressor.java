@@ -106,8 +106,9 @@ public final class ZstdCompressor implements Compressor
         if (null == ctx)
         {
             ctx = new ZstdCompressCtx();
-            ctx.setLevel(level);
+            Compressors.nativeContextOpened();
             compressCtx = ctx;
+            ctx.setLevel(level);
         }
 
         final ByteBuffer srcBuffer = srcView.view(src, srcOffset, srcLength);
@@ -141,6 +142,7 @@ public final class ZstdCompressor implements Compressor
         if (null == ctx)
         {
             ctx = new ZstdDecompressCtx();
+            Compressors.nativeContextOpened();
             decompressCtx = ctx;
         }
 
@@ -180,11 +182,13 @@ public final class ZstdCompressor implements Compressor
         {
             compressCtx.close();
             compressCtx = null;
+            Compressors.nativeContextClosed();
         }
         if (null != decompressCtx)
         {
             decompressCtx.close();
             decompressCtx = null;
+            Compressors.nativeContextClosed();
         }
         srcView.clear();
         dstView.clear();
