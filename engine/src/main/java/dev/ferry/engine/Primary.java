@@ -1,10 +1,10 @@
 package dev.ferry.engine;
 
+import dev.ferry.error.ErrorCode;
+import dev.ferry.error.FerryException;
 import dev.ferry.net.Endpoint;
 import dev.ferry.net.idle.IdleStrategies;
 import dev.ferry.net.idle.IdleStrategy;
-import dev.ferry.wal.ErrorCode;
-import dev.ferry.wal.FerryException;
 import dev.ferry.wal.TimerSlack;
 import dev.ferry.wal.Wal;
 import org.HdrHistogram.Histogram;

@@ -1,10 +1,10 @@
 package dev.ferry.engine;
 
+import dev.ferry.error.FerryException;
 import dev.ferry.net.FrameConnection;
 import dev.ferry.net.SelectorParker;
 import dev.ferry.net.auth.HandshakeAuth;
 import dev.ferry.net.auth.Secret;
-import dev.ferry.wal.FerryException;
 import dev.ferry.wal.RetentionPolicy;
 import dev.ferry.wal.RetentionResult;
 import dev.ferry.wal.Wal;

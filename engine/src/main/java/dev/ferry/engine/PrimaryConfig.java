@@ -1,8 +1,8 @@
 package dev.ferry.engine;
 
+import dev.ferry.error.ErrorCode;
+import dev.ferry.error.FerryException;
 import dev.ferry.net.idle.IdleStrategies;
-import dev.ferry.wal.ErrorCode;
-import dev.ferry.wal.FerryException;
 import dev.ferry.wal.RetentionPolicy;
 import dev.ferry.wal.WalConfig;
 import dev.ferry.wal.codec.Codec;

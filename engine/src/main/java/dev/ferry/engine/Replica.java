@@ -1,5 +1,8 @@
 package dev.ferry.engine;
 
+import dev.ferry.error.ErrorCategory;
+import dev.ferry.error.ErrorCode;
+import dev.ferry.error.FerryException;
 import dev.ferry.net.Endpoint;
 import dev.ferry.net.FrameConnection;
 import dev.ferry.net.SelectorParker;
@@ -13,14 +16,12 @@ import dev.ferry.net.message.HeartbeatFlyweight;
 import dev.ferry.net.message.HelloFlyweight;
 import dev.ferry.net.message.NackFlyweight;
 import dev.ferry.net.message.WelcomeFlyweight;
-import dev.ferry.wal.ErrorCode;
-import dev.ferry.wal.FerryException;
+import dev.ferry.wal.BatchAppender;
 import dev.ferry.wal.SyncPolicy;
 import dev.ferry.wal.TimerSlack;
 import dev.ferry.wal.Wal;
 import dev.ferry.wal.WalPretoucher;
 import dev.ferry.wal.codec.Codec;
-import dev.ferry.wal.BatchAppender;
 import dev.ferry.wal.frame.BatchDecoder;
 import dev.ferry.wal.frame.FrameException;
 import dev.ferry.wal.frame.FrameHeader;
@@ -31,7 +32,6 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.net.SocketTimeoutException;
 import java.nio.channels.SocketChannel;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -51,9 +51,6 @@ import java.util.function.BooleanSupplier;
  */
 public final class Replica implements AutoCloseable
 {
-    private static final EnumSet<ErrorCode> FATAL = EnumSet.of(ErrorCode.RETENTION, ErrorCode.DIVERGED, ErrorCode.FENCED,
-        ErrorCode.AUTHENTICATION, ErrorCode.STORAGE, ErrorCode.CONFIGURATION, ErrorCode.INTERNAL);
-
     private final ReplicaConfig config;
     private final Wal wal;
     private final HandshakeAuth auth;
@@ -239,7 +236,7 @@ public final class Replica implements AutoCloseable
                 {
                     continue;
                 }
-                if (FATAL.contains(error.code()))
+                if (error.code().category() != ErrorCategory.RETRY)
                 {
                     log.log("replica " + config.id() + " stopped: " + error.messageWithAdvice());
                     moveTo(ReplicaState.STOPPED, error);

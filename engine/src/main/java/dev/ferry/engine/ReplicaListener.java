@@ -1,6 +1,6 @@
 package dev.ferry.engine;
 
-import dev.ferry.wal.FerryException;
+import dev.ferry.error.FerryException;
 
 /**
  * Told of a replica's state changes, on the replica's thread: keep it short.

@@ -1,5 +1,7 @@
 package dev.ferry.engine;
 
+import dev.ferry.error.ErrorCode;
+import dev.ferry.error.FerryException;
 import dev.ferry.net.FrameConnection;
 import dev.ferry.net.FrameHandler;
 import dev.ferry.net.message.AckFlyweight;
@@ -10,8 +12,6 @@ import dev.ferry.net.message.NackFlyweight;
 import dev.ferry.net.message.StatusResponseFlyweight;
 import dev.ferry.net.message.WelcomeFlyweight;
 import dev.ferry.wal.CursorBatcher;
-import dev.ferry.wal.ErrorCode;
-import dev.ferry.wal.FerryException;
 import dev.ferry.wal.SeekResult;
 import dev.ferry.wal.Wal;
 import dev.ferry.wal.WalCursor;

@@ -1,12 +1,12 @@
 package dev.ferry.engine;
 
+import dev.ferry.error.ErrorCode;
+import dev.ferry.error.FerryException;
 import dev.ferry.net.Endpoint;
 import dev.ferry.net.FrameConnection;
 import dev.ferry.net.message.ErrorFlyweight;
 import dev.ferry.net.message.StatusRequestFlyweight;
 import dev.ferry.net.message.StatusResponseFlyweight;
-import dev.ferry.wal.ErrorCode;
-import dev.ferry.wal.FerryException;
 import dev.ferry.wal.frame.FrameHeader;
 
 import java.io.IOException;

@@ -3,8 +3,8 @@ package dev.ferry.engine;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.ferry.wal.ErrorCode;
-import dev.ferry.wal.FerryException;
+import dev.ferry.error.ErrorCode;
+import dev.ferry.error.FerryException;
 
 /**
  * {@link PrimaryStatus} to and from JSON (Jackson), as carried by STATUS_RESPONSE and printed by

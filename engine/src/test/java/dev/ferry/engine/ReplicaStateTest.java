@@ -1,7 +1,7 @@
 package dev.ferry.engine;
 
-import dev.ferry.wal.ErrorCode;
-import dev.ferry.wal.FerryException;
+import dev.ferry.error.ErrorCode;
+import dev.ferry.error.FerryException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;

@@ -1,7 +1,7 @@
 package dev.ferry.engine;
 
 import dev.ferry.engine.cli.Ferry;
-import dev.ferry.wal.FerryException;
+import dev.ferry.error.FerryException;
 import dev.ferry.wal.JvmLauncher;
 import dev.ferry.wal.Wal;
 import dev.ferry.wal.WalConfig;

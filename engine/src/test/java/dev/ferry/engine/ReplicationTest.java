@@ -1,7 +1,7 @@
 package dev.ferry.engine;
 
+import dev.ferry.error.ErrorCode;
 import dev.ferry.net.message.HelloFlyweight;
-import dev.ferry.wal.ErrorCode;
 import dev.ferry.wal.RetentionPolicy;
 import dev.ferry.wal.Wal;
 import dev.ferry.wal.WalConfig;

@@ -1,7 +1,7 @@
 package dev.ferry.net;
 
-import dev.ferry.wal.ErrorCode;
-import dev.ferry.wal.FerryException;
+import dev.ferry.error.ErrorCode;
+import dev.ferry.error.FerryException;
 import dev.ferry.wal.frame.FrameDecoder;
 import dev.ferry.wal.frame.MessageType;
 

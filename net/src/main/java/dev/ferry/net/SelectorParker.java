@@ -1,8 +1,8 @@
 package dev.ferry.net;
 
+import dev.ferry.error.ErrorCode;
+import dev.ferry.error.FerryException;
 import dev.ferry.net.idle.Parker;
-import dev.ferry.wal.ErrorCode;
-import dev.ferry.wal.FerryException;
 
 import java.io.IOException;
 import java.lang.invoke.MethodHandles;

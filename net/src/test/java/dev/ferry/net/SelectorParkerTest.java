@@ -1,9 +1,9 @@
 package dev.ferry.net;
 
+import dev.ferry.error.ErrorCode;
+import dev.ferry.error.FerryException;
 import dev.ferry.net.idle.BackoffIdleStrategy;
 import dev.ferry.net.idle.IdleStrategies;
-import dev.ferry.wal.ErrorCode;
-import dev.ferry.wal.FerryException;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;

@@ -1,5 +1,6 @@
 package dev.ferry.wal;
 
+import dev.ferry.error.ErrorCode;
 import dev.ferry.wal.frame.BatchEncoder;
 
 /**

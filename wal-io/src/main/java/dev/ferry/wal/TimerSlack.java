@@ -1,5 +1,7 @@
 package dev.ferry.wal;
 
+import dev.ferry.error.ErrorCode;
+
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.ValueLayout;

@@ -1,5 +1,7 @@
 package dev.ferry.wal;
 
+import dev.ferry.error.ErrorCode;
+import dev.ferry.error.FerryException;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.bytes.SyncMode;
 import net.openhft.chronicle.core.time.SystemTimeProvider;

@@ -1,11 +1,10 @@
 package dev.ferry.wal;
 
-import net.openhft.chronicle.queue.RollCycle;
-import net.openhft.chronicle.queue.RollCycles;
-
+import dev.ferry.error.ErrorCode;
 import net.openhft.chronicle.core.time.SystemTimeProvider;
 import net.openhft.chronicle.core.time.TimeProvider;
-
+import net.openhft.chronicle.queue.RollCycle;
+import net.openhft.chronicle.queue.RollCycles;
 import net.openhft.chronicle.queue.rollcycles.LargeRollCycles;
 import net.openhft.chronicle.queue.rollcycles.SparseRollCycles;
 import net.openhft.chronicle.queue.rollcycles.TestRollCycles;

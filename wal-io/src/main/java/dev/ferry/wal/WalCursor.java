@@ -1,5 +1,6 @@
 package dev.ferry.wal;
 
+import dev.ferry.error.ErrorCode;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.wire.DocumentContext;

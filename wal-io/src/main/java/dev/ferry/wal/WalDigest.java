@@ -1,5 +1,7 @@
 package dev.ferry.wal;
 
+import dev.ferry.error.ErrorCode;
+
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

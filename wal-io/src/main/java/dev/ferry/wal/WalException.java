@@ -1,5 +1,8 @@
 package dev.ferry.wal;
 
+import dev.ferry.error.ErrorCode;
+import dev.ferry.error.FerryException;
+
 import java.io.Serial;
 
 /**

@@ -1,5 +1,6 @@
 package dev.ferry.wal;
 
+import dev.ferry.error.ErrorCode;
 import net.openhft.chronicle.core.OS;
 
 import java.io.File;

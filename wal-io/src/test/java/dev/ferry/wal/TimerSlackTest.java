@@ -1,5 +1,6 @@
 package dev.ferry.wal;
 
+import dev.ferry.error.ErrorCode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;

@@ -1,12 +1,11 @@
 package dev.ferry.engine.cli;
 
-import dev.ferry.wal.ErrorCode;
+import dev.ferry.error.ErrorCode;
+import dev.ferry.wal.SyncPolicy;
 import dev.ferry.wal.Wal;
 import dev.ferry.wal.WalConfig;
 import dev.ferry.wal.WalCursor;
 import dev.ferry.wal.WalException;
-
-import dev.ferry.wal.SyncPolicy;
 
 import java.nio.file.Path;
 import java.time.LocalTime;

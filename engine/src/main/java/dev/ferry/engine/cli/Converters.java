@@ -1,7 +1,7 @@
 package dev.ferry.engine.cli;
 
+import dev.ferry.error.FerryException;
 import dev.ferry.net.Endpoint;
-import dev.ferry.wal.FerryException;
 import dev.ferry.wal.codec.Codec;
 import picocli.CommandLine;
 

@@ -1,6 +1,6 @@
 package dev.ferry.engine.cli;
 
-import dev.ferry.wal.ErrorCode;
+import dev.ferry.error.ErrorCode;
 import dev.ferry.wal.Wal;
 import dev.ferry.wal.WalCursor;
 import dev.ferry.wal.WalException;

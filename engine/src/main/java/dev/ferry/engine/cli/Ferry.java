@@ -1,8 +1,8 @@
 package dev.ferry.engine.cli;
 
-import dev.ferry.wal.FerryException;
-import picocli.CommandLine;
+import dev.ferry.error.FerryException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 import java.io.PrintWriter;
 

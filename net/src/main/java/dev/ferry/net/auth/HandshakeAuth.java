@@ -1,13 +1,10 @@
 package dev.ferry.net.auth;
 
+import dev.ferry.error.ErrorCode;
+import dev.ferry.error.FerryException;
 import dev.ferry.net.message.HelloFlyweight;
 import dev.ferry.net.message.WelcomeFlyweight;
-import dev.ferry.wal.ErrorCode;
-import dev.ferry.wal.FerryException;
 
-import javax.crypto.Mac;
-import javax.crypto.ShortBufferException;
-import javax.crypto.spec.SecretKeySpec;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -15,6 +12,9 @@ import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Arrays;
+import javax.crypto.Mac;
+import javax.crypto.ShortBufferException;
+import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Computes and checks the handshake proofs: each side shows it knows the shared {@link Secret} without sending it.

@@ -1,7 +1,7 @@
 package dev.ferry.net.idle;
 
-import dev.ferry.wal.ErrorCode;
-import dev.ferry.wal.FerryException;
+import dev.ferry.error.ErrorCode;
+import dev.ferry.error.FerryException;
 
 import java.util.Objects;
 import java.util.concurrent.locks.LockSupport;

@@ -1,7 +1,7 @@
 package dev.ferry.net.idle;
 
-import dev.ferry.wal.ErrorCode;
-import dev.ferry.wal.FerryException;
+import dev.ferry.error.ErrorCode;
+import dev.ferry.error.FerryException;
 
 /**
  * Makes an {@link IdleStrategy} from its name, as given in configuration or on the command line

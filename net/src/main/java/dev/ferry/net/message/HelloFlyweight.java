@@ -1,7 +1,7 @@
 package dev.ferry.net.message;
 
-import dev.ferry.wal.ErrorCode;
-import dev.ferry.wal.FerryException;
+import dev.ferry.error.ErrorCode;
+import dev.ferry.error.FerryException;
 import dev.ferry.wal.codec.Codec;
 import dev.ferry.wal.frame.FrameException;
 import dev.ferry.wal.frame.MessageType;

@@ -1,8 +1,8 @@
 package dev.ferry.net.idle;
 
+import dev.ferry.error.ErrorCode;
+import dev.ferry.error.FerryException;
 import dev.ferry.net.idle.BackoffIdleStrategy.State;
-import dev.ferry.wal.ErrorCode;
-import dev.ferry.wal.FerryException;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,6 +1,6 @@
 package dev.ferry.net.message;
 
-import dev.ferry.wal.ErrorCode;
+import dev.ferry.error.ErrorCode;
 import dev.ferry.wal.codec.Codec;
 import dev.ferry.wal.frame.FrameException;
 import dev.ferry.wal.frame.FrameHeader;

@@ -45,7 +45,7 @@ public final class Compressors
      * @param codec     the codec.
      * @param zstdLevel the zstd level, used (and validated) only for {@link Codec#ZSTD}.
      * @return a new compressor, owned by the caller (single-threaded, to be closed).
-     * @throws dev.ferry.wal.FerryException with {@code CONFIGURATION} if the zstd level is out of range.
+     * @throws dev.ferry.error.FerryException with {@code CONFIGURATION} if the zstd level is out of range.
      */
     public static Compressor of(final Codec codec, final int zstdLevel)
     {

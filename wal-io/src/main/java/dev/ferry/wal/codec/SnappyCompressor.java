@@ -1,7 +1,7 @@
 package dev.ferry.wal.codec;
 
-import dev.ferry.wal.FerryException;
-import dev.ferry.wal.ErrorCode;
+import dev.ferry.error.ErrorCode;
+import dev.ferry.error.FerryException;
 import dev.ferry.wal.frame.FrameException;
 import org.xerial.snappy.Snappy;
 import org.xerial.snappy.SnappyError;

@@ -68,7 +68,7 @@ public final class BatchDecoder implements AutoCloseable
 
     /**
      * @param maxFrameBytes the largest frame accepted, as given to the {@link FrameDecoder}.
-     * @throws dev.ferry.wal.FerryException with {@code CONFIGURATION} if {@code maxFrameBytes} is out of range.
+     * @throws dev.ferry.error.FerryException with {@code CONFIGURATION} if {@code maxFrameBytes} is out of range.
      */
     public BatchDecoder(final int maxFrameBytes)
     {

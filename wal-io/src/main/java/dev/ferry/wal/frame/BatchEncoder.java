@@ -60,7 +60,7 @@ public final class BatchEncoder
 
     /**
      * @param maxFrameBytes the largest frame to produce, as agreed with the receivers.
-     * @throws dev.ferry.wal.FerryException with {@code CONFIGURATION} if {@code maxFrameBytes} is out of range.
+     * @throws dev.ferry.error.FerryException with {@code CONFIGURATION} if {@code maxFrameBytes} is out of range.
      */
     public BatchEncoder(final int maxFrameBytes)
     {

@@ -38,7 +38,7 @@ public final class FrameDecoder
     /**
      * @param maxFrameBytes the largest frame accepted, from {@link FrameHeader#MAX_FRAME_BYTES_MIN} to
      *                      {@link FrameHeader#MAX_FRAME_BYTES_MAX}.
-     * @throws dev.ferry.wal.FerryException with {@code CONFIGURATION} if {@code maxFrameBytes} is out of range.
+     * @throws dev.ferry.error.FerryException with {@code CONFIGURATION} if {@code maxFrameBytes} is out of range.
      */
     public FrameDecoder(final int maxFrameBytes)
     {

@@ -1,8 +1,8 @@
 package dev.ferry.wal.codec;
 
 import com.github.luben.zstd.Zstd;
-import dev.ferry.wal.ErrorCode;
-import dev.ferry.wal.FerryException;
+import dev.ferry.error.ErrorCode;
+import dev.ferry.error.FerryException;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,6 +1,6 @@
 package dev.ferry.wal.frame;
 
-import dev.ferry.wal.ErrorCode;
+import dev.ferry.error.ErrorCode;
 import dev.ferry.wal.codec.Codec;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

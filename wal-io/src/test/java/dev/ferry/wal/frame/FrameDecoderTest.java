@@ -1,7 +1,7 @@
 package dev.ferry.wal.frame;
 
-import dev.ferry.wal.ErrorCode;
-import dev.ferry.wal.FerryException;
+import dev.ferry.error.ErrorCode;
+import dev.ferry.error.FerryException;
 import dev.ferry.wal.codec.Codec;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package dev.ferry.wal;
+package dev.ferry.error;
 
 import java.io.Serial;
 
