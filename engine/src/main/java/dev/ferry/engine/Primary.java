@@ -1,5 +1,6 @@
 package dev.ferry.engine;
 
+import dev.ferry.engine.history.History;
 import dev.ferry.error.ErrorCode;
 import dev.ferry.error.FerryException;
 import dev.ferry.net.Endpoint;

@@ -1,5 +1,8 @@
 package dev.ferry.engine;
 
+import dev.ferry.engine.handshake.Resume;
+import dev.ferry.engine.handshake.ResumeDecision;
+import dev.ferry.engine.history.History;
 import dev.ferry.error.ErrorCategory;
 import dev.ferry.error.ErrorCode;
 import dev.ferry.error.FerryException;
@@ -397,20 +400,16 @@ public final class Replica implements AutoCloseable
             idle.reset();
             final UUID primaryHistory = new UUID(welcome.historyIdHi(), welcome.historyIdLo());
             auth.verifyWelcome(welcome, nonce);
-            if (!empty && !primaryHistory.equals(historyId))
+            if (Resume.checkWelcome(history, empty, wal.nextOffset(), primaryHistory, welcome.startOffset())
+                instanceof ResumeDecision.Refuse refuse)
             {
-                throw new FerryException(ErrorCode.DIVERGED, "primary has history " + primaryHistory + ", this replica " +
-                    historyId);
+                throw new FerryException(refuse.code(), refuse.reason());
             }
-            if (!empty && welcome.startOffset() != wal.nextOffset())
+            final History followed = History.follow(history, primaryHistory, welcome.epoch(), welcome.startOffset());
+            if (followed != history)
             {
-                throw new FerryException(ErrorCode.SEQUENCE_GAP, "primary starts at " + welcome.startOffset() +
-                    " but this replica's next offset is " + wal.nextOffset());
-            }
-            if (history == null || !history.equals(new History(primaryHistory, welcome.epoch())))
-            {
-                history = new History(primaryHistory, welcome.epoch());
-                history.save(wal.directory());
+                followed.save(wal.directory());
+                history = followed;
             }
             if (welcome.codec() != Codec.NONE)
             {

@@ -1,5 +1,10 @@
 package dev.ferry.engine;
 
+import dev.ferry.engine.handshake.ReplicaHello;
+import dev.ferry.engine.handshake.Resume;
+import dev.ferry.engine.handshake.ResumeDecision;
+import dev.ferry.engine.handshake.ServingLog;
+import dev.ferry.engine.history.History;
 import dev.ferry.error.ErrorCode;
 import dev.ferry.error.FerryException;
 import dev.ferry.net.FrameConnection;
@@ -26,6 +31,7 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -216,13 +222,6 @@ final class ReplicaSession implements AutoCloseable
     {
         hello.decode(buffer, offset, length);
         final String id = hello.replicaId();
-        if (hello.protocolVersion() != FrameHeader.VERSION)
-        {
-            fail(ErrorCode.PROTOCOL, "replica " + id + " speaks protocol " + hello.protocolVersion() + "; this primary speaks " +
-                FrameHeader.VERSION);
-            return;
-        }
-        final History history = agent.history();
         try
         {
             agent.auth().verifyHello(hello);
@@ -232,37 +231,30 @@ final class ReplicaSession implements AutoCloseable
             fail(ex.code(), "replica " + id + ": " + ex.detail());
             return;
         }
-        if (!hello.emptyWal() &&
-            (hello.historyIdHi() != history.id().getMostSignificantBits() ||
-                hello.historyIdLo() != history.id().getLeastSignificantBits()))
+        final ResumeDecision decision = Resume.decide(
+            new ReplicaHello(id, hello.protocolVersion(), hello.emptyWal(), new UUID(hello.historyIdHi(), hello.historyIdLo()),
+                hello.epoch(), hello.nextOffset()),
+            new ServingLog(FrameHeader.VERSION, agent.history(), agent.wal().oldestOffset(), agent.wal().nextOffset()));
+        switch (decision)
         {
-            fail(ErrorCode.DIVERGED, "replica " + id + " has history " +
-                new java.util.UUID(hello.historyIdHi(), hello.historyIdLo()) + ", this primary " + history.id());
-            return;
+            case ResumeDecision.Refuse refuse -> fail(refuse.code(), refuse.reason());
+            case ResumeDecision.Stream stream -> stream(id, stream.fromOffset());
         }
-        if (hello.epoch() > history.epoch())
-        {
-            fail(ErrorCode.FENCED, "replica " + id + " is at epoch " + hello.epoch() + ", this primary at " +
-                history.epoch() + ": a newer primary exists");
-            return;
-        }
+    }
+
+    private void stream(final String id, final long start)
+    {
         agent.replaceOlderSession(this, id);
         replicaId = id;
-        final long start = hello.emptyWal() ? agent.wal().oldestOffset() : hello.nextOffset();
         cursor = agent.wal().cursor(cursorName(id));
         final SeekResult seek = cursor.seek(start);
-        if (seek == SeekResult.TOO_OLD)
+        if (seek != SeekResult.FOUND && seek != SeekResult.CAUGHT_UP)
         {
-            fail(ErrorCode.RETENTION, "replica " + id + " asks for offset " + start +
-                ", deleted by retention; the oldest retained offset is " + agent.wal().oldestOffset());
+            // decided against the same WAL bounds on this thread (retention runs here too): a bug if it happens
+            fail(ErrorCode.INTERNAL, "replica " + id + ": offset " + start + " was decided streamable but seeks " + seek);
             return;
         }
-        if (seek == SeekResult.FUTURE)
-        {
-            fail(ErrorCode.DIVERGED, "replica " + id + " asks for offset " + start + " beyond this primary's head " +
-                agent.wal().nextOffset() + ": it has entries this primary does not");
-            return;
-        }
+        final History history = agent.history();
         final Codec codec = config.codec() != Codec.NONE && hello.supportsCodec(config.codec()) ? config.codec() : Codec.NONE;
         if (codec != Codec.NONE)
         {

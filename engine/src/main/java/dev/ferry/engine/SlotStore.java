@@ -2,24 +2,21 @@ package dev.ferry.engine;
 
 import dev.ferry.error.ErrorCode;
 import dev.ferry.error.FerryException;
+import dev.ferry.wal.AtomicFile;
 
 import java.io.IOException;
 import java.io.StringReader;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
 
 /**
- * The durable positions of the replicas a primary has served, kept beside its WAL in {@value #FILE} (tmp, fsync,
- * rename) so that retention after a restart still waits for replicas that have not reconnected yet. Written at once
- * when a replica appears or is given up, just before retention deletes a file (if a position moved since the last
+ * The durable positions of the replicas a primary has served, kept beside its WAL in {@value #FILE} (written with
+ * {@link AtomicFile}) so that retention after a restart still waits for replicas that have not reconnected yet.
+ * Written at once when a replica appears or is given up, just before retention deletes a file (if a position moved since the last
  * write), and when the primary closes; a crash in between leaves positions older than the truth, which only retain
  * more.
  */
@@ -28,13 +25,11 @@ final class SlotStore
     static final String FILE = "ferry-slots.properties";
 
     private final Path file;
-    private final Path tmp;
     private Map<String, Long> written = Map.of();
 
     SlotStore(final Path walDir)
     {
         this.file = walDir.resolve(FILE);
-        this.tmp = walDir.resolve(FILE + ".tmp");
     }
 
     /** Slots saved by an earlier run, as DISCONNECTED slots holding retention at their durable position. */
@@ -108,20 +103,7 @@ final class SlotStore
         }
         final StringBuilder text = new StringBuilder("# replica id = durable next offset (written by the primary)\n");
         now.forEach((id, durable) -> text.append(id).append('=').append(durable).append('\n'));
-        try
-        {
-            try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING))
-            {
-                channel.write(ByteBuffer.wrap(text.toString().getBytes(StandardCharsets.UTF_8)));
-                channel.force(true);
-            }
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        }
-        catch (final IOException ex)
-        {
-            throw new FerryException(ErrorCode.STORAGE, "cannot write " + file + ": " + ex.getMessage(), ex);
-        }
+        AtomicFile.write(file, text.toString().getBytes(StandardCharsets.UTF_8));
         written = now;
     }
 }

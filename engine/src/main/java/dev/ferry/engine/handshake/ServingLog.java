@@ -1,0 +1,15 @@
+package dev.ferry.engine.handshake;
+
+import dev.ferry.engine.history.History;
+
+/**
+ * What the serving node's WAL holds, as the resume decision needs it.
+ *
+ * @param protocolVersion the protocol version the server speaks.
+ * @param history         its WAL's history.
+ * @param oldestOffset    the oldest offset retained.
+ * @param nextOffset      the next offset to be appended (the head).
+ */
+public record ServingLog(int protocolVersion, History history, long oldestOffset, long nextOffset)
+{
+}

@@ -1,0 +1,103 @@
+package dev.ferry.engine.handshake;
+
+import dev.ferry.engine.history.Epoch;
+import dev.ferry.engine.history.History;
+import dev.ferry.error.ErrorCode;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.UUID;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ResumeTest
+{
+    private static final int VERSION = 1;
+    private static final UUID ID = UUID.fromString("00000000-0000-0000-0000-0000000000aa");
+    private static final UUID OTHER = UUID.fromString("00000000-0000-0000-0000-0000000000bb");
+    private static final History HISTORY = History.of(ID, List.of(new Epoch(0, 0), new Epoch(2, 50)));
+    private static final ServingLog SERVING = new ServingLog(VERSION, HISTORY, 100, 1_000);
+
+    private static ReplicaHello hello(final boolean empty, final UUID history, final long epoch, final long next)
+    {
+        return new ReplicaHello("r1", VERSION, empty, history, epoch, next);
+    }
+
+    private static void assertRefused(final ErrorCode code, final ResumeDecision decision)
+    {
+        final ResumeDecision.Refuse refuse = assertInstanceOf(ResumeDecision.Refuse.class, decision);
+        assertEquals(code, refuse.code(), refuse.reason());
+        assertTrue(refuse.reason().contains("r1"), "the reason names the replica: " + refuse.reason());
+    }
+
+    @Test
+    void shouldStreamFromTheReplicasNextOffsetWithinTheWal()
+    {
+        assertEquals(new ResumeDecision.Stream(500), Resume.decide(hello(false, ID, 2, 500), SERVING));
+        assertEquals(new ResumeDecision.Stream(100), Resume.decide(hello(false, ID, 0, 100), SERVING), "the oldest");
+    }
+
+    @Test
+    void shouldStreamACaughtUpReplicaFromTheHead()
+    {
+        assertEquals(new ResumeDecision.Stream(1_000), Resume.decide(hello(false, ID, 2, 1_000), SERVING));
+    }
+
+    @Test
+    void shouldStreamAnEmptyReplicaFromTheOldestRetainedWhateverItsHistory()
+    {
+        assertEquals(new ResumeDecision.Stream(100), Resume.decide(hello(true, new UUID(0, 0), 0, 0), SERVING));
+        assertEquals(new ResumeDecision.Stream(100), Resume.decide(hello(true, OTHER, 0, 7), SERVING));
+    }
+
+    @Test
+    void shouldRefuseAnotherProtocolVersion()
+    {
+        assertRefused(ErrorCode.PROTOCOL, Resume.decide(new ReplicaHello("r1", 2, false, ID, 2, 500), SERVING));
+    }
+
+    @Test
+    void shouldRefuseAnotherHistoryWithDiverged()
+    {
+        assertRefused(ErrorCode.DIVERGED, Resume.decide(hello(false, OTHER, 2, 500), SERVING));
+    }
+
+    @Test
+    void shouldRefuseANewerEpochWithFenced()
+    {
+        assertRefused(ErrorCode.FENCED, Resume.decide(hello(false, ID, 3, 500), SERVING));
+        assertRefused(ErrorCode.FENCED, Resume.decide(hello(true, ID, 3, 0), SERVING));
+    }
+
+    @Test
+    void shouldRefuseAnOffsetDeletedByRetention()
+    {
+        assertRefused(ErrorCode.RETENTION, Resume.decide(hello(false, ID, 2, 99), SERVING));
+    }
+
+    @Test
+    void shouldRefuseAnOffsetBeyondTheHeadWithDiverged()
+    {
+        assertRefused(ErrorCode.DIVERGED, Resume.decide(hello(false, ID, 2, 1_001), SERVING));
+    }
+
+    @Test
+    void shouldAcceptAWelcomeThatContinuesTheReplicasWal()
+    {
+        assertEquals(new ResumeDecision.Stream(500), Resume.checkWelcome(HISTORY, false, 500, ID, 500));
+        assertEquals(new ResumeDecision.Stream(100), Resume.checkWelcome(null, true, 0, OTHER, 100), "empty: any");
+    }
+
+    @Test
+    void shouldRefuseAWelcomeFromAnotherHistoryOrWithAGap()
+    {
+        final ResumeDecision other = Resume.checkWelcome(HISTORY, false, 500, OTHER, 500);
+        assertEquals(ErrorCode.DIVERGED, assertInstanceOf(ResumeDecision.Refuse.class, other).code());
+        final ResumeDecision none = Resume.checkWelcome(null, false, 500, ID, 500);
+        assertEquals(ErrorCode.DIVERGED, assertInstanceOf(ResumeDecision.Refuse.class, none).code());
+        final ResumeDecision gap = Resume.checkWelcome(HISTORY, false, 500, ID, 400);
+        assertEquals(ErrorCode.SEQUENCE_GAP, assertInstanceOf(ResumeDecision.Refuse.class, gap).code());
+    }
+}

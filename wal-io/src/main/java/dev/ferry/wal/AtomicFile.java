@@ -1,0 +1,70 @@
+package dev.ferry.wal;
+
+import dev.ferry.error.ErrorCode;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * Small files replaced whole and atomically, as Ferry keeps its metadata beside a WAL (history, replica slots):
+ * write a temporary file beside the target, fsync it, rename it over the target, fsync the directory. After a crash
+ * or a power loss the file is either the old one or the new one, never a mix, and a rename that returned is not
+ * undone by a power loss (the directory's fsync makes the new name durable). Litestream and PostgreSQL write their
+ * control files the same way.
+ */
+public final class AtomicFile
+{
+    private AtomicFile()
+    {
+    }
+
+    /**
+     * Replace {@code file} with {@code content}, atomically and durably.
+     *
+     * @param file    the file.
+     * @param content its new content.
+     * @throws WalException STORAGE if any step fails (the old file, if any, is then unchanged).
+     */
+    public static void write(final Path file, final byte[] content)
+    {
+        final Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        try
+        {
+            try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING))
+            {
+                final ByteBuffer buffer = ByteBuffer.wrap(content);
+                while (buffer.hasRemaining())
+                {
+                    channel.write(buffer);
+                }
+                channel.force(true);
+            }
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            syncDirectory(file.toAbsolutePath().getParent());
+        }
+        catch (final IOException ex)
+        {
+            throw new WalException(ErrorCode.STORAGE, "cannot write " + file + ": " + ex.getMessage(), ex);
+        }
+    }
+
+    /**
+     * Make the directory's entries (a file created, renamed or deleted in it) durable.
+     *
+     * @param directory the directory.
+     * @throws IOException if the directory cannot be opened or synced.
+     */
+    public static void syncDirectory(final Path directory) throws IOException
+    {
+        try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ))
+        {
+            channel.force(true);
+        }
+    }
+}
