@@ -8,14 +8,14 @@ package dev.ferry.engine;
 public interface AckListener
 {
     /** Ignores acknowledgements. */
-    AckListener NONE = (replicaId, receivedNext, durableNext, appliedNext, nowNs) -> { };
+    AckListener NONE = (replicaId, receivedOffset, durableOffset, appliedOffset, nowNs) -> { };
 
     /**
      * @param replicaId    the replica.
-     * @param receivedNext every offset below this is received.
-     * @param durableNext  every offset below this is durable.
-     * @param appliedNext  every offset below this is applied.
+     * @param receivedOffset every offset below this is received.
+     * @param durableOffset  every offset below this is durable.
+     * @param appliedOffset  every offset below this is applied.
      * @param nowNs        {@link System#nanoTime()} when the ACK was processed.
      */
-    void onAck(String replicaId, long receivedNext, long durableNext, long appliedNext, long nowNs);
+    void onAck(String replicaId, long receivedOffset, long durableOffset, long appliedOffset, long nowNs);
 }

@@ -1,6 +1,9 @@
 package dev.ferry.engine;
 
 import dev.ferry.engine.history.History;
+import dev.ferry.engine.serve.ReplicaSlot;
+import dev.ferry.engine.serve.ServeAgent;
+import dev.ferry.engine.serve.SlotTable;
 import dev.ferry.error.ErrorCode;
 import dev.ferry.error.FerryException;
 import dev.ferry.net.Endpoint;
@@ -42,7 +45,7 @@ public final class Primary implements AutoCloseable
     private final History history;
     private final SlotTable slots = new SlotTable();
     private final ServerSocketChannel server;
-    private final PrimaryAgent agent;
+    private final ServeAgent agent;
     private final Thread thread;
     private volatile boolean running = true;
 
@@ -60,7 +63,7 @@ public final class Primary implements AutoCloseable
             }
             this.history = h;
             this.server = bind(config.listen());
-            this.agent = new PrimaryAgent(config, wal, history, slots, server, this::status);
+            this.agent = new ServeAgent(config, wal, history, slots, server, this::status);
         }
         catch (final RuntimeException ex)
         {
@@ -238,8 +241,8 @@ public final class Primary implements AutoCloseable
         {
             final Histogram latency = slot.ackLatencyNs();
             final long heard = slot.lastHeartbeatNs();
-            replicas.add(new ReplicaStatus(slot.id(), slot.remote(), slot.state(), slot.receivedNext(),
-                slot.durableNext(), slot.appliedNext(), Math.max(0, head - slot.receivedNext()), slot.lagBytes(),
+            replicas.add(new ReplicaStatus(slot.id(), slot.remote(), slot.state(), slot.receivedOffset(),
+                slot.durableOffset(), slot.appliedOffset(), Math.max(0, head - slot.receivedOffset()), slot.lagBytes(),
                 slot.lagMillis(), heard == 0 ? -1 : TimeUnit.NANOSECONDS.toMillis(now - heard),
                 micros(latency, 50), micros(latency, 99), micros(latency, 99.9), latency.getTotalCount()));
         }

@@ -66,7 +66,7 @@ public final class Replica implements AutoCloseable
     // the receiver blocks in epoll until the primary's next batch arrives, unless it has bytes left to write
     private final SelectorParker parker;
     private FrameConnection activeConnection; // receiver thread only
-    private volatile long durableNext;
+    private volatile long durableOffset;
     private volatile long primaryHead;
     private History history;
 
@@ -85,7 +85,7 @@ public final class Replica implements AutoCloseable
             wal.close();
             throw ex;
         }
-        this.durableNext = wal.nextOffset();
+        this.durableOffset = wal.nextOffset();
         if (config.listener() != null)
         {
             listeners.add(config.listener());
@@ -147,7 +147,7 @@ public final class Replica implements AutoCloseable
      */
     public long durableOffset()
     {
-        return durableNext;
+        return durableOffset;
     }
 
     /**
@@ -525,7 +525,7 @@ public final class Replica implements AutoCloseable
         {
             final long received = next();
             final long durable = wal.config().syncPolicy() == SyncPolicy.NONE ? received : wal.syncedOffset() + 1;
-            durableNext = durable;
+            durableOffset = durable;
             if (!force && received == ackedNext && durable == ackedDurable)
             {
                 return;

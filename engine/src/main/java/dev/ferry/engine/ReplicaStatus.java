@@ -6,7 +6,7 @@ package dev.ferry.engine;
  *
  * @param id                 the replica's id.
  * @param remote             its address, host:port.
- * @param state              HANDSHAKING, STREAMING or DISCONNECTED.
+ * @param state              its connection as the primary sees it.
  * @param received           next offset received.
  * @param durable            next offset durable.
  * @param applied            next offset applied.
@@ -20,7 +20,7 @@ package dev.ferry.engine;
  * @param acks               acknowledgements recorded.
  */
 public record ReplicaStatus(
-    String id, String remote, String state, long received, long durable, long applied, long lagEntries, long lagBytes,
+    String id, String remote, SlotState state, long received, long durable, long applied, long lagEntries, long lagBytes,
     long lagMillis, long lastHeartbeatMsAgo, double ackP50Micros, double ackP99Micros, double ackP999Micros, long acks)
 {
 }

@@ -1,5 +1,6 @@
 package dev.ferry.engine;
 
+import dev.ferry.engine.serve.ReplicaSlot;
 import dev.ferry.wal.SyncPolicy;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -95,7 +96,7 @@ class AwaitReplicatedTest
                 replica.wal().syncedOffset() + " before acknowledging " + last + " as durable");
             final ReplicaSlot slot = primary.slot(replica.id());
             assertNotNull(slot, replica.id());
-            assertTrue(slot.durableNext() > last, replica.id());
+            assertTrue(slot.durableOffset() > last, replica.id());
         }
         // an offset already replicated answers at once, at every level, for fewer replicas too
         for (final AckLevel level : AckLevel.values())

@@ -1,6 +1,7 @@
 package dev.ferry.engine;
 
 import dev.ferry.engine.cli.Ferry;
+import dev.ferry.engine.status.StatusClient;
 import dev.ferry.error.FerryException;
 import dev.ferry.wal.JvmLauncher;
 import dev.ferry.wal.Wal;
@@ -360,7 +361,7 @@ class ReplicationProcessTest
         }
         assertNotNull(status.replicas());
         return status.head() == head && status.replicas().stream().anyMatch(r ->
-            r.id().equals("r1") && r.state().equals("STREAMING") && r.received() == head && r.lagEntries() == 0);
+            r.id().equals("r1") && r.state() == SlotState.STREAMING && r.received() == head && r.lagEntries() == 0);
     }
 
     private static String[] concat(final String[] first, final String... more)

@@ -1,6 +1,7 @@
 package dev.ferry.engine;
 
 import dev.ferry.engine.history.History;
+import dev.ferry.engine.serve.SlotStore;
 import dev.ferry.error.ErrorCode;
 import dev.ferry.net.message.HelloFlyweight;
 import dev.ferry.wal.RetentionPolicy;
@@ -88,7 +89,7 @@ class ReplicationTest
         assertEquals(3, status.replicas().size());
         for (final ReplicaStatus r : status.replicas())
         {
-            assertEquals("STREAMING", r.state());
+            assertEquals(SlotState.STREAMING, r.state());
             assertEquals(0, r.lagEntries());
             assertTrue(r.acks() > 0, "ack latency recorded for " + r.id());
         }

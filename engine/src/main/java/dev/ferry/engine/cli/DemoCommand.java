@@ -169,7 +169,7 @@ final class DemoCommand implements Callable<Integer>
         final StringBuilder line = new StringBuilder("\r  head ").append(status.head());
         for (final ReplicaStatus r : status.replicas())
         {
-            line.append(" | ").append(r.id()).append(' ').append(r.state().toLowerCase(java.util.Locale.ROOT))
+            line.append(" | ").append(r.id()).append(' ').append(r.state().name().toLowerCase(java.util.Locale.ROOT))
                 .append(" received ").append(r.received()).append(" lag ").append(r.lagEntries()).append(" entries/")
                 .append(r.lagMillis()).append(" ms");
         }

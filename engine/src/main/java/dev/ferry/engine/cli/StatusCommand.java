@@ -2,8 +2,8 @@ package dev.ferry.engine.cli;
 
 import dev.ferry.engine.PrimaryStatus;
 import dev.ferry.engine.ReplicaStatus;
-import dev.ferry.engine.StatusClient;
-import dev.ferry.engine.StatusJson;
+import dev.ferry.engine.status.StatusClient;
+import dev.ferry.engine.status.StatusJson;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

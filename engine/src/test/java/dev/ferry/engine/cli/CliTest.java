@@ -7,7 +7,8 @@ import dev.ferry.engine.Primary;
 import dev.ferry.engine.PrimaryConfig;
 import dev.ferry.engine.Replica;
 import dev.ferry.engine.ReplicaConfig;
-import dev.ferry.engine.ReplicaSlot;
+import dev.ferry.engine.SlotState;
+import dev.ferry.engine.serve.ReplicaSlot;
 import dev.ferry.net.Endpoint;
 import dev.ferry.wal.JvmLauncher;
 import dev.ferry.wal.Wal;
@@ -355,7 +356,7 @@ class CliTest
                 waitFor("the replica to stream and acknowledge", Duration.ofSeconds(60), () ->
                 {
                     final ReplicaSlot slot = primary.slot("r1");
-                    return !child.isAlive() || (slot != null && slot.state().equals("STREAMING") && slot.receivedNext() == 1);
+                    return !child.isAlive() || (slot != null && slot.state() == SlotState.STREAMING && slot.receivedOffset() == 1);
                 }, () -> JvmLauncher.tail(log));
                 assertTrue(child.isAlive(), () -> JvmLauncher.tail(log));
                 child.destroy(); // SIGTERM: the shutdown hook stops the replica
@@ -581,8 +582,8 @@ class CliTest
             waitFor("r1 to acknowledge 100 entries", Duration.ofSeconds(30), () ->
             {
                 final ReplicaSlot slot = primary.slot("r1");
-                return replica.receivedOffset() == 100 && slot != null && slot.receivedNext() == 100 &&
-                    slot.durableNext() == 100;
+                return replica.receivedOffset() == 100 && slot != null && slot.receivedOffset() == 100 &&
+                    slot.durableOffset() == 100;
             }, () -> "replica at " + replica.receivedOffset() + ", state " + replica.state() + ", error " + replica.lastError());
 
             final String address = Endpoint.format(primary.localAddress());

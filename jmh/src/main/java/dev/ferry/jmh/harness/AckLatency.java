@@ -69,7 +69,7 @@ final class AckLatency implements AckListener
 
     @Override
     public synchronized void onAck(
-        final String replicaId, final long receivedNext, final long durableNext, final long appliedNext, final long nowNs)
+        final String replicaId, final long receivedOffset, final long durableOffset, final long appliedOffset, final long nowNs)
     {
         Integer i = index.get(replicaId);
         if (i == null)
@@ -81,7 +81,7 @@ final class AckLatency implements AckListener
             i = index.size();
             index.put(replicaId, i);
         }
-        received[i] = receivedNext;
+        received[i] = receivedOffset;
         if (!armed || index.size() < received.length)
         {
             return;

@@ -4,11 +4,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.ferry.engine.Primary;
 import dev.ferry.engine.PrimaryConfig;
-import dev.ferry.engine.ReplicaSlot;
+import dev.ferry.engine.SlotState;
+import dev.ferry.engine.serve.ReplicaSlot;
 import dev.ferry.net.Endpoint;
 import dev.ferry.net.idle.IdleStrategies;
-import dev.ferry.wal.TimerSlack;
 import dev.ferry.net.idle.IdleStrategy;
+import dev.ferry.wal.TimerSlack;
 import dev.ferry.wal.codec.Codec;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.bytes.BytesStore;
@@ -21,9 +22,9 @@ import net.openhft.chronicle.wire.DocumentContext;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.HistogramLogWriter;
 import org.HdrHistogram.Recorder;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -353,7 +354,7 @@ public final class Bench implements Callable<Integer>
         for (final String id : ids)
         {
             final ReplicaSlot slot = primary.slot(id);
-            if (slot != null && "STREAMING".equals(slot.state()))
+            if (slot != null && slot.state() == SlotState.STREAMING)
             {
                 n++;
             }
@@ -366,7 +367,7 @@ public final class Bench implements Callable<Integer>
         long min = Long.MAX_VALUE;
         for (final ReplicaSlot slot : slots)
         {
-            min = Math.min(min, slot.receivedNext());
+            min = Math.min(min, slot.receivedOffset());
         }
         return min;
     }

@@ -1,8 +1,8 @@
 package dev.ferry.jmh.pipeline;
 
 import dev.ferry.engine.PrimaryConfig;
+import dev.ferry.engine.serve.InFlightBatches;
 import dev.ferry.jmh.wal.BenchDirs;
-import dev.ferry.engine.InFlightBatches;
 import dev.ferry.wal.CursorBatcher;
 import dev.ferry.wal.SeekResult;
 import dev.ferry.wal.Wal;
@@ -42,9 +42,9 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The primary's work per batch, without the socket: what {@code ReplicaSession.sendBatches} does between claiming
+ * The primary's work per batch, without the socket: what {@code DownstreamSession.sendBatches} does between claiming
  * send-buffer space and committing it. {@link BatchEncoder#wrap} on the send buffer at the cursor's next offset,
- * {@link CursorBatcher#fill} (the code {@code ReplicaSession} runs) (batch-size check, {@link WalEntry#appendTo}: the
+ * {@link CursorBatcher#fill} (the code {@code DownstreamSession} runs) (batch-size check, {@link WalEntry#appendTo}: the
  * entry's timestamp, stored CRC32C and payload copied once from the mapped WAL, no allocation; first and last
  * timestamps kept), {@link BatchEncoder#commit(Compressor, MemorySegment)} with the codec's compressor (none for
  * {@code NONE}; zstd at {@link PrimaryConfig}'s default level), then the session's unacknowledged-batch ring stores.

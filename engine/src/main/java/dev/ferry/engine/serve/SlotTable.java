@@ -1,4 +1,6 @@
-package dev.ferry.engine;
+package dev.ferry.engine.serve;
+
+import dev.ferry.engine.AckLevel;
 
 import java.util.Collection;
 import java.util.Collections;
@@ -11,7 +13,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * One {@link ReplicaSlot} per replica id, and the waiters of {@link Primary#awaitReplicated}: acknowledgements wake
  * them (only when someone waits, so the ACK path stays cheap).
  */
-final class SlotTable
+public final class SlotTable
 {
     private final ConcurrentHashMap<String, ReplicaSlot> slots = new ConcurrentHashMap<>();
     private final ReentrantLock lock = new ReentrantLock();
@@ -23,7 +25,7 @@ final class SlotTable
         return slots.computeIfAbsent(id, ReplicaSlot::new);
     }
 
-    Collection<ReplicaSlot> all()
+    public Collection<ReplicaSlot> all()
     {
         return Collections.unmodifiableCollection(slots.values());
     }
@@ -57,7 +59,7 @@ final class SlotTable
         return n;
     }
 
-    boolean await(final long offset, final int minReplicas, final AckLevel level, final long timeoutNs)
+    public boolean await(final long offset, final int minReplicas, final AckLevel level, final long timeoutNs)
         throws InterruptedException
     {
         if (count(offset, level) >= minReplicas)
@@ -97,7 +99,7 @@ final class SlotTable
         {
             if (!slot.invalidated())
             {
-                floor = Math.min(floor, slot.durableNext());
+                floor = Math.min(floor, slot.durableOffset());
             }
         }
         return floor;

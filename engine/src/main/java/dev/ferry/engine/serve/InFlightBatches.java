@@ -1,4 +1,4 @@
-package dev.ferry.engine;
+package dev.ferry.engine.serve;
 
 /**
  * The batches a session sent and its replica has not acknowledged yet, oldest first: last offset, first and last
@@ -71,14 +71,14 @@ public final class InFlightBatches
     }
 
     /**
-     * Retire every batch wholly below {@code receivedNext}.
+     * Retire every batch wholly below {@code receivedOffset}.
      *
-     * @param receivedNext the replica's acknowledged next offset.
+     * @param receivedOffset the replica's acknowledged next offset.
      * @param retired      told of each retired batch.
      */
-    public void acknowledged(final long receivedNext, final Retired retired)
+    public void acknowledged(final long receivedOffset, final Retired retired)
     {
-        while (tail != head && lastOffset[(int)(tail & mask)] < receivedNext)
+        while (tail != head && lastOffset[(int)(tail & mask)] < receivedOffset)
         {
             final int i = (int)(tail & mask);
             retired.onRetired(lastTimestampNs[i]);

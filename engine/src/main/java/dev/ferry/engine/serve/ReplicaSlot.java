@@ -1,5 +1,7 @@
-package dev.ferry.engine;
+package dev.ferry.engine.serve;
 
+import dev.ferry.engine.AckLevel;
+import dev.ferry.engine.SlotState;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 
@@ -19,10 +21,10 @@ public final class ReplicaSlot
     private final Histogram ackLatencyTotal = new Histogram(MAX_LATENCY_NS, 3);
     private Histogram recycle;
     private volatile String remote = "";
-    private volatile String state = "DISCONNECTED";
-    private volatile long receivedNext;
-    private volatile long durableNext;
-    private volatile long appliedNext;
+    private volatile SlotState state = SlotState.DISCONNECTED;
+    private volatile long receivedOffset;
+    private volatile long durableOffset;
+    private volatile long appliedOffset;
     private volatile long lastAckNs;
     private volatile long lastHeartbeatNs;
     private volatile long lagMillis;
@@ -51,9 +53,9 @@ public final class ReplicaSlot
     }
 
     /**
-     * @return the session's state as the primary sees it (HANDSHAKING, STREAMING, DISCONNECTED).
+     * @return the replica's connection as this node sees it.
      */
-    public String state()
+    public SlotState state()
     {
         return state;
     }
@@ -61,25 +63,25 @@ public final class ReplicaSlot
     /**
      * @return every offset below this is received by the replica.
      */
-    public long receivedNext()
+    public long receivedOffset()
     {
-        return receivedNext;
+        return receivedOffset;
     }
 
     /**
      * @return every offset below this is durable on the replica.
      */
-    public long durableNext()
+    public long durableOffset()
     {
-        return durableNext;
+        return durableOffset;
     }
 
     /**
      * @return every offset below this is applied by the replica.
      */
-    public long appliedNext()
+    public long appliedOffset()
     {
-        return appliedNext;
+        return appliedOffset;
     }
 
     /**
@@ -90,9 +92,9 @@ public final class ReplicaSlot
     {
         return switch (level)
         {
-            case RECEIVED -> receivedNext;
-            case DURABLE -> durableNext;
-            case APPLIED -> appliedNext;
+            case RECEIVED -> receivedOffset;
+            case DURABLE -> durableOffset;
+            case APPLIED -> appliedOffset;
         };
     }
 
@@ -136,14 +138,14 @@ public final class ReplicaSlot
         return invalidated;
     }
 
-    void connected(final String remote, final String state)
+    void connected(final String remote, final SlotState state)
     {
         this.remote = remote;
         this.state = state;
         this.lastHeartbeatNs = System.nanoTime();
     }
 
-    void state(final String state)
+    void state(final SlotState state)
     {
         this.state = state;
     }
@@ -154,17 +156,17 @@ public final class ReplicaSlot
      */
     void resumeAt(final long next)
     {
-        receivedNext = next;
-        durableNext = Math.min(durableNext, next);
-        appliedNext = Math.min(appliedNext, next);
+        receivedOffset = next;
+        durableOffset = Math.min(durableOffset, next);
+        appliedOffset = Math.min(appliedOffset, next);
         invalidated = false;
     }
 
     void onAck(final long received, final long durable, final long applied, final long nowNs)
     {
-        receivedNext = received;
-        durableNext = durable;
-        appliedNext = applied;
+        receivedOffset = received;
+        durableOffset = durable;
+        appliedOffset = applied;
         lastAckNs = nowNs;
         lastHeartbeatNs = nowNs;
     }
@@ -183,9 +185,9 @@ public final class ReplicaSlot
     /** A slot saved by an earlier run of the primary: holds retention at {@code durable} until the replica is back. */
     void restore(final long durable)
     {
-        receivedNext = durable;
-        durableNext = durable;
-        appliedNext = durable;
+        receivedOffset = durable;
+        durableOffset = durable;
+        appliedOffset = durable;
     }
 
     void invalidate()

@@ -1,5 +1,9 @@
-package dev.ferry.engine;
+package dev.ferry.engine.serve;
 
+import dev.ferry.engine.EventLog;
+import dev.ferry.engine.PrimaryConfig;
+import dev.ferry.engine.PrimaryStatus;
+import dev.ferry.engine.SlotState;
 import dev.ferry.engine.history.History;
 import dev.ferry.error.FerryException;
 import dev.ferry.net.FrameConnection;
@@ -20,10 +24,10 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
- * The primary's duty cycle, on its one sender thread: accept connections, run every {@link ReplicaSession}, apply
+ * The primary's duty cycle, on its one sender thread: accept connections, run every {@link DownstreamSession}, apply
  * retention. A failure in one session closes that session only.
  */
-final class PrimaryAgent implements AutoCloseable
+public final class ServeAgent implements AutoCloseable
 {
     private static final int MAX_SESSIONS = 1024;
     private static final long ACCEPT_INTERVAL_NS = 1_000_000;
@@ -36,7 +40,7 @@ final class PrimaryAgent implements AutoCloseable
     private final HandshakeAuth auth;
     private final Supplier<PrimaryStatus> status;
     private final EventLog log;
-    private final List<ReplicaSession> sessions = new ArrayList<>();
+    private final List<DownstreamSession> sessions = new ArrayList<>();
     private final WalPretoucher pretoucher;
     private final SlotStore slotStore;
     private long nextRetentionNs;
@@ -47,7 +51,15 @@ final class PrimaryAgent implements AutoCloseable
     private long sentEntries;
     private long sentBytes;
 
-    PrimaryAgent(
+    /**
+     * @param config the primary's settings.
+     * @param wal    its WAL.
+     * @param history its history.
+     * @param slots  its replicas' slots (loaded from the slot file here).
+     * @param server the bound, non-blocking listening socket.
+     * @param status what a STATUS_REQUEST is answered with.
+     */
+    public ServeAgent(
         final PrimaryConfig config, final Wal wal, final History history, final SlotTable slots,
         final ServerSocketChannel server, final Supplier<PrimaryStatus> status)
     {
@@ -69,7 +81,7 @@ final class PrimaryAgent implements AutoCloseable
     /**
      * @return how the sender thread parks: blocked until an ack arrives or {@link #wakeup()} (an append).
      */
-    SelectorParker parker()
+    public SelectorParker parker()
     {
         return parker;
     }
@@ -77,7 +89,7 @@ final class PrimaryAgent implements AutoCloseable
     /**
      * After an append: wake the sender if it is blocked (a volatile read when it is not).
      */
-    void wakeup()
+    public void wakeup()
     {
         parker.wakeup();
     }
@@ -103,14 +115,20 @@ final class PrimaryAgent implements AutoCloseable
         return true;
     }
 
-    int doWork(final long nowNs)
+    /**
+     * One duty cycle: accept, run every session, retention when due, pretouch.
+     *
+     * @param nowNs {@link System#nanoTime()}.
+     * @return the work done (0: nothing to do, the caller may idle).
+     */
+    public int doWork(final long nowNs)
     {
         headAtPass = wal.nextOffset();
         int work = accept(nowNs);
         boolean closed = false;
         for (int i = sessions.size() - 1; i >= 0; i--)
         {
-            final ReplicaSession session = sessions.get(i);
+            final DownstreamSession session = sessions.get(i);
             try
             {
                 work += session.doWork(nowNs);
@@ -185,7 +203,7 @@ final class PrimaryAgent implements AutoCloseable
             }
             try
             {
-                sessions.add(new ReplicaSession(this, config,
+                sessions.add(new DownstreamSession(this, config,
                     new FrameConnection(channel, config.maxFrameBytes(), config.sendBufferBytes()), nowNs));
                 parker.wakeOnRead(channel);
             }
@@ -211,10 +229,10 @@ final class PrimaryAgent implements AutoCloseable
             final long averageEntryBytes = sentEntries == 0 ? 0 : sentBytes / sentEntries;
             for (final ReplicaSlot slot : slots.all())
             {
-                if ("DISCONNECTED".equals(slot.state()))
+                if (slot.state() == SlotState.DISCONNECTED)
                 {
                     // an offline replica's lag grows with every append: estimate it from the entries sent so far
-                    slot.lag(slot.lagMillis(), Math.max(0, head - slot.durableNext()) * averageEntryBytes);
+                    slot.lag(slot.lagMillis(), Math.max(0, head - slot.durableOffset()) * averageEntryBytes);
                 }
                 if (!slot.invalidated() && slot.lagBytes() > config.slotCapBytes())
                 {
@@ -256,9 +274,9 @@ final class PrimaryAgent implements AutoCloseable
         sentBytes += bytes;
     }
 
-    void replaceOlderSession(final ReplicaSession newer, final String replicaId)
+    void replaceOlderSession(final DownstreamSession newer, final String replicaId)
     {
-        for (final ReplicaSession session : sessions)
+        for (final DownstreamSession session : sessions)
         {
             if (session != newer && replicaId.equals(session.replicaId()) && !session.isClosed())
             {
@@ -268,9 +286,9 @@ final class PrimaryAgent implements AutoCloseable
         }
     }
 
-    boolean ownsSlot(final ReplicaSession session, final String replicaId)
+    boolean ownsSlot(final DownstreamSession session, final String replicaId)
     {
-        for (final ReplicaSession other : sessions)
+        for (final DownstreamSession other : sessions)
         {
             if (other != session && !other.isClosed() && replicaId.equals(other.replicaId()))
             {
@@ -333,7 +351,7 @@ final class PrimaryAgent implements AutoCloseable
         {
             log("could not save replica slots on close (the last saved positions stand): " + ex);
         }
-        for (final ReplicaSession session : sessions)
+        for (final DownstreamSession session : sessions)
         {
             session.close();
         }

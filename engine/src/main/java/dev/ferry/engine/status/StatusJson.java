@@ -1,8 +1,9 @@
-package dev.ferry.engine;
+package dev.ferry.engine.status;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ferry.engine.PrimaryStatus;
 import dev.ferry.error.ErrorCode;
 import dev.ferry.error.FerryException;
 

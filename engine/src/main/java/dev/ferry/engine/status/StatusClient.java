@@ -1,5 +1,6 @@
-package dev.ferry.engine;
+package dev.ferry.engine.status;
 
+import dev.ferry.engine.PrimaryStatus;
 import dev.ferry.error.ErrorCode;
 import dev.ferry.error.FerryException;
 import dev.ferry.net.Endpoint;

@@ -1,10 +1,13 @@
-package dev.ferry.engine;
+package dev.ferry.engine.serve;
 
+import dev.ferry.engine.PrimaryConfig;
+import dev.ferry.engine.SlotState;
 import dev.ferry.engine.handshake.ReplicaHello;
 import dev.ferry.engine.handshake.Resume;
 import dev.ferry.engine.handshake.ResumeDecision;
 import dev.ferry.engine.handshake.ServingLog;
 import dev.ferry.engine.history.History;
+import dev.ferry.engine.status.StatusJson;
 import dev.ferry.error.ErrorCode;
 import dev.ferry.error.FerryException;
 import dev.ferry.net.FrameConnection;
@@ -35,12 +38,12 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One replica connection on the primary, run as a duty cycle by the {@link PrimaryAgent}: handshake, then batches
+ * One replica connection on the primary, run as a duty cycle by the {@link ServeAgent}: handshake, then batches
  * read zero-copy from the replica's named cursor into the send buffer (one copy, optionally compressed), ACKs in,
  * heartbeats both ways. Its buffering is the connection's bounded send buffer: a slow replica stops being read for,
  * it never blocks appends or other replicas.
  */
-final class ReplicaSession implements AutoCloseable
+final class DownstreamSession implements AutoCloseable
 {
     private static final int RING = 4096;
     private static final int MAX_FRAMES_PER_CYCLE = 64;
@@ -63,7 +66,7 @@ final class ReplicaSession implements AutoCloseable
         AWAIT_HELLO, STREAMING, CLOSING
     }
 
-    private final PrimaryAgent agent;
+    private final ServeAgent agent;
     private final PrimaryConfig config;
     private final FrameConnection connection;
     private final long createdNs;
@@ -96,7 +99,7 @@ final class ReplicaSession implements AutoCloseable
     private FerryException failure;
     private boolean closed;
 
-    ReplicaSession(final PrimaryAgent agent, final PrimaryConfig config, final FrameConnection connection, final long nowNs)
+    DownstreamSession(final ServeAgent agent, final PrimaryConfig config, final FrameConnection connection, final long nowNs)
     {
         this.agent = agent;
         this.config = config;
@@ -274,7 +277,7 @@ final class ReplicaSession implements AutoCloseable
         agent.auth().signWelcome(welcome, hello.copyNonceTo(new byte[HelloFlyweight.NONCE_LENGTH]));
         connection.commit(welcome.seal());
         slot = agent.slots().slot(id);
-        slot.connected(connection.remoteAddress(), "STREAMING");
+        slot.connected(connection.remoteAddress(), SlotState.STREAMING);
         slot.resumeAt(start);
         phase = Phase.STREAMING;
         agent.log("replica " + id + " connected from " + connection.remoteAddress() + ", streaming from offset " + start +
@@ -386,7 +389,7 @@ final class ReplicaSession implements AutoCloseable
         {
             return;
         }
-        if (slot.receivedNext() >= head)
+        if (slot.receivedOffset() >= head)
         {
             slot.lag(0, 0);
             return;
@@ -444,7 +447,7 @@ final class ReplicaSession implements AutoCloseable
         }
         if (slot != null && agent.ownsSlot(this, slot.id()))
         {
-            slot.state("DISCONNECTED");
+            slot.state(SlotState.DISCONNECTED);
         }
         connection.close();
         arena.close();

@@ -1,4 +1,4 @@
-package dev.ferry.engine;
+package dev.ferry.engine.serve;
 
 import dev.ferry.error.ErrorCode;
 import dev.ferry.error.FerryException;
@@ -20,9 +20,10 @@ import java.util.TreeMap;
  * write), and when the primary closes; a crash in between leaves positions older than the truth, which only retain
  * more.
  */
-final class SlotStore
+public final class SlotStore
 {
-    static final String FILE = "ferry-slots.properties";
+    /** The file in the WAL directory: one line {@code id=durableOffset} per replica; delete a line to forget a replica. */
+    public static final String FILE = "ferry-slots.properties";
 
     private final Path file;
     private Map<String, Long> written = Map.of();
@@ -94,7 +95,7 @@ final class SlotStore
         {
             if (!slot.invalidated())
             {
-                now.put(slot.id(), slot.durableNext());
+                now.put(slot.id(), slot.durableOffset());
             }
         }
         if (now.equals(written))
