@@ -1,5 +1,7 @@
 package dev.ferry.engine;
 
+import dev.ferry.engine.agent.AgentInvoker;
+import dev.ferry.engine.agent.AgentRunner;
 import dev.ferry.engine.history.History;
 import dev.ferry.engine.serve.ReplicaSlot;
 import dev.ferry.engine.serve.ServeAgent;
@@ -8,8 +10,6 @@ import dev.ferry.error.ErrorCode;
 import dev.ferry.error.FerryException;
 import dev.ferry.net.Endpoint;
 import dev.ferry.net.idle.IdleStrategies;
-import dev.ferry.net.idle.IdleStrategy;
-import dev.ferry.wal.TimerSlack;
 import dev.ferry.wal.Wal;
 import org.HdrHistogram.Histogram;
 
@@ -22,7 +22,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * The embeddable primary: the application appends entries; Ferry makes them durable in the WAL and streams them to
@@ -46,7 +45,8 @@ public final class Primary implements AutoCloseable
     private final SlotTable slots = new SlotTable();
     private final ServerSocketChannel server;
     private final ServeAgent agent;
-    private final Thread thread;
+    private final AgentRunner runner;
+    private final AgentInvoker invoker;
     private volatile boolean running = true;
 
     private Primary(final PrimaryConfig config)
@@ -70,8 +70,18 @@ public final class Primary implements AutoCloseable
             wal.close();
             throw ex;
         }
-        final IdleStrategy idle = IdleStrategies.parse(config.idleStrategy(), agent.parker());
-        this.thread = Thread.ofPlatform().name("ferry-primary").daemon(true).start(() -> run(idle));
+        if (config.useInvoker())
+        {
+            this.invoker = new AgentInvoker(agent, config.eventLog()::log);
+            this.runner = null;
+        }
+        else
+        {
+            this.invoker = null;
+            this.runner = new AgentRunner(agent, IdleStrategies.parse(config.idleStrategy(), agent.parker()),
+                config.threadFactory() == null ? AgentRunner.daemon("ferry-primary") : config.threadFactory(),
+                agent::wakeup, config.eventLog()::log, () -> { });
+        }
     }
 
     /**
@@ -124,29 +134,18 @@ public final class Primary implements AutoCloseable
         }
     }
 
-    private void run(final IdleStrategy idle)
+    /**
+     * @return the duty cycle to run from the application's loop, when opened with {@link PrimaryConfig#useInvoker}.
+     * @throws FerryException CONFIGURATION if the primary runs on a thread of its own.
+     */
+    public AgentInvoker invoker()
     {
-        TimerSlack.set(TimerSlack.FERRY_THREADS_NS); // parks of a few µs mean a few µs, not the default 50
-        try
+        if (invoker == null)
         {
-            while (running)
-            {
-                try
-                {
-                    idle.idle(agent.doWork(System.nanoTime()));
-                }
-                catch (final RuntimeException ex)
-                {
-                    // a bug or a failed select must not silently stop replication for everyone: report, keep serving
-                    config.eventLog().log("INTERNAL: the sender duty cycle failed (continuing): " + ex);
-                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1)); // never a hot loop of failures
-                }
-            }
+            throw new FerryException(ErrorCode.CONFIGURATION,
+                "the primary runs on a thread of its own; set PrimaryConfig.useInvoker(true) to run it from your loop");
         }
-        finally
-        {
-            agent.close();
-        }
+        return invoker;
     }
 
     /**
@@ -272,7 +271,8 @@ public final class Primary implements AutoCloseable
     }
 
     /**
-     * Stop the sender thread, close every connection and the WAL.
+     * Stop the sender thread (with an invoker: call it from the invoking thread, or after it stopped invoking), close
+     * every connection and the WAL.
      */
     @Override
     public void close()
@@ -282,14 +282,13 @@ public final class Primary implements AutoCloseable
             return;
         }
         running = false;
-        agent.wakeup(); // the sender may be blocked in epoll
-        try
+        if (invoker != null)
         {
-            thread.join(TimeUnit.SECONDS.toMillis(10));
+            invoker.close(); // from the invoking thread, or after it stopped invoking
         }
-        catch (final InterruptedException ex)
+        else
         {
-            Thread.currentThread().interrupt();
+            runner.stop(); // wakes the sender if it is blocked in epoll; it closes every session
         }
         closeQuietly(server);
         wal.close();

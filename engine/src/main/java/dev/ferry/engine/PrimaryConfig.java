@@ -10,6 +10,7 @@ import dev.ferry.wal.frame.FrameHeader;
 
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -36,6 +37,8 @@ public final class PrimaryConfig
     private EventLog eventLog = EventLog.NONE;
     private AckListener ackListener = AckListener.NONE;
     private boolean pretouch = true;
+    private ThreadFactory threadFactory;
+    private boolean useInvoker;
     private boolean concluded;
 
     /**
@@ -380,6 +383,45 @@ public final class PrimaryConfig
     public PrimaryConfig ackListener(final AckListener ackListener)
     {
         this.ackListener = ackListener;
+        return this;
+    }
+
+    /**
+     * @return the factory that makes the duty cycle's thread, or null for Ferry's own ({@code ferry-primary}, a platform
+     *         daemon thread).
+     */
+    public ThreadFactory threadFactory()
+    {
+        return threadFactory;
+    }
+
+    /**
+     * @param threadFactory makes the duty cycle's thread (names, CPU affinity, priority are the factory's), or null
+     *                      for Ferry's own; ignored with {@link #useInvoker(boolean)}.
+     * @return this.
+     */
+    public PrimaryConfig threadFactory(final ThreadFactory threadFactory)
+    {
+        this.threadFactory = threadFactory;
+        return this;
+    }
+
+    /**
+     * @return true if no thread is started and the application runs the duty cycle itself.
+     */
+    public boolean useInvoker()
+    {
+        return useInvoker;
+    }
+
+    /**
+     * @param useInvoker true to start no thread: the application calls {@code invoker().invoke()} from its own loop
+     *                   (one thread, as often as latency needs), as with Aeron's {@code AgentInvoker}.
+     * @return this.
+     */
+    public PrimaryConfig useInvoker(final boolean useInvoker)
+    {
+        this.useInvoker = useInvoker;
         return this;
     }
 

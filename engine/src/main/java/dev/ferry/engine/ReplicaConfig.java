@@ -10,6 +10,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.Set;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 
 import static dev.ferry.engine.PrimaryConfig.require;
@@ -33,6 +34,8 @@ public final class ReplicaConfig
     private long backoffMaxNs = TimeUnit.SECONDS.toNanos(5);
     private EventLog eventLog = EventLog.NONE;
     private ReplicaListener listener;
+    private ThreadFactory threadFactory;
+    private boolean useInvoker;
     private boolean concluded;
 
     /**
@@ -287,6 +290,45 @@ public final class ReplicaConfig
     public ReplicaConfig listener(final ReplicaListener listener)
     {
         this.listener = listener;
+        return this;
+    }
+
+    /**
+     * @return the factory that makes the duty cycle's thread, or null for Ferry's own ({@code ferry-replica-ID}, a platform
+     *         daemon thread).
+     */
+    public ThreadFactory threadFactory()
+    {
+        return threadFactory;
+    }
+
+    /**
+     * @param threadFactory makes the duty cycle's thread (names, CPU affinity, priority are the factory's), or null
+     *                      for Ferry's own; ignored with {@link #useInvoker(boolean)}.
+     * @return this.
+     */
+    public ReplicaConfig threadFactory(final ThreadFactory threadFactory)
+    {
+        this.threadFactory = threadFactory;
+        return this;
+    }
+
+    /**
+     * @return true if no thread is started and the application runs the duty cycle itself.
+     */
+    public boolean useInvoker()
+    {
+        return useInvoker;
+    }
+
+    /**
+     * @param useInvoker true to start no thread: the application calls {@code invoker().invoke()} from its own loop
+     *                   (one thread, as often as latency needs), as with Aeron's {@code AgentInvoker}.
+     * @return this.
+     */
+    public ReplicaConfig useInvoker(final boolean useInvoker)
+    {
+        this.useInvoker = useInvoker;
         return this;
     }
 

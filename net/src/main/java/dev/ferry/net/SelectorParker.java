@@ -93,6 +93,18 @@ public final class SelectorParker implements Parker, AutoCloseable
     }
 
     /**
+     * Wake the parker when {@code channel}'s non-blocking connect completes (or fails). Call from the parking thread;
+     * once connected, {@link #wakeOnRead} replaces the interest.
+     *
+     * @param channel a non-blocking socket channel with a connect pending.
+     * @throws FerryException CONNECTION if the channel is closed.
+     */
+    public void wakeOnConnect(final SelectableChannel channel)
+    {
+        register(channel, SelectionKey.OP_CONNECT);
+    }
+
+    /**
      * Release the registrations of channels closed since the last select. Call from the parking thread after closing
      * a watched channel: the JDK only really closes a registered socket once its key leaves the selector, which
      * otherwise waits for a select that a busy-spinning or always-busy thread never makes.

@@ -4,11 +4,10 @@ import dev.ferry.engine.Primary;
 import dev.ferry.engine.PrimaryConfig;
 import dev.ferry.net.Endpoint;
 import dev.ferry.wal.RetentionPolicy;
-import dev.ferry.wal.SyncPolicy;
 import dev.ferry.wal.codec.Codec;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 import java.io.BufferedReader;
 import java.io.IOException;

@@ -4,6 +4,7 @@ import dev.ferry.engine.EventLog;
 import dev.ferry.engine.PrimaryConfig;
 import dev.ferry.engine.PrimaryStatus;
 import dev.ferry.engine.SlotState;
+import dev.ferry.engine.agent.Agent;
 import dev.ferry.engine.history.History;
 import dev.ferry.error.FerryException;
 import dev.ferry.net.FrameConnection;
@@ -27,7 +28,7 @@ import java.util.function.Supplier;
  * The primary's duty cycle, on its one sender thread: accept connections, run every {@link DownstreamSession}, apply
  * retention. A failure in one session closes that session only.
  */
-public final class ServeAgent implements AutoCloseable
+public final class ServeAgent implements Agent
 {
     private static final int MAX_SESSIONS = 1024;
     private static final long ACCEPT_INTERVAL_NS = 1_000_000;
@@ -99,6 +100,12 @@ public final class ServeAgent implements AutoCloseable
         return wal.nextOffset() != headAtPass || parker.readyNow();
     }
 
+    @Override
+    public String roleName()
+    {
+        return "ferry-primary";
+    }
+
     private boolean nothingToSend()
     {
         if (wal.nextOffset() != headAtPass)
@@ -121,6 +128,7 @@ public final class ServeAgent implements AutoCloseable
      * @param nowNs {@link System#nanoTime()}.
      * @return the work done (0: nothing to do, the caller may idle).
      */
+    @Override
     public int doWork(final long nowNs)
     {
         headAtPass = wal.nextOffset();

@@ -1,0 +1,544 @@
+package dev.ferry.engine.follow;
+
+import dev.ferry.engine.EventLog;
+import dev.ferry.engine.ReplicaConfig;
+import dev.ferry.engine.ReplicaState;
+import dev.ferry.engine.agent.Agent;
+import dev.ferry.engine.handshake.Resume;
+import dev.ferry.engine.handshake.ResumeDecision;
+import dev.ferry.engine.history.History;
+import dev.ferry.error.ErrorCategory;
+import dev.ferry.error.ErrorCode;
+import dev.ferry.error.FerryException;
+import dev.ferry.net.Endpoint;
+import dev.ferry.net.FrameConnection;
+import dev.ferry.net.SelectorParker;
+import dev.ferry.net.auth.HandshakeAuth;
+import dev.ferry.net.message.AckFlyweight;
+import dev.ferry.net.message.ErrorFlyweight;
+import dev.ferry.net.message.HeartbeatFlyweight;
+import dev.ferry.net.message.HelloFlyweight;
+import dev.ferry.net.message.NackFlyweight;
+import dev.ferry.net.message.WelcomeFlyweight;
+import dev.ferry.wal.BatchAppender;
+import dev.ferry.wal.SyncPolicy;
+import dev.ferry.wal.Wal;
+import dev.ferry.wal.WalPretoucher;
+import dev.ferry.wal.codec.Codec;
+import dev.ferry.wal.frame.BatchDecoder;
+import dev.ferry.wal.frame.FrameException;
+import dev.ferry.wal.frame.FrameHeader;
+import dev.ferry.wal.frame.MessageType;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.channels.SocketChannel;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The following side as a duty cycle: the link to the upstream node (a primary) through
+ * {@code CONNECTING -> HANDSHAKING -> STREAMING}, writing every entry into this node's WAL at the upstream's offsets
+ * ({@link BatchAppender}), acknowledging received and durable offsets, heartbeating, noticing a silent upstream, and
+ * on an error {@code BACKOFF} with exponential back-off and jitter before connecting again, resuming from the WAL's
+ * next offset with no gap and no duplicate. An error whose {@link ErrorCategory} is not {@code RETRY} stops it for
+ * good ({@code STOPPED} with {@link #lastError()}); {@link #isDone()} then tells its runner.
+ * <p>
+ * Nothing here blocks: connecting is a non-blocking connect finished on later cycles, the {@code WELCOME} is awaited
+ * cycle by cycle, and back-off is a deadline. So one thread can follow upstream and serve downstream (cascading), or
+ * the application can run the cycle itself. State, error and positions are readable from any thread; everything
+ * else belongs to the thread running the cycle.
+ */
+public final class FollowAgent implements Agent
+{
+    /** Told of every state change, on the thread running the cycle. */
+    @FunctionalInterface
+    public interface Transitions
+    {
+        /**
+         * @param from  the state before.
+         * @param to    the state now.
+         * @param error the error that caused it, or null.
+         */
+        void onStateChange(ReplicaState from, ReplicaState to, FerryException error);
+    }
+
+    private final ReplicaConfig config;
+    private final Wal wal;
+    private final HandshakeAuth auth;
+    private final SelectorParker parker;
+    private final EventLog log;
+    private final Transitions transitions;
+    private final HelloFlyweight hello = new HelloFlyweight();
+    private final WelcomeFlyweight welcome = new WelcomeFlyweight();
+    private final AckFlyweight ack = new AckFlyweight();
+    private final NackFlyweight nack = new NackFlyweight();
+    private final HeartbeatFlyweight heartbeat = new HeartbeatFlyweight();
+    private final ErrorFlyweight error = new ErrorFlyweight();
+    private final BatchAppender batches;
+    private final WalPretoucher pretoucher;
+    private final BooleanSupplier frameWaiting;
+    private volatile ReplicaState state = ReplicaState.STOPPED;
+    private volatile FerryException lastError;
+    private volatile long durableOffset;
+    private volatile long primaryHead;
+    private volatile FrameConnection connection; // read by the parker's may-block check on the same thread
+    private History history;
+    private Arena arena;
+    private MemorySegment scratch;
+    private MemorySegment linkScratch; // scratch when this link agreed a codec, else null
+    private SocketChannel connecting;
+    private byte[] nonce;
+    private boolean welcomed;
+    private boolean nackPending;
+    private boolean closed;
+    private long deadlineNs;
+    private long retryAtNs;
+    private long backoffNs;
+    private int attempt;
+    private long lastSendNs;
+    private long ackedNext = -1;
+    private long ackedDurable = -1;
+    private int batchesSinceAck;
+    private long startOffset;
+
+    /**
+     * @param config      the replica's settings.
+     * @param wal         its WAL, written only by the thread running this agent.
+     * @param history     its stored history, or null.
+     * @param auth        the secret's proofs.
+     * @param parker      the idle parker of the thread running this agent (woken by the upstream's bytes).
+     * @param transitions told of every state change.
+     */
+    public FollowAgent(final ReplicaConfig config, final Wal wal, final History history, final HandshakeAuth auth,
+        final SelectorParker parker, final Transitions transitions)
+    {
+        this.config = config;
+        this.wal = wal;
+        this.history = history;
+        this.auth = auth;
+        this.parker = parker;
+        this.log = config.eventLog();
+        this.transitions = transitions;
+        this.batches = new BatchAppender(wal, config.maxFrameBytes());
+        this.pretoucher = new WalPretoucher(wal, WalPretoucher.DEFAULT_AHEAD_BYTES);
+        this.frameWaiting = parker::readyNow;
+        this.durableOffset = wal.nextOffset();
+        this.backoffNs = config.backoffMinNs();
+    }
+
+    /**
+     * @return true when the parked thread may block: no bytes wait to be written to the upstream.
+     */
+    public boolean nothingToWrite()
+    {
+        final FrameConnection current = connection;
+        return current == null || current.pendingBytes() == 0;
+    }
+
+    /**
+     * @return the current state.
+     */
+    public ReplicaState state()
+    {
+        return state;
+    }
+
+    /**
+     * @return the error that caused the last BACKOFF or STOPPED, or null.
+     */
+    public FerryException lastError()
+    {
+        return lastError;
+    }
+
+    /**
+     * @return every offset below this is durable under the WAL's sync policy.
+     */
+    public long durableOffset()
+    {
+        return durableOffset;
+    }
+
+    /**
+     * @return the upstream's head as last reported (WELCOME or HEARTBEAT).
+     */
+    public long primaryHead()
+    {
+        return primaryHead;
+    }
+
+    @Override
+    public String roleName()
+    {
+        return "ferry-replica-" + config.id();
+    }
+
+    @Override
+    public boolean isDone()
+    {
+        return closed || (state == ReplicaState.STOPPED && lastError != null);
+    }
+
+    @Override
+    public int doWork(final long nowNs)
+    {
+        try
+        {
+            return switch (state)
+            {
+                case STOPPED -> lastError == null && !closed ? startConnecting(nowNs) : 0;
+                case BACKOFF -> nowNs - retryAtNs >= 0 ? startConnecting(nowNs) : 0;
+                case CONNECTING -> finishConnecting(nowNs);
+                case HANDSHAKING -> awaitWelcome(nowNs);
+                case STREAMING -> stream(nowNs);
+                case SNAPSHOTTING, PROMOTED -> throw new IllegalStateException("a replica's link is never " + state);
+            };
+        }
+        catch (final FerryException ex)
+        {
+            onError(ex, nowNs);
+        }
+        catch (final IOException ex)
+        {
+            onError(new FerryException(ErrorCode.CONNECTION, "link to " + Endpoint.format(config.primary()) +
+                " failed: " + ex.getMessage(), ex), nowNs);
+        }
+        catch (final RuntimeException ex)
+        {
+            onError(new FerryException(ErrorCode.INTERNAL, "replica " + config.id() + " failed: " + ex, ex), nowNs);
+        }
+        return 1;
+    }
+
+    private void moveTo(final ReplicaState target, final FerryException cause)
+    {
+        final ReplicaState from = state;
+        state = from.moveTo(target);
+        transitions.onStateChange(from, target, cause);
+    }
+
+    private int startConnecting(final long nowNs) throws IOException
+    {
+        attempt++;
+        moveTo(ReplicaState.CONNECTING, null);
+        final SocketChannel channel = SocketChannel.open();
+        connecting = channel;
+        channel.configureBlocking(false);
+        deadlineNs = nowNs + config.connectTimeoutNs();
+        if (channel.connect(config.primary()))
+        {
+            return connected(nowNs);
+        }
+        parker.wakeOnConnect(channel);
+        return 1;
+    }
+
+    private int finishConnecting(final long nowNs) throws IOException
+    {
+        if (connecting.finishConnect())
+        {
+            return connected(nowNs);
+        }
+        if (nowNs - deadlineNs > 0)
+        {
+            throw new FerryException(ErrorCode.CONNECTION, "timed out connecting to " + Endpoint.format(config.primary()));
+        }
+        return 0;
+    }
+
+    private int connected(final long nowNs) throws IOException
+    {
+        final FrameConnection link = new FrameConnection(connecting, config.maxFrameBytes(), config.maxFrameBytes());
+        connecting = null;
+        connection = link;
+        parker.wakeOnRead(link.channel());
+        moveTo(ReplicaState.HANDSHAKING, null);
+        sendHello(link);
+        deadlineNs = nowNs + config.connectTimeoutNs();
+        return 1;
+    }
+
+    private void sendHello(final FrameConnection link) throws IOException
+    {
+        final boolean empty = wal.isEmpty();
+        final UUID historyId = history == null ? new UUID(0, 0) : history.id();
+        final long epoch = history == null ? 0 : history.epoch();
+        nonce = auth.nextNonce(new byte[HelloFlyweight.NONCE_LENGTH]);
+        final int codecMask = HelloFlyweight.codecMask(config.codecs().toArray(new Codec[0]));
+        final long claim = link.claim(HelloFlyweight.length(config.id().length()));
+        hello.encode(link.sendBuffer(), claim, FrameHeader.VERSION, codecMask,
+            empty ? HelloFlyweight.EMPTY_WAL_FLAG : 0, epoch, wal.nextOffset(),
+            historyId.getMostSignificantBits(), historyId.getLeastSignificantBits(), nonce,
+            new byte[HelloFlyweight.PROOF_LENGTH], config.id());
+        link.commit(auth.signHello(hello).seal());
+        link.flush();
+    }
+
+    private int awaitWelcome(final long nowNs) throws IOException
+    {
+        final FrameConnection link = connection;
+        int work = link.flush();
+        work += link.receive(this::onHandshakeFrame, 1);
+        if (welcomed)
+        {
+            startStreaming(link, nowNs);
+            return 1;
+        }
+        if (nowNs - deadlineNs > 0)
+        {
+            throw new FerryException(ErrorCode.CONNECTION, "no WELCOME from " + link.remoteAddress() + " within " +
+                TimeUnit.NANOSECONDS.toMillis(config.connectTimeoutNs()) + " ms");
+        }
+        return work;
+    }
+
+    private void onHandshakeFrame(final MessageType type, final MemorySegment buffer, final long offset, final int length)
+    {
+        switch (type)
+        {
+            case WELCOME ->
+            {
+                welcome.decode(buffer, offset, length);
+                welcomed = true;
+            }
+            case ERROR -> throw refused(buffer, offset, length);
+            default -> throw new FerryException(ErrorCode.PROTOCOL, "expected WELCOME, got " + type);
+        }
+    }
+
+    private void startStreaming(final FrameConnection link, final long nowNs)
+    {
+        final boolean empty = wal.isEmpty();
+        final UUID primaryHistory = new UUID(welcome.historyIdHi(), welcome.historyIdLo());
+        auth.verifyWelcome(welcome, nonce);
+        if (Resume.checkWelcome(history, empty, wal.nextOffset(), primaryHistory, welcome.startOffset())
+            instanceof ResumeDecision.Refuse refuse)
+        {
+            throw new FerryException(refuse.code(), refuse.reason());
+        }
+        final History followed = History.follow(history, primaryHistory, welcome.epoch(), welcome.startOffset());
+        if (followed != history)
+        {
+            followed.save(wal.directory());
+            history = followed;
+        }
+        if (welcome.codec() != Codec.NONE && scratch == null)
+        {
+            arena = Arena.ofShared();
+            scratch = arena.allocate(BatchDecoder.scratchLength(config.maxFrameBytes()), 64);
+        }
+        linkScratch = welcome.codec() == Codec.NONE ? null : scratch;
+        primaryHead = welcome.headOffset();
+        startOffset = welcome.startOffset();
+        moveTo(ReplicaState.STREAMING, null);
+        log.log("replica " + config.id() + " streaming from " + Endpoint.format(config.primary()) + " at offset " +
+            wal.nextOffset());
+        backoffNs = config.backoffMinNs();
+        attempt = 0;
+        sendAck(link, true);
+    }
+
+    private FerryException refused(final MemorySegment buffer, final long offset, final int length)
+    {
+        error.decode(buffer, offset, length);
+        return new FerryException(error.code(), "primary " + connection.remoteAddress() + " says: " + error.message());
+    }
+
+    private int stream(final long nowNs) throws IOException
+    {
+        final FrameConnection link = connection;
+        int work = link.receive(this::onFrame, 64);
+        if (batchesSinceAck > 0)
+        {
+            wal.flush();
+            sendAck(link, false);
+            batchesSinceAck = 0;
+        }
+        if (nowNs - link.lastReceiveNs() > config.primaryTimeoutNs())
+        {
+            throw new FerryException(ErrorCode.CONNECTION, "primary " + link.remoteAddress() + " silent for " +
+                TimeUnit.NANOSECONDS.toMillis(nowNs - link.lastReceiveNs()) + " ms");
+        }
+        if (nowNs - lastSendNs > config.heartbeatIntervalNs())
+        {
+            if (wal.config().syncPolicy() != SyncPolicy.NONE)
+            {
+                wal.flush();
+            }
+            sendAck(link, true);
+        }
+        work += link.flush();
+        // fault in the pages the next batches will use: a few between busy passes, more when idle, so the appends
+        // never overtake the pretoucher (as the primary's sender does); a batch arriving stops an idle pass
+        work += work == 0 ? pretoucher.doWork(32, frameWaiting) : pretoucher.doWork(2);
+        return work;
+    }
+
+    private void onFrame(final MessageType type, final MemorySegment buffer, final long offset, final int length)
+    {
+        switch (type)
+        {
+            case BATCH -> onBatch(buffer, offset, length);
+            case HEARTBEAT -> primaryHead = heartbeat.decode(buffer, offset, length).headOffset();
+            case ERROR -> throw refused(buffer, offset, length);
+            default -> throw new FerryException(ErrorCode.PROTOCOL, "unexpected " + type + " while streaming");
+        }
+    }
+
+    private void onBatch(final MemorySegment buffer, final long offset, final int length)
+    {
+        final long next = next();
+        try
+        {
+            if (batches.append(buffer, offset, length, linkScratch, next) == BatchAppender.GAP)
+            {
+                if (!nackPending)
+                {
+                    sendNack(next, ErrorCode.SEQUENCE_GAP);
+                }
+                return;
+            }
+            nackPending = false;
+        }
+        catch (final FrameException ex)
+        {
+            if (ex.code() == ErrorCode.CHECKSUM || ex.code() == ErrorCode.COMPRESSION)
+            {
+                log.log("replica " + config.id() + ": " + ex.getMessage() + "; asking for a resend");
+                sendNack(next(), ex.code());
+            }
+            else
+            {
+                throw ex;
+            }
+        }
+        batchesSinceAck++;
+    }
+
+    /** The next offset this replica needs: an empty WAL starts wherever the primary said (its oldest). */
+    private long next()
+    {
+        return wal.isEmpty() ? startOffset : wal.nextOffset();
+    }
+
+    private void sendAck(final FrameConnection link, final boolean force)
+    {
+        final long received = next();
+        final long durable = wal.config().syncPolicy() == SyncPolicy.NONE ? received : wal.syncedOffset() + 1;
+        durableOffset = durable;
+        if (!force && received == ackedNext && durable == ackedDurable)
+        {
+            return;
+        }
+        final long claim = link.claim(AckFlyweight.LENGTH);
+        if (claim < 0)
+        {
+            return;
+        }
+        link.commit(ack.wrap(link.sendBuffer(), claim)
+            .receivedOffset(received)
+            .durableOffset(durable)
+            .appliedOffset(received)
+            .timestampNs(wal.config().clockNs().getAsLong())
+            .seal());
+        ackedNext = received;
+        ackedDurable = durable;
+        lastSendNs = System.nanoTime();
+    }
+
+    private void sendNack(final long from, final ErrorCode reason)
+    {
+        final long claim = connection.claim(NackFlyweight.LENGTH);
+        if (claim >= 0)
+        {
+            connection.commit(nack.wrap(connection.sendBuffer(), claim).resendFrom(from).reason(reason).seal());
+            nackPending = true;
+            lastSendNs = System.nanoTime();
+        }
+    }
+
+    private void onError(final FerryException cause, final long nowNs)
+    {
+        closeLink();
+        lastError = cause;
+        if (cause.code().category() != ErrorCategory.RETRY)
+        {
+            log.log("replica " + config.id() + " stopped: " + cause.messageWithAdvice());
+            moveTo(ReplicaState.STOPPED, cause);
+            return;
+        }
+        final long delayNs = ThreadLocalRandom.current().nextLong(backoffNs / 2, backoffNs + 1);
+        log.log("replica " + config.id() + ": " + cause.getMessage() + "; retry " + attempt + " in " +
+            TimeUnit.NANOSECONDS.toMillis(delayNs) + " ms");
+        moveTo(ReplicaState.BACKOFF, cause);
+        retryAtNs = nowNs + delayNs;
+        backoffNs = Math.min(backoffNs * 2, config.backoffMaxNs());
+    }
+
+    /** Close this connection's socket; what outlives connections (decoder, scratch, pretoucher) stays. */
+    private void closeLink()
+    {
+        if (connecting != null)
+        {
+            try
+            {
+                connecting.close();
+            }
+            catch (final IOException ignore)
+            {
+                // never connected; the error that ended the attempt is the one reported
+            }
+            connecting = null;
+        }
+        final FrameConnection link = connection;
+        if (link != null)
+        {
+            try
+            {
+                link.flush();
+            }
+            catch (final IOException ignore)
+            {
+                // closing anyway; the error that ended the link is the one reported
+            }
+            link.close();
+            connection = null;
+        }
+        parker.forgetClosed(); // releases the closed socket's descriptor now, whatever the idle strategy
+        welcomed = false;
+        nackPending = false;
+        ackedNext = -1;
+        ackedDurable = -1;
+        batchesSinceAck = 0;
+    }
+
+    /**
+     * Close the link and everything the agent holds, and move to {@code STOPPED} (without an error, unless one
+     * stopped it already). On the thread that ran it, or after that thread ended. Idempotent; the WAL stays open.
+     */
+    @Override
+    public void close()
+    {
+        if (closed)
+        {
+            return;
+        }
+        closed = true;
+        closeLink();
+        if (state != ReplicaState.STOPPED)
+        {
+            lastError = null; // a requested stop: this STOPPED has no error
+            moveTo(ReplicaState.STOPPED, null);
+        }
+        batches.close();
+        pretoucher.close();
+        if (arena != null)
+        {
+            arena.close();
+        }
+    }
+}
