@@ -322,7 +322,7 @@ public final class Replica implements AutoCloseable
     private final class Link implements AutoCloseable
     {
         private final IdleStrategy idle;
-        private final Arena arena = Arena.ofConfined();
+        private final Arena arena = dev.ferry.wal.Arenas.ofConfined(); // counted: tests check every arena is closed
         private final HelloFlyweight hello = new HelloFlyweight();
         private final WelcomeFlyweight welcome = new WelcomeFlyweight();
         private final AckFlyweight ack = new AckFlyweight();

@@ -61,7 +61,7 @@ final class ReplicaSession implements AutoCloseable
     private final PrimaryConfig config;
     private final FrameConnection connection;
     private final long createdNs;
-    private final Arena arena = Arena.ofConfined();
+    private final Arena arena = dev.ferry.wal.Arenas.ofConfined(); // counted: tests check every arena is closed
     private final BatchEncoder encoder;
     private final HelloFlyweight hello = new HelloFlyweight();
     private final WelcomeFlyweight welcome = new WelcomeFlyweight();

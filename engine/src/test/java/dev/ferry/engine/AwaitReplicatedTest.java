@@ -1,8 +1,10 @@
 package dev.ferry.engine;
 
+import dev.ferry.wal.LeakCheck;
 import dev.ferry.wal.SyncPolicy;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,6 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * answer (false), not a loss.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
+@ExtendWith(LeakCheck.class)
 class AwaitReplicatedTest
 {
     private static final Duration LONG = Duration.ofSeconds(30);

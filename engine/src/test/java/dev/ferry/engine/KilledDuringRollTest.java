@@ -1,10 +1,12 @@
 package dev.ferry.engine;
 
+import dev.ferry.wal.LeakCheck;
 import dev.ferry.wal.Wal;
 import dev.ferry.wal.WalConfig;
 import net.openhft.chronicle.core.time.SetTimeProvider;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,6 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Such a file holds no entry. The restarted primary must open promptly, keep appending and keep serving replicas.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
+@ExtendWith(LeakCheck.class)
 class KilledDuringRollTest
 {
     private static final int ENTRIES_PER_CYCLE = 100;

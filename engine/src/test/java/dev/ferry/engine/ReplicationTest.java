@@ -2,6 +2,7 @@ package dev.ferry.engine;
 
 import dev.ferry.error.ErrorCode;
 import dev.ferry.net.message.HelloFlyweight;
+import dev.ferry.wal.LeakCheck;
 import dev.ferry.wal.RetentionPolicy;
 import dev.ferry.wal.Wal;
 import dev.ferry.wal.WalConfig;
@@ -11,6 +12,7 @@ import dev.ferry.wal.codec.Compressors;
 import net.openhft.chronicle.core.time.SetTimeProvider;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -39,6 +41,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
+@ExtendWith(LeakCheck.class)
 class ReplicationTest
 {
     private static final ValueLayout.OfLong LONG_LE = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);

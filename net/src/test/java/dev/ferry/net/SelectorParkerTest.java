@@ -4,7 +4,9 @@ import dev.ferry.error.ErrorCode;
 import dev.ferry.error.FerryException;
 import dev.ferry.net.idle.BackoffIdleStrategy;
 import dev.ferry.net.idle.IdleStrategies;
+import dev.ferry.wal.LeakCheck;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -26,6 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The selector parker blocks until a watched channel is readable or it is woken, never for its full period when
  * either happens, and does not block at all when its owner says it has other work.
  */
+@ExtendWith(LeakCheck.class)
 class SelectorParkerTest
 {
     private static final long ONE_MINUTE_MS = TimeUnit.MINUTES.toMillis(1);

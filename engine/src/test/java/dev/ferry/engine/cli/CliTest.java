@@ -10,11 +10,13 @@ import dev.ferry.engine.ReplicaConfig;
 import dev.ferry.engine.ReplicaSlot;
 import dev.ferry.net.Endpoint;
 import dev.ferry.wal.JvmLauncher;
+import dev.ferry.wal.LeakCheck;
 import dev.ferry.wal.Wal;
 import dev.ferry.wal.WalConfig;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -54,6 +56,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * that run until killed.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
+@ExtendWith(LeakCheck.class)
 class CliTest
 {
     private static final String LOOPBACK = "127.0.0.1";
