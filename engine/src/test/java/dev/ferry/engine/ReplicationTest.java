@@ -498,7 +498,7 @@ class ReplicationTest
         }
         appendNumbered(primary, 1_000, 64);
         awaitCaughtUp(primary, replica);
-        assertEquals(ReplicaState.STREAMING, replica.state());
+        await("r1 streaming", WAIT, () -> replica.state() == ReplicaState.STREAMING); // a starved replica may reconnect
         assertNotNull(primary.slot("r1"));
     }
 }

@@ -589,7 +589,14 @@ class CliTest
             }, () -> "replica at " + replica.receivedOffset() + ", state " + replica.state() + ", error " + replica.lastError());
 
             final String address = Endpoint.format(primary.localAddress());
-            final Run run = ferry("status", "--primary", address, "--json");
+            // a replica starved of CPU may be reconnecting at any one moment: ask until it is seen streaming
+            final Run[] last = {null};
+            waitFor("status to show r1 STREAMING", Duration.ofSeconds(60), () ->
+            {
+                last[0] = ferry("status", "--primary", address, "--json");
+                return last[0].exit() != 0 || last[0].out().contains("\"STREAMING\"");
+            }, () -> String.valueOf(last[0]));
+            final Run run = last[0];
             assertEquals(0, run.exit(), run::toString);
             assertTrue(run.err().isEmpty(), run::toString);
             final JsonNode status = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).readTree(run.out());
