@@ -3,8 +3,10 @@ package dev.ferry.engine;
 import dev.ferry.engine.agent.AgentInvoker;
 import dev.ferry.error.ErrorCode;
 import dev.ferry.error.FerryException;
+import dev.ferry.wal.LeakCheck;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,6 +30,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * An application that owns its threads: Ferry's duty cycles run from the application's own loop (invokers), or on
  * threads its factory makes.
  */
+@ExtendWith(LeakCheck.class)
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class EmbeddingTest
 {

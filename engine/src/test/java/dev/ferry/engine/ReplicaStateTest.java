@@ -2,8 +2,10 @@ package dev.ferry.engine;
 
 import dev.ferry.error.ErrorCode;
 import dev.ferry.error.FerryException;
+import dev.ferry.wal.LeakCheck;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -44,6 +46,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * live replica.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
+@ExtendWith(LeakCheck.class)
 class ReplicaStateTest
 {
     /** STOPPED -> CONNECTING -> HANDSHAKING -> (SNAPSHOTTING ->) STREAMING; those four -> BACKOFF -> CONNECTING;

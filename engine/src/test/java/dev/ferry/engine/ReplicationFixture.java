@@ -83,12 +83,20 @@ final class ReplicationFixture implements AfterEachCallback, AutoCloseable
 
     static void await(final String what, final Duration timeout, final BooleanSupplier condition)
     {
+        await(() -> what, timeout, condition);
+    }
+
+    /**
+     * @param what described when the wait fails, so the description can show how things stood then.
+     */
+    static void await(final Supplier<String> what, final Duration timeout, final BooleanSupplier condition)
+    {
         final long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean())
         {
             if (System.nanoTime() > deadline)
             {
-                fail("timed out after " + timeout + " waiting for " + what);
+                fail("timed out after " + timeout + " waiting for " + what.get());
             }
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
         }

@@ -4,6 +4,7 @@ import dev.ferry.engine.cli.Ferry;
 import dev.ferry.engine.status.StatusClient;
 import dev.ferry.error.FerryException;
 import dev.ferry.wal.JvmLauncher;
+import dev.ferry.wal.LeakCheck;
 import dev.ferry.wal.Wal;
 import dev.ferry.wal.WalConfig;
 import dev.ferry.wal.WalCursor;
@@ -12,6 +13,7 @@ import dev.ferry.wal.WalException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -46,6 +48,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * {@link Ferry}'s main with subcommand arguments; the replica and then the primary are killed with SIGKILL in the
  * middle of the load and restarted; in the end both WALs hold the same dense entries.
  */
+@ExtendWith(LeakCheck.class)
 class ReplicationProcessTest
 {
     private static final ValueLayout.OfLong LONG_LE = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);

@@ -2,6 +2,7 @@ package dev.ferry.net;
 
 import dev.ferry.error.ErrorCode;
 import dev.ferry.error.FerryException;
+import dev.ferry.wal.Arenas;
 import dev.ferry.wal.frame.FrameDecoder;
 import dev.ferry.wal.frame.MessageType;
 
@@ -32,7 +33,7 @@ public final class FrameConnection implements AutoCloseable
 {
     private final SocketChannel channel;
     private final FrameDecoder decoder;
-    private final Arena arena = Arena.ofShared();
+    private final Arena arena = Arenas.ofShared(); // counted: tests check every arena is closed
     private final MemorySegment receive;
     private final ByteBuffer receiveBuffer;
     private final MemorySegment send;

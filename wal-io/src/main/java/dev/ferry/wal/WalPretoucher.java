@@ -173,7 +173,7 @@ public final class WalPretoucher implements AutoCloseable
         {
             arena.close();
         }
-        arena = Arena.ofConfined();
+        arena = Arenas.ofConfined();
         windowStart = position & -pageSize;
         final long length = Math.min(WINDOW_BYTES, fileSize - windowStart);
         window = channel.map(FileChannel.MapMode.READ_WRITE, windowStart, length, arena);

@@ -20,6 +20,7 @@ import dev.ferry.net.message.HeartbeatFlyweight;
 import dev.ferry.net.message.HelloFlyweight;
 import dev.ferry.net.message.NackFlyweight;
 import dev.ferry.net.message.WelcomeFlyweight;
+import dev.ferry.wal.Arenas;
 import dev.ferry.wal.BatchAppender;
 import dev.ferry.wal.SyncPolicy;
 import dev.ferry.wal.Wal;
@@ -328,7 +329,7 @@ public final class FollowAgent implements Agent
         }
         if (welcome.codec() != Codec.NONE && scratch == null)
         {
-            arena = Arena.ofShared();
+            arena = Arenas.ofShared(); // counted: tests check every arena is closed
             scratch = arena.allocate(BatchDecoder.scratchLength(config.maxFrameBytes()), 64);
         }
         linkScratch = welcome.codec() == Codec.NONE ? null : scratch;

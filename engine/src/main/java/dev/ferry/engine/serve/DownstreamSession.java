@@ -19,6 +19,7 @@ import dev.ferry.net.message.HelloFlyweight;
 import dev.ferry.net.message.NackFlyweight;
 import dev.ferry.net.message.StatusResponseFlyweight;
 import dev.ferry.net.message.WelcomeFlyweight;
+import dev.ferry.wal.Arenas;
 import dev.ferry.wal.CursorBatcher;
 import dev.ferry.wal.SeekResult;
 import dev.ferry.wal.Wal;
@@ -70,7 +71,7 @@ final class DownstreamSession implements AutoCloseable
     private final PrimaryConfig config;
     private final FrameConnection connection;
     private final long createdNs;
-    private final Arena arena = Arena.ofConfined();
+    private final Arena arena = Arenas.ofConfined(); // counted: tests check every arena is closed
     private final BatchEncoder encoder;
     private final HelloFlyweight hello = new HelloFlyweight();
     private final WelcomeFlyweight welcome = new WelcomeFlyweight();

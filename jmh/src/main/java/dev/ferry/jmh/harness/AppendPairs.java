@@ -85,7 +85,7 @@ final class AppendPairs
                     final long ns = variant == Variant.RAW ? raw(dir, rawPayload) : ferry(dir, payload,
                         new WalConfig().readAround(variant == Variant.FERRY_READ_AROUND)
                             .singleWriter(variant == Variant.FERRY_SINGLE_WRITER));
-                    Bench.deleteTree(dir);
+                    Host.deleteTree(dir);
                     pause();
                     if (round >= 0)
                     {
@@ -107,7 +107,7 @@ final class AppendPairs
      */
     double ns(final Variant variant)
     {
-        return Bench.median(nsPerAppend[variant.ordinal()]);
+        return BenchOutput.median(nsPerAppend[variant.ordinal()]);
     }
 
     /**
@@ -122,7 +122,7 @@ final class AppendPairs
         {
             ratios[round] = raw[round] / nsPerAppend[variant.ordinal()][round];
         }
-        return Bench.median(ratios);
+        return BenchOutput.median(ratios);
     }
 
     private void pause()
