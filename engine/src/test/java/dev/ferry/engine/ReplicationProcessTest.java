@@ -1,6 +1,7 @@
 package dev.ferry.engine;
 
 import dev.ferry.engine.cli.Ferry;
+import dev.ferry.engine.cli.StatusDocuments;
 import dev.ferry.engine.status.StatusClient;
 import dev.ferry.error.FerryException;
 import dev.ferry.wal.JvmLauncher;
@@ -355,7 +356,8 @@ class ReplicationProcessTest
         final PrimaryStatus status;
         try
         {
-            status = StatusClient.request(new InetSocketAddress(hostPort[0], Integer.parseInt(hostPort[1])), Duration.ofSeconds(2));
+            status = StatusDocuments.read(StatusClient.requestJson(
+                new InetSocketAddress(hostPort[0], Integer.parseInt(hostPort[1])), Duration.ofSeconds(2)));
         }
         catch (final FerryException ex)
         {

@@ -3,7 +3,6 @@ package dev.ferry.engine.cli;
 import dev.ferry.engine.PrimaryStatus;
 import dev.ferry.engine.ReplicaStatus;
 import dev.ferry.engine.status.StatusClient;
-import dev.ferry.engine.status.StatusJson;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -38,7 +37,7 @@ final class StatusCommand implements Callable<Integer>
             System.out.println(document);
             return 0;
         }
-        final PrimaryStatus status = StatusJson.read(document);
+        final PrimaryStatus status = StatusDocuments.read(document);
         System.out.printf("head=%d oldest=%d history=%s epoch=%d replicas=%d%n",
             status.head(), status.oldest(), status.historyId(), status.epoch(), status.replicas().size());
         System.out.printf("%-16s %-22s %-12s %12s %12s %12s %10s %12s %9s %10s %10s%n",

@@ -1,6 +1,5 @@
 package dev.ferry.engine.status;
 
-import dev.ferry.engine.PrimaryStatus;
 import dev.ferry.error.ErrorCode;
 import dev.ferry.error.FerryException;
 import dev.ferry.net.Endpoint;
@@ -81,15 +80,5 @@ public final class StatusClient
                 ex.getMessage(), ex);
         }
         return json[0];
-    }
-
-    /**
-     * @param primary the primary's address.
-     * @param timeout how long to wait for it.
-     * @return the status.
-     */
-    public static PrimaryStatus request(final InetSocketAddress primary, final Duration timeout)
-    {
-        return StatusJson.read(requestJson(primary, timeout));
     }
 }

@@ -1,21 +1,16 @@
 package dev.ferry.engine.status;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ferry.engine.PrimaryStatus;
-import dev.ferry.error.ErrorCode;
-import dev.ferry.error.FerryException;
+import dev.ferry.engine.ReplicaStatus;
 
 /**
- * {@link PrimaryStatus} to and from JSON (Jackson), as carried by STATUS_RESPONSE and printed by
- * {@code ferry status --json}.
+ * {@link PrimaryStatus} as one JSON document, as carried by STATUS_RESPONSE and printed by {@code ferry status --json}:
+ * the record components as fields, in order, replicas as an array of objects. Written by hand so that a node
+ * answering STATUS_REQUEST needs no JSON library (an embedding application gets none from Ferry); the command line
+ * reads it back with Jackson ({@code cli.StatusDocuments}).
  */
 public final class StatusJson
 {
-    private static final ObjectMapper MAPPER = new ObjectMapper()
-        .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
-
     private StatusJson()
     {
     }
@@ -26,30 +21,68 @@ public final class StatusJson
      */
     public static String write(final PrimaryStatus status)
     {
-        try
+        final StringBuilder json = new StringBuilder(256 + 384 * status.replicas().size());
+        json.append("{\"head\":").append(status.head())
+            .append(",\"oldest\":").append(status.oldest())
+            .append(",\"historyId\":");
+        string(json, status.historyId());
+        json.append(",\"epoch\":").append(status.epoch()).append(",\"replicas\":[");
+        for (int i = 0; i < status.replicas().size(); i++)
         {
-            return MAPPER.writeValueAsString(status);
+            final ReplicaStatus r = status.replicas().get(i);
+            json.append(i == 0 ? "{" : ",{").append("\"id\":");
+            string(json, r.id());
+            json.append(",\"remote\":");
+            string(json, r.remote());
+            json.append(",\"state\":");
+            string(json, r.state().name());
+            json.append(",\"received\":").append(r.received())
+                .append(",\"durable\":").append(r.durable())
+                .append(",\"applied\":").append(r.applied())
+                .append(",\"lagEntries\":").append(r.lagEntries())
+                .append(",\"lagBytes\":").append(r.lagBytes())
+                .append(",\"lagMillis\":").append(r.lagMillis())
+                .append(",\"lastHeartbeatMsAgo\":").append(r.lastHeartbeatMsAgo())
+                .append(",\"ackP50Micros\":").append(r.ackP50Micros())
+                .append(",\"ackP99Micros\":").append(r.ackP99Micros())
+                .append(",\"ackP999Micros\":").append(r.ackP999Micros())
+                .append(",\"acks\":").append(r.acks())
+                .append('}');
         }
-        catch (final JsonProcessingException ex)
-        {
-            throw new FerryException(ErrorCode.INTERNAL, "cannot write status as JSON: " + ex.getMessage(), ex);
-        }
+        return json.append("]}").toString();
     }
 
-    /**
-     * @param json a STATUS_RESPONSE body.
-     * @return the status.
-     * @throws FerryException PROTOCOL if it is not a status document.
-     */
-    public static PrimaryStatus read(final String json)
+    private static void string(final StringBuilder json, final String value)
     {
-        try
+        if (value == null)
         {
-            return MAPPER.readValue(json, PrimaryStatus.class);
+            json.append("null");
+            return;
         }
-        catch (final JsonProcessingException ex)
+        json.append('"');
+        for (int i = 0; i < value.length(); i++)
         {
-            throw new FerryException(ErrorCode.PROTOCOL, "malformed status document: " + ex.getOriginalMessage(), ex);
+            final char c = value.charAt(i);
+            switch (c)
+            {
+                case '"' -> json.append("\\\"");
+                case '\\' -> json.append("\\\\");
+                case '\n' -> json.append("\\n");
+                case '\r' -> json.append("\\r");
+                case '\t' -> json.append("\\t");
+                default ->
+                {
+                    if (c < 0x20)
+                    {
+                        json.append(String.format("\\u%04x", (int)c));
+                    }
+                    else
+                    {
+                        json.append(c);
+                    }
+                }
+            }
         }
+        json.append('"');
     }
 }
