@@ -914,18 +914,7 @@ public final class Wal implements AutoCloseable
         }
         close();
         Truncation.swapIn(directory);
-        return open(new WalConfig()
-            .directory(config.directory())
-            .rollCycle(config.rollCycle())
-            .syncPolicy(config.syncPolicy())
-            .syncIntervalNs(config.syncIntervalNs())
-            .maxPayloadBytes(config.maxPayloadBytes())
-            .minFreeBytes(config.minFreeBytes())
-            .readAround(config.readAround())
-            .singleWriter(config.singleWriter())
-            .firstOffset(offset + 1)
-            .clockNs(config.clockNs())
-            .cycleClock(config.cycleClock()));
+        return open(config.copy().firstOffset(offset + 1));
     }
 
     private int checkPayload(final long length)
