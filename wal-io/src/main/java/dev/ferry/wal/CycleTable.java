@@ -13,8 +13,11 @@ import java.util.Arrays;
 import java.util.concurrent.ConcurrentHashMap;
 
 import static dev.ferry.wal.WalEntry.ALL;
+import static dev.ferry.wal.WalEntry.CRC_FIELD_OFFSET;
 import static dev.ferry.wal.WalEntry.HEADER_LENGTH;
+import static dev.ferry.wal.WalEntry.INT_LE;
 import static dev.ferry.wal.WalEntry.LONG_LE;
+import static dev.ferry.wal.WalEntry.OFFSET_FIELD_OFFSET;
 
 /**
  * Offset to Chronicle index: within a roll cycle Chronicle's sequence numbers are dense, so
@@ -82,6 +85,45 @@ final class CycleTable
             return -1;
         }
         return rollCycle.toIndex(cycles[found].intValue(), offset - foundFirst);
+    }
+
+    /**
+     * The stored payload length and CRC32C of the entry at {@code offset}, packed by {@link #entry(long, int)}
+     * (allocation-free, for appendAt's repeat check); -1 if it cannot be found (deleted meanwhile).
+     *
+     * @throws WalException INTERNAL if the entry there holds another offset (the files are not dense).
+     */
+    synchronized long storedEntry(final long offset)
+    {
+        final long index = indexOf(offset);
+        if (index < 0 || !probe.moveToIndex(index))
+        {
+            return -1;
+        }
+        try (DocumentContext dc = probe.readingDocument())
+        {
+            if (!dc.isPresent())
+            {
+                return -1;
+            }
+            final long address = header(dc);
+            final long found = ALL.get(LONG_LE, address + OFFSET_FIELD_OFFSET);
+            if (found != offset)
+            {
+                throw new WalException(ErrorCode.INTERNAL, "WAL " + directory + " is not dense: offset " + offset +
+                    " maps to index " + Long.toHexString(index) + " holding offset " + found);
+            }
+            final long payloadLength = dc.wire().bytes().readRemaining() - HEADER_LENGTH;
+            return entry(payloadLength, ALL.get(INT_LE, address + CRC_FIELD_OFFSET));
+        }
+    }
+
+    /**
+     * @return a payload length and CRC32C in one long: {@code length << 32 | crc32c} (unsigned), never negative.
+     */
+    static long entry(final long payloadLength, final int crc32c)
+    {
+        return payloadLength << 32 | (crc32c & 0xFFFF_FFFFL);
     }
 
     /** The cached or probed first offset of one cycle; -1 if empty. */
@@ -207,13 +249,19 @@ final class CycleTable
             {
                 return -1;
             }
-            final Bytes<?> bytes = dc.wire().bytes();
-            if (bytes.readRemaining() < HEADER_LENGTH)
-            {
-                throw new WalException(ErrorCode.INTERNAL, "entry at index " + Long.toHexString(dc.index()) + " in " +
-                    directory + " is " + bytes.readRemaining() + " bytes, shorter than the entry header");
-            }
-            return ALL.get(LONG_LE, bytes.addressForRead(bytes.readPosition(), HEADER_LENGTH));
+            return ALL.get(LONG_LE, header(dc) + OFFSET_FIELD_OFFSET);
         }
+    }
+
+    /** @return the address of the open document's entry header. */
+    private long header(final DocumentContext dc)
+    {
+        final Bytes<?> bytes = dc.wire().bytes();
+        if (bytes.readRemaining() < HEADER_LENGTH)
+        {
+            throw new WalException(ErrorCode.INTERNAL, "entry at index " + Long.toHexString(dc.index()) + " in " +
+                directory + " is " + bytes.readRemaining() + " bytes, shorter than the entry header");
+        }
+        return bytes.addressForRead(bytes.readPosition(), HEADER_LENGTH);
     }
 }

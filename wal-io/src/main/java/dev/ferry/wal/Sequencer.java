@@ -102,7 +102,7 @@ final class Sequencer
         return offset;
     }
 
-    void appendAt(
+    int appendAt(
         final long offset, final long timestampNs, final int crc32c, final MemorySegment memory, final long payloadOffset,
         final long payloadLength)
     {
@@ -114,13 +114,12 @@ final class Sequencer
         if (singleWriter != null)
         {
             singleWriter.check();
-            appendAtNext(offset, timestampNs, crc32c, memory, payloadOffset, length);
-            return;
+            return appendAtNext(offset, timestampNs, crc32c, memory, payloadOffset, length);
         }
         appendLock.lock();
         try
         {
-            appendAtNext(offset, timestampNs, crc32c, memory, payloadOffset, length);
+            return appendAtNext(offset, timestampNs, crc32c, memory, payloadOffset, length);
         }
         finally
         {
@@ -128,7 +127,7 @@ final class Sequencer
         }
     }
 
-    private void appendAtNext(
+    private int appendAtNext(
         final long offset, final long timestampNs, final int crc32c, final MemorySegment memory, final long payloadOffset,
         final int length)
     {
@@ -136,8 +135,7 @@ final class Sequencer
         final long expected = nextOffset;
         if (offset != expected && !empty)
         {
-            throw new WalException(ErrorCode.SEQUENCE_GAP, (offset > expected ? "gap" : "overlap") +
-                ": appendAt(" + offset + ") but the next offset of " + directory + " is " + expected);
+            return repeat(offset, expected, crc32c, length);
         }
         if (empty)
         {
@@ -145,6 +143,35 @@ final class Sequencer
         }
         writer.write(offset, timestampNs, memory, payloadOffset, length, crc32c, false);
         publish(offset);
+        return Wal.APPENDED;
+    }
+
+    /**
+     * appendAt of an offset other than the next one (kept out of {@link #appendAtNext} so that stays small): a repeat
+     * of an entry this WAL holds is a no-op; a gap, a different entry or one retention deleted is refused.
+     *
+     * @return {@link Wal#DUPLICATE}.
+     */
+    private int repeat(final long offset, final long expected, final int crc32c, final int length)
+    {
+        if (offset > expected)
+        {
+            throw new WalException(ErrorCode.SEQUENCE_GAP,
+                "gap: appendAt(" + offset + ") but the next offset of " + directory + " is " + expected);
+        }
+        final long stored = offset < oldestOffset ? -1 : table.storedEntry(offset);
+        if (stored < 0)
+        {
+            throw new WalException(ErrorCode.RETENTION, "appendAt(" + offset + ") of an entry retention deleted from " +
+                directory + " (oldest retained: " + oldestOffset + "); it cannot be compared");
+        }
+        if (stored != CycleTable.entry(length, crc32c))
+        {
+            throw new WalException(ErrorCode.DIVERGED, "appendAt(" + offset + ") of an entry (crc32c " +
+                Integer.toHexString(crc32c) + ", " + length + " bytes) other than the one " + directory +
+                " holds (crc32c " + Integer.toHexString((int)stored) + ", " + (stored >>> 32) + " bytes)");
+        }
+        return Wal.DUPLICATE;
     }
 
     /**

@@ -42,6 +42,10 @@ public final class Wal implements AutoCloseable
      * {@code "replica-"}: every valid id makes a valid cursor name.
      */
     public static final int MAX_CURSOR_NAME_LENGTH = 128;
+    /** {@link #appendAt} result: the entry was written. 1, so that a caller can add results up to count writes. */
+    public static final int APPENDED = 1;
+    /** {@link #appendAt} result: the WAL already held this entry at this offset; nothing was written. */
+    public static final int DUPLICATE = 0;
 
     private final WalConfig config;
     private final Path directory;
@@ -122,18 +126,30 @@ public final class Wal implements AutoCloseable
     }
 
     /**
-     * Append an entry at an offset a primary chose, for a replica: the offset must be exactly {@link #nextOffset()},
-     * or anything if the WAL is empty (a history may start at any offset).
+     * Append an entry at an offset a primary chose, for a replica; idempotent, like Chronicle's
+     * {@code InternalAppender.writeBytes(index, bytes)}:
+     * <ul>
+     *   <li>{@link #nextOffset()}, or any offset if the WAL is empty (a history may start anywhere): written,
+     *       {@link #APPENDED};</li>
+     *   <li>an offset the WAL holds, with the stored entry's CRC32C and length (a resend): nothing written,
+     *       {@link #DUPLICATE} (the timestamp is not compared; the stored one stays);</li>
+     *   <li>an offset the WAL holds with a different CRC32C or length: {@code DIVERGED}; beyond the next offset:
+     *       {@code SEQUENCE_GAP}; below the oldest retained offset (deleted, so it cannot be compared):
+     *       {@code RETENTION}. Nothing is written.</li>
+     * </ul>
+     * The repeat check reads the stored entry's header (no allocation, no exception); the next offset needs none.
      *
      * @param offset      the primary's offset for this entry.
      * @param timestampNs the primary's append time.
      * @param crc32c      the payload's CRC32C, already verified by the caller (stored as given).
      * @param payload     the payload.
-     * @throws WalException SEQUENCE_GAP on a gap or an overlap (nothing is written), CONFIGURATION on a bad argument.
+     * @return {@link #APPENDED} or {@link #DUPLICATE}.
+     * @throws WalException SEQUENCE_GAP, DIVERGED or RETENTION as above (nothing is written), CONFIGURATION on a bad
+     *                      argument.
      */
-    public void appendAt(final long offset, final long timestampNs, final int crc32c, final MemorySegment payload)
+    public int appendAt(final long offset, final long timestampNs, final int crc32c, final MemorySegment payload)
     {
-        appendAt(offset, timestampNs, crc32c, payload, 0, payload.byteSize());
+        return appendAt(offset, timestampNs, crc32c, payload, 0, payload.byteSize());
     }
 
     /**
@@ -146,13 +162,14 @@ public final class Wal implements AutoCloseable
      * @param memory        memory holding the payload.
      * @param payloadOffset where the payload starts.
      * @param payloadLength the payload length.
-     * @throws WalException SEQUENCE_GAP on a gap or an overlap (nothing is written), CONFIGURATION on a bad argument.
+     * @return {@link #APPENDED} or {@link #DUPLICATE}.
+     * @throws WalException SEQUENCE_GAP, DIVERGED or RETENTION (nothing is written), CONFIGURATION on a bad argument.
      */
-    public void appendAt(
+    public int appendAt(
         final long offset, final long timestampNs, final int crc32c, final MemorySegment memory, final long payloadOffset,
         final long payloadLength)
     {
-        sequencer.appendAt(offset, timestampNs, crc32c, memory, payloadOffset, payloadLength);
+        return sequencer.appendAt(offset, timestampNs, crc32c, memory, payloadOffset, payloadLength);
     }
 
     /**
