@@ -10,8 +10,9 @@ import java.lang.foreign.MemorySegment;
 /**
  * The receiver's half of replication: decodes a verified {@code BATCH} frame and writes its entries into a WAL at
  * the sender's offsets with {@link Wal#appendAt}, copying each payload straight from the frame (or the decompression
- * scratch). Entries the WAL already has are skipped (a resend overlapping what arrived); a batch starting beyond the
- * WAL's next offset is a gap and writes nothing. Every entry CRC32C is verified by the decoder before it is written.
+ * scratch). An entry the WAL already has (a resend overlapping what arrived) is checked against it and not written
+ * again: a different one there is {@code DIVERGED}; a batch starting beyond the WAL's next offset is a gap and writes
+ * nothing. Every entry CRC32C is verified by the decoder before it is written.
  * One per link; single-threaded; allocation-free. Close it with the link: it holds the decoder's native
  * decompression contexts.
  */
@@ -23,7 +24,7 @@ public final class BatchAppender implements AutoCloseable
     private final Wal wal;
     private final BatchDecoder batch;
     private final EntryConsumer append = this::append;
-    private long next;
+    private long from;
     private int written;
 
     /**
@@ -47,6 +48,8 @@ public final class BatchAppender implements AutoCloseable
      * @return entries written (0 if all were duplicates), or {@link #GAP}.
      * @throws dev.ferry.wal.frame.FrameException if the batch is malformed, damaged (CHECKSUM: entries before the
      *                                            damaged one are written) or cannot be decompressed (COMPRESSION).
+     * @throws WalException                       DIVERGED if an entry differs from the one the WAL holds at its
+     *                                            offset (entries before it are written).
      */
     public int append(final MemorySegment buffer, final long offset, final int length, final MemorySegment scratch,
         final long expected)
@@ -56,15 +59,13 @@ public final class BatchAppender implements AutoCloseable
         {
             return GAP;
         }
-        if (batch.firstOffset() + batch.count() <= expected)
-        {
-            return 0;
-        }
         if (batch.codec() != Codec.NONE && scratch == null)
         {
             throw new WalException(ErrorCode.COMPRESSION, "a " + batch.codec() + " batch arrived but no codec was agreed");
         }
-        next = expected;
+        // below this, entries are not in the WAL's history: before where the sender said an empty WAL starts, or
+        // deleted by retention; they are neither written nor checked
+        from = wal.isEmpty() ? expected : wal.oldestOffset();
         written = 0;
         batch.forEach(scratch, append);
         return written;
@@ -89,13 +90,12 @@ public final class BatchAppender implements AutoCloseable
 
     private void append(final long offset, final long timestampNs, final MemorySegment payload)
     {
-        if (offset >= next)
+        if (offset >= from)
         {
-            // copy from the frame by offset: the payload slice is then unused and never allocated
-            wal.appendAt(offset, timestampNs, batch.entryCrc32c(), batch.entryMemory(), batch.entryPayloadOffset(),
-                batch.entryPayloadLength());
-            next = offset + 1;
-            written++;
+            // copy from the frame by offset: the payload slice is then unused and never allocated; an entry the WAL
+            // holds is checked, not written (APPENDED is 1 and DUPLICATE 0, so the sum counts the writes)
+            written += wal.appendAt(offset, timestampNs, batch.entryCrc32c(), batch.entryMemory(),
+                batch.entryPayloadOffset(), batch.entryPayloadLength());
         }
     }
 }

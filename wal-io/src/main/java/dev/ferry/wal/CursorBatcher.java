@@ -68,7 +68,7 @@ public final class CursorBatcher
         {
             return false;
         }
-        if (!entry.appendTo(encoder))
+        if (!encoder.tryAppend(entry))
         {
             return false;
         }

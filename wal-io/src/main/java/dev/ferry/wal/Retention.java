@@ -23,7 +23,7 @@ final class Retention
     static RetentionResult apply(
         final Wal wal, final RetentionPolicy policy, final long floorOffset, final long nowMillis, final Runnable beforeDelete)
     {
-        final SingleChronicleQueue queue = wal.queue();
+        final SingleChronicleQueue queue = wal.files().queue();
         if (policy.maxAge() == null && policy.maxBytes() == 0)
         {
             return new RetentionResult(0, 0, wal.oldestOffset(), false);
@@ -44,12 +44,12 @@ final class Retention
         long total = 0;
         for (int i = 0; i < cycles.length; i++)
         {
-            files[i] = wal.cycleFile(cycles[i].intValue());
+            files[i] = wal.files().cycleFile(cycles[i].intValue());
             sizes[i] = policy.maxBytes() > 0 ? files[i].length() : -1; // a stat per file only when size matters
             total += Math.max(0, sizes[i]);
         }
 
-        final long lengthMs = wal.rollCycle().lengthInMillis();
+        final long lengthMs = queue.rollCycle().lengthInMillis();
         final List<Integer> deleted = new ArrayList<>();
         long bytesDeleted = 0;
         boolean heldByFloor = false;
@@ -63,7 +63,7 @@ final class Retention
             {
                 break;
             }
-            final long nextFirst = wal.firstOffsetOfCycle(cycles[i + 1].intValue());
+            final long nextFirst = wal.table().firstOffsetOfCycle(cycles[i + 1].intValue());
             if (nextFirst < 0 || Long.compareUnsigned(nextFirst, floorOffset) > 0)
             {
                 heldByFloor = nextFirst >= 0;

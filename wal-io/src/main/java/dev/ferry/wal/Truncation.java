@@ -50,12 +50,12 @@ final class Truncation
         final Path staging = staging(wal.directory());
         deleteTree(staging);
         try (SingleChronicleQueue target = SingleChronicleQueueBuilder.binary(staging)
-            .rollCycle(wal.rollCycle())
-            .epoch(wal.queue().epoch())
+            .rollCycle(wal.files().queue().rollCycle())
+            .epoch(wal.files().queue().epoch())
             .timeProvider(wal.cycleClock())
             .build();
             InternalAppender appender = (InternalAppender)target.createAppender();
-            ExcerptTailer tailer = wal.queue().createTailer())
+            ExcerptTailer tailer = wal.files().queue().createTailer())
         {
             tailer.toStart();
             while (true)
@@ -96,7 +96,7 @@ final class Truncation
             {
                 final String name = file.getFileName().toString();
                 if (Files.isRegularFile(file) && !name.endsWith(SingleChronicleQueue.SUFFIX) &&
-                    !name.endsWith(".cq4t") && !name.equals(Wal.LOCK_FILE))
+                    !name.endsWith(".cq4t") && !name.equals(WalFiles.LOCK_FILE))
                 {
                     Files.copy(file, to.resolve(name), StandardCopyOption.REPLACE_EXISTING);
                 }

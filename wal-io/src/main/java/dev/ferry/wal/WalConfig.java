@@ -293,6 +293,30 @@ public final class WalConfig
     }
 
     /**
+     * A full copy of every setting, not yet concluded: e.g. to reopen a WAL with the same settings and one changed.
+     * A setting added to this class must be added here too ({@code WalConfigTest} fails otherwise).
+     *
+     * @return a new config with the same settings.
+     */
+    public WalConfig copy()
+    {
+        final WalConfig copy = new WalConfig();
+        copy.directory = directory;
+        copy.rollCycle = rollCycle;
+        copy.syncPolicy = syncPolicy;
+        copy.syncIntervalNs = syncIntervalNs;
+        copy.maxPayloadBytes = maxPayloadBytes;
+        copy.minFreeBytes = minFreeBytes;
+        copy.readOnly = readOnly;
+        copy.readAround = readAround;
+        copy.singleWriter = singleWriter;
+        copy.firstOffset = firstOffset;
+        copy.clockNs = clockNs;
+        copy.cycleClock = cycleClock;
+        return copy;
+    }
+
+    /**
      * Validate and fill defaults; called by {@link Wal#open(WalConfig)}.
      *
      * @return this.

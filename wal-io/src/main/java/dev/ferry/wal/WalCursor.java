@@ -99,7 +99,7 @@ public final class WalCursor implements AutoCloseable
 
     private boolean moveTo(final long offset)
     {
-        final long index = wal.indexOf(offset);
+        final long index = wal.table().indexOf(offset);
         if (index < 0 || !tailer.moveToIndex(index))
         {
             return false;

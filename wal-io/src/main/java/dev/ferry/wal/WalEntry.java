@@ -1,7 +1,5 @@
 package dev.ferry.wal;
 
-import dev.ferry.wal.frame.BatchEncoder;
-
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -27,7 +25,8 @@ import java.nio.ByteOrder;
  * rather than derived from Chronicle's per-cycle sequence so that every entry is self-describing and a reader can
  * check density as it goes; seeking still derives the Chronicle index from the offset (see {@link Wal}).
  * <p>
- * One instance is reused by a cursor for every entry: it is valid only while the handler runs.
+ * One instance is reused by a cursor for every entry: it is valid only while the handler runs. The wire format
+ * reads entries through this class ({@code BatchEncoder.tryAppend(WalEntry)}); the storage package never imports it.
  */
 public final class WalEntry
 {
@@ -111,17 +110,6 @@ public final class WalEntry
     public void copyPayloadTo(final MemorySegment dst, final long dstOffset)
     {
         MemorySegment.copy(ALL, address + HEADER_LENGTH, dst, dstOffset, payloadLength);
-    }
-
-    /**
-     * Append this entry (timestamp, stored CRC32C, payload) to a batch frame without allocating.
-     *
-     * @param encoder the batch being built.
-     * @return true if it fit, false if the batch is full (the entry was not added).
-     */
-    public boolean appendTo(final BatchEncoder encoder)
-    {
-        return encoder.tryAppend(timestampNs(), crc32c(), ALL, address + HEADER_LENGTH, payloadLength);
     }
 
     /**

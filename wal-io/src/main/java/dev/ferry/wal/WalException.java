@@ -6,7 +6,8 @@ import dev.ferry.error.FerryException;
 import java.io.Serial;
 
 /**
- * An error from the WAL: storage failures, gaps or overlaps in {@code appendAt}, corrupt entries, bad arguments.
+ * An error from the WAL: storage failures, gaps or different entries in {@code appendAt}, corrupt entries, bad
+ * arguments.
  */
 public final class WalException extends FerryException
 {

@@ -1,5 +1,6 @@
 package dev.ferry.wal;
 
+import dev.ferry.error.ErrorCode;
 import dev.ferry.wal.frame.BatchEncoder;
 import dev.ferry.wal.frame.FrameHeader;
 import org.junit.jupiter.api.Test;
@@ -10,10 +11,13 @@ import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The sender's {@link CursorBatcher} and the receiver's {@link BatchAppender} end to end through a frame, without a
- * socket: offsets kept, duplicates skipped, gaps refused, an empty WAL seeded anywhere.
+ * socket: offsets kept, duplicates checked and skipped, gaps and diverging resends refused, an empty WAL seeded
+ * anywhere.
  */
 class BatchAppenderTest
 {
@@ -63,6 +67,33 @@ class BatchAppenderTest
                 check.poll(e -> e.offset() == expected[0]++ && e.crcMatches(), Integer.MAX_VALUE);
                 assertEquals(125, expected[0]);
             }
+        }
+    }
+
+    @Test
+    void shouldRefuseAResentBatchThatDiffersFromWhatTheWalHolds()
+    {
+        try (Wal primary = Wal.open(new WalConfig().directory(dir.resolve("p")).minFreeBytes(0));
+             Wal other = Wal.open(new WalConfig().directory(dir.resolve("o")).minFreeBytes(0));
+             Wal replica = Wal.open(new WalConfig().directory(dir.resolve("r")).minFreeBytes(0));
+             WalCursor cursor = primary.cursor();
+             WalCursor otherCursor = other.cursor();
+             BatchAppender appender = new BatchAppender(replica, FrameHeader.MAX_FRAME_BYTES_DEFAULT))
+        {
+            for (int i = 0; i < 10; i++)
+            {
+                primary.append(WalTest.payload(i));
+                other.append(WalTest.payload(i < 5 ? i : 100 + i)); // the same history up to 4, then another
+            }
+            assertEquals(10, appender.append(frame, 0, encode(cursor, 10), null, 0));
+
+            assertEquals(SeekResult.FOUND, otherCursor.seek(0));
+            final int length = encode(otherCursor, 10);
+            final WalException diverged = assertThrows(WalException.class,
+                () -> appender.append(frame, 0, length, null, replica.nextOffset()));
+            assertEquals(ErrorCode.DIVERGED, diverged.code());
+            assertTrue(diverged.getMessage().contains("appendAt(5)"), diverged.getMessage());
+            assertEquals(10, replica.nextOffset(), "nothing written");
         }
     }
 }

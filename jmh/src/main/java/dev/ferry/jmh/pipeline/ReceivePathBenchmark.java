@@ -63,8 +63,8 @@ import static dev.ferry.wal.frame.FrameHeader.LONG_LE;
  * 8 MiB. Each iteration appends into a fresh replica WAL from offset 0.
  * Every invocation takes the next frame of the ring and first restamps its {@code firstOffset} to the replica's
  * {@link Wal#nextOffset()}, so every batch carries exactly the offsets the replica expects next: the first lap of
- * the ring already has them, and later laps would otherwise repeat offsets already written (an overlap
- * {@code appendAt} refuses). Restamping patches the 8-byte field and the frame's CRC32C in place, using the linearity
+ * the ring already has them, and later laps would otherwise repeat offsets already written (repeats that
+ * {@code appendAt} checks and does not write). Restamping patches the 8-byte field and the frame's CRC32C in place, using the linearity
  * of CRC32C (for equal lengths, {@code crc(a) ^ crc(b)} depends only on {@code a ^ b}): one XOR of a precomputed
  * column per differing offset bit, a few nanoseconds, no pass over the frame; the full CRC32C check in
  * {@code verify} still runs on every invocation and would fail the benchmark if a patch were wrong.

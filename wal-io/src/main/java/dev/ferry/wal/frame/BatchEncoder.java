@@ -1,5 +1,6 @@
 package dev.ferry.wal.frame;
 
+import dev.ferry.wal.WalEntry;
 import dev.ferry.wal.codec.ByteBufferView;
 import dev.ferry.wal.codec.Codec;
 import dev.ferry.wal.codec.Compressor;
@@ -230,6 +231,28 @@ public final class BatchEncoder
         }
         MemorySegment.copy(source, sourceOffset, buffer, entry + ENTRY_HEADER_LENGTH, length);
         finish(entry, timestampNs, crc32c, length);
+
+        return true;
+    }
+
+    /**
+     * Appends a WAL entry as stored (timestamp, stored CRC32C, payload), copying the payload once, straight from the
+     * mapped WAL into the frame: the sender's allocation-free path.
+     *
+     * @param entry the entry, valid while its cursor's handler runs.
+     * @return true if appended, false if it does not fit: commit and send this batch, then retry in the next one.
+     * @throws IllegalArgumentException if the payload exceeds {@link #maxPayloadLength()}: it never fits.
+     */
+    public boolean tryAppend(final WalEntry entry)
+    {
+        final int length = entry.length();
+        final long at = claim(length);
+        if (at < 0)
+        {
+            return false;
+        }
+        entry.copyPayloadTo(buffer, at + ENTRY_HEADER_LENGTH);
+        finish(at, entry.timestampNs(), entry.crc32c(), length);
 
         return true;
     }
