@@ -12,38 +12,27 @@ import dev.ferry.error.ErrorCode;
 import dev.ferry.error.FerryException;
 import dev.ferry.net.Endpoint;
 import dev.ferry.net.FrameConnection;
+import dev.ferry.net.FrameHandler;
 import dev.ferry.net.SelectorParker;
 import dev.ferry.net.auth.HandshakeAuth;
-import dev.ferry.net.message.AckFlyweight;
-import dev.ferry.net.message.ErrorFlyweight;
-import dev.ferry.net.message.HeartbeatFlyweight;
 import dev.ferry.net.message.HelloFlyweight;
-import dev.ferry.net.message.NackFlyweight;
 import dev.ferry.net.message.WelcomeFlyweight;
-import dev.ferry.wal.Arenas;
-import dev.ferry.wal.BatchAppender;
-import dev.ferry.wal.SyncPolicy;
 import dev.ferry.wal.Wal;
-import dev.ferry.wal.WalPretoucher;
 import dev.ferry.wal.codec.Codec;
-import dev.ferry.wal.frame.BatchDecoder;
-import dev.ferry.wal.frame.FrameException;
 import dev.ferry.wal.frame.FrameHeader;
 import dev.ferry.wal.frame.MessageType;
 
 import java.io.IOException;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.channels.SocketChannel;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
 /**
  * The following side as a duty cycle: the link to the upstream node (a primary) through
  * {@code CONNECTING -> HANDSHAKING -> STREAMING}, writing every entry into this node's WAL at the upstream's offsets
- * ({@link BatchAppender}), acknowledging received and durable offsets, heartbeating, noticing a silent upstream, and
+ * ({@link UpstreamReceiver}), acknowledging received and durable offsets, heartbeating, noticing a silent upstream, and
  * on an error {@code BACKOFF} with exponential back-off and jitter before connecting again, resuming from the WAL's
  * next offset with no gap and no duplicate. An error whose {@link ErrorCategory} is not {@code RETRY} stops it for
  * good ({@code STOPPED} with {@link #lastError()}); {@link #isDone()} then tells its runner.
@@ -75,36 +64,20 @@ public final class FollowAgent implements Agent
     private final Transitions transitions;
     private final HelloFlyweight hello = new HelloFlyweight();
     private final WelcomeFlyweight welcome = new WelcomeFlyweight();
-    private final AckFlyweight ack = new AckFlyweight();
-    private final NackFlyweight nack = new NackFlyweight();
-    private final HeartbeatFlyweight heartbeat = new HeartbeatFlyweight();
-    private final ErrorFlyweight error = new ErrorFlyweight();
-    private final BatchAppender batches;
-    private final WalPretoucher pretoucher;
-    private final BooleanSupplier frameWaiting;
+    private final FrameHandler onHandshakeFrame = this::onHandshakeFrame;
+    private final UpstreamReceiver receiver;
     private volatile ReplicaState state = ReplicaState.STOPPED;
     private volatile FerryException lastError;
-    private volatile long durableOffset;
-    private volatile long primaryHead;
     private volatile FrameConnection connection; // read by the parker's may-block check on the same thread
     private History history;
-    private Arena arena;
-    private MemorySegment scratch;
-    private MemorySegment linkScratch; // scratch when this link agreed a codec, else null
     private SocketChannel connecting;
     private byte[] nonce;
     private boolean welcomed;
-    private boolean nackPending;
     private boolean closed;
     private long deadlineNs;
     private long retryAtNs;
     private long backoffNs;
     private int attempt;
-    private long lastSendNs;
-    private long ackedNext = -1;
-    private long ackedDurable = -1;
-    private int batchesSinceAck;
-    private long startOffset;
 
     /**
      * @param config      the replica's settings.
@@ -124,10 +97,7 @@ public final class FollowAgent implements Agent
         this.parker = parker;
         this.log = config.eventLog();
         this.transitions = transitions;
-        this.batches = new BatchAppender(wal, config.maxFrameBytes());
-        this.pretoucher = new WalPretoucher(wal, WalPretoucher.DEFAULT_AHEAD_BYTES);
-        this.frameWaiting = parker::readyNow;
-        this.durableOffset = wal.nextOffset();
+        this.receiver = new UpstreamReceiver(config, wal, parker::readyNow);
         this.backoffNs = config.backoffMinNs();
     }
 
@@ -161,7 +131,7 @@ public final class FollowAgent implements Agent
      */
     public long durableOffset()
     {
-        return durableOffset;
+        return receiver.durableOffset();
     }
 
     /**
@@ -169,7 +139,7 @@ public final class FollowAgent implements Agent
      */
     public long primaryHead()
     {
-        return primaryHead;
+        return receiver.primaryHead();
     }
 
     @Override
@@ -283,7 +253,7 @@ public final class FollowAgent implements Agent
     {
         final FrameConnection link = connection;
         int work = link.flush();
-        work += link.receive(this::onHandshakeFrame, 1);
+        work += link.receive(onHandshakeFrame, 1);
         if (welcomed)
         {
             startStreaming(link, nowNs);
@@ -306,7 +276,7 @@ public final class FollowAgent implements Agent
                 welcome.decode(buffer, offset, length);
                 welcomed = true;
             }
-            case ERROR -> throw refused(buffer, offset, length);
+            case ERROR -> throw receiver.refused(connection, buffer, offset, length);
             default -> throw new FerryException(ErrorCode.PROTOCOL, "expected WELCOME, got " + type);
         }
     }
@@ -327,139 +297,18 @@ public final class FollowAgent implements Agent
             followed.save(wal.directory());
             history = followed;
         }
-        if (welcome.codec() != Codec.NONE && scratch == null)
-        {
-            arena = Arenas.ofShared(); // counted: tests check every arena is closed
-            scratch = arena.allocate(BatchDecoder.scratchLength(config.maxFrameBytes()), 64);
-        }
-        linkScratch = welcome.codec() == Codec.NONE ? null : scratch;
-        primaryHead = welcome.headOffset();
-        startOffset = welcome.startOffset();
+        receiver.start(welcome.codec(), welcome.startOffset(), welcome.headOffset());
         moveTo(ReplicaState.STREAMING, null);
         log.log("replica " + config.id() + " streaming from " + Endpoint.format(config.primary()) + " at offset " +
             wal.nextOffset());
         backoffNs = config.backoffMinNs();
         attempt = 0;
-        sendAck(link, true);
-    }
-
-    private FerryException refused(final MemorySegment buffer, final long offset, final int length)
-    {
-        error.decode(buffer, offset, length);
-        return new FerryException(error.code(), "primary " + connection.remoteAddress() + " says: " + error.message());
+        receiver.acknowledge(link, true);
     }
 
     private int stream(final long nowNs) throws IOException
     {
-        final FrameConnection link = connection;
-        int work = link.receive(this::onFrame, 64);
-        if (batchesSinceAck > 0)
-        {
-            wal.flush();
-            sendAck(link, false);
-            batchesSinceAck = 0;
-        }
-        if (nowNs - link.lastReceiveNs() > config.primaryTimeoutNs())
-        {
-            throw new FerryException(ErrorCode.CONNECTION, "primary " + link.remoteAddress() + " silent for " +
-                TimeUnit.NANOSECONDS.toMillis(nowNs - link.lastReceiveNs()) + " ms");
-        }
-        if (nowNs - lastSendNs > config.heartbeatIntervalNs())
-        {
-            if (wal.config().syncPolicy() != SyncPolicy.NONE)
-            {
-                wal.flush();
-            }
-            sendAck(link, true);
-        }
-        work += link.flush();
-        // fault in the pages the next batches will use: a few between busy passes, more when idle, so the appends
-        // never overtake the pretoucher (as the primary's sender does); a batch arriving stops an idle pass
-        work += work == 0 ? pretoucher.doWork(32, frameWaiting) : pretoucher.doWork(2);
-        return work;
-    }
-
-    private void onFrame(final MessageType type, final MemorySegment buffer, final long offset, final int length)
-    {
-        switch (type)
-        {
-            case BATCH -> onBatch(buffer, offset, length);
-            case HEARTBEAT -> primaryHead = heartbeat.decode(buffer, offset, length).headOffset();
-            case ERROR -> throw refused(buffer, offset, length);
-            default -> throw new FerryException(ErrorCode.PROTOCOL, "unexpected " + type + " while streaming");
-        }
-    }
-
-    private void onBatch(final MemorySegment buffer, final long offset, final int length)
-    {
-        final long next = next();
-        try
-        {
-            if (batches.append(buffer, offset, length, linkScratch, next) == BatchAppender.GAP)
-            {
-                if (!nackPending)
-                {
-                    sendNack(next, ErrorCode.SEQUENCE_GAP);
-                }
-                return;
-            }
-            nackPending = false;
-        }
-        catch (final FrameException ex)
-        {
-            if (ex.code() == ErrorCode.CHECKSUM || ex.code() == ErrorCode.COMPRESSION)
-            {
-                log.log("replica " + config.id() + ": " + ex.getMessage() + "; asking for a resend");
-                sendNack(next(), ex.code());
-            }
-            else
-            {
-                throw ex;
-            }
-        }
-        batchesSinceAck++;
-    }
-
-    /** The next offset this replica needs: an empty WAL starts wherever the primary said (its oldest). */
-    private long next()
-    {
-        return wal.isEmpty() ? startOffset : wal.nextOffset();
-    }
-
-    private void sendAck(final FrameConnection link, final boolean force)
-    {
-        final long received = next();
-        final long durable = wal.config().syncPolicy() == SyncPolicy.NONE ? received : wal.syncedOffset() + 1;
-        durableOffset = durable;
-        if (!force && received == ackedNext && durable == ackedDurable)
-        {
-            return;
-        }
-        final long claim = link.claim(AckFlyweight.LENGTH);
-        if (claim < 0)
-        {
-            return;
-        }
-        link.commit(ack.wrap(link.sendBuffer(), claim)
-            .receivedOffset(received)
-            .durableOffset(durable)
-            .appliedOffset(received)
-            .timestampNs(wal.config().clockNs().getAsLong())
-            .seal());
-        ackedNext = received;
-        ackedDurable = durable;
-        lastSendNs = System.nanoTime();
-    }
-
-    private void sendNack(final long from, final ErrorCode reason)
-    {
-        final long claim = connection.claim(NackFlyweight.LENGTH);
-        if (claim >= 0)
-        {
-            connection.commit(nack.wrap(connection.sendBuffer(), claim).resendFrom(from).reason(reason).seal());
-            nackPending = true;
-            lastSendNs = System.nanoTime();
-        }
+        return receiver.doWork(connection, nowNs);
     }
 
     private void onError(final FerryException cause, final long nowNs)
@@ -480,7 +329,7 @@ public final class FollowAgent implements Agent
         backoffNs = Math.min(backoffNs * 2, config.backoffMaxNs());
     }
 
-    /** Close this connection's socket; what outlives connections (decoder, scratch, pretoucher) stays. */
+    /** Close this connection's socket; what outlives connections (the receiver's decoder, scratch, pretoucher) stays. */
     private void closeLink()
     {
         if (connecting != null)
@@ -511,10 +360,7 @@ public final class FollowAgent implements Agent
         }
         parker.forgetClosed(); // releases the closed socket's descriptor now, whatever the idle strategy
         welcomed = false;
-        nackPending = false;
-        ackedNext = -1;
-        ackedDurable = -1;
-        batchesSinceAck = 0;
+        receiver.linkClosed();
     }
 
     /**
@@ -535,11 +381,6 @@ public final class FollowAgent implements Agent
             lastError = null; // a requested stop: this STOPPED has no error
             moveTo(ReplicaState.STOPPED, null);
         }
-        batches.close();
-        pretoucher.close();
-        if (arena != null)
-        {
-            arena.close();
-        }
+        receiver.close();
     }
 }

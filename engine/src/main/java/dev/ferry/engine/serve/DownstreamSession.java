@@ -20,7 +20,6 @@ import dev.ferry.net.message.NackFlyweight;
 import dev.ferry.net.message.StatusResponseFlyweight;
 import dev.ferry.net.message.WelcomeFlyweight;
 import dev.ferry.wal.Arenas;
-import dev.ferry.wal.CursorBatcher;
 import dev.ferry.wal.SeekResult;
 import dev.ferry.wal.Wal;
 import dev.ferry.wal.WalCursor;
@@ -67,8 +66,10 @@ final class DownstreamSession implements AutoCloseable
         AWAIT_HELLO, STREAMING, CLOSING
     }
 
-    private final ServeAgent agent;
+    private final Serving serving;
+    private final Sessions sessions;
     private final PrimaryConfig config;
+    private final Wal wal;
     private final FrameConnection connection;
     private final long createdNs;
     private final Arena arena = Arenas.ofConfined(); // counted: tests check every arena is closed
@@ -100,10 +101,12 @@ final class DownstreamSession implements AutoCloseable
     private FerryException failure;
     private boolean closed;
 
-    DownstreamSession(final ServeAgent agent, final PrimaryConfig config, final FrameConnection connection, final long nowNs)
+    DownstreamSession(final Serving serving, final Sessions sessions, final FrameConnection connection, final long nowNs)
     {
-        this.agent = agent;
-        this.config = config;
+        this.serving = serving;
+        this.sessions = sessions;
+        this.config = serving.config();
+        this.wal = serving.wal();
         this.connection = connection;
         this.createdNs = nowNs;
         this.encoder = new BatchEncoder(config.maxFrameBytes());
@@ -214,7 +217,7 @@ final class DownstreamSession implements AutoCloseable
                 case ERROR ->
                 {
                     error.decode(buffer, offset, length);
-                    agent.log("replica " + replicaId + " reported " + error.code() + ": " + error.message());
+                    serving.log().log("replica " + replicaId + " reported " + error.code() + ": " + error.message());
                     closing();
                 }
                 default -> fail(ErrorCode.PROTOCOL, "unexpected " + type + " from replica " + replicaId);
@@ -228,7 +231,7 @@ final class DownstreamSession implements AutoCloseable
         final String id = hello.replicaId();
         try
         {
-            agent.auth().verifyHello(hello);
+            serving.auth().verifyHello(hello);
         }
         catch (final FerryException ex)
         {
@@ -238,7 +241,7 @@ final class DownstreamSession implements AutoCloseable
         final ResumeDecision decision = Resume.decide(
             new ReplicaHello(id, hello.protocolVersion(), hello.emptyWal(), new UUID(hello.historyIdHi(), hello.historyIdLo()),
                 hello.epoch(), hello.nextOffset()),
-            new ServingLog(FrameHeader.VERSION, agent.history(), agent.wal().oldestOffset(), agent.wal().nextOffset()));
+            new ServingLog(FrameHeader.VERSION, serving.history(), wal.oldestOffset(), wal.nextOffset()));
         switch (decision)
         {
             case ResumeDecision.Refuse refuse -> fail(refuse.code(), refuse.reason());
@@ -248,9 +251,9 @@ final class DownstreamSession implements AutoCloseable
 
     private void stream(final String id, final long start)
     {
-        agent.replaceOlderSession(this, id);
+        sessions.replaceOlderSession(this, id);
         replicaId = id;
-        cursor = agent.wal().cursor(cursorName(id));
+        cursor = wal.cursor(cursorName(id));
         final SeekResult seek = cursor.seek(start);
         if (seek != SeekResult.FOUND && seek != SeekResult.CAUGHT_UP)
         {
@@ -258,7 +261,7 @@ final class DownstreamSession implements AutoCloseable
             fail(ErrorCode.INTERNAL, "replica " + id + ": offset " + start + " was decided streamable but seeks " + seek);
             return;
         }
-        final History history = agent.history();
+        final History history = serving.history();
         final Codec codec = config.codec() != Codec.NONE && hello.supportsCodec(config.codec()) ? config.codec() : Codec.NONE;
         if (codec != Codec.NONE)
         {
@@ -271,23 +274,23 @@ final class DownstreamSession implements AutoCloseable
             .mode(WelcomeFlyweight.Mode.STREAM)
             .maxFrameBytes(config.maxFrameBytes())
             .startOffset(start)
-            .headOffset(agent.wal().nextOffset())
+            .headOffset(wal.nextOffset())
             .epoch(history.epoch())
             .historyIdHi(history.id().getMostSignificantBits())
             .historyIdLo(history.id().getLeastSignificantBits());
-        agent.auth().signWelcome(welcome, hello.copyNonceTo(new byte[HelloFlyweight.NONCE_LENGTH]));
+        serving.auth().signWelcome(welcome, hello.copyNonceTo(new byte[HelloFlyweight.NONCE_LENGTH]));
         connection.commit(welcome.seal());
-        slot = agent.slots().slot(id);
+        slot = serving.slots().slot(id);
         slot.connected(connection.remoteAddress(), SlotState.STREAMING);
         slot.resumeAt(start);
         phase = Phase.STREAMING;
-        agent.log("replica " + id + " connected from " + connection.remoteAddress() + ", streaming from offset " + start +
+        serving.log().log("replica " + id + " connected from " + connection.remoteAddress() + ", streaming from offset " + start +
             " (" + codec.name().toLowerCase(java.util.Locale.ROOT) + ")");
     }
 
     private void onStatusRequest()
     {
-        final String json = StatusJson.write(agent.status());
+        final String json = StatusJson.write(serving.status().get());
         final long length = StatusResponseFlyweight.length(json.getBytes(StandardCharsets.UTF_8).length);
         final long claim = length <= config.maxFrameBytes() ? connection.claim((int)length) : -1;
         if (claim < 0)
@@ -315,7 +318,7 @@ final class DownstreamSession implements AutoCloseable
         config.ackListener().onAck(replicaId, received, ack.durableOffset(), ack.appliedOffset(), nowNs);
         ackWallNs = config.wal().clockNs().getAsLong();
         inFlight.acknowledged(received, retired);
-        agent.slots().signalAcked();
+        serving.slots().signalAcked();
         updateLag();
     }
 
@@ -323,7 +326,7 @@ final class DownstreamSession implements AutoCloseable
     {
         nack.decode(buffer, offset, length);
         final long from = nack.resendFrom();
-        agent.log("replica " + replicaId + " asks to resend from " + from + " (" + nack.reason() + ")");
+        serving.log().log("replica " + replicaId + " asks to resend from " + from + " (" + nack.reason() + ")");
         final SeekResult seek = cursor.seek(from);
         if (seek == SeekResult.TOO_OLD || seek == SeekResult.FUTURE)
         {
@@ -358,7 +361,7 @@ final class DownstreamSession implements AutoCloseable
                 entryBytes);
             entriesSent += count;
             entryBytesSent += entryBytes;
-            agent.sent(count, entryBytes);
+            serving.slots().sent(count, entryBytes);
             lastSendNs = nowNs;
             batches++;
         }
@@ -376,7 +379,7 @@ final class DownstreamSession implements AutoCloseable
         if (claim >= 0)
         {
             connection.commit(heartbeat.wrap(connection.sendBuffer(), claim)
-                .headOffset(agent.wal().nextOffset())
+                .headOffset(wal.nextOffset())
                 .timeNs(config.wal().clockNs().getAsLong())
                 .seal());
             lastSendNs = nowNs;
@@ -385,7 +388,7 @@ final class DownstreamSession implements AutoCloseable
 
     private void updateLag()
     {
-        final long head = agent.wal().nextOffset();
+        final long head = wal.nextOffset();
         if (slot == null)
         {
             return;
@@ -413,7 +416,7 @@ final class DownstreamSession implements AutoCloseable
             return;
         }
         failure = new FerryException(code, message);
-        agent.log("closing " + (replicaId == null ? "connection" : "replica " + replicaId) + " from " +
+        serving.log().log("closing " + (replicaId == null ? "connection" : "replica " + replicaId) + " from " +
             connection.remoteAddress() + ": " + failure.getMessage());
         final long claim = connection.claim(ErrorFlyweight.MAX_LENGTH);
         if (claim >= 0)
@@ -446,7 +449,7 @@ final class DownstreamSession implements AutoCloseable
         {
             compressor.close();
         }
-        if (slot != null && agent.ownsSlot(this, slot.id()))
+        if (slot != null && sessions.ownsSlot(this, slot.id()))
         {
             slot.state(SlotState.DISCONNECTED);
         }

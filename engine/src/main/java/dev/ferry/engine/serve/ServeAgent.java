@@ -28,18 +28,16 @@ import java.util.function.Supplier;
  * The primary's duty cycle, on its one sender thread: accept connections, run every {@link DownstreamSession}, apply
  * retention. A failure in one session closes that session only.
  */
-public final class ServeAgent implements Agent
+public final class ServeAgent implements Agent, Sessions
 {
     private static final int MAX_SESSIONS = 1024;
     private static final long ACCEPT_INTERVAL_NS = 1_000_000;
 
     private final PrimaryConfig config;
     private final Wal wal;
-    private final History history;
     private final SlotTable slots;
     private final ServerSocketChannel server;
-    private final HandshakeAuth auth;
-    private final Supplier<PrimaryStatus> status;
+    private final Serving serving;
     private final EventLog log;
     private final List<DownstreamSession> sessions = new ArrayList<>();
     private final WalPretoucher pretoucher;
@@ -49,8 +47,6 @@ public final class ServeAgent implements Agent
     private final SelectorParker parker;
     private final BooleanSupplier workWaiting = this::workWaiting;
     private long headAtPass;
-    private long sentEntries;
-    private long sentBytes;
 
     /**
      * @param config the primary's settings.
@@ -66,12 +62,11 @@ public final class ServeAgent implements Agent
     {
         this.config = config;
         this.wal = wal;
-        this.history = history;
         this.slots = slots;
         this.server = server;
-        this.status = status;
         this.log = config.eventLog();
-        this.auth = new HandshakeAuth(config.secretFile() == null ? Secret.NONE : Secret.load(config.secretFile()));
+        this.serving = new Serving(config, wal, history, slots,
+            new HandshakeAuth(config.secretFile() == null ? Secret.NONE : Secret.load(config.secretFile())), log, status);
         this.slotStore = new SlotStore(wal.directory());
         slotStore.load(slots);
         this.pretoucher = config.pretouch() ? new WalPretoucher(wal, WalPretoucher.DEFAULT_AHEAD_BYTES) : null;
@@ -211,7 +206,7 @@ public final class ServeAgent implements Agent
             }
             try
             {
-                sessions.add(new DownstreamSession(this, config,
+                sessions.add(new DownstreamSession(serving, this,
                     new FrameConnection(channel, config.maxFrameBytes(), config.sendBufferBytes()), nowNs));
                 parker.wakeOnRead(channel);
             }
@@ -234,7 +229,7 @@ public final class ServeAgent implements Agent
         if (config.slotCapBytes() > 0)
         {
             final long head = wal.nextOffset();
-            final long averageEntryBytes = sentEntries == 0 ? 0 : sentBytes / sentEntries;
+            final long averageEntryBytes = slots.averageEntryBytes();
             for (final ReplicaSlot slot : slots.all())
             {
                 if (slot.state() == SlotState.DISCONNECTED)
@@ -275,14 +270,8 @@ public final class ServeAgent implements Agent
         }
     }
 
-    /** Entries and entry bytes sent by all sessions: the average entry size estimates offline replicas' lag. */
-    void sent(final int entries, final int bytes)
-    {
-        sentEntries += entries;
-        sentBytes += bytes;
-    }
-
-    void replaceOlderSession(final DownstreamSession newer, final String replicaId)
+    @Override
+    public void replaceOlderSession(final DownstreamSession newer, final String replicaId)
     {
         for (final DownstreamSession session : sessions)
         {
@@ -294,7 +283,8 @@ public final class ServeAgent implements Agent
         }
     }
 
-    boolean ownsSlot(final DownstreamSession session, final String replicaId)
+    @Override
+    public boolean ownsSlot(final DownstreamSession session, final String replicaId)
     {
         for (final DownstreamSession other : sessions)
         {
@@ -304,31 +294,6 @@ public final class ServeAgent implements Agent
             }
         }
         return true;
-    }
-
-    Wal wal()
-    {
-        return wal;
-    }
-
-    History history()
-    {
-        return history;
-    }
-
-    SlotTable slots()
-    {
-        return slots;
-    }
-
-    HandshakeAuth auth()
-    {
-        return auth;
-    }
-
-    PrimaryStatus status()
-    {
-        return status.get();
     }
 
     void log(final String message)

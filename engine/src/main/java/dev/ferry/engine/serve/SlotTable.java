@@ -18,6 +18,8 @@ public final class SlotTable
     private final ConcurrentHashMap<String, ReplicaSlot> slots = new ConcurrentHashMap<>();
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition acked = lock.newCondition();
+    private long sentEntries; // serving thread only
+    private long sentBytes;
     private volatile int waiters;
 
     ReplicaSlot slot(final String id)
@@ -103,5 +105,23 @@ public final class SlotTable
             }
         }
         return floor;
+    }
+
+    /**
+     * Entries and entry bytes sent to any replica, by the serving thread: their average estimates how far an offline
+     * replica falls behind in bytes.
+     */
+    void sent(final int entries, final int bytes)
+    {
+        sentEntries += entries;
+        sentBytes += bytes;
+    }
+
+    /**
+     * @return the average size of the entries sent so far (0 before any), on the serving thread.
+     */
+    long averageEntryBytes()
+    {
+        return sentEntries == 0 ? 0 : sentBytes / sentEntries;
     }
 }

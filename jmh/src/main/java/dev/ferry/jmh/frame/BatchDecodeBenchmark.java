@@ -3,7 +3,7 @@ package dev.ferry.jmh.frame;
 import dev.ferry.wal.Crc32c;
 import dev.ferry.wal.frame.BatchDecoder;
 import dev.ferry.wal.frame.BatchEncoder;
-import dev.ferry.wal.frame.EntryConsumer;
+import dev.ferry.wal.frame.BatchEntryHandler;
 import dev.ferry.wal.frame.FrameDecoder;
 import dev.ferry.wal.frame.MessageType;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -56,7 +56,7 @@ public class BatchDecodeBenchmark
     private FrameDecoder frameDecoder;
     private BatchDecoder batchDecoder;
     private Blackhole blackhole;
-    private final EntryConsumer consumer = this::onEntry;
+    private final BatchEntryHandler consumer = this::onEntry;
 
     /**
      * Encode the batch once into a frame segment that every invocation reuses.

@@ -3,7 +3,7 @@ package dev.ferry.jmh.pipeline;
 import dev.ferry.engine.PrimaryConfig;
 import dev.ferry.engine.ReplicaConfig;
 import dev.ferry.jmh.wal.BenchDirs;
-import dev.ferry.wal.BatchAppender;
+import dev.ferry.engine.follow.BatchAppender;
 import dev.ferry.wal.Wal;
 import dev.ferry.wal.WalConfig;
 import dev.ferry.wal.codec.Codec;

@@ -3,7 +3,7 @@ package dev.ferry.jmh.pipeline;
 import dev.ferry.engine.PrimaryConfig;
 import dev.ferry.engine.serve.InFlightBatches;
 import dev.ferry.jmh.wal.BenchDirs;
-import dev.ferry.wal.CursorBatcher;
+import dev.ferry.engine.serve.CursorBatcher;
 import dev.ferry.wal.SeekResult;
 import dev.ferry.wal.Wal;
 import dev.ferry.wal.WalConfig;

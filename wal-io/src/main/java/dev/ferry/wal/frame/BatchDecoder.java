@@ -32,7 +32,7 @@ import static dev.ferry.wal.frame.FrameHeader.TYPE_OFFSET;
  * {@code firstOffset + count} within {@code long} (so also no unsigned overflow), a known codec,
  * {@code uncompressedLength} at most {@link BatchFlyweight#maxEntriesLength(int)} (and equal to the region for
  * {@code NONE}), {@code count} at most {@code uncompressedLength / 16}. The caller can then look at
- * {@link #firstOffset()} and {@link #count()} (e.g. for a gap) before {@link #forEach(MemorySegment, EntryConsumer)}
+ * {@link #firstOffset()} and {@link #count()} (e.g. for a gap) before {@link #forEach(MemorySegment, BatchEntryHandler)}
  * decompresses into the caller's scratch memory (checking the result is exactly {@code uncompressedLength} bytes),
  * walks the entry headers to check that exactly {@code count} entries fill exactly the region, and then checks each
  * payload's CRC32C and hands it to the consumer as a zero-copy slice.
@@ -78,7 +78,7 @@ public final class BatchDecoder implements AutoCloseable
 
     /**
      * @param maxFrameBytes the maximum frame size.
-     * @return the scratch length {@link #forEach(MemorySegment, EntryConsumer)} needs for compressed batches.
+     * @return the scratch length {@link #forEach(MemorySegment, BatchEntryHandler)} needs for compressed batches.
      */
     public static int scratchLength(final int maxFrameBytes)
     {
@@ -247,7 +247,7 @@ public final class BatchDecoder implements AutoCloseable
      * @throws IllegalStateException  if no valid frame is wrapped.
      * @throws IllegalArgumentException if {@code scratch} is too small.
      */
-    public int forEach(final MemorySegment scratch, final EntryConsumer consumer)
+    public int forEach(final MemorySegment scratch, final BatchEntryHandler consumer)
     {
         if (null == buffer)
         {
@@ -306,7 +306,7 @@ public final class BatchDecoder implements AutoCloseable
 
     /**
      * @return the memory holding the entry being delivered (the frame, or the decompression scratch), valid only
-     * inside {@link EntryConsumer#onEntry}: with {@link #entryPayloadOffset()} and {@link #entryPayloadLength()} a
+     * inside {@link BatchEntryHandler#onEntry}: with {@link #entryPayloadOffset()} and {@link #entryPayloadLength()} a
      * receiver can copy the payload without the slice object.
      */
     public MemorySegment entryMemory()
@@ -331,7 +331,7 @@ public final class BatchDecoder implements AutoCloseable
     }
 
     /**
-     * @return the verified CRC32C of the entry being delivered, valid only inside {@link EntryConsumer#onEntry}
+     * @return the verified CRC32C of the entry being delivered, valid only inside {@link BatchEntryHandler#onEntry}
      * (lets a receiver store the entry without computing it again).
      */
     public int entryCrc32c()
@@ -343,12 +343,12 @@ public final class BatchDecoder implements AutoCloseable
      * Wraps a verified batch frame that fills {@code frame} exactly and delivers its entries.
      *
      * @param frame    the frame.
-     * @param scratch  see {@link #forEach(MemorySegment, EntryConsumer)}.
+     * @param scratch  see {@link #forEach(MemorySegment, BatchEntryHandler)}.
      * @param consumer receives the entries.
      * @return the number of entries delivered.
      * @throws FrameException if the batch is malformed, damaged or cannot be decompressed.
      */
-    public int decode(final MemorySegment frame, final MemorySegment scratch, final EntryConsumer consumer)
+    public int decode(final MemorySegment frame, final MemorySegment scratch, final BatchEntryHandler consumer)
     {
         return wrap(frame, 0, frame.byteSize()).forEach(scratch, consumer);
     }

@@ -6,7 +6,7 @@ import java.lang.foreign.MemorySegment;
  * Receives the entries of a decoded batch, in offset order.
  */
 @FunctionalInterface
-public interface EntryConsumer
+public interface BatchEntryHandler
 {
     /**
      * @param offset      the entry's offset.

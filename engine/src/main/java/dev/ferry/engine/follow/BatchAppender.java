@@ -1,9 +1,11 @@
-package dev.ferry.wal;
+package dev.ferry.engine.follow;
 
 import dev.ferry.error.ErrorCode;
+import dev.ferry.wal.Wal;
+import dev.ferry.wal.WalException;
 import dev.ferry.wal.codec.Codec;
 import dev.ferry.wal.frame.BatchDecoder;
-import dev.ferry.wal.frame.EntryConsumer;
+import dev.ferry.wal.frame.BatchEntryHandler;
 
 import java.lang.foreign.MemorySegment;
 
@@ -23,7 +25,7 @@ public final class BatchAppender implements AutoCloseable
 
     private final Wal wal;
     private final BatchDecoder batch;
-    private final EntryConsumer append = this::append;
+    private final BatchEntryHandler append = this::append;
     private long from;
     private int written;
 

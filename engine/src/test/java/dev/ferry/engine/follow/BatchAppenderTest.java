@@ -1,6 +1,12 @@
-package dev.ferry.wal;
+package dev.ferry.engine.follow;
 
+import dev.ferry.engine.serve.CursorBatcher;
 import dev.ferry.error.ErrorCode;
+import dev.ferry.wal.SeekResult;
+import dev.ferry.wal.Wal;
+import dev.ferry.wal.WalConfig;
+import dev.ferry.wal.WalCursor;
+import dev.ferry.wal.WalException;
 import dev.ferry.wal.frame.BatchEncoder;
 import dev.ferry.wal.frame.FrameHeader;
 import org.junit.jupiter.api.Test;
@@ -8,6 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -21,6 +28,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class BatchAppenderTest
 {
+    private static byte[] payload(final long offset)
+    {
+        return ("entry-" + offset).getBytes(StandardCharsets.UTF_8);
+    }
+
     @TempDir
     Path dir;
 
@@ -43,7 +55,7 @@ class BatchAppenderTest
         {
             for (int i = 0; i < 30; i++)
             {
-                primary.append(WalTest.payload(100 + i));
+                primary.append(payload(100 + i));
             }
             final BatchAppender appender = new BatchAppender(replica, FrameHeader.MAX_FRAME_BYTES_DEFAULT);
             assertEquals(SeekResult.FOUND, cursor.seek(100));
@@ -82,8 +94,8 @@ class BatchAppenderTest
         {
             for (int i = 0; i < 10; i++)
             {
-                primary.append(WalTest.payload(i));
-                other.append(WalTest.payload(i < 5 ? i : 100 + i)); // the same history up to 4, then another
+                primary.append(payload(i));
+                other.append(payload(i < 5 ? i : 100 + i)); // the same history up to 4, then another
             }
             assertEquals(10, appender.append(frame, 0, encode(cursor, 10), null, 0));
 

@@ -1,6 +1,10 @@
-package dev.ferry.wal;
+package dev.ferry.engine.serve;
 
 import dev.ferry.error.ErrorCode;
+import dev.ferry.wal.EntryHandler;
+import dev.ferry.wal.WalCursor;
+import dev.ferry.wal.WalEntry;
+import dev.ferry.wal.WalException;
 import dev.ferry.wal.frame.BatchEncoder;
 
 /**

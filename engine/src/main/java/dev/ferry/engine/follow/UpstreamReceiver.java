@@ -1,0 +1,255 @@
+package dev.ferry.engine.follow;
+
+import dev.ferry.engine.EventLog;
+import dev.ferry.engine.ReplicaConfig;
+import dev.ferry.error.ErrorCode;
+import dev.ferry.error.FerryException;
+import dev.ferry.net.FrameConnection;
+import dev.ferry.net.FrameHandler;
+import dev.ferry.net.message.AckFlyweight;
+import dev.ferry.net.message.ErrorFlyweight;
+import dev.ferry.net.message.HeartbeatFlyweight;
+import dev.ferry.net.message.NackFlyweight;
+import dev.ferry.wal.Arenas;
+import dev.ferry.wal.SyncPolicy;
+import dev.ferry.wal.Wal;
+import dev.ferry.wal.WalPretoucher;
+import dev.ferry.wal.codec.Codec;
+import dev.ferry.wal.frame.BatchDecoder;
+import dev.ferry.wal.frame.FrameException;
+import dev.ferry.wal.frame.MessageType;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The streaming half of the following side, once the handshake is done: receives batches and heartbeats, writes the
+ * entries at the upstream's offsets ({@link BatchAppender}), asks for a resend (NACK) after a gap or a damaged batch,
+ * acknowledges received and durable offsets (after a flush under the WAL's sync policy), notices a silent upstream,
+ * and pre-touches the WAL's next pages between batches. What outlives a connection (the decoder with its native
+ * contexts, the decompression scratch, the pretoucher) is kept for the next one and freed by {@link #close()}.
+ * Single-threaded, allocation-free per batch; positions are readable from any thread.
+ */
+final class UpstreamReceiver implements AutoCloseable
+{
+    private final ReplicaConfig config;
+    private final Wal wal;
+    private final EventLog log;
+    private final AckFlyweight ack = new AckFlyweight();
+    private final NackFlyweight nack = new NackFlyweight();
+    private final HeartbeatFlyweight heartbeat = new HeartbeatFlyweight();
+    private final ErrorFlyweight error = new ErrorFlyweight();
+    private final BatchAppender batches;
+    private final WalPretoucher pretoucher;
+    private final BooleanSupplier frameWaiting;
+    private final FrameHandler onFrame = this::onFrame;
+    private volatile long durableOffset;
+    private volatile long primaryHead;
+    private FrameConnection link; // during doWork only
+    private Arena arena;
+    private MemorySegment scratch;
+    private MemorySegment linkScratch; // scratch when this link agreed a codec, else null
+    private boolean nackPending;
+    private long lastSendNs;
+    private long ackedNext = -1;
+    private long ackedDurable = -1;
+    private int batchesSinceAck;
+    private long startOffset;
+
+    UpstreamReceiver(final ReplicaConfig config, final Wal wal, final BooleanSupplier frameWaiting)
+    {
+        this.config = config;
+        this.wal = wal;
+        this.log = config.eventLog();
+        this.frameWaiting = frameWaiting;
+        this.batches = new BatchAppender(wal, config.maxFrameBytes());
+        this.pretoucher = new WalPretoucher(wal, WalPretoucher.DEFAULT_AHEAD_BYTES);
+        this.durableOffset = wal.nextOffset();
+    }
+
+    long durableOffset()
+    {
+        return durableOffset;
+    }
+
+    long primaryHead()
+    {
+        return primaryHead;
+    }
+
+    /**
+     * A link starts streaming.
+     *
+     * @param codec       the codec agreed in the WELCOME.
+     * @param startOffset where the upstream starts (for an empty WAL: its oldest retained offset).
+     * @param headOffset  the upstream's head.
+     */
+    void start(final Codec codec, final long startOffset, final long headOffset)
+    {
+        if (codec != Codec.NONE && scratch == null)
+        {
+            arena = Arenas.ofShared(); // counted: tests check every arena is closed
+            scratch = arena.allocate(BatchDecoder.scratchLength(config.maxFrameBytes()), 64);
+        }
+        linkScratch = codec == Codec.NONE ? null : scratch;
+        this.startOffset = startOffset;
+        primaryHead = headOffset;
+    }
+
+    /**
+     * One streaming duty cycle on {@code link}.
+     *
+     * @return the work done.
+     * @throws FerryException CONNECTION if the upstream has been silent too long; the upstream's ERROR; a
+     *                        malformed frame or a batch that cannot be written.
+     */
+    int doWork(final FrameConnection current, final long nowNs) throws IOException
+    {
+        link = current;
+        int work = current.receive(onFrame, 64);
+        if (batchesSinceAck > 0)
+        {
+            wal.flush();
+            acknowledge(current, false);
+            batchesSinceAck = 0;
+        }
+        if (nowNs - current.lastReceiveNs() > config.primaryTimeoutNs())
+        {
+            throw new FerryException(ErrorCode.CONNECTION, "primary " + current.remoteAddress() + " silent for " +
+                TimeUnit.NANOSECONDS.toMillis(nowNs - current.lastReceiveNs()) + " ms");
+        }
+        if (nowNs - lastSendNs > config.heartbeatIntervalNs())
+        {
+            if (wal.config().syncPolicy() != SyncPolicy.NONE)
+            {
+                wal.flush();
+            }
+            acknowledge(current, true);
+        }
+        work += current.flush();
+        // fault in the pages the next batches will use: a few between busy passes, more when idle, so the appends
+        // never overtake the pretoucher (as the primary's sender does); a batch arriving stops an idle pass
+        work += work == 0 ? pretoucher.doWork(32, frameWaiting) : pretoucher.doWork(2);
+        return work;
+    }
+
+    private void onFrame(final MessageType type, final MemorySegment buffer, final long offset, final int length)
+    {
+        switch (type)
+        {
+            case BATCH -> onBatch(buffer, offset, length);
+            case HEARTBEAT -> primaryHead = heartbeat.decode(buffer, offset, length).headOffset();
+            case ERROR -> throw refused(link, buffer, offset, length);
+            default -> throw new FerryException(ErrorCode.PROTOCOL, "unexpected " + type + " while streaming");
+        }
+    }
+
+    /**
+     * @return the upstream's ERROR frame as the exception that ends the link.
+     */
+    FerryException refused(final FrameConnection from, final MemorySegment buffer, final long offset, final int length)
+    {
+        error.decode(buffer, offset, length);
+        return new FerryException(error.code(), "primary " + from.remoteAddress() + " says: " + error.message());
+    }
+
+    private void onBatch(final MemorySegment buffer, final long offset, final int length)
+    {
+        final long next = next();
+        try
+        {
+            if (batches.append(buffer, offset, length, linkScratch, next) == BatchAppender.GAP)
+            {
+                if (!nackPending)
+                {
+                    sendNack(next, ErrorCode.SEQUENCE_GAP);
+                }
+                return;
+            }
+            nackPending = false;
+        }
+        catch (final FrameException ex)
+        {
+            if (ex.code() == ErrorCode.CHECKSUM || ex.code() == ErrorCode.COMPRESSION)
+            {
+                log.log("replica " + config.id() + ": " + ex.getMessage() + "; asking for a resend");
+                sendNack(next(), ex.code());
+            }
+            else
+            {
+                throw ex;
+            }
+        }
+        batchesSinceAck++;
+    }
+
+    /** The next offset this replica needs: an empty WAL starts wherever the primary said (its oldest). */
+    private long next()
+    {
+        return wal.isEmpty() ? startOffset : wal.nextOffset();
+    }
+
+    /**
+     * Send an ACK of the received and durable offsets, unless nothing moved since the last one and it is not forced.
+     */
+    void acknowledge(final FrameConnection current, final boolean force)
+    {
+        final long received = next();
+        final long durable = wal.config().syncPolicy() == SyncPolicy.NONE ? received : wal.syncedOffset() + 1;
+        durableOffset = durable;
+        if (!force && received == ackedNext && durable == ackedDurable)
+        {
+            return;
+        }
+        final long claim = current.claim(AckFlyweight.LENGTH);
+        if (claim < 0)
+        {
+            return;
+        }
+        current.commit(ack.wrap(current.sendBuffer(), claim)
+            .receivedOffset(received)
+            .durableOffset(durable)
+            .appliedOffset(received)
+            .timestampNs(wal.config().clockNs().getAsLong())
+            .seal());
+        ackedNext = received;
+        ackedDurable = durable;
+        lastSendNs = System.nanoTime();
+    }
+
+    private void sendNack(final long from, final ErrorCode reason)
+    {
+        final long claim = link.claim(NackFlyweight.LENGTH);
+        if (claim >= 0)
+        {
+            link.commit(nack.wrap(link.sendBuffer(), claim).resendFrom(from).reason(reason).seal());
+            nackPending = true;
+            lastSendNs = System.nanoTime();
+        }
+    }
+
+    /** The link closed: what was per connection starts afresh with the next one. */
+    void linkClosed()
+    {
+        link = null;
+        nackPending = false;
+        ackedNext = -1;
+        ackedDurable = -1;
+        batchesSinceAck = 0;
+    }
+
+    @Override
+    public void close()
+    {
+        batches.close();
+        pretoucher.close();
+        if (arena != null)
+        {
+            arena.close();
+            arena = null;
+        }
+    }
+}

@@ -1,0 +1,28 @@
+package dev.ferry.engine.serve;
+
+import dev.ferry.engine.EventLog;
+import dev.ferry.engine.PrimaryConfig;
+import dev.ferry.engine.PrimaryStatus;
+import dev.ferry.engine.history.History;
+import dev.ferry.net.auth.HandshakeAuth;
+import dev.ferry.wal.Wal;
+
+import java.util.function.Supplier;
+
+/**
+ * What every session of a serving node shares, fixed for the node's life: its settings, WAL, history, slots, secret,
+ * event log and status. Handed to each {@link DownstreamSession} at creation, so a session depends on these and on
+ * {@link Sessions} only, not on the agent that runs it.
+ *
+ * @param config  the node's settings.
+ * @param wal     its WAL (the sessions read it through their cursors).
+ * @param history its history.
+ * @param slots   every downstream replica's slot.
+ * @param auth    the secret's proofs.
+ * @param log     the event log.
+ * @param status  the node's status, for STATUS_REQUEST.
+ */
+record Serving(PrimaryConfig config, Wal wal, History history, SlotTable slots, HandshakeAuth auth, EventLog log,
+    Supplier<PrimaryStatus> status)
+{
+}

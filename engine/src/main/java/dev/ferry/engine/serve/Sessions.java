@@ -1,0 +1,22 @@
+package dev.ferry.engine.serve;
+
+/**
+ * The sessions of a serving node, as one session needs to see the others: at most one connection per replica id.
+ */
+interface Sessions
+{
+    /**
+     * A replica that passed the handshake replaces any older connection of the same id (it reconnected).
+     *
+     * @param newer     the session that passed.
+     * @param replicaId its replica's id.
+     */
+    void replaceOlderSession(DownstreamSession newer, String replicaId);
+
+    /**
+     * @param session   a closing session.
+     * @param replicaId its replica's id.
+     * @return true if no other open session serves that replica (so the slot may be marked disconnected).
+     */
+    boolean ownsSlot(DownstreamSession session, String replicaId);
+}
