@@ -1,4 +1,7 @@
 /**
- * Replication: the primary, replicas, sessions, acknowledgements, status, and the {@code ferry} command line.
+ * The embedding API: {@link dev.ferry.engine.Primary} and {@link dev.ferry.engine.Replica}, their configs, statuses,
+ * listeners and states. The roles below it: {@code agent} (who runs the duty cycles), {@code serve} (the serving side),
+ * {@code follow} (the following side), {@code handshake} (the resume decision), {@code history}, {@code status} and
+ * {@code cli} (the {@code ferry} command line).
  */
 package dev.ferry.engine;
