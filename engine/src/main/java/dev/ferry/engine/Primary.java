@@ -72,7 +72,7 @@ public final class Primary implements AutoCloseable
         }
         if (config.useInvoker())
         {
-            this.invoker = new AgentInvoker(agent, config.eventLog()::log);
+            this.invoker = new AgentInvoker(agent, config.eventLog()::log, this::closeStorage);
             this.runner = null;
         }
         else
@@ -81,6 +81,7 @@ public final class Primary implements AutoCloseable
             this.runner = new AgentRunner(agent, IdleStrategies.parse(config.idleStrategy(), agent.parker()),
                 config.threadFactory() == null ? AgentRunner.daemon("ferry-primary") : config.threadFactory(),
                 agent::wakeup, config.eventLog()::log, () -> { });
+            runner.start();
         }
     }
 
@@ -271,8 +272,8 @@ public final class Primary implements AutoCloseable
     }
 
     /**
-     * Stop the sender thread (with an invoker: call it from the invoking thread, or after it stopped invoking), close
-     * every connection and the WAL.
+     * Stop the sender thread, close every connection and the WAL. With an invoker, from any thread: a duty cycle in
+     * progress closes them when it returns.
      */
     @Override
     public void close()
@@ -284,12 +285,15 @@ public final class Primary implements AutoCloseable
         running = false;
         if (invoker != null)
         {
-            invoker.close(); // from the invoking thread, or after it stopped invoking
+            invoker.close(); // now, or when the cycle in progress returns; then closeStorage
+            return;
         }
-        else
-        {
-            runner.stop(); // wakes the sender if it is blocked in epoll; it closes every session
-        }
+        runner.stop(); // wakes the sender if it is blocked in epoll; it closes every session
+        closeStorage();
+    }
+
+    private void closeStorage()
+    {
         closeQuietly(server);
         wal.close();
     }

@@ -34,8 +34,8 @@ public final class Replica implements AutoCloseable
     // the receiver blocks in epoll until the primary's next batch arrives, unless it has bytes left to write
     private final SelectorParker parker;
     private final FollowAgent agent;
-    private AgentRunner runner;
-    private AgentInvoker invoker;
+    private volatile AgentRunner runner;
+    private volatile AgentInvoker invoker;
     private volatile boolean stopped;
 
     private Replica(final ReplicaConfig config)
@@ -76,13 +76,14 @@ public final class Replica implements AutoCloseable
         final Replica replica = new Replica(config.conclude());
         if (config.useInvoker())
         {
-            replica.invoker = new AgentInvoker(replica.agent, config.eventLog()::log);
+            replica.invoker = new AgentInvoker(replica.agent, config.eventLog()::log, replica::closeIfStopped);
         }
         else
         {
             replica.runner = new AgentRunner(replica.agent, IdleStrategies.parse(config.idleStrategy(), replica.parker),
                 config.threadFactory() == null ? AgentRunner.daemon("ferry-replica-" + config.id()) : config.threadFactory(),
                 replica.parker::wakeup, config.eventLog()::log, replica::closeIfStopped);
+            replica.runner.start();
         }
         return replica;
     }
@@ -91,7 +92,15 @@ public final class Replica implements AutoCloseable
     {
         for (final ReplicaListener listener : listeners)
         {
-            listener.onStateChange(from, to, error);
+            try
+            {
+                listener.onStateChange(from, to, error);
+            }
+            catch (final RuntimeException ex)
+            {
+                // a listener's bug must not change what the replica does (e.g. skip its back-off)
+                config.eventLog().log("replica " + config.id() + ": a listener failed on " + from + " -> " + to + ": " + ex);
+            }
         }
     }
 
@@ -177,23 +186,25 @@ public final class Replica implements AutoCloseable
     }
 
     /**
-     * Stop following the primary and close the WAL. Idempotent. With an invoker, call it from the invoking thread
-     * (or after it stopped invoking). From a listener, on the replica's own thread, the thread ends after its current
-     * duty cycle and closes the WAL itself.
+     * Stop following the primary and close the WAL. Idempotent. From any thread: a duty cycle in progress (on the
+     * replica's thread, or in {@link #invoker()}'s {@code invoke()}) is never closed under; it closes the link and
+     * then the WAL when it returns. From a listener it returns at once; from another thread it waits (up to 10 s) for
+     * the replica's own thread.
      */
     public void stop()
     {
         stopped = true;
         if (invoker != null)
         {
-            invoker.close();
-            closeIfStopped();
+            invoker.close(); // now, or after the cycle in progress; then closeIfStopped
+            return;
         }
-        else if (Thread.currentThread() == runner.thread())
+        final AgentRunner thread = runner;
+        if (Thread.currentThread() == thread.thread())
         {
-            runner.stop(); // the thread closes the agent, then the WAL (closeIfStopped), when this cycle returns
+            thread.stop(); // the thread closes the agent, then the WAL (closeIfStopped), when this cycle returns
         }
-        else if (runner.stop())
+        else if (thread.stop())
         {
             closeIfStopped(); // the thread has ended (and, if it saw the stop, has closed already: idempotent)
         }
@@ -206,12 +217,15 @@ public final class Replica implements AutoCloseable
         }
     }
 
-    /** The WAL and the parker, once a stop was asked and the duty cycle will not run again. */
+    /**
+     * Once the duty cycle will not run again: the parker's selector always; the WAL if a stop was asked (after an
+     * unrecoverable error the WAL stays open, readable, until {@link #stop()}).
+     */
     private synchronized void closeIfStopped()
     {
+        parker.close();
         if (stopped && !wal.isClosed())
         {
-            parker.close();
             wal.close();
         }
     }

@@ -289,4 +289,89 @@ class ReplicaStateTest
             assertEquals(STOPPED, seen.getLast().to(), seen.toString());
         }
     }
+
+    /**
+     * A listener that throws must not break the back-off: the replica keeps its retry schedule (growing delays), it
+     * does not reconnect at once in a loop (review: 1,565 attempts in 2 s against a closed port).
+     */
+    @Test
+    void shouldKeepBackingOffWhenAListenerThrows() throws IOException
+    {
+        final int port;
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress()))
+        {
+            port = socket.getLocalPort();
+        }
+        final List<Transition> seen = new CopyOnWriteArrayList<>();
+        final ReplicaConfig config = fixture.replicaConfig("r1", new InetSocketAddress("127.0.0.1", port))
+            .backoffMinNs(TimeUnit.MILLISECONDS.toNanos(200)).backoffMaxNs(TimeUnit.MILLISECONDS.toNanos(400))
+            .listener((from, to, error) ->
+            {
+                seen.add(new Transition(from, to, error, Thread.currentThread().getName()));
+                if (to == BACKOFF)
+                {
+                    throw new IllegalStateException("a listener's bug");
+                }
+            });
+        final Replica replica = fixture.track(Replica.start(config));
+        await("two BACKOFFs", WAIT, () -> seen.stream().filter(t -> t.to() == BACKOFF).count() >= 2);
+        final long start = System.nanoTime();
+        final long before = seen.stream().filter(t -> t.to() == CONNECTING).count();
+        await("a second", WAIT, () -> System.nanoTime() - start > TimeUnit.SECONDS.toNanos(1));
+        final long attempts = seen.stream().filter(t -> t.to() == CONNECTING).count() - before;
+        // back-off of 200-400 ms (with jitter from half of it): at most ~10 attempts a second, however slow the machine
+        assertTrue(attempts <= 10, attempts + " connection attempts in a second: the back-off was skipped");
+        replica.stop();
+        assertEquals(STOPPED, replica.state());
+    }
+
+    /**
+     * A primary whose name does not resolve (yet: DNS not ready when the replica starts) is a connection error to
+     * retry, as the blocking connect's UnknownHostException was, not an INTERNAL error that stops the replica.
+     */
+    @Test
+    void shouldBackOffWhenThePrimarysNameDoesNotResolve()
+    {
+        final List<Transition> seen = new CopyOnWriteArrayList<>();
+        final Replica replica = fixture.track(Replica.start(fixture.replicaConfig("r1",
+            InetSocketAddress.createUnresolved("ferry-no-such-host.invalid", 7000)).listener(recorder(seen))));
+        await("a BACKOFF or STOPPED", WAIT, () -> seen.stream().anyMatch(t -> t.to() == BACKOFF || t.to() == STOPPED));
+        final Transition first = seen.stream().filter(t -> t.to() == BACKOFF || t.to() == STOPPED).findFirst().orElseThrow();
+        assertEquals(BACKOFF, first.to(), seen.toString());
+        assertEquals(ErrorCode.CONNECTION, first.error().code(), first.error().getMessage());
+        replica.stop();
+    }
+
+    /**
+     * With an invoker, a stop from a listener (inside the duty cycle) closes the replica after that cycle, not under
+     * it: nothing the cycle still does runs on a closed link, parker or WAL.
+     */
+    @Test
+    void shouldCloseAnInvokedReplicaAfterTheCycleThatStoppedIt()
+    {
+        final List<String> log = new CopyOnWriteArrayList<>();
+        final Primary primary = fixture.primary(fixture.primaryConfig());
+        primary.append(new byte[16]);
+        final Replica[] self = new Replica[1];
+        final ReplicaConfig config = fixture.replicaConfig("r1", primary.localAddress()).useInvoker(true)
+            .eventLog(log::add)
+            .listener((from, to, error) ->
+            {
+                if (to == STREAMING)
+                {
+                    self[0].stop();
+                }
+            });
+        final Replica replica = fixture.track(Replica.start(config));
+        self[0] = replica;
+        final long deadline = System.nanoTime() + WAIT.toNanos();
+        while (!replica.invoker().isClosed() && System.nanoTime() < deadline)
+        {
+            replica.invoker().invoke();
+        }
+        assertTrue(replica.invoker().isClosed(), "stopped from its listener");
+        assertEquals(STOPPED, replica.state());
+        assertTrue(replica.wal().isClosed(), "the WAL is closed once the cycle returned");
+        assertFalse(log.stream().anyMatch(l -> l.contains("INTERNAL")), log.toString());
+    }
 }

@@ -28,7 +28,9 @@ public final class AtomicFile
      *
      * @param file    the file.
      * @param content its new content.
-     * @throws WalException STORAGE if any step fails (the old file, if any, is then unchanged).
+     * @throws WalException STORAGE if any step fails: before the rename the old file (if any) is unchanged; if only
+     *                      the directory's fsync fails, the new file is in place but its name may not survive a power
+     *                      loss, and the message says so.
      */
     public static void write(final Path file, final byte[] content)
     {
@@ -46,11 +48,19 @@ public final class AtomicFile
                 channel.force(true);
             }
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            syncDirectory(file.toAbsolutePath().getParent());
         }
         catch (final IOException ex)
         {
             throw new WalException(ErrorCode.STORAGE, "cannot write " + file + ": " + ex.getMessage(), ex);
+        }
+        try
+        {
+            syncDirectory(file.toAbsolutePath().getParent());
+        }
+        catch (final IOException ex)
+        {
+            throw new WalException(ErrorCode.STORAGE, file + " was replaced but its directory could not be synced, so " +
+                "the new name may not survive a power loss: " + ex.getMessage(), ex);
         }
     }
 

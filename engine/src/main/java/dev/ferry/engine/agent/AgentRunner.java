@@ -26,7 +26,8 @@ public final class AgentRunner implements AutoCloseable
     private volatile boolean running = true;
 
     /**
-     * Start the agent on a new thread.
+     * Make the thread that will run the agent; {@link #start()} starts it (so the owner can keep a reference to this
+     * runner before the agent's first cycle, where a listener may already call back).
      *
      * @param agent   the agent.
      * @param idle    how the thread idles when a duty cycle did nothing.
@@ -44,7 +45,17 @@ public final class AgentRunner implements AutoCloseable
         this.wakeup = wakeup;
         this.onEnd = onEnd;
         this.thread = factory.newThread(this::run);
+    }
+
+    /**
+     * Start the thread.
+     *
+     * @return this.
+     */
+    public AgentRunner start()
+    {
         thread.start();
+        return this;
     }
 
     /**

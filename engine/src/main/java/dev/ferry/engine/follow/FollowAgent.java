@@ -24,6 +24,7 @@ import dev.ferry.wal.frame.MessageType;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
+import java.net.InetSocketAddress;
 import java.nio.channels.SocketChannel;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
@@ -200,12 +201,31 @@ public final class FollowAgent implements Agent
         connecting = channel;
         channel.configureBlocking(false);
         deadlineNs = nowNs + config.connectTimeoutNs();
-        if (channel.connect(config.primary()))
+        if (channel.connect(resolved()))
         {
             return connected(nowNs);
         }
         parker.wakeOnConnect(channel);
         return 1;
+    }
+
+    /**
+     * The upstream's address, resolved again on every attempt while its name does not resolve (DNS not ready when the
+     * replica starts is a connection error to retry, not a reason to stop). The lookup blocks, only then.
+     */
+    private InetSocketAddress resolved()
+    {
+        final InetSocketAddress address = config.primary();
+        if (!address.isUnresolved())
+        {
+            return address;
+        }
+        final InetSocketAddress again = new InetSocketAddress(address.getHostString(), address.getPort());
+        if (again.isUnresolved())
+        {
+            throw new FerryException(ErrorCode.CONNECTION, "cannot resolve " + Endpoint.format(address));
+        }
+        return again;
     }
 
     private int finishConnecting(final long nowNs) throws IOException
@@ -324,9 +344,9 @@ public final class FollowAgent implements Agent
         final long delayNs = ThreadLocalRandom.current().nextLong(backoffNs / 2, backoffNs + 1);
         log.log("replica " + config.id() + ": " + cause.getMessage() + "; retry " + attempt + " in " +
             TimeUnit.NANOSECONDS.toMillis(delayNs) + " ms");
-        moveTo(ReplicaState.BACKOFF, cause);
-        retryAtNs = nowNs + delayNs;
+        retryAtNs = nowNs + delayNs; // before the listeners hear of it: whatever they do, the schedule stands
         backoffNs = Math.min(backoffNs * 2, config.backoffMaxNs());
+        moveTo(ReplicaState.BACKOFF, cause);
     }
 
     /** Close this connection's socket; what outlives connections (the receiver's decoder, scratch, pretoucher) stays. */
@@ -375,12 +395,18 @@ public final class FollowAgent implements Agent
             return;
         }
         closed = true;
-        closeLink();
-        if (state != ReplicaState.STOPPED)
+        try
         {
-            lastError = null; // a requested stop: this STOPPED has no error
-            moveTo(ReplicaState.STOPPED, null);
+            closeLink();
+            if (state != ReplicaState.STOPPED)
+            {
+                lastError = null; // a requested stop: this STOPPED has no error
+                moveTo(ReplicaState.STOPPED, null);
+            }
         }
-        receiver.close();
+        finally
+        {
+            receiver.close(); // native contexts and memory, whatever a listener did
+        }
     }
 }
