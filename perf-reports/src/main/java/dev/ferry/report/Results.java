@@ -114,7 +114,7 @@ final class Results
             else
             {
                 results.add(new Result(record.name(), Source.BENCH, record.kind(), record.name(), Map.of(),
-                    Kind.THROUGHPUT, record.kind(), record.value(),
+                    BenchResult.TIME.equals(record.kind()) ? Kind.TIME : Kind.THROUGHPUT, record.kind(), record.value(),
                     null == record.error() ? Double.NaN : record.error(), record.unit(), record.baseline(),
                     Double.NaN, null, summaryFile));
             }

@@ -157,7 +157,7 @@ class InputsTest
         final ReportInputException kind = assertThrows(ReportInputException.class,
             () -> Inputs.readBench(dir.resolve("bad-kind")));
         assertEquals(dir.resolve("bad-kind/summary.json") +
-            ": result #1 (x) has kind \"speed\", expected \"throughput\" or \"latency\"", kind.getMessage());
+            ": result #1 (x) has kind \"speed\", expected \"throughput\", \"time\" or \"latency\"", kind.getMessage());
 
         write("bad-baseline/summary.json", """
             {"results": [{"name": "x", "kind": "throughput", "value": 1, "baseline": "y"}]}""");

@@ -25,7 +25,10 @@ import java.util.concurrent.Callable;
  *       replica acknowledged the last; in {@code --trials} pairs alternating with the raw append baseline, medians
  *       reported ({@link ReplicatedRun});</li>
  *   <li>append-to-ack latency at fixed rates, from each entry's intended send time (so a stalled loader cannot hide
- *       latency: coordinated omission corrected), written as HdrHistogram interval logs ({@link LatencyRun}).</li>
+ *       latency: coordinated omission corrected), written as HdrHistogram interval logs ({@link LatencyRun});</li>
+ *   <li>replication as users run it: {@code ferry primary --generate} and {@code ferry replica} with their defaults,
+ *       CPU time per replicated entry of each process and thread, page faults and system calls per entry, beside a
+ *       raw Chronicle append's CPU time ({@link ProductRun}).</li>
  * </ul>
  * Threads: the loader (this thread) paces with short parks and spins below 20 µs; the ack recorder polls with the
  * chosen idle strategy; the primary's sender and each replica's receiver use it too. On 2 cores, {@code busy-spin}
@@ -74,11 +77,20 @@ public final class Bench implements Callable<Integer>
         final BenchOutput output = new BenchOutput(options);
         try
         {
-            final Baselines baselines = new Baselines(options, output);
-            baselines.appendPairs(scratch);
-            baselines.wire(scratch);
-            Host.settle(output);
-            new ReplicatedRun(options, output, baselines).run(scratch, chosenCodec, waitIdle);
+            if (!options.onlyProduct)
+            {
+                final Baselines baselines = new Baselines(options, output);
+                baselines.appendPairs(scratch);
+                baselines.wire(scratch);
+                Host.settle(output);
+                new ReplicatedRun(options, output, baselines).run(scratch, chosenCodec, waitIdle);
+            }
+            final ProductRun product = new ProductRun(options, output);
+            for (final String productSpec : options.products())
+            {
+                product.run(scratch, BenchOptions.productSize(spec.commandLine(), productSpec), productSpec.contains(":") ?
+                    Codec.parse(productSpec.substring(productSpec.indexOf(':') + 1)) : Codec.NONE);
+            }
         }
         finally
         {

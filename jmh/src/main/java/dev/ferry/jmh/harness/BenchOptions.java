@@ -50,6 +50,18 @@ final class BenchOptions
         + "a VM's balloon has handed back to the host."})
     long appendPauseMs;
 
+    @Option(names = "--product", split = ",", defaultValue = "64,1024,64:snappy,64:zstd",
+        description = {"Product runs (ferry primary --generate and ferry replica, their defaults, CPU per entry): "
+            + "SIZE or SIZE:CODEC, or none (default: ${DEFAULT-VALUE}; --quick: 64)."})
+    List<String> product;
+
+    @Option(names = "--product-entries", defaultValue = "5000000",
+        description = "Entries of a 64 B product run; larger entries get proportionally fewer, at least 200000 (default: ${DEFAULT-VALUE}).")
+    long productEntries;
+
+    @Option(names = "--only-product", description = "Run only the product runs (--product), with their raw baseline.")
+    boolean onlyProduct;
+
     @Option(names = "--quick", description = "The CI profile: 64 and 1024 B, rates 10k and 100k, 3 s runs after 2 s warm-up, 500k entries.")
     boolean quick;
 
@@ -74,12 +86,61 @@ final class BenchOptions
             durationSeconds = 3;
             warmupSeconds = 2;
             entries = 500_000;
+            product = List.of("64");
+            productEntries = 6_000_000;
+        }
+        for (final String spec : products())
+        {
+            productSize(commandLine, spec);
         }
         if (replicas < 1 || durationSeconds < 1 || warmupSeconds < 0 || entries < 1 || latencySize < 8 || trials < 1 ||
-            appendPauseMs < 0)
+            appendPauseMs < 0 || productEntries < 1000)
         {
             throw new CommandLine.ParameterException(commandLine,
-                "need --replicas >= 1, --duration >= 1, --warmup >= 0, --entries >= 1, --latency-size >= 8, --trials >= 1, --append-pause-ms >= 0");
+                "need --replicas >= 1, --duration >= 1, --warmup >= 0, --entries >= 1, --latency-size >= 8, --trials >= 1, --append-pause-ms >= 0, --product-entries >= 1000");
         }
+    }
+
+    /**
+     * @return the product runs asked for, as SIZE or SIZE:CODEC (none when {@code --product none}).
+     */
+    List<String> products()
+    {
+        return product.size() == 1 && "none".equals(product.getFirst()) ? List.of() : product;
+    }
+
+    /**
+     * @return the entry size of a product run's spec.
+     * @throws CommandLine.ParameterException if the spec is not SIZE or SIZE:CODEC.
+     */
+    static int productSize(final CommandLine commandLine, final String spec)
+    {
+        try
+        {
+            final int size = Integer.parseInt(spec.split(":")[0]);
+            if (size < 8)
+            {
+                throw new NumberFormatException("below 8");
+            }
+            if (spec.contains(":"))
+            {
+                dev.ferry.wal.codec.Codec.parse(spec.substring(spec.indexOf(':') + 1));
+            }
+            return size;
+        }
+        catch (final RuntimeException ex)
+        {
+            throw new CommandLine.ParameterException(commandLine, "--product takes SIZE or SIZE:CODEC (size >= 8, codec "
+                + "none, snappy or zstd) or none; '" + spec + "' is not one (" + ex.getMessage() + ")");
+        }
+    }
+
+    /**
+     * @param size an entry size.
+     * @return the entries of a product run of that size: {@code --product-entries} scaled to 64 B, at least 200000.
+     */
+    long productEntries(final int size)
+    {
+        return Math.max(200_000, productEntries * 64 / size);
     }
 }

@@ -67,6 +67,25 @@ final class BenchOutput
         return result;
     }
 
+    /**
+     * A cost per entry: lower is better (the report's "time" kind).
+     */
+    Map<String, Object> time(final String name, final double nanosPerEntry, final String baseline)
+    {
+        final Map<String, Object> result = new LinkedHashMap<>();
+        result.put("name", name);
+        result.put("kind", "time");
+        result.put("unit", "ns/entry");
+        result.put("value", nanosPerEntry);
+        result.put("error", 0.0);
+        if (baseline != null)
+        {
+            result.put("baseline", baseline);
+        }
+        results.add(result);
+        return result;
+    }
+
     Map<String, Object> latency(final String name, final Histogram histogram, final String hlog, final String baseline)
     {
         final Map<String, Object> result = new LinkedHashMap<>();

@@ -42,6 +42,11 @@ final class ChildJvm implements AutoCloseable
         return process.isAlive();
     }
 
+    long pid()
+    {
+        return process.pid();
+    }
+
     Path log()
     {
         return log;

@@ -33,4 +33,6 @@ public record BenchResult(
     public static final String THROUGHPUT = "throughput";
     /** A latency distribution: lower is better. */
     public static final String LATENCY = "latency";
+    /** A cost per operation or entry (e.g. CPU nanoseconds per replicated entry): lower is better. */
+    public static final String TIME = "time";
 }

@@ -116,7 +116,7 @@ public final class Inputs
                         ") is a latency with neither an hlog nor percentiles");
                 }
             }
-            else if (BenchResult.THROUGHPUT.equals(result.kind()))
+            else if (BenchResult.THROUGHPUT.equals(result.kind()) || BenchResult.TIME.equals(result.kind()))
             {
                 if (null == result.value())
                 {
@@ -126,8 +126,8 @@ public final class Inputs
             else
             {
                 throw new ReportInputException(file, where + " (" + result.name() + ") has kind \"" +
-                    result.kind() + "\", expected \"" + BenchResult.THROUGHPUT + "\" or \"" +
-                    BenchResult.LATENCY + "\"");
+                    result.kind() + "\", expected \"" + BenchResult.THROUGHPUT + "\", \"" + BenchResult.TIME +
+                    "\" or \"" + BenchResult.LATENCY + "\"");
             }
         }
         for (final BenchResult result : summary.results())

@@ -1,0 +1,178 @@
+package dev.ferry.jmh.harness;
+
+import dev.ferry.engine.PrimaryStatus;
+import dev.ferry.engine.cli.StatusDocuments;
+import dev.ferry.engine.status.StatusClient;
+import dev.ferry.wal.codec.Codec;
+import net.openhft.chronicle.bytes.BytesStore;
+import net.openhft.chronicle.queue.ExcerptAppender;
+import net.openhft.chronicle.queue.RollCycles;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
+import net.openhft.chronicle.wire.DocumentContext;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Replication as users run it: {@code ferry replica} and {@code ferry primary --generate N --size S} as two child
+ * JVMs with the command line's defaults (the primary's generator appends as fast as it can, from its main thread), and
+ * the yardstick that does not depend on how the 2 cores are shared: CPU time per replicated entry, of each process and
+ * each of its threads ({@code /proc}), over the middle of the run (from 20% to 80% of the entries durable on the
+ * replica), beside the CPU time of a raw Chronicle append of the same payload on one thread of this JVM, measured just
+ * before (into a fresh queue with the WAL's default roll cycle, so both fault in new pages). Also page faults and system calls (with {@code perf}, when it is installed and allowed) per entry.
+ */
+final class ProductRun
+{
+    private static final Duration STATUS_TIMEOUT = Duration.ofSeconds(5);
+    private static final long RUN_LIMIT_NS = TimeUnit.MINUTES.toNanos(5);
+
+    private final BenchOptions options;
+    private final BenchOutput output;
+
+    ProductRun(final BenchOptions options, final BenchOutput output)
+    {
+        this.options = options;
+        this.output = output;
+    }
+
+    /**
+     * One product run for an entry size and codec; results named {@code cpu.*.<size>B[.<codec>]}.
+     */
+    void run(final Path scratch, final int size, final Codec codec) throws Exception
+    {
+        final String suffix = size + "B" + (codec == Codec.NONE ? "" : "." + codec.name().toLowerCase(java.util.Locale.ROOT));
+        final long entries = options.productEntries(size);
+        final double rawNs = rawAppendCpuNs(scratch.resolve("product-raw-" + suffix), size, (int)Math.min(entries, 2_000_000));
+        Host.deleteTree(scratch.resolve("product-raw-" + suffix));
+        Host.settle(output);
+        output.progress("product run, " + suffix + ": ferry replica + ferry primary --generate " + entries);
+        final int port = Host.freePort();
+        final String address = "127.0.0.1:" + port;
+        try (ChildJvm replica = new ChildJvm(scratch.resolve("product-replica-" + suffix + ".log"),
+                 "dev.ferry.engine.cli.Ferry", List.of("replica", "--wal", scratch.resolve("product-r-" + suffix).toString(),
+                     "--primary", address, "--id", "r"));
+             ChildJvm primary = new ChildJvm(scratch.resolve("product-primary-" + suffix + ".log"),
+                 "dev.ferry.engine.cli.Ferry", List.of("primary", "--wal", scratch.resolve("product-p-" + suffix).toString(),
+                     "--listen", address, "--generate", Long.toString(entries), "--size", Integer.toString(size),
+                     "--codec", codec.name().toLowerCase(java.util.Locale.ROOT))))
+        {
+            final InetSocketAddress status = new InetSocketAddress("127.0.0.1", port);
+            final long start = System.nanoTime();
+            final long from = awaitDurable(status, entries / 5, primary, replica, start);
+            final ProcStat p1 = ProcStat.of(primary.pid());
+            final ProcStat r1 = ProcStat.of(replica.pid());
+            final Syscalls syscalls = Syscalls.start(primary.pid(), replica.pid(), scratch);
+            final long to = awaitDurable(status, entries * 4 / 5, primary, replica, start);
+            final long[] calls = syscalls.stop();
+            final ProcStat p2 = ProcStat.of(primary.pid());
+            final ProcStat r2 = ProcStat.of(replica.pid());
+            final double n = to - from;
+            final double primaryNs = ProcStat.nanos(p2.cpuTicks() - p1.cpuTicks()) / n;
+            final double replicaNs = ProcStat.nanos(r2.cpuTicks() - r1.cpuTicks()) / n;
+            output.time("cpu.rawChronicleAppend." + suffix, rawNs, null);
+            output.time("cpu.replicated.primary." + suffix, primaryNs, "cpu.rawChronicleAppend." + suffix);
+            output.time("cpu.replicated.replica." + suffix, replicaNs, "cpu.rawChronicleAppend." + suffix);
+            output.time("cpu.replicated." + suffix, primaryNs + replicaNs, "cpu.rawChronicleAppend." + suffix);
+            output.done(String.format("CPU per replicated entry, %s, ferry primary + ferry replica with defaults: " +
+                    "%.0f + %.0f = %.0f ns, %.2fx a raw Chronicle append's %.0f ns (%d entries measured)",
+                suffix, primaryNs, replicaNs, primaryNs + replicaNs, (primaryNs + replicaNs) / rawNs, rawNs, (long)n));
+            output.done(String.format("  page faults per entry: primary %.4f, replica %.4f; system calls per entry: %s",
+                (p2.faults() - p1.faults()) / n, (r2.faults() - r1.faults()) / n,
+                calls == null ? "not measured (perf stat unavailable)" :
+                    String.format("primary %.4f, replica %.4f", calls[0] / n, calls[1] / n)));
+            output.done("  primary threads (ns/entry): " + perThread(p1, p2, n));
+            output.done("  replica threads (ns/entry): " + perThread(r1, r2, n));
+        }
+    }
+
+    private static String perThread(final ProcStat before, final ProcStat after, final double entries)
+    {
+        final List<Map.Entry<String, Long>> busy = new ArrayList<>();
+        for (final Map.Entry<String, Long> thread : after.threads().entrySet())
+        {
+            final long ticks = thread.getValue() - before.threads().getOrDefault(thread.getKey(), 0L);
+            if (ticks > 0)
+            {
+                busy.add(Map.entry(thread.getKey(), ticks));
+            }
+        }
+        busy.sort(Comparator.comparing(Map.Entry<String, Long>::getValue).reversed());
+        final StringBuilder line = new StringBuilder();
+        for (final Map.Entry<String, Long> thread : busy)
+        {
+            line.append(line.isEmpty() ? "" : ", ").append(thread.getKey()).append(' ')
+                .append(String.format("%.0f", ProcStat.nanos(thread.getValue()) / entries));
+        }
+        return line.toString();
+    }
+
+    private long awaitDurable(final InetSocketAddress address, final long target, final ChildJvm primary,
+        final ChildJvm replica, final long start) throws IOException
+    {
+        while (true)
+        {
+            if (!primary.isAlive() || !replica.isAlive())
+            {
+                throw new IllegalStateException("a ferry process of the product run ended; see " + primary.log() + " and " +
+                    replica.log());
+            }
+            if (System.nanoTime() - start > RUN_LIMIT_NS)
+            {
+                throw new IllegalStateException("the product run did not reach " + target + " durable entries in 5 min");
+            }
+            try
+            {
+                final PrimaryStatus status = StatusDocuments.read(StatusClient.requestJson(address, STATUS_TIMEOUT));
+                if (!status.replicas().isEmpty() && status.replicas().getFirst().durable() >= target)
+                {
+                    return status.replicas().getFirst().durable();
+                }
+            }
+            catch (final RuntimeException notYet)
+            {
+                // the primary is not listening yet
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+        }
+    }
+
+    /**
+     * @return CPU nanoseconds per raw Chronicle append of {@code size} bytes on this thread, into a fresh queue.
+     */
+    double rawAppendCpuNs(final Path dir, final int size, final int n) throws IOException
+    {
+        output.progress("raw Chronicle append CPU, " + size + " B");
+        Files.createDirectories(dir);
+        final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        final BytesStore<?, ?> payload = BytesStore.nativeStoreWithFixedCapacity(size);
+        try (SingleChronicleQueue queue = SingleChronicleQueueBuilder.binary(dir).rollCycle(RollCycles.FAST_DAILY).build();
+             ExcerptAppender appender = queue.createAppender())
+        {
+            final long start = threads.getCurrentThreadCpuTime();
+            for (int i = 0; i < n; i++)
+            {
+                try (DocumentContext dc = appender.writingDocument())
+                {
+                    dc.wire().bytes().write(payload, 0L, (long)size);
+                }
+            }
+            return (threads.getCurrentThreadCpuTime() - start) / (double)n;
+        }
+        finally
+        {
+            payload.releaseLast();
+        }
+    }
+}
