@@ -53,18 +53,7 @@ final class BenchOutput
 
     Map<String, Object> throughput(final String name, final double value, final String baseline)
     {
-        final Map<String, Object> result = new LinkedHashMap<>();
-        result.put("name", name);
-        result.put("kind", "throughput");
-        result.put("unit", "entries/s");
-        result.put("value", value);
-        result.put("error", 0.0);
-        if (baseline != null)
-        {
-            result.put("baseline", baseline);
-        }
-        results.add(result);
-        return result;
+        return scalar(name, "throughput", "entries/s", value, baseline);
     }
 
     /**
@@ -72,11 +61,17 @@ final class BenchOutput
      */
     Map<String, Object> time(final String name, final double nanosPerEntry, final String baseline)
     {
+        return scalar(name, "time", "ns/entry", nanosPerEntry, baseline);
+    }
+
+    private Map<String, Object> scalar(final String name, final String kind, final String unit, final double value,
+        final String baseline)
+    {
         final Map<String, Object> result = new LinkedHashMap<>();
         result.put("name", name);
-        result.put("kind", "time");
-        result.put("unit", "ns/entry");
-        result.put("value", nanosPerEntry);
+        result.put("kind", kind);
+        result.put("unit", unit);
+        result.put("value", value);
         result.put("error", 0.0);
         if (baseline != null)
         {
