@@ -59,6 +59,11 @@ final class BenchOptions
         description = "Entries of a 64 B product run; larger entries get proportionally fewer, at least 200000 (default: ${DEFAULT-VALUE}).")
     long productEntries;
 
+    @Option(names = "--product-classpath", paramLabel = "CP",
+        description = {"Run the product runs' ferry processes on this class path instead of this build's, e.g. "
+            + "another checkout's jmh/target/lib/* (to compare two builds in one run)."})
+    String productClassPath;
+
     @Option(names = "--only-product", description = "Run only the product runs (--product), with their raw baseline.")
     boolean onlyProduct;
 

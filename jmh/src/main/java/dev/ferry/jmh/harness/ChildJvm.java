@@ -18,6 +18,14 @@ final class ChildJvm implements AutoCloseable
 
     ChildJvm(final Path log, final String mainClass, final List<String> args) throws IOException
     {
+        this(log, System.getProperty("java.class.path"), mainClass, args);
+    }
+
+    /**
+     * @param classPath the child's class path (another build of Ferry, to compare two in one run).
+     */
+    ChildJvm(final Path log, final String classPath, final String mainClass, final List<String> args) throws IOException
+    {
         final List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         for (final String arg : ManagementFactory.getRuntimeMXBean().getInputArguments())
@@ -30,7 +38,7 @@ final class ChildJvm implements AutoCloseable
         }
         command.add("-Xmx512m");
         command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
+        command.add(classPath);
         command.add(mainClass);
         command.addAll(args);
         this.log = log;

@@ -60,10 +60,12 @@ final class ProductRun
         output.progress("product run, " + suffix + ": ferry replica + ferry primary --generate " + entries);
         final int port = Host.freePort();
         final String address = "127.0.0.1:" + port;
-        try (ChildJvm replica = new ChildJvm(scratch.resolve("product-replica-" + suffix + ".log"),
+        final String classPath = options.productClassPath == null ? System.getProperty("java.class.path") :
+            options.productClassPath;
+        try (ChildJvm replica = new ChildJvm(scratch.resolve("product-replica-" + suffix + ".log"), classPath,
                  "dev.ferry.engine.cli.Ferry", List.of("replica", "--wal", scratch.resolve("product-r-" + suffix).toString(),
                      "--primary", address, "--id", "r"));
-             ChildJvm primary = new ChildJvm(scratch.resolve("product-primary-" + suffix + ".log"),
+             ChildJvm primary = new ChildJvm(scratch.resolve("product-primary-" + suffix + ".log"), classPath,
                  "dev.ferry.engine.cli.Ferry", List.of("primary", "--wal", scratch.resolve("product-p-" + suffix).toString(),
                      "--listen", address, "--generate", Long.toString(entries), "--size", Integer.toString(size),
                      "--codec", codec.name().toLowerCase(java.util.Locale.ROOT))))
