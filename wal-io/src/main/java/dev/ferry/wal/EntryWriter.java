@@ -2,6 +2,7 @@ package dev.ferry.wal;
 
 import dev.ferry.error.ErrorCode;
 import net.openhft.chronicle.bytes.Bytes;
+import net.openhft.chronicle.bytes.BytesStore;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.wire.DocumentContext;
@@ -40,6 +41,8 @@ final class EntryWriter
     private final CycleTable table;
     private final AtomicLong writePosition = new AtomicLong();
     private final AtomicReference<File> writeFile = new AtomicReference<>();
+    private final AtomicReference<BytesStore<?, ?>> writeStore = new AtomicReference<>();
+    private BytesStore<?, ?> lastStore;
     private long sharedReadings;
     private long appendsSinceSpaceCheck;
     private int writeCycle = Integer.MIN_VALUE;
@@ -91,9 +94,15 @@ final class EntryWriter
             bytes.writeSkip(total);
             // the two-argument form keeps [position, position + total) inside one mapping
             final long address = bytes.addressForRead(position, total);
-            if (chunkAdvisor != null)
+            final BytesStore<?, ?> store = bytes.bytesStore();
+            if (store != lastStore)
             {
-                chunkAdvisor.wrote(bytes, address);
+                lastStore = store;
+                writeStore.lazySet(store); // once per chunk: the pretoucher touches pages through this mapping
+                if (chunkAdvisor != null)
+                {
+                    chunkAdvisor.wrote(bytes, address);
+                }
             }
             ALL.set(LONG_LE, address + OFFSET_FIELD_OFFSET, offset);
             ALL.set(LONG_LE, address + TIMESTAMP_FIELD_OFFSET, stamp);
@@ -194,6 +203,15 @@ final class EntryWriter
     File writeFile()
     {
         return writeFile.get();
+    }
+
+    /**
+     * @return Chronicle's mapped chunk the last append went to, or null before the first (for a pretoucher: pages it
+     *         touches through this mapping are the appender's own, so each is faulted once). Reserve it before use.
+     */
+    BytesStore<?, ?> writeStore()
+    {
+        return writeStore.get();
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.ferry.wal;
 
 import dev.ferry.error.ErrorCode;
+import net.openhft.chronicle.bytes.BytesStore;
 import net.openhft.chronicle.core.time.SystemTimeProvider;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 
@@ -409,5 +410,13 @@ public final class Wal implements AutoCloseable
     long writePosition()
     {
         return writer == null ? 0 : writer.writePosition();
+    }
+
+    /**
+     * @return Chronicle's mapped chunk the last append went to, or null before the first append (for a pretoucher).
+     */
+    BytesStore<?, ?> writeStore()
+    {
+        return writer == null ? null : writer.writeStore();
     }
 }
