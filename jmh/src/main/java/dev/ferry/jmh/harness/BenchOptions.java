@@ -55,7 +55,7 @@ final class BenchOptions
             + "SIZE or SIZE:CODEC, or none (default: ${DEFAULT-VALUE}; --quick: 64)."})
     List<String> product;
 
-    @Option(names = "--product-entries", defaultValue = "5000000",
+    @Option(names = "--product-entries", defaultValue = "15000000",
         description = "Entries of a 64 B product run; larger entries get proportionally fewer, at least 200000 (default: ${DEFAULT-VALUE}).")
     long productEntries;
 
@@ -92,7 +92,7 @@ final class BenchOptions
             warmupSeconds = 2;
             entries = 500_000;
             product = List.of("64");
-            productEntries = 6_000_000;
+            productEntries = 10_000_000;
         }
         for (final String spec : products())
         {

@@ -63,6 +63,12 @@ final class ChildJvm implements AutoCloseable
     @Override
     public void close()
     {
+        kill();
+    }
+
+    /** SIGKILL, and wait (up to 10 s) for it to end; idempotent. */
+    void kill()
+    {
         process.destroyForcibly();
         try
         {
