@@ -91,8 +91,15 @@ final class BenchOptions
             durationSeconds = 3;
             warmupSeconds = 2;
             entries = 500_000;
-            product = List.of("64");
-            productEntries = 10_000_000;
+            if (commandLine.getParseResult() == null || !commandLine.getParseResult().hasMatchedOption("--product"))
+            {
+                product = List.of("64");
+            }
+            if (commandLine.getParseResult() == null ||
+                !commandLine.getParseResult().hasMatchedOption("--product-entries"))
+            {
+                productEntries = 10_000_000;
+            }
         }
         for (final String spec : products())
         {
