@@ -48,11 +48,13 @@ public final class Primary implements AutoCloseable
     private final AgentRunner runner;
     private final AgentInvoker invoker;
     private volatile boolean running = true;
+    private volatile FerryException failure;
 
     private Primary(final PrimaryConfig config)
     {
         this.config = config;
         this.wal = Wal.open(config.wal());
+        ServerSocketChannel bound = null;
         try
         {
             History h = History.load(wal.directory());
@@ -62,11 +64,13 @@ public final class Primary implements AutoCloseable
                 h.save(wal.directory());
             }
             this.history = h;
-            this.server = bind(config.listen());
+            bound = bind(config.listen());
+            this.server = bound;
             this.agent = new ServeAgent(config, wal, history, slots, server, this::status);
         }
         catch (final RuntimeException ex)
         {
+            closeQuietly(bound); // a failing agent (e.g. an unreadable slot file) must not keep the port
             wal.close();
             throw ex;
         }
@@ -80,7 +84,7 @@ public final class Primary implements AutoCloseable
             this.invoker = null;
             this.runner = new AgentRunner(agent, IdleStrategies.parse(config.idleStrategy(), agent.parker()),
                 config.threadFactory() == null ? AgentRunner.daemon("ferry-primary") : config.threadFactory(),
-                agent::wakeup, config.eventLog()::log, () -> { });
+                agent::wakeup, config.eventLog()::log, this::senderEnded, this::senderDied);
             runner.start();
         }
     }
@@ -135,6 +139,13 @@ public final class Primary implements AutoCloseable
         }
     }
 
+    /** The sender thread met an Error and stopped: every later append fails with it (never a silent stop). */
+    private void senderDied(final Throwable error)
+    {
+        failure = new FerryException(ErrorCode.INTERNAL, "the primary's sender thread died, replication has stopped; " +
+            "close this primary and open it again: " + error, error);
+    }
+
     /**
      * @return the duty cycle to run from the application's loop, when opened with {@link PrimaryConfig#useInvoker}.
      * @throws FerryException CONFIGURATION if the primary runs on a thread of its own.
@@ -157,6 +168,11 @@ public final class Primary implements AutoCloseable
      */
     public long append(final MemorySegment payload)
     {
+        final FerryException failed = failure;
+        if (failed != null)
+        {
+            throw new FerryException(ErrorCode.INTERNAL, failed.detail(), failed); // replication has stopped: say so
+        }
         final long offset = wal.append(payload);
         agent.wakeup();
         return offset;
@@ -288,14 +304,35 @@ public final class Primary implements AutoCloseable
             invoker.close(); // now, or when the cycle in progress returns; then closeStorage
             return;
         }
-        runner.stop(); // wakes the sender if it is blocked in epoll; it closes every session
-        closeStorage();
+        if (runner.stop()) // wakes the sender if it is blocked in epoll; it closes every session
+        {
+            closeStorage();
+        }
+        else
+        {
+            // unmapping the WAL under a sender that may still read it would crash the JVM: the sender closes it when it
+            // ends (senderEnded)
+            config.eventLog().log("the primary's sender did not stop within 10 s; its WAL " + wal.directory() +
+                " is closed when it does");
+        }
     }
 
-    private void closeStorage()
+    /** On the sender thread, its last act: after a close that did not wait for it, close what it used. */
+    private void senderEnded()
+    {
+        if (!running)
+        {
+            closeStorage();
+        }
+    }
+
+    private synchronized void closeStorage()
     {
         closeQuietly(server);
-        wal.close();
+        if (!wal.isClosed())
+        {
+            wal.close();
+        }
     }
 
     /**

@@ -30,7 +30,9 @@ import static dev.ferry.wal.WalEntry.TIMESTAMP_FIELD_OFFSET;
  */
 final class EntryWriter
 {
-    private static final int SPACE_CHECK_INTERVAL_MASK = (1 << 16) - 1;
+    /** The most bytes written between two free-space checks, whatever the reserve (a statfs costs ~2 µs here). */
+    private static final long SPACE_CHECK_MAX_BYTES = 16L << 20;
+    private static final long SPACE_CHECK_MIN_BYTES = 64L << 10;
 
     private final Path directory;
     private final ExcerptAppender appender;
@@ -44,7 +46,8 @@ final class EntryWriter
     private final AtomicReference<BytesStore<?, ?>> writeStore = new AtomicReference<>();
     private BytesStore<?, ?> lastStore;
     private long sharedReadings;
-    private long appendsSinceSpaceCheck;
+    private final long spaceCheckBytes;
+    private long bytesSinceSpaceCheck;
     private int writeCycle = Integer.MIN_VALUE;
     private int lastCycleAtOpen = Integer.MIN_VALUE;
 
@@ -58,6 +61,8 @@ final class EntryWriter
         this.cycleClock = cycleClock;
         this.clockNs = config.clockNs();
         this.chunkAdvisor = config.readAround() ? null : new ChunkAdvisor();
+        // by bytes, not by appends: a quarter of the reserve at most, so a full disk is seen with most of it left
+        this.spaceCheckBytes = Math.max(SPACE_CHECK_MIN_BYTES, Math.min(SPACE_CHECK_MAX_BYTES, config.minFreeBytes() / 4));
         this.files = files;
         this.table = table;
     }
@@ -78,11 +83,13 @@ final class EntryWriter
         final long offset, final long timestampNs, final MemorySegment payload, final long payloadOffset, final int length,
         final int crc32c, final boolean own)
     {
-        if ((++appendsSinceSpaceCheck & SPACE_CHECK_INTERVAL_MASK) == 0)
+        final int total = HEADER_LENGTH + length;
+        bytesSinceSpaceCheck += total;
+        if (bytesSinceSpaceCheck >= spaceCheckBytes)
         {
             files.checkFreeSpace(); // before the document: a refused append has written nothing
+            bytesSinceSpaceCheck = 0;
         }
-        final int total = HEADER_LENGTH + length;
         final boolean shareClock = own && cycleClock.shares();
         final DocumentContext dc = openDocument(offset, shareClock);
         final long stamp = own ? ownStamp(shareClock) : timestampNs;

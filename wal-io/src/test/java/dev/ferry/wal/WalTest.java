@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -622,6 +623,42 @@ class WalTest
         final String text = Files.readString(Path.of("/proc/thread-self/stat"));
         final String[] f = text.substring(text.lastIndexOf(')') + 2).trim().split(" ");
         return Long.parseLong(f[7]) + Long.parseLong(f[9]);
+    }
+
+    /**
+     * The free-space reserve is checked by bytes written, not by appends: with 1 KiB entries a check every 65,536
+     * appends let 64 MiB go past a reserve that had only 32 MiB to give (issue 14).
+     */
+    @Test
+    void shouldRefuseAppendsSoonAfterTheDiskGoesBelowTheReserve() throws Exception
+    {
+        final Path walDir = dir.resolve("reserve");
+        Files.createDirectories(walDir);
+        final long usable = Files.getFileStore(walDir).getUsableSpace();
+        // a reserve 32 MiB below what is free now: the disk "fills" after ~32 MiB of appends
+        final Wal wal = track(Wal.open(config().directory(walDir).minFreeBytes(usable - (32L << 20))));
+        final byte[] entry = new byte[1024];
+        long written = 0;
+        WalException full = null;
+        while (full == null && written < (256L << 20))
+        {
+            try
+            {
+                wal.append(entry);
+                written += entry.length;
+            }
+            catch (final WalException ex)
+            {
+                full = ex;
+            }
+        }
+        assertNotNull(full, "no STORAGE error after " + (written >> 20) + " MiB");
+        assertEquals(ErrorCode.STORAGE, full.code(), full.getMessage());
+        // at most one check interval (16 MiB here) past the point where the reserve was crossed, plus what others wrote
+        assertTrue(written < (56L << 20), "refused only after " + (written >> 20) + " MiB");
+        final long next = wal.nextOffset();
+        assertEquals(ErrorCode.STORAGE, assertThrows(WalException.class, () -> wal.append(entry)).code());
+        assertEquals(next, wal.nextOffset(), "a refused append writes nothing");
     }
 
     @Test

@@ -11,7 +11,8 @@ import java.util.function.Consumer;
 /**
  * Runs an {@link Agent} on a thread until closed: duty cycle, then the idle strategy with the work done. An exception
  * from a duty cycle is reported and the loop goes on (a bug must not silently stop replication), after a 1 ms pause so
- * that a failing cycle is never a hot loop. The agent is closed on its own thread when the loop ends.
+ * that a failing cycle is never a hot loop; an {@link Error} is reported, handed to the owner (which fails loudly)
+ * and ends the loop. The agent is closed on its own thread when the loop ends.
  */
 public final class AgentRunner implements AutoCloseable
 {
@@ -22,6 +23,7 @@ public final class AgentRunner implements AutoCloseable
     private final Consumer<String> errors;
     private final Runnable wakeup;
     private final Runnable onEnd;
+    private final Consumer<Throwable> onFatal;
     private final Thread thread;
     private volatile boolean running = true;
 
@@ -35,15 +37,18 @@ public final class AgentRunner implements AutoCloseable
      * @param wakeup  ends an idle park at once (called by {@link #close()}).
      * @param errors  where a failed duty cycle is reported.
      * @param onEnd   run on the thread after the agent is closed, as its last act.
+     * @param onFatal told, on the thread, of an {@link Error} that ended the loop (before the agent is closed), so
+     *                the owner fails loudly instead of going on without it.
      */
     public AgentRunner(final Agent agent, final IdleStrategy idle, final ThreadFactory factory, final Runnable wakeup,
-        final Consumer<String> errors, final Runnable onEnd)
+        final Consumer<String> errors, final Runnable onEnd, final Consumer<Throwable> onFatal)
     {
         this.agent = agent;
         this.idle = idle;
         this.errors = errors;
         this.wakeup = wakeup;
         this.onEnd = onEnd;
+        this.onFatal = onFatal;
         this.thread = factory.newThread(this::run);
     }
 
@@ -85,6 +90,14 @@ public final class AgentRunner implements AutoCloseable
                 {
                     errors.accept("INTERNAL: the " + agent.roleName() + " duty cycle failed (continuing): " + ex);
                     LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+                }
+                catch (final Error err)
+                {
+                    // an Error (a bug, a SIGBUS turned InternalError, an exhausted stack) leaves the agent in an unknown
+                    // state: never go on as if nothing happened, never die silently
+                    errors.accept("FATAL: the " + agent.roleName() + " duty cycle died and has stopped: " + err);
+                    onFatal.accept(err);
+                    break;
                 }
             }
         }

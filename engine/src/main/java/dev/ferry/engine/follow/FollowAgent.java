@@ -349,6 +349,22 @@ public final class FollowAgent implements Agent
         moveTo(ReplicaState.BACKOFF, cause);
     }
 
+    /**
+     * The thread running this agent met an {@link Error}: stop for good, with an INTERNAL error the listeners and
+     * {@link #lastError()} report. On that thread, before {@link #close()}.
+     *
+     * @param error what ended it.
+     */
+    public void fatal(final Throwable error)
+    {
+        closeLink();
+        lastError = new FerryException(ErrorCode.INTERNAL, "replica " + config.id() + ": its thread died: " + error, error);
+        if (state != ReplicaState.STOPPED)
+        {
+            moveTo(ReplicaState.STOPPED, lastError);
+        }
+    }
+
     /** Close this connection's socket; what outlives connections (the receiver's decoder, scratch, pretoucher) stays. */
     private void closeLink()
     {
