@@ -1,6 +1,7 @@
 package dev.ferry.engine.serve;
 
 import dev.ferry.error.ErrorCode;
+import dev.ferry.error.FerryException;
 import dev.ferry.wal.EntryHandler;
 import dev.ferry.wal.WalCursor;
 import dev.ferry.wal.WalEntry;
@@ -19,6 +20,7 @@ public final class CursorBatcher
     private BatchEncoder encoder;
     private long firstTimestampNs;
     private long lastTimestampNs;
+    private boolean verifyCrc;
 
     /**
      * @param maxBatchBytes the entry bytes after which a batch is closed (a single larger entry still goes alone).
@@ -65,8 +67,22 @@ public final class CursorBatcher
         }
     }
 
+    /**
+     * @param verify true to check each entry's CRC32C against its payload before it is sent (after a replica reported
+     *               a damaged batch: is the damage in this WAL?); off on the normal path, where the replica checks.
+     */
+    public void verifyCrc(final boolean verify)
+    {
+        this.verifyCrc = verify;
+    }
+
     private boolean fill(final WalEntry entry)
     {
+        if (verifyCrc && !entry.crcMatches())
+        {
+            throw new FerryException(ErrorCode.STORAGE, "entry " + entry.offset() + " in this WAL is corrupt (its " +
+                "CRC32C does not match its payload), so no replica can be given it: restore the WAL from a replica");
+        }
         final BatchEncoder encoder = this.encoder;
         if (encoder.count() > 0 && encoder.encodedLength() + entry.length() > maxBatchBytes)
         {
