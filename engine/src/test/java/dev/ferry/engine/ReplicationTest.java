@@ -258,6 +258,38 @@ class ReplicationTest
         assertEquals(10, ahead.receivedOffset(), "nothing written");
     }
 
+    /**
+     * A primary that lost its tail (a power loss, a restore from an older copy) and appended other entries at the
+     * same offsets has the same history id and the same head as its replica: the last-entry fingerprint in HELLO is
+     * what tells them apart. The replica is refused with DIVERGED and keeps what it had, never mixing the two.
+     */
+    @Test
+    void shouldRefuseAReplicaWhoseEntriesThePrimaryReplacedAtTheSameOffsets()
+    {
+        Primary primary = fixture.primary(fixture.primaryConfig());
+        final InetSocketAddress address = primary.localAddress();
+        final Replica replica = fixture.replica("r1", address);
+        appendNumbered(primary, 10, 64);
+        awaitCaughtUp(primary, replica);
+        replica.stop();
+        primary.close();
+        try (Wal wal = Wal.open(new WalConfig().directory(fixture.dir("primary"))))
+        {
+            wal.truncateAfter(4).close(); // the primary lost entries 5..9 the replica has
+        }
+        primary = fixture.primary(fixture.primaryConfig().listen(address));
+        final byte[] other = new byte[64];
+        java.util.Arrays.fill(other, (byte)0x5A);
+        for (int i = 5; i < 10; i++)
+        {
+            primary.append(other); // and appended others at the same offsets: same history id, same head
+        }
+        final Replica mixed = fixture.replica("r1", address);
+        await("the replica to stop", WAIT, () -> mixed.state() == ReplicaState.STOPPED && mixed.lastError() != null);
+        assertEquals(ErrorCode.DIVERGED, mixed.lastError().code(), mixed.lastError().getMessage());
+        assertEquals(10, mixed.receivedOffset(), "nothing written");
+    }
+
     @Test
     void shouldStopAReplicaWhoseNextOffsetWasDeletedWithRetention()
     {

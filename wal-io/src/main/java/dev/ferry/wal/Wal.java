@@ -419,4 +419,22 @@ public final class Wal implements AutoCloseable
     {
         return writer == null ? null : writer.writeStore();
     }
+
+    /**
+     * The fingerprint of the entry at {@code offset}: its payload length and CRC32C as stored,
+     * {@code length << 32 | crc32c}, never negative; or -1 if this WAL does not hold that offset. Two WALs whose
+     * entries at an offset have different fingerprints hold different histories there.
+     *
+     * @param offset an offset.
+     * @return its fingerprint, or -1.
+     */
+    public long fingerprint(final long offset)
+    {
+        sequencer.checkOpen();
+        if (offset < oldestOffset() || offset >= nextOffset())
+        {
+            return -1;
+        }
+        return table.storedEntry(offset);
+    }
 }

@@ -265,6 +265,8 @@ public final class FollowAgent implements Agent
             empty ? HelloFlyweight.EMPTY_WAL_FLAG : 0, epoch, wal.nextOffset(),
             historyId.getMostSignificantBits(), historyId.getLeastSignificantBits(), nonce,
             new byte[HelloFlyweight.PROOF_LENGTH], config.id());
+        // the fingerprint of our last entry, so the primary can check it holds the same entry there
+        hello.lastEntry(empty || wal.nextOffset() == 0 ? HelloFlyweight.NO_LAST_ENTRY : wal.fingerprint(wal.nextOffset() - 1));
         link.commit(auth.signHello(hello).seal());
         link.flush();
     }

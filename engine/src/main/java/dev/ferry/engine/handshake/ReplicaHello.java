@@ -12,8 +12,10 @@ import java.util.UUID;
  * @param historyId       its WAL's history id (meaningless when empty).
  * @param epoch           its history's current epoch.
  * @param nextOffset      the next offset it needs.
+ * @param lastEntry       the fingerprint of its entry at {@code nextOffset - 1} (payload length and CRC32C, as
+ *                        {@code Wal#fingerprint}), or -1 if it does not know it.
  */
 public record ReplicaHello(String replicaId, int protocolVersion, boolean emptyWal, UUID historyId, long epoch,
-    long nextOffset)
+    long nextOffset, long lastEntry)
 {
 }

@@ -16,6 +16,9 @@ import java.util.UUID;
  *   empty                                                             stream from the oldest retained
  *   next offset below the oldest retained (deleted by retention)      refuse RETENTION
  *   next offset beyond the head (it has entries the server has not)   refuse DIVERGED
+ *   its last entry (offset, length, CRC32C) differs from the server's  refuse DIVERGED (same id, another suffix:
+ *     entry at that offset                                              a primary that lost its unsynced tail, or
+ *                                                                       was restored from a copy, then appended)
  *   next offset within [oldest, head]                                 stream from it (head: caught up)
  * </pre>
  * The replica checks the {@code WELCOME} against its own WAL with {@link #checkWelcome}. Snapshots (for RETENTION
@@ -65,7 +68,20 @@ public final class Resume
             return new ResumeDecision.Refuse(ErrorCode.DIVERGED, "replica " + id + " asks for offset " + start +
                 " beyond this primary's head " + serving.nextOffset() + ": it has entries this primary does not");
         }
+        if (!hello.emptyWal() && hello.lastEntry() >= 0 && serving.entryBeforeReplicasNext() >= 0 &&
+            hello.lastEntry() != serving.entryBeforeReplicasNext())
+        {
+            return new ResumeDecision.Refuse(ErrorCode.DIVERGED, "replica " + id + "'s entry at offset " + (start - 1) +
+                " (" + describe(hello.lastEntry()) + ") is not this primary's (" +
+                describe(serving.entryBeforeReplicasNext()) + "): same history id, another history since; the " +
+                "replica must be rebuilt from this primary (it is never resumed on top of entries the primary does not hold)");
+        }
         return new ResumeDecision.Stream(start);
+    }
+
+    private static String describe(final long fingerprint)
+    {
+        return (fingerprint >>> 32) + " bytes, crc32c " + Integer.toHexString((int)fingerprint);
     }
 
     /**

@@ -239,10 +239,11 @@ final class DownstreamSession implements AutoCloseable
             fail(ex.code(), "replica " + id + ": " + ex.detail());
             return;
         }
+        final long replicasLast = hello.emptyWal() || hello.nextOffset() == 0 ? -1 : wal.fingerprint(hello.nextOffset() - 1);
         final ResumeDecision decision = Resume.decide(
             new ReplicaHello(id, hello.protocolVersion(), hello.emptyWal(), new UUID(hello.historyIdHi(), hello.historyIdLo()),
-                hello.epoch(), hello.nextOffset()),
-            new ServingLog(FrameHeader.VERSION, serving.history(), wal.oldestOffset(), wal.nextOffset()));
+                hello.epoch(), hello.nextOffset(), hello.lastEntry()),
+            new ServingLog(FrameHeader.VERSION, serving.history(), wal.oldestOffset(), wal.nextOffset(), replicasLast));
         switch (decision)
         {
             case ResumeDecision.Refuse refuse -> fail(refuse.code(), refuse.reason());

@@ -14,15 +14,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ResumeTest
 {
-    private static final int VERSION = 1;
+    private static final int VERSION = 2;
+    private static final long ENTRY = 64L << 32 | 0xCAFEL;
     private static final UUID ID = UUID.fromString("00000000-0000-0000-0000-0000000000aa");
     private static final UUID OTHER = UUID.fromString("00000000-0000-0000-0000-0000000000bb");
     private static final History HISTORY = History.of(ID, List.of(new Epoch(0, 0), new Epoch(2, 50)));
-    private static final ServingLog SERVING = new ServingLog(VERSION, HISTORY, 100, 1_000);
+    private static final ServingLog SERVING = new ServingLog(VERSION, HISTORY, 100, 1_000, ENTRY);
 
     private static ReplicaHello hello(final boolean empty, final UUID history, final long epoch, final long next)
     {
-        return new ReplicaHello("r1", VERSION, empty, history, epoch, next);
+        return new ReplicaHello("r1", VERSION, empty, history, epoch, next, empty ? -1 : ENTRY);
     }
 
     private static void assertRefused(final ErrorCode code, final ResumeDecision decision)
@@ -55,7 +56,7 @@ class ResumeTest
     @Test
     void shouldRefuseAnotherProtocolVersion()
     {
-        assertRefused(ErrorCode.PROTOCOL, Resume.decide(new ReplicaHello("r1", 2, false, ID, 2, 500), SERVING));
+        assertRefused(ErrorCode.PROTOCOL, Resume.decide(new ReplicaHello("r1", 1, false, ID, 2, 500, ENTRY), SERVING));
     }
 
     @Test
@@ -81,6 +82,25 @@ class ResumeTest
     void shouldRefuseAnOffsetBeyondTheHeadWithDiverged()
     {
         assertRefused(ErrorCode.DIVERGED, Resume.decide(hello(false, ID, 2, 1_001), SERVING));
+    }
+
+    @Test
+    void shouldRefuseAReplicaWhoseLastEntryIsNotThePrimarysEntryThereWithDiverged()
+    {
+        // same history id, same offsets, another entry: a primary that lost its unsynced tail and appended again
+        final ReplicaHello other = new ReplicaHello("r1", VERSION, false, ID, 2, 500, 64L << 32 | 0xBEEFL);
+        assertRefused(ErrorCode.DIVERGED, Resume.decide(other, SERVING));
+        final ReplicaHello longer = new ReplicaHello("r1", VERSION, false, ID, 2, 500, 65L << 32 | 0xCAFEL);
+        assertRefused(ErrorCode.DIVERGED, Resume.decide(longer, SERVING));
+    }
+
+    @Test
+    void shouldStreamWhenTheLastEntryCannotBeComparedOnEitherSide()
+    {
+        final ReplicaHello unknown = new ReplicaHello("r1", VERSION, false, ID, 2, 500, -1);
+        assertEquals(new ResumeDecision.Stream(500), Resume.decide(unknown, SERVING));
+        final ServingLog deleted = new ServingLog(VERSION, HISTORY, 100, 1_000, -1); // retention took it
+        assertEquals(new ResumeDecision.Stream(100), Resume.decide(hello(false, ID, 2, 100), deleted));
     }
 
     @Test

@@ -19,8 +19,8 @@ import javax.crypto.spec.SecretKeySpec;
 /**
  * Computes and checks the handshake proofs: each side shows it knows the shared {@link Secret} without sending it.
  * <pre>
- *   hello proof   = HMAC-SHA256(secret, "ferry-hello-v1"   | idLength u8 | replicaId | historyIdHi u64 |
- *                                       historyIdLo u64 | epoch u64 | nextOffset u64 | nonce[16])
+ *   hello proof   = HMAC-SHA256(secret, "ferry-hello-v2"   | idLength u8 | replicaId | historyIdHi u64 |
+ *                                       historyIdLo u64 | epoch u64 | nextOffset u64 | lastEntry u64 | nonce[16])
  *   welcome proof = HMAC-SHA256(secret, "ferry-welcome-v1" | helloNonce[16] | startOffset u64 | epoch u64 |
  *                                       historyIdHi u64 | historyIdLo u64)
  * </pre>
@@ -46,14 +46,14 @@ public final class HandshakeAuth
     /** The HMAC algorithm, as named by the JCA. */
     public static final String ALGORITHM = "HmacSHA256";
 
-    private static final byte[] HELLO_LABEL = "ferry-hello-v1".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] HELLO_LABEL = "ferry-hello-v2".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] WELCOME_LABEL = "ferry-welcome-v1".getBytes(StandardCharsets.US_ASCII);
 
     private final Secret secret;
     private final Mac mac;
     private final SecureRandom random = new SecureRandom();
     private final ByteBuffer scratch =
-        ByteBuffer.allocate(1 + HelloFlyweight.MAX_REPLICA_ID_LENGTH + 4 * Long.BYTES + NONCE_LENGTH)
+        ByteBuffer.allocate(1 + HelloFlyweight.MAX_REPLICA_ID_LENGTH + 5 * Long.BYTES + NONCE_LENGTH)
             .order(ByteOrder.LITTLE_ENDIAN);
     private final byte[] expectedProof = new byte[PROOF_LENGTH];
     private final byte[] receivedProof = new byte[PROOF_LENGTH];
@@ -122,6 +122,7 @@ public final class HandshakeAuth
      * @param historyIdLo the low 64 bits of the replica's history id.
      * @param epoch       the replica's epoch.
      * @param nextOffset  the replica's next offset to write.
+     * @param lastEntry   the fingerprint of the replica's last entry ({@code HelloFlyweight#lastEntry()}).
      * @param nonce       the replica's {@value #NONCE_LENGTH}-byte nonce.
      * @param proof       {@value #PROOF_LENGTH} bytes to write the proof into.
      * @return {@code proof}.
@@ -133,6 +134,7 @@ public final class HandshakeAuth
         final long historyIdLo,
         final long epoch,
         final long nextOffset,
+        final long lastEntry,
         final byte[] nonce,
         final byte[] proof)
     {
@@ -151,7 +153,8 @@ public final class HandshakeAuth
         {
             scratch.put((byte)replicaId.charAt(i));
         }
-        scratch.putLong(historyIdHi).putLong(historyIdLo).putLong(epoch).putLong(nextOffset).put(nonce).flip();
+        scratch.putLong(historyIdHi).putLong(historyIdLo).putLong(epoch).putLong(nextOffset).putLong(lastEntry).put(nonce)
+            .flip();
 
         mac.update(HELLO_LABEL);
         mac.update(scratch);
@@ -201,6 +204,7 @@ public final class HandshakeAuth
      * @param historyIdLo the low 64 bits of the history id from the {@code HELLO}.
      * @param epoch       the epoch from the {@code HELLO}.
      * @param nextOffset  the next offset from the {@code HELLO}.
+     * @param lastEntry   the last-entry fingerprint from the {@code HELLO}.
      * @param nonce       the nonce from the {@code HELLO}.
      * @param proof       the proof from the {@code HELLO}.
      * @throws FerryException with {@link ErrorCode#AUTHENTICATION} if this side has a secret and the proof is zero or
@@ -212,6 +216,7 @@ public final class HandshakeAuth
         final long historyIdLo,
         final long epoch,
         final long nextOffset,
+        final long lastEntry,
         final byte[] nonce,
         final byte[] proof)
     {
@@ -219,7 +224,7 @@ public final class HandshakeAuth
         {
             return;
         }
-        helloProof(replicaId, historyIdHi, historyIdLo, epoch, nextOffset, nonce, expectedProof);
+        helloProof(replicaId, historyIdHi, historyIdLo, epoch, nextOffset, lastEntry, nonce, expectedProof);
         check(proof, "HELLO from replica '" + replicaId + "'");
     }
 
@@ -265,6 +270,7 @@ public final class HandshakeAuth
             hello.historyIdLo(),
             hello.epoch(),
             hello.nextOffset(),
+            hello.lastEntry(),
             hello.copyNonceTo(nonce),
             expectedProof);
         return hello.proof(expectedProof);
@@ -289,6 +295,7 @@ public final class HandshakeAuth
             hello.historyIdLo(),
             hello.epoch(),
             hello.nextOffset(),
+            hello.lastEntry(),
             hello.copyNonceTo(nonce),
             proof);
     }

@@ -31,21 +31,26 @@ import static dev.ferry.wal.frame.FrameHeader.SHORT_LE;
  *  +---------------------------------------------------------------+
  *  |                        nextOffset (u64)                       |  28
  *  +---------------------------------------------------------------+
- *  |                       historyIdHi (u64)                       |  36
+ *  |     lastEntry (u64): payloadLength u32 << 32 | crc32c u32     |  36
  *  +---------------------------------------------------------------+
- *  |                       historyIdLo (u64)                       |  44
+ *  |                       historyIdHi (u64)                       |  44
  *  +---------------------------------------------------------------+
- *  |                         nonce (16 bytes)                      |  52
+ *  |                       historyIdLo (u64)                       |  52
  *  +---------------------------------------------------------------+
- *  |             proof (32 bytes, HMAC-SHA256 or all zero)         |  68
+ *  |                         nonce (16 bytes)                      |  60
+ *  +---------------------------------------------------------------+
+ *  |             proof (32 bytes, HMAC-SHA256 or all zero)         |  76
  *  +---------------+-----------------------------------------------+
- *  | idLength (u8) |  replicaId, idLength ASCII bytes [A-Za-z0-9._-]  ...  100
+ *  | idLength (u8) |  replicaId, idLength ASCII bytes [A-Za-z0-9._-]  ...  108
  *  +---------------+-----------------------------------------------+
  * </pre>
  * {@code codecMask} bit {@code i} says the replica decodes {@link Codec} id {@code i}; bit 0 ({@code NONE}) must be
  * set and bits of codecs this version does not define must not be. {@code nextOffset} is the replica's next offset to
- * write (everything below it is in its WAL). {@code epoch}, {@code nextOffset} are in {@code [0, 2^63)}. The frame is
- * exactly {@code 101 + idLength} bytes, {@code idLength} in {@code [1, 64]}.
+ * write (everything below it is in its WAL). {@code epoch}, {@code nextOffset} are in {@code [0, 2^63)}.
+ * {@code lastEntry} (since protocol version 2) fingerprints the replica's entry at {@code nextOffset - 1}: its payload
+ * length and CRC32C, packed; {@link #NO_LAST_ENTRY} (-1) when the replica does not know it. The primary compares it
+ * with its own entry there, so a replica never resumes on top of entries the primary does not hold. The frame is
+ * exactly {@code 109 + idLength} bytes, {@code idLength} in {@code [1, 64]}.
  * <p>
  * Encode: {@link #wrap(MemorySegment, long)}, the setters (the proof last, see
  * {@code dev.ferry.net.auth.HandshakeAuth#signHello}), then {@link #seal()}; or
@@ -65,8 +70,10 @@ public final class HelloFlyweight extends MessageFlyweight<HelloFlyweight>
     public static final int EPOCH_OFFSET = FLAGS_OFFSET + Integer.BYTES;
     /** Offset of the replica's next offset to write. */
     public static final int NEXT_OFFSET_OFFSET = EPOCH_OFFSET + Long.BYTES;
+    /** Offset of the fingerprint of the replica's last entry. */
+    public static final int LAST_ENTRY_OFFSET = NEXT_OFFSET_OFFSET + Long.BYTES;
     /** Offset of the high 64 bits of the replica's history id. */
-    public static final int HISTORY_ID_HI_OFFSET = NEXT_OFFSET_OFFSET + Long.BYTES;
+    public static final int HISTORY_ID_HI_OFFSET = LAST_ENTRY_OFFSET + Long.BYTES;
     /** Offset of the low 64 bits of the replica's history id. */
     public static final int HISTORY_ID_LO_OFFSET = HISTORY_ID_HI_OFFSET + Long.BYTES;
     /** Offset of the replica's nonce. */
@@ -91,6 +98,8 @@ public final class HelloFlyweight extends MessageFlyweight<HelloFlyweight>
 
     /** Flag: the replica's WAL is empty; {@code epoch}, {@code nextOffset} and the history id carry no meaning. */
     public static final int EMPTY_WAL_FLAG = 1;
+    /** {@link #lastEntry()} when the replica does not know its last entry (an empty WAL). */
+    public static final long NO_LAST_ENTRY = -1;
     /** The flag bits this version defines. */
     public static final int KNOWN_FLAGS = EMPTY_WAL_FLAG;
     /** The codec mask bits this version defines: one per {@link Codec}. */
@@ -171,7 +180,7 @@ public final class HelloFlyweight extends MessageFlyweight<HelloFlyweight>
      * Checks the body of a {@code HELLO} frame whose type and minimum length
      * {@link #decode(MemorySegment, long, long)} has checked.
      *
-     * @throws FrameException {@code LENGTH_MISMATCH} if the frame is not {@code 101 + idLength} bytes,
+     * @throws FrameException {@code LENGTH_MISMATCH} if the frame is not {@code 109 + idLength} bytes,
      *                        {@code BAD_FLAGS} for an unknown flag, {@code BAD_FIELD} for any other field out of
      *                        range.
      */
@@ -256,6 +265,7 @@ public final class HelloFlyweight extends MessageFlyweight<HelloFlyweight>
             .flags(flags)
             .epoch(epoch)
             .nextOffset(nextOffset)
+            .lastEntry(NO_LAST_ENTRY)
             .historyIdHi(historyIdHi)
             .historyIdLo(historyIdLo)
             .nonce(nonce)
@@ -377,6 +387,26 @@ public final class HelloFlyweight extends MessageFlyweight<HelloFlyweight>
     public HelloFlyweight nextOffset(final long nextOffset)
     {
         buffer.set(LONG_LE, offset + NEXT_OFFSET_OFFSET, nextOffset);
+        return this;
+    }
+
+    /**
+     * @return the fingerprint of the replica's entry at {@code nextOffset - 1} ({@code payloadLength << 32 | crc32c}),
+     *         or {@link #NO_LAST_ENTRY}.
+     */
+    public long lastEntry()
+    {
+        return buffer.get(LONG_LE, offset + LAST_ENTRY_OFFSET);
+    }
+
+    /**
+     * @param lastEntry the fingerprint of the replica's entry at {@code nextOffset - 1}, or {@link #NO_LAST_ENTRY};
+     *                  set before the proof, which covers it.
+     * @return this.
+     */
+    public HelloFlyweight lastEntry(final long lastEntry)
+    {
+        buffer.set(LONG_LE, offset + LAST_ENTRY_OFFSET, lastEntry);
         return this;
     }
 
@@ -503,6 +533,6 @@ public final class HelloFlyweight extends MessageFlyweight<HelloFlyweight>
         }
         return "HELLO[replicaId=" + replicaId() + ", protocolVersion=" + protocolVersion() + ", codecMask=0x" +
             Integer.toHexString(codecMask()) + ", flags=0x" + Integer.toHexString(flags()) + ", epoch=" + epoch() +
-            ", nextOffset=" + nextOffset() + ", historyId=" + Messages.historyIdHex(historyIdHi(), historyIdLo()) + "]";
+            ", nextOffset=" + nextOffset() + ", lastEntry=" + Long.toHexString(lastEntry()) + ", historyId=" + Messages.historyIdHex(historyIdHi(), historyIdLo()) + "]";
     }
 }

@@ -37,6 +37,7 @@ class HandshakeAuthTest
     private static final long HISTORY_LO = 0x99AABBCCDDEEFF00L;
     private static final long EPOCH = 3;
     private static final long NEXT_OFFSET = 1_000;
+    private static final long LAST_ENTRY = 64L << 32 | 0x1234_5678L;
     private static final long START_OFFSET = 1_000;
 
     private final Arena arena = Arena.ofConfined();
@@ -66,6 +67,7 @@ class HandshakeAuthTest
             .flags(0)
             .epoch(EPOCH)
             .nextOffset(NEXT_OFFSET)
+            .lastEntry(LAST_ENTRY)
             .historyIdHi(HISTORY_HI)
             .historyIdLo(HISTORY_LO)
             .nonce(nonce)
@@ -113,13 +115,13 @@ class HandshakeAuthTest
         mac.init(new SecretKeySpec(KEY, "HmacSHA256"));
 
         final ByteBuffer helloInput = ByteBuffer.allocate(256).order(ByteOrder.LITTLE_ENDIAN);
-        helloInput.put("ferry-hello-v1".getBytes(StandardCharsets.US_ASCII))
+        helloInput.put("ferry-hello-v2".getBytes(StandardCharsets.US_ASCII))
             .put((byte)REPLICA_ID.length()).put(REPLICA_ID.getBytes(StandardCharsets.US_ASCII))
-            .putLong(HISTORY_HI).putLong(HISTORY_LO).putLong(EPOCH).putLong(NEXT_OFFSET).put(nonce).flip();
+            .putLong(HISTORY_HI).putLong(HISTORY_LO).putLong(EPOCH).putLong(NEXT_OFFSET).putLong(LAST_ENTRY).put(nonce).flip();
         mac.update(helloInput);
         final byte[] expectedHello = mac.doFinal();
         final byte[] hello = new byte[HandshakeAuth.PROOF_LENGTH];
-        replica.helloProof(REPLICA_ID, HISTORY_HI, HISTORY_LO, EPOCH, NEXT_OFFSET, nonce, hello);
+        replica.helloProof(REPLICA_ID, HISTORY_HI, HISTORY_LO, EPOCH, NEXT_OFFSET, LAST_ENTRY, nonce, hello);
         assertArrayEquals(expectedHello, hello);
         assertArrayEquals(expectedHello, sendHello(replica).copyProofTo(new byte[HandshakeAuth.PROOF_LENGTH]));
 
@@ -149,18 +151,18 @@ class HandshakeAuthTest
     void shouldRefuseEveryFlippedProofBit()
     {
         final byte[] hello = replica.helloProof(
-            REPLICA_ID, HISTORY_HI, HISTORY_LO, EPOCH, NEXT_OFFSET, nonce, new byte[HandshakeAuth.PROOF_LENGTH]);
+            REPLICA_ID, HISTORY_HI, HISTORY_LO, EPOCH, NEXT_OFFSET, LAST_ENTRY, nonce, new byte[HandshakeAuth.PROOF_LENGTH]);
         final byte[] welcome = primary.welcomeProof(
             nonce, START_OFFSET, EPOCH, HISTORY_HI, HISTORY_LO, new byte[HandshakeAuth.PROOF_LENGTH]);
         assertDoesNotThrow(
-            () -> primary.verifyHelloProof(REPLICA_ID, HISTORY_HI, HISTORY_LO, EPOCH, NEXT_OFFSET, nonce, hello));
+            () -> primary.verifyHelloProof(REPLICA_ID, HISTORY_HI, HISTORY_LO, EPOCH, NEXT_OFFSET, LAST_ENTRY, nonce, hello));
 
         for (int bit = 0; bit < HandshakeAuth.PROOF_LENGTH * 8; bit++)
         {
             final byte[] badHello = hello.clone();
             badHello[bit >> 3] ^= (byte)(1 << (bit & 7));
             assertAuthenticationError(() -> primary.verifyHelloProof(
-                REPLICA_ID, HISTORY_HI, HISTORY_LO, EPOCH, NEXT_OFFSET, nonce, badHello));
+                REPLICA_ID, HISTORY_HI, HISTORY_LO, EPOCH, NEXT_OFFSET, LAST_ENTRY, nonce, badHello));
 
             final byte[] badWelcome = welcome.clone();
             badWelcome[bit >> 3] ^= (byte)(1 << (bit & 7));
@@ -173,22 +175,24 @@ class HandshakeAuthTest
     void shouldRefuseAProofForOtherFields()
     {
         final byte[] proof = replica.helloProof(
-            REPLICA_ID, HISTORY_HI, HISTORY_LO, EPOCH, NEXT_OFFSET, nonce, new byte[HandshakeAuth.PROOF_LENGTH]);
+            REPLICA_ID, HISTORY_HI, HISTORY_LO, EPOCH, NEXT_OFFSET, LAST_ENTRY, nonce, new byte[HandshakeAuth.PROOF_LENGTH]);
         final byte[] otherNonce = nonce.clone();
         otherNonce[0] ^= 1;
 
         assertAuthenticationError(() -> primary.verifyHelloProof(
-            "replica-2", HISTORY_HI, HISTORY_LO, EPOCH, NEXT_OFFSET, nonce, proof));
+            "replica-2", HISTORY_HI, HISTORY_LO, EPOCH, NEXT_OFFSET, LAST_ENTRY, nonce, proof));
         assertAuthenticationError(() -> primary.verifyHelloProof(
-            REPLICA_ID, HISTORY_HI + 1, HISTORY_LO, EPOCH, NEXT_OFFSET, nonce, proof));
+            REPLICA_ID, HISTORY_HI + 1, HISTORY_LO, EPOCH, NEXT_OFFSET, LAST_ENTRY, nonce, proof));
         assertAuthenticationError(() -> primary.verifyHelloProof(
-            REPLICA_ID, HISTORY_HI, HISTORY_LO + 1, EPOCH, NEXT_OFFSET, nonce, proof));
+            REPLICA_ID, HISTORY_HI, HISTORY_LO + 1, EPOCH, NEXT_OFFSET, LAST_ENTRY, nonce, proof));
         assertAuthenticationError(() -> primary.verifyHelloProof(
-            REPLICA_ID, HISTORY_HI, HISTORY_LO, EPOCH + 1, NEXT_OFFSET, nonce, proof));
+            REPLICA_ID, HISTORY_HI, HISTORY_LO, EPOCH + 1, NEXT_OFFSET, LAST_ENTRY, nonce, proof));
         assertAuthenticationError(() -> primary.verifyHelloProof(
-            REPLICA_ID, HISTORY_HI, HISTORY_LO, EPOCH, NEXT_OFFSET + 1, nonce, proof));
+            REPLICA_ID, HISTORY_HI, HISTORY_LO, EPOCH, NEXT_OFFSET + 1, LAST_ENTRY, nonce, proof));
         assertAuthenticationError(() -> primary.verifyHelloProof(
-            REPLICA_ID, HISTORY_HI, HISTORY_LO, EPOCH, NEXT_OFFSET, otherNonce, proof));
+            REPLICA_ID, HISTORY_HI, HISTORY_LO, EPOCH, NEXT_OFFSET, LAST_ENTRY + 1, nonce, proof));
+        assertAuthenticationError(() -> primary.verifyHelloProof(
+            REPLICA_ID, HISTORY_HI, HISTORY_LO, EPOCH, NEXT_OFFSET, LAST_ENTRY, otherNonce, proof));
 
         // a WELCOME recorded for another connection's nonce is refused: no replay towards a replica
         final WelcomeFlyweight welcome = sendWelcome(primary, otherNonce);
@@ -228,7 +232,7 @@ class HandshakeAuthTest
         final HandshakeAuth primaryNone = new HandshakeAuth(Secret.NONE);
 
         final byte[] proof = replicaNone.helloProof(
-            REPLICA_ID, HISTORY_HI, HISTORY_LO, EPOCH, NEXT_OFFSET, nonce, new byte[HandshakeAuth.PROOF_LENGTH]);
+            REPLICA_ID, HISTORY_HI, HISTORY_LO, EPOCH, NEXT_OFFSET, LAST_ENTRY, nonce, new byte[HandshakeAuth.PROOF_LENGTH]);
         assertArrayEquals(new byte[HandshakeAuth.PROOF_LENGTH], proof);
         primaryNone.verifyHello(sendHello(replicaNone));
         replicaNone.verifyWelcome(sendWelcome(primaryNone, nonce), nonce);

@@ -287,14 +287,15 @@ class MessageRoundTripTest
         assertEquals(16, HelloFlyweight.FLAGS_OFFSET);
         assertEquals(20, HelloFlyweight.EPOCH_OFFSET);
         assertEquals(28, HelloFlyweight.NEXT_OFFSET_OFFSET);
-        assertEquals(36, HelloFlyweight.HISTORY_ID_HI_OFFSET);
-        assertEquals(44, HelloFlyweight.HISTORY_ID_LO_OFFSET);
-        assertEquals(52, HelloFlyweight.NONCE_OFFSET);
-        assertEquals(68, HelloFlyweight.PROOF_OFFSET);
-        assertEquals(100, HelloFlyweight.REPLICA_ID_LENGTH_OFFSET);
-        assertEquals(101, HelloFlyweight.REPLICA_ID_OFFSET);
-        assertEquals(102, HelloFlyweight.MIN_LENGTH);
-        assertEquals(165, HelloFlyweight.MAX_LENGTH);
+        assertEquals(36, HelloFlyweight.LAST_ENTRY_OFFSET);
+        assertEquals(44, HelloFlyweight.HISTORY_ID_HI_OFFSET);
+        assertEquals(52, HelloFlyweight.HISTORY_ID_LO_OFFSET);
+        assertEquals(60, HelloFlyweight.NONCE_OFFSET);
+        assertEquals(76, HelloFlyweight.PROOF_OFFSET);
+        assertEquals(108, HelloFlyweight.REPLICA_ID_LENGTH_OFFSET);
+        assertEquals(109, HelloFlyweight.REPLICA_ID_OFFSET);
+        assertEquals(110, HelloFlyweight.MIN_LENGTH);
+        assertEquals(173, HelloFlyweight.MAX_LENGTH);
 
         assertEquals(12, WelcomeFlyweight.CODEC_OFFSET);
         assertEquals(13, WelcomeFlyweight.MODE_OFFSET);

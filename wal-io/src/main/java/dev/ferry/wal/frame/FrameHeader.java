@@ -54,8 +54,11 @@ public final class FrameHeader
     /** Length of the header; the body starts here. */
     public static final int HEADER_LENGTH = 12;
 
-    /** The protocol version this build speaks. */
-    public static final int VERSION = 1;
+    /**
+     * The protocol version this build speaks. 2: {@code HELLO} carries the fingerprint of the replica's last entry
+     * (version 1 peers are refused with a PROTOCOL error naming both versions).
+     */
+    public static final int VERSION = 2;
     /** The flag bits version {@value #VERSION} defines: none. */
     public static final int KNOWN_FLAGS = 0;
 

@@ -123,7 +123,7 @@ class FrameDecoderTest
         assertReason(FrameException.Reason.LENGTH_MISMATCH, fixtures.frameBuffer.asSlice(0, length - 1));
         assertReason(FrameException.Reason.TOO_SHORT, fixtures.frameBuffer.asSlice(0, 11));
 
-        frame.set(BYTE, FrameHeader.VERSION_OFFSET, (byte)2);
+        frame.set(BYTE, FrameHeader.VERSION_OFFSET, (byte)(FrameHeader.VERSION - 1)); // the previous version
         FrameFixtures.reseal(frame, length);
         assertReason(FrameException.Reason.BAD_VERSION, frame);
         frame.set(BYTE, FrameHeader.VERSION_OFFSET, (byte)FrameHeader.VERSION);

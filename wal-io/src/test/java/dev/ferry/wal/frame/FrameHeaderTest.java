@@ -47,7 +47,7 @@ class FrameHeaderTest
             .flags(0x0605)
             .crc32c(0x0A090807);
 
-        final byte[] expected = {1, 2, 3, 4, 4, 1, 5, 6, 7, 8, 9, 10};
+        final byte[] expected = {1, 2, 3, 4, 4, (byte)FrameHeader.VERSION, 5, 6, 7, 8, 9, 10};
         for (int i = 0; i < expected.length; i++)
         {
             assertEquals(expected[i], bytes[i], "byte " + i);
@@ -56,7 +56,7 @@ class FrameHeaderTest
         final FrameHeader header = new FrameHeader().wrap(MemorySegment.ofArray(bytes), 0);
         assertEquals(0x04030201L, header.length());
         assertSame(MessageType.ACK, header.type());
-        assertEquals(1, header.version());
+        assertEquals(FrameHeader.VERSION, header.version());
         assertEquals(0x0605, header.flags());
         assertEquals(0x0A090807, header.crc32c());
     }
