@@ -237,10 +237,10 @@ class ReplicationTest
         assertEquals(digest(fixture.dir("primary")), digest(fixture.dir(id)));
     }
 
-    @Test
-    void shouldRefuseAReplicaAskingForAFutureOffsetWithDiverged()
+    /** Replica r1 holds offsets 0..9; the primary, reopened on the same port, only 0..4 (it lost 5..9). */
+    private Primary primaryThatLostEntriesItsReplicaHas()
     {
-        Primary primary = fixture.primary(fixture.primaryConfig());
+        final Primary primary = fixture.primary(fixture.primaryConfig());
         final InetSocketAddress address = primary.localAddress();
         final Replica replica = fixture.replica("r1", address);
         appendNumbered(primary, 10, 64);
@@ -251,7 +251,13 @@ class ReplicationTest
         {
             wal.truncateAfter(4).close(); // the primary lost entries 5..9 the replica has
         }
-        primary = fixture.primary(fixture.primaryConfig().listen(address));
+        return fixture.primary(fixture.primaryConfig().listen(address));
+    }
+
+    @Test
+    void shouldRefuseAReplicaAskingForAFutureOffsetWithDiverged()
+    {
+        final InetSocketAddress address = primaryThatLostEntriesItsReplicaHas().localAddress();
         final Replica ahead = fixture.replica("r1", address);
         await("the replica to stop", WAIT, () -> ahead.state() == ReplicaState.STOPPED && ahead.lastError() != null);
         assertEquals(ErrorCode.DIVERGED, ahead.lastError().code(), ahead.lastError().getMessage());
@@ -266,18 +272,8 @@ class ReplicationTest
     @Test
     void shouldRefuseAReplicaWhoseEntriesThePrimaryReplacedAtTheSameOffsets()
     {
-        Primary primary = fixture.primary(fixture.primaryConfig());
+        final Primary primary = primaryThatLostEntriesItsReplicaHas();
         final InetSocketAddress address = primary.localAddress();
-        final Replica replica = fixture.replica("r1", address);
-        appendNumbered(primary, 10, 64);
-        awaitCaughtUp(primary, replica);
-        replica.stop();
-        primary.close();
-        try (Wal wal = Wal.open(new WalConfig().directory(fixture.dir("primary"))))
-        {
-            wal.truncateAfter(4).close(); // the primary lost entries 5..9 the replica has
-        }
-        primary = fixture.primary(fixture.primaryConfig().listen(address));
         final byte[] other = new byte[64];
         java.util.Arrays.fill(other, (byte)0x5A);
         for (int i = 5; i < 10; i++)
