@@ -340,6 +340,31 @@ class ReplicationTest
         assertEquals(null, again.lastError());
     }
 
+    /**
+     * On a full disk the slot file cannot be saved; retention must still delete (deleting is what frees the disk),
+     * below the floor the running primary knows. It used to give up on the failed save and never delete.
+     */
+    @Test
+    void shouldStillDeleteWhenTheSlotFileCannotBeSaved() throws Exception
+    {
+        final SetTimeProvider clock = new SetTimeProvider(System.currentTimeMillis() * 1_000_000L);
+        final PrimaryConfig config = secondlyRetention(clock);
+        final java.nio.file.Path walDir = config.wal().directory();
+        java.nio.file.Files.createDirectories(walDir.resolve(SlotStore.FILE + ".tmp")); // every save now fails
+        final Primary primary = fixture.primary(config);
+        final Replica replica = fixture.replica("r1", primary.localAddress());
+        for (int cycle = 0; cycle < 4; cycle++)
+        {
+            appendNumbered(primary, 100, 16);
+            awaitCaughtUp(primary, replica);
+            clock.advanceMillis(1000);
+        }
+        appendNumbered(primary, 10, 16);
+        awaitCaughtUp(primary, replica);
+        await("retention to delete the old cycles although the slot file cannot be saved", WAIT,
+            () -> primary.status().oldest() >= 300);
+    }
+
     /** Age 0 retention checked every 10 ms over one-second cycles driven by {@code clock}. */
     private PrimaryConfig secondlyRetention(final SetTimeProvider clock)
     {

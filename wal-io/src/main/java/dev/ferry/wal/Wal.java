@@ -437,4 +437,12 @@ public final class Wal implements AutoCloseable
         }
         return table.storedEntry(offset);
     }
+
+    /**
+     * @return the disk space left above the free-space reserve, for a pretoucher (see {@link WalFiles}).
+     */
+    long spaceAboveReserve()
+    {
+        return files.spaceAboveReserve();
+    }
 }

@@ -87,6 +87,22 @@ final class WalFiles
     }
 
     /**
+     * @return the disk space left above the free-space reserve (negative below it), for a pretoucher that must never
+     *         touch pages the disk might not back; {@code Long.MIN_VALUE} if it cannot be read.
+     */
+    long spaceAboveReserve()
+    {
+        try
+        {
+            return fileStore().getUsableSpace() - minFreeBytes;
+        }
+        catch (final IOException ex)
+        {
+            return Long.MIN_VALUE;
+        }
+    }
+
+    /**
      * @throws WalException STORAGE if the free space under the directory is below {@link WalConfig#minFreeBytes()}.
      */
     void checkFreeSpace()

@@ -19,7 +19,8 @@ import java.util.function.BooleanSupplier;
  * faulted once. (It used to map the file itself; the page cache was shared but the page tables were not, so every
  * page took a second fault in the appender's mapping: 628 faults appending into 500 pretouched pages, issue 21.) It
  * touches within the current chunk only, never behind the write position; the first pages of the next chunk are
- * touched once the appender has mapped it.
+ * touched once the appender has mapped it. It touches only while the disk has the WAL's free-space reserve plus the
+ * distance ahead free: on a sparse file a touch allocates the page's block, and on a full disk that is a SIGBUS.
  * <p>
  * A duty-cycle object, not a thread (wal-io has none): call {@link #doWork()} from a thread that is not the
  * appender's — Ferry's primary calls it from its network thread between messages — or between its own writes, as a
@@ -33,6 +34,9 @@ public final class WalPretoucher implements AutoCloseable
     public static final long DEFAULT_AHEAD_BYTES = 8L << 20;
 
     private static final int PAGES_PER_CALL = 64;
+    /** Touching goes on for this much past a free-space check before the next (a statfs costs ~2 µs here). */
+    private static final long SPACE_CHECK_BYTES = 1L << 20;
+    private static final long SPACE_RECHECK_NS = 100_000_000L;
 
     private final Wal wal;
     private final long aheadBytes;
@@ -40,6 +44,8 @@ public final class WalPretoucher implements AutoCloseable
     private final ReferenceOwner owner = ReferenceOwner.temporary("ferry-pretoucher");
     private BytesStore<?, ?> chunk;
     private long touchedUpTo;
+    private long touchAllowedUpTo;
+    private long nextSpaceCheckNs;
     private long pagesTouched;
 
     /**
@@ -54,6 +60,7 @@ public final class WalPretoucher implements AutoCloseable
         }
         this.wal = wal;
         this.aheadBytes = aheadBytes;
+        this.nextSpaceCheckNs = System.nanoTime();
     }
 
     /**
@@ -101,6 +108,7 @@ public final class WalPretoucher implements AutoCloseable
         {
             chunk = store;
             touchedUpTo = 0; // a new chunk (or file): start again from the write position
+            touchAllowedUpTo = 0;
         }
         final MappedBytesStore mapped = (MappedBytesStore)store;
         if (!reserve(mapped))
@@ -126,6 +134,10 @@ public final class WalPretoucher implements AutoCloseable
                 {
                     break; // beyond this chunk's mapping: the next chunk is touched once the appender maps it
                 }
+                if (touchedUpTo >= touchAllowedUpTo && !spaceToTouch())
+                {
+                    break; // the disk may not back more pages: a touch could SIGBUS; appends will meet the reserve
+                }
                 mapped.compareAndSwapInt(touchedUpTo, 0, 0);
                 touchedUpTo += pageSize;
                 touched++;
@@ -142,6 +154,27 @@ public final class WalPretoucher implements AutoCloseable
         }
         pagesTouched += touched;
         return touched;
+    }
+
+    /**
+     * Touching allocates the file's blocks on a sparse file: on a full disk that is a SIGBUS. So pages are touched
+     * only while the disk has the reserve plus the distance ahead free, checked every {@value #SPACE_CHECK_BYTES}
+     * bytes touched (and at most every 100 ms once refused).
+     */
+    private boolean spaceToTouch()
+    {
+        final long now = System.nanoTime();
+        if (now - nextSpaceCheckNs < 0)
+        {
+            return false;
+        }
+        if (wal.spaceAboveReserve() > aheadBytes + SPACE_CHECK_BYTES)
+        {
+            touchAllowedUpTo = touchedUpTo + SPACE_CHECK_BYTES;
+            return true;
+        }
+        nextSpaceCheckNs = now + SPACE_RECHECK_NS;
+        return false;
     }
 
     private boolean reserve(final MappedBytesStore mapped)

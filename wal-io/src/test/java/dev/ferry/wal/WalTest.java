@@ -661,6 +661,28 @@ class WalTest
         assertEquals(next, wal.nextOffset(), "a refused append writes nothing");
     }
 
+    /**
+     * On a sparse file a touch allocates the page's block; on a full disk that is a SIGBUS. The pretoucher touches
+     * nothing while the disk has less than the reserve plus its distance ahead free (it touched regardless before).
+     */
+    @Test
+    void shouldNotPretouchWhenTheDiskMightNotBackThePages() throws Exception
+    {
+        final Path walDir = dir.resolve("nearly-full");
+        Files.createDirectories(walDir);
+        final long usable = Files.getFileStore(walDir).getUsableSpace();
+        final Wal wal = track(Wal.open(config().directory(walDir).minFreeBytes(usable - (4L << 20))));
+        wal.append(payload(0));
+        try (WalPretoucher pretoucher = new WalPretoucher(wal, 8L << 20))
+        {
+            assertEquals(0, pretoucher.doWork(64), "4 MiB above the reserve is less than the 8 MiB it would touch ahead");
+        }
+        try (WalPretoucher pretoucher = new WalPretoucher(wal, 1L << 20))
+        {
+            assertTrue(pretoucher.doWork(64) > 0, "1 MiB ahead (plus a 1 MiB check interval) fits in the 4 MiB left");
+        }
+    }
+
     @Test
     void shouldStopPretouchingAfterOnePageWhenWorkIsWaiting() throws Exception
     {

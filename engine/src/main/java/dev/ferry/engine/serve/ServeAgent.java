@@ -47,6 +47,7 @@ public final class ServeAgent implements Agent, Sessions
     private final SelectorParker parker;
     private final BooleanSupplier workWaiting = this::workWaiting;
     private long headAtPass;
+    private final Runnable saveSlots = this::saveSlots;
 
     /**
      * @param config the primary's settings.
@@ -93,6 +94,24 @@ public final class ServeAgent implements Agent, Sessions
     private boolean workWaiting()
     {
         return wal.nextOffset() != headAtPass || parker.readyNow();
+    }
+
+    /**
+     * Save the slots; if that fails (a full disk), say so and go on: retention must still delete, since deleting is
+     * what frees the disk, and it never goes below the floor of the slots this primary holds in memory. What a crash
+     * would then leave is the last slot file saved: positions older than the truth (which only retain more), without
+     * a replica that appeared since (which would need a resync).
+     */
+    private void saveSlots()
+    {
+        try
+        {
+            slotStore.save(slots);
+        }
+        catch (final FerryException ex)
+        {
+            log("could not save the replica slots (" + ex.getMessage() + "); retention goes on from the slots in memory");
+        }
     }
 
     @Override
@@ -252,10 +271,9 @@ public final class ServeAgent implements Agent, Sessions
             // every pass ran on this thread once a second and stalled replication for milliseconds each time.
             if (slotStore.slotSetChanged(slots))
             {
-                slotStore.save(slots); // a new or given-up replica is saved at once (rare): a restart must know it
+                saveSlots(); // a new or given-up replica is saved at once (rare): a restart must know it
             }
-            final RetentionResult result = wal.retain(policy, slots.floor(), System.currentTimeMillis(),
-                () -> slotStore.save(slots));
+            final RetentionResult result = wal.retain(policy, slots.floor(), System.currentTimeMillis(), saveSlots);
             if (result.cyclesDeleted() > 0)
             {
                 log("retention deleted " + result.cyclesDeleted() + " roll cycle(s), " + result.bytesDeleted() +
