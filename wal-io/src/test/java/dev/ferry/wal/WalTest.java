@@ -625,6 +625,13 @@ class WalTest
         return Long.parseLong(f[7]) + Long.parseLong(f[9]);
     }
 
+    /** A WAL whose free-space reserve is set {@code margin} bytes below the disk's free space now. */
+    private Wal openWithSpaceAboveReserve(final String name, final long margin) throws IOException
+    {
+        final Path walDir = Files.createDirectories(dir.resolve(name));
+        return track(Wal.open(config().directory(walDir).minFreeBytes(Files.getFileStore(walDir).getUsableSpace() - margin)));
+    }
+
     /**
      * The free-space reserve is checked by bytes written, not by appends: with 1 KiB entries a check every 65,536
      * appends let 64 MiB go past a reserve that had only 32 MiB to give (issue 14).
@@ -632,11 +639,8 @@ class WalTest
     @Test
     void shouldRefuseAppendsSoonAfterTheDiskGoesBelowTheReserve() throws Exception
     {
-        final Path walDir = dir.resolve("reserve");
-        Files.createDirectories(walDir);
-        final long usable = Files.getFileStore(walDir).getUsableSpace();
         // a reserve 32 MiB below what is free now: the disk "fills" after ~32 MiB of appends
-        final Wal wal = track(Wal.open(config().directory(walDir).minFreeBytes(usable - (32L << 20))));
+        final Wal wal = openWithSpaceAboveReserve("reserve", 32L << 20);
         final byte[] entry = new byte[1024];
         long written = 0;
         WalException full = null;
@@ -668,10 +672,7 @@ class WalTest
     @Test
     void shouldNotPretouchWhenTheDiskMightNotBackThePages() throws Exception
     {
-        final Path walDir = dir.resolve("nearly-full");
-        Files.createDirectories(walDir);
-        final long usable = Files.getFileStore(walDir).getUsableSpace();
-        final Wal wal = track(Wal.open(config().directory(walDir).minFreeBytes(usable - (4L << 20))));
+        final Wal wal = openWithSpaceAboveReserve("nearly-full", 4L << 20);
         wal.append(payload(0));
         try (WalPretoucher pretoucher = new WalPretoucher(wal, 8L << 20))
         {
