@@ -55,7 +55,8 @@ class CorruptWalTest
         final List<String> log = new CopyOnWriteArrayList<>();
         final Primary primary = fixture.primary(fixture.primaryConfig().eventLog(log::add));
         final Replica replica = fixture.replica("r1", primary.localAddress());
-        await("the replica to stop", Duration.ofSeconds(60), () -> replica.state() == ReplicaState.STOPPED);
+        await("the replica to stop", Duration.ofSeconds(60),
+            () -> replica.state() == ReplicaState.STOPPED && replica.lastError() != null); // it starts STOPPED
         assertEquals(ErrorCode.STORAGE, replica.lastError().code(), replica.lastError().getMessage());
         assertTrue(replica.lastError().getMessage().contains("corrupt"), replica.lastError().getMessage());
         assertEquals(50, replica.receivedOffset(), "everything before the damaged entry, nothing after");

@@ -45,8 +45,8 @@ public final class AtomicFile
                 {
                     channel.write(buffer);
                 }
-                channel.force(true);
             }
+            FileSync.file(tmp);
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         }
         catch (final IOException ex)
@@ -72,9 +72,6 @@ public final class AtomicFile
      */
     public static void syncDirectory(final Path directory) throws IOException
     {
-        try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ))
-        {
-            channel.force(true);
-        }
+        FileSync.directory(directory);
     }
 }

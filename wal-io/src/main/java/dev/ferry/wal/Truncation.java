@@ -22,9 +22,12 @@ import static dev.ferry.wal.WalEntry.LONG_LE;
 /**
  * {@link Wal#truncateAfter(long)}: copy a prefix index for index into a sibling directory, then swap it in.
  * <pre>
- *   1. DIR.truncating  &lt;- entries [oldest, offset], then the marker file COMPLETE
- *   2. DIR -&gt; DIR.old, DIR.truncating -&gt; DIR, delete DIR.old
+ *   1. DIR.truncating  &lt;- entries [oldest, offset]; fsync every file, then the directory
+ *   2. the marker file COMPLETE; fsync it and the directory
+ *   3. DIR -&gt; DIR.old, DIR.truncating -&gt; DIR; fsync the parent directory; only then delete DIR.old
  * </pre>
+ * So after a power loss at any point the WAL is the old one or the whole new one: the copy is on stable storage
+ * before it is marked complete, and the swap before the old copy goes.
  * {@link #recover(Path)} finishes or undoes a swap a crash interrupted.
  */
 final class Truncation
@@ -77,14 +80,29 @@ final class Truncation
                 }
             }
             copySideFiles(wal.directory(), staging);
-            Files.createFile(staging.resolve(COMPLETE));
         }
         catch (final IOException | RuntimeException ex)
         {
-            deleteTree(staging);
-            throw new WalException(ErrorCode.STORAGE, "truncateAfter(" + lastOffset + ") of " + wal.directory() +
-                " failed while copying; the WAL is unchanged: " + ex, ex);
+            throw failedCopy(wal, lastOffset, staging, ex);
         }
+        try
+        {
+            syncTree(staging); // the copy on stable storage before it is marked complete
+            final Path complete = Files.createFile(staging.resolve(COMPLETE));
+            FileSync.file(complete);
+            FileSync.directory(staging);
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            throw failedCopy(wal, lastOffset, staging, ex);
+        }
+    }
+
+    private static WalException failedCopy(final Wal wal, final long lastOffset, final Path staging, final Exception ex)
+    {
+        deleteTree(staging);
+        return new WalException(ErrorCode.STORAGE, "truncateAfter(" + lastOffset + ") of " + wal.directory() +
+            " failed while copying; the WAL is unchanged: " + ex, ex);
     }
 
     /** Files beside the queue that belong to the WAL's owner (e.g. its history): carried over unchanged. */
@@ -113,6 +131,7 @@ final class Truncation
             Files.delete(staging.resolve(COMPLETE));
             Files.move(directory, old, StandardCopyOption.ATOMIC_MOVE);
             Files.move(staging, directory, StandardCopyOption.ATOMIC_MOVE);
+            FileSync.directory(directory.toAbsolutePath().getParent()); // the swap durable before the old copy goes
         }
         catch (final IOException ex)
         {
@@ -153,6 +172,30 @@ final class Truncation
         else if (Files.isDirectory(staging) && Files.isDirectory(directory))
         {
             deleteTree(staging); // a finished copy never swapped in: the caller truncates again
+        }
+    }
+
+    /** fsync every regular file under {@code root}, then each directory, deepest first. */
+    private static void syncTree(final Path root) throws IOException
+    {
+        final java.util.List<Path> paths;
+        try (Stream<Path> walk = Files.walk(root))
+        {
+            paths = walk.sorted(Comparator.reverseOrder()).toList();
+        }
+        for (final Path p : paths)
+        {
+            if (Files.isRegularFile(p))
+            {
+                FileSync.file(p);
+            }
+        }
+        for (final Path p : paths)
+        {
+            if (Files.isDirectory(p))
+            {
+                FileSync.directory(p);
+            }
         }
     }
 

@@ -1,0 +1,76 @@
+package dev.ferry.wal;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * Every fsync of Ferry's own files (metadata written whole, a truncation's copy) goes through here: one small seam
+ * that a test replaces to record what was forced, and in what order, since a power loss cannot be simulated in a
+ * test. (Chronicle's own msyncs of the WAL's mapped chunks are the sync policy's, not these.)
+ */
+final class FileSync
+{
+    /** What forcing a file or a directory does. */
+    interface Syncer
+    {
+        /**
+         * @param file a regular file whose content and metadata must reach stable storage.
+         */
+        void file(Path file) throws IOException;
+
+        /**
+         * @param directory a directory whose entries (files created, renamed, deleted in it) must reach stable storage.
+         */
+        void directory(Path directory) throws IOException;
+    }
+
+    /** The real one: {@code FileChannel.force(true)} on the file, and on the directory opened for reading. */
+    static final Syncer FORCE = new Syncer()
+    {
+        @Override
+        public void file(final Path file) throws IOException
+        {
+            try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE))
+            {
+                channel.force(true);
+            }
+        }
+
+        @Override
+        public void directory(final Path directory) throws IOException
+        {
+            try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ))
+            {
+                channel.force(true);
+            }
+        }
+    };
+
+    private static volatile Syncer syncer = FORCE;
+
+    private FileSync()
+    {
+    }
+
+    static void file(final Path file) throws IOException
+    {
+        syncer.file(file);
+    }
+
+    static void directory(final Path directory) throws IOException
+    {
+        syncer.directory(directory);
+    }
+
+    /**
+     * For tests: replace the syncer (give back {@link #FORCE} after).
+     *
+     * @param replacement the syncer to use.
+     */
+    static void use(final Syncer replacement)
+    {
+        syncer = replacement;
+    }
+}
