@@ -3,10 +3,12 @@ package dev.ferry.engine.cli;
 import dev.ferry.engine.PrimaryStatus;
 import dev.ferry.engine.ReplicaStatus;
 import dev.ferry.engine.status.StatusClient;
+import dev.ferry.net.auth.Secret;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 
@@ -24,6 +26,11 @@ final class StatusCommand implements Callable<Integer>
     @Option(names = "--json", description = "Print one JSON document.")
     boolean json;
 
+    @Option(names = "--secret-file", paramLabel = "F",
+        description = {"The shared secret of the node, as its replicas use it. Checked here (a missing or empty file is "
+            + "an error); the status request itself carries no proof yet: the access issue makes the primary ask for one."})
+    Path secretFile;
+
     @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "3s", converter = Converters.DurationValue.class,
         description = "How long to wait (default: ${DEFAULT-VALUE}).")
     Duration timeout;
@@ -31,6 +38,10 @@ final class StatusCommand implements Callable<Integer>
     @Override
     public Integer call()
     {
+        if (secretFile != null)
+        {
+            Secret.load(secretFile); // the same checks as the node's: a wrong path fails here, with the file named
+        }
         final String document = StatusClient.requestJson(primary, timeout);
         if (json)
         {

@@ -624,6 +624,17 @@ class CliTest
             assertEquals(0, table.exit(), table::toString);
             assertTrue(table.outLines().getFirst().startsWith("head=100 "), table::toString);
             assertTrue(table.outLines().stream().anyMatch(l -> l.startsWith("r1 ") && l.contains("STREAMING")), table::toString);
+
+            // --secret-file on every subcommand that talks to a node (DESIGN's contract): status takes it too
+            final java.nio.file.Path secret = dir.resolve("secret");
+            java.nio.file.Files.writeString(secret, "0123456789abcdef0123456789abcdef\n");
+            final Run withSecret = ferry("status", "--primary", address, "--secret-file", secret.toString(), "--json");
+            assertEquals(0, withSecret.exit(), withSecret::toString);
+            assertEquals(100, new ObjectMapper().readTree(withSecret.out()).path("head").asLong(-1), withSecret::toString);
+            final Run missing = ferry("status", "--primary", address, "--secret-file", dir.resolve("no-such-secret").toString());
+            assertTrue(missing.exit() != 0, missing::toString);
+            assertEquals(1, missing.errLines().size(), missing::toString);
+            assertTrue(missing.err().contains("no-such-secret"), missing::toString);
         }
     }
 }
