@@ -55,23 +55,12 @@ public final class AtomicFile
         }
         try
         {
-            syncDirectory(file.toAbsolutePath().getParent());
+            FileSync.directory(file.toAbsolutePath().getParent());
         }
         catch (final IOException ex)
         {
             throw new WalException(ErrorCode.STORAGE, file + " was replaced but its directory could not be synced, so " +
                 "the new name may not survive a power loss: " + ex.getMessage(), ex);
         }
-    }
-
-    /**
-     * Make the directory's entries (a file created, renamed or deleted in it) durable.
-     *
-     * @param directory the directory.
-     * @throws IOException if the directory cannot be opened or synced.
-     */
-    public static void syncDirectory(final Path directory) throws IOException
-    {
-        FileSync.directory(directory);
     }
 }

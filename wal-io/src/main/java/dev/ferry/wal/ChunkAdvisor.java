@@ -1,7 +1,6 @@
 package dev.ferry.wal;
 
 import net.openhft.chronicle.bytes.Bytes;
-import net.openhft.chronicle.bytes.BytesStore;
 import net.openhft.chronicle.bytes.MappedBytesStore;
 
 /**
@@ -25,9 +24,11 @@ import net.openhft.chronicle.bytes.MappedBytesStore;
 final class ChunkAdvisor
 {
     private static final long PAGE_SIZE = 4096; // madvise needs a page-aligned start; 4 KiB divides larger pages' offsets too
-    private BytesStore<?, ?> advisedStore;
 
     /**
+     * Called once per chunk, by the writer, on the first append into it (the writer already tracks the chunk for the
+     * pretoucher, so no second copy of that state is kept here).
+     *
      * @param bytes   the bytes of the document being written (Chronicle's mapped bytes over the current chunk).
      * @param address where it is being written: the advice starts at its page, so the entries already in the chunk
      *                (a WAL reopened mid-chunk) keep the kernel's read-ahead for cursors reading them (Chronicle's
@@ -35,13 +36,7 @@ final class ChunkAdvisor
      */
     void wrote(final Bytes<?> bytes, final long address)
     {
-        final BytesStore<?, ?> store = bytes.bytesStore();
-        if (store == advisedStore)
-        {
-            return;
-        }
-        advisedStore = store;
-        if (store instanceof MappedBytesStore mapped)
+        if (bytes.bytesStore() instanceof MappedBytesStore mapped)
         {
             final long end = mapped.addressForRead(mapped.start()) + mapped.capacity();
             final long from = address & -PAGE_SIZE;
