@@ -258,12 +258,13 @@ public final class Primary implements AutoCloseable
             final Histogram latency = slot.ackLatencyNs();
             final long heard = slot.lastHeartbeatNs();
             replicas.add(new ReplicaStatus(slot.id(), slot.remote(), slot.state(), slot.receivedOffset(),
-                slot.durableOffset(), slot.appliedOffset(), Math.max(0, head - slot.receivedOffset()), slot.lagBytes(),
+                slot.durableOffset(), slot.syncs(), slot.appliedOffset(), Math.max(0, head - slot.receivedOffset()), slot.lagBytes(),
                 slot.lagMillis(), heard == 0 ? -1 : TimeUnit.NANOSECONDS.toMillis(now - heard),
                 micros(latency, 50), micros(latency, 99), micros(latency, 99.9), latency.getTotalCount()));
         }
         replicas.sort((a, b) -> a.id().compareTo(b.id()));
-        return new PrimaryStatus(head, wal.oldestOffset(), history.id().toString(), history.epoch(), List.copyOf(replicas));
+        return new PrimaryStatus(head, wal.oldestOffset(), history.id().toString(), history.epoch(),
+            wal.config().syncPolicy().label(), wal.syncedOffset() + 1, List.copyOf(replicas));
     }
 
     private static double micros(final Histogram histogram, final double percentile)

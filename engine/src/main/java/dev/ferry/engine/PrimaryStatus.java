@@ -9,8 +9,11 @@ import java.util.List;
  * @param oldest    the oldest offset retained.
  * @param historyId the WAL's history id.
  * @param epoch     the WAL's epoch.
+ * @param sync      the primary's own sync policy: none, batch or interval.
+ * @param durable   the primary's own next offset on stable storage (its last sync's; 0 before any).
  * @param replicas  every replica the primary has seen since it started.
  */
-public record PrimaryStatus(long head, long oldest, String historyId, long epoch, List<ReplicaStatus> replicas)
+public record PrimaryStatus(long head, long oldest, String historyId, long epoch, String sync, long durable,
+    List<ReplicaStatus> replicas)
 {
 }

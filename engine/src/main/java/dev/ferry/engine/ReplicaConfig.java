@@ -2,6 +2,7 @@ package dev.ferry.engine;
 
 import dev.ferry.net.idle.IdleStrategies;
 import dev.ferry.net.message.HelloFlyweight;
+import dev.ferry.wal.SyncPolicy;
 import dev.ferry.wal.WalConfig;
 import dev.ferry.wal.codec.Codec;
 import dev.ferry.wal.frame.FrameHeader;
@@ -20,7 +21,8 @@ import static dev.ferry.engine.PrimaryConfig.require;
  */
 public final class ReplicaConfig
 {
-    private final WalConfig wal = new WalConfig().singleWriter(true); // only the replica's thread writes it
+    // only the replica's thread writes it; synced per receive round so that DURABLE acks mean what they say
+    private final WalConfig wal = new WalConfig().singleWriter(true).syncPolicy(SyncPolicy.PER_BATCH);
     private InetSocketAddress primary;
     private String id;
     private Path secretFile;
@@ -39,7 +41,9 @@ public final class ReplicaConfig
     private boolean concluded;
 
     /**
-     * @return the WAL settings, to adjust in place (single-writer by default: only the replica's thread writes it).
+     * @return the WAL settings, to adjust in place: single-writer (only the replica's thread writes it) and
+     *         {@link SyncPolicy#PER_BATCH} by default (a DURABLE ack is on stable storage; {@link SyncPolicy#NONE}
+     *         saves the syncs, and the replica's durable offset then never advances).
      */
     public WalConfig wal()
     {

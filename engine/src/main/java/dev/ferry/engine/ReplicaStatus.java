@@ -8,7 +8,8 @@ package dev.ferry.engine;
  * @param remote             its address, host:port.
  * @param state              its connection as the primary sees it.
  * @param received           next offset received.
- * @param durable            next offset durable.
+ * @param durable            next offset durable (on the replica's stable storage).
+ * @param syncs              false if the replica never syncs (sync policy none): {@code durable} does not advance.
  * @param applied            next offset applied.
  * @param lagEntries         head minus received.
  * @param lagBytes           bytes not yet acknowledged (exact for entries sent, estimated beyond).
@@ -20,7 +21,7 @@ package dev.ferry.engine;
  * @param acks               acknowledgements recorded.
  */
 public record ReplicaStatus(
-    String id, String remote, SlotState state, long received, long durable, long applied, long lagEntries, long lagBytes,
+    String id, String remote, SlotState state, long received, long durable, boolean syncs, long applied, long lagEntries, long lagBytes,
     long lagMillis, long lastHeartbeatMsAgo, double ackP50Micros, double ackP99Micros, double ackP999Micros, long acks)
 {
 }

@@ -8,8 +8,12 @@ import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.wire.DocumentContext;
 
 import java.io.File;
+import java.io.IOException;
 import java.lang.foreign.MemorySegment;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
@@ -50,6 +54,8 @@ final class EntryWriter
     private long bytesSinceSpaceCheck;
     private int writeCycle = Integer.MIN_VALUE;
     private int lastCycleAtOpen = Integer.MIN_VALUE;
+    private final ArrayList<File> unsynced = new ArrayList<>(2); // oldest first; the current file stays listed
+    private boolean createdSinceSync;
 
     EntryWriter(
         final WalConfig config, final Path directory, final SingleChronicleQueue queue, final WalFiles files,
@@ -65,6 +71,29 @@ final class EntryWriter
         this.spaceCheckBytes = Math.max(SPACE_CHECK_MIN_BYTES, Math.min(SPACE_CHECK_MAX_BYTES, config.minFreeBytes() / 4));
         this.files = files;
         this.table = table;
+    }
+
+    /**
+     * At open, under a sync policy: every roll-cycle file already there is listed for the first sync (what an earlier
+     * process wrote may still be only in the page cache; a first sync makes it durable before it is reported so).
+     *
+     * @throws WalException STORAGE if the directory cannot be listed.
+     */
+    void listFilesAtOpen()
+    {
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(directory, "*" + SingleChronicleQueue.SUFFIX))
+        {
+            for (final Path file : files)
+            {
+                unsynced.add(file.toFile());
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new WalException(ErrorCode.STORAGE, "cannot list " + directory + ": " + ex, ex);
+        }
+        unsynced.sort(null);
+        createdSinceSync = true;
     }
 
     /** The WAL opened with entries up to {@code cycle}: cycles after it are started by this writer. */
@@ -133,9 +162,12 @@ final class EntryWriter
             if (cycle > lastCycleAtOpen)
             {
                 table.cycleStarted(cycle, offset);
+                createdSinceSync = true;
             }
             writeCycle = cycle;
-            writeFile.lazySet(appender.currentFile());
+            final File file = appender.currentFile();
+            writeFile.lazySet(file);
+            unsynced.add(file);
         }
         writePosition.lazySet(position + total); // release store: free on x86, read by a pretoucher thread
     }
@@ -185,10 +217,43 @@ final class EntryWriter
         return reading;
     }
 
-    /** Force every written entry to the storage device ({@code msync}). */
+    /**
+     * Force every entry written so far to the storage device: each roll-cycle file written since the last sync, whole
+     * (every chunk: Chronicle's own {@code appender.sync()} would msync only the current chunk up to its write
+     * position), then, if a cycle file was created, the queue's metadata and the directory that names them. The
+     * current file stays listed for the next sync.
+     *
+     * @throws WalException STORAGE if a sync fails (the entries are written but not known durable).
+     */
     void sync()
     {
-        appender.sync();
+        try
+        {
+            for (final File file : unsynced)
+            {
+                FileSync.data(file.toPath());
+            }
+            if (createdSinceSync)
+            {
+                final Path metadata = directory.resolve(WalFiles.METADATA_FILE);
+                if (Files.exists(metadata))
+                {
+                    FileSync.data(metadata);
+                }
+                FileSync.directory(directory);
+                createdSinceSync = false;
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new WalException(ErrorCode.STORAGE, "sync of " + directory + " failed: " + ex, ex);
+        }
+        final File current = unsynced.isEmpty() ? null : unsynced.getLast();
+        unsynced.clear();
+        if (current != null)
+        {
+            unsynced.add(current);
+        }
     }
 
     void close()

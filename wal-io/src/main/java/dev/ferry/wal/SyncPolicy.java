@@ -1,7 +1,8 @@
 package dev.ferry.wal;
 
 /**
- * When the WAL forces written entries from the page cache to the storage device ({@code msync}).
+ * When the WAL forces written entries from the page cache to the storage device: a sync is an {@code fdatasync} of
+ * every roll-cycle file written since the last one (every chunk of it), and of the directory after a new file.
  * <p>
  * Whatever the policy, every entry whose {@code append} returned survives {@code kill -9} of the process: the
  * entry is in the kernel's page cache and the kernel writes it back. Only what was synced survives a power loss
@@ -16,9 +17,41 @@ package dev.ferry.wal;
 public enum SyncPolicy
 {
     /** Never sync explicitly. */
-    NONE,
+    NONE("none"),
     /** Sync on every flush. */
-    PER_BATCH,
+    PER_BATCH("batch"),
     /** Sync on a flush at most once per interval. */
-    INTERVAL
+    INTERVAL("interval");
+
+    private final String label;
+
+    SyncPolicy(final String label)
+    {
+        this.label = label;
+    }
+
+    /**
+     * @return the policy's name on the command line and in status: none, batch or interval.
+     */
+    public String label()
+    {
+        return label;
+    }
+
+    /**
+     * @param name a {@link #label()} (any case), or per-batch / per_batch.
+     * @return the policy.
+     * @throws WalException CONFIGURATION naming the accepted values.
+     */
+    public static SyncPolicy of(final String name)
+    {
+        return switch (name.toLowerCase(java.util.Locale.ROOT))
+        {
+            case "none" -> NONE;
+            case "batch", "per-batch", "per_batch" -> PER_BATCH;
+            case "interval" -> INTERVAL;
+            default -> throw new WalException(dev.ferry.error.ErrorCode.CONFIGURATION,
+                "--sync must be none, batch or interval, was '" + name + "'");
+        };
+    }
 }

@@ -33,7 +33,8 @@ final class Syncer
     }
 
     /**
-     * Force the entries up to {@code lastOffset} to storage unless an earlier sync did.
+     * Force the entries up to {@code lastOffset} to storage unless an earlier sync did ({@link EntryWriter#sync()}:
+     * every file written since the last sync, whole, and the directory after a new file), then report them synced.
      *
      * @param writer     the WAL's writer.
      * @param lastOffset the last offset appended; ignored if {@code empty}.

@@ -28,6 +28,8 @@ import java.nio.file.StandardOpenOption;
 final class WalFiles
 {
     static final String LOCK_FILE = "ferry.lock";
+    /** Chronicle's table store beside the cycle files (the highest cycle, named cursors' positions). */
+    static final String METADATA_FILE = "metadata" + SingleChronicleQueue.SUFFIX + "t";
 
     private final Path directory;
     private final long minFreeBytes;
@@ -64,7 +66,7 @@ final class WalFiles
                 .rollCycle(config.rollCycle())
                 .timeProvider(cycleClock)
                 .readOnly(config.readOnly())
-                .syncMode(config.syncPolicy() == SyncPolicy.NONE ? SyncMode.NONE : SyncMode.SYNC)
+                .syncMode(SyncMode.NONE) // the sync policy's syncs are Ferry's own (EntryWriter.sync)
                 .build();
         }
         catch (final IOException | RuntimeException ex)

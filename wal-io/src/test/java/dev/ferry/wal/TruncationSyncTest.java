@@ -9,7 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -22,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class TruncationSyncTest
 {
-    private final List<String> synced = new CopyOnWriteArrayList<>();
+    private SyncRecorder recorder;
 
     @TempDir
     Path dir;
@@ -30,7 +29,10 @@ class TruncationSyncTest
     @AfterEach
     void giveTheRealSyncsBack()
     {
-        FileSync.use(FileSync.FORCE);
+        if (recorder != null)
+        {
+            recorder.close();
+        }
     }
 
     @Test
@@ -44,24 +46,10 @@ class TruncationSyncTest
                 wal.append(("entry " + i).getBytes(StandardCharsets.US_ASCII));
             }
             Files.writeString(walDir.resolve("side.properties"), "k=v\n"); // a file of the WAL's owner: carried over
-            FileSync.use(new FileSync.Syncer()
-            {
-                @Override
-                public void file(final Path file) throws IOException
-                {
-                    synced.add("file " + dir.relativize(file.toAbsolutePath()));
-                    FileSync.FORCE.file(file);
-                }
-
-                @Override
-                public void directory(final Path directory) throws IOException
-                {
-                    synced.add("dir " + dir.relativize(directory.toAbsolutePath()));
-                    FileSync.FORCE.directory(directory);
-                }
-            });
+            recorder = SyncRecorder.install(dir, null, () -> 0);
             wal.truncateAfter(49).close();
         }
+        final List<String> synced = recorder.log();
         final List<String> copied;
         try (Stream<Path> files = Files.list(walDir))
         {

@@ -1,7 +1,6 @@
 package dev.ferry.engine.cli;
 
 import dev.ferry.error.ErrorCode;
-import dev.ferry.wal.SyncPolicy;
 import dev.ferry.wal.Wal;
 import dev.ferry.wal.WalConfig;
 import dev.ferry.wal.WalCursor;
@@ -23,17 +22,6 @@ final class Cli
     static void event(final String message)
     {
         System.err.println(LocalTime.now().truncatedTo(ChronoUnit.MILLIS) + " " + message);
-    }
-
-    static SyncPolicy syncPolicy(final String name)
-    {
-        return switch (name.toLowerCase(java.util.Locale.ROOT))
-        {
-            case "none" -> SyncPolicy.NONE;
-            case "batch", "per-batch", "per_batch" -> SyncPolicy.PER_BATCH;
-            case "interval" -> SyncPolicy.INTERVAL;
-            default -> throw new WalException(ErrorCode.CONFIGURATION, "--sync must be none, batch or interval, was '" + name + "'");
-        };
     }
 
     static WalConfig readOnlyWal(final Path dir)

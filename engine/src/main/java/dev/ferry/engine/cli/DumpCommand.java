@@ -1,9 +1,7 @@
 package dev.ferry.engine.cli;
 
-import dev.ferry.error.ErrorCode;
 import dev.ferry.wal.Wal;
 import dev.ferry.wal.WalCursor;
-import dev.ferry.wal.WalException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

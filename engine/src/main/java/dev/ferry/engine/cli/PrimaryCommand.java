@@ -4,6 +4,7 @@ import dev.ferry.engine.Primary;
 import dev.ferry.engine.PrimaryConfig;
 import dev.ferry.net.Endpoint;
 import dev.ferry.wal.RetentionPolicy;
+import dev.ferry.wal.SyncPolicy;
 import dev.ferry.wal.codec.Codec;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -78,8 +79,9 @@ final class PrimaryCommand implements Callable<Integer>
         description = "A replica further behind than this no longer holds retention back.")
     long slotCapBytes;
 
-    @Option(names = "--sync", paramLabel = "none|batch|interval", defaultValue = "none",
-        description = "WAL sync policy (default: ${DEFAULT-VALUE}; every append survives kill -9 regardless).")
+    @Option(names = "--sync", paramLabel = "none|batch|interval", defaultValue = "batch",
+        description = "WAL sync policy (default: ${DEFAULT-VALUE}): what survives a power loss; every append survives "
+            + "kill -9 regardless. The generator and --stdin flush (batch: sync) after their appends.")
     String sync;
 
     @Option(names = "--idle", paramLabel = "backoff|yield|park|busy-spin", defaultValue = "backoff",
@@ -110,7 +112,7 @@ final class PrimaryCommand implements Callable<Integer>
             .retention(new RetentionPolicy(retainAge, retainBytes))
             .slotCapBytes(slotCapBytes)
             .eventLog(Cli::event);
-        config.wal().syncPolicy(Cli.syncPolicy(sync));
+        config.wal().syncPolicy(SyncPolicy.of(sync));
         if (rollCycle != null)
         {
             config.wal().rollCycle(rollCycle);

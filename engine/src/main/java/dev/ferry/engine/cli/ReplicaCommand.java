@@ -4,6 +4,7 @@ import dev.ferry.engine.Replica;
 import dev.ferry.engine.ReplicaConfig;
 import dev.ferry.engine.ReplicaState;
 import dev.ferry.net.Endpoint;
+import dev.ferry.wal.SyncPolicy;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -34,8 +35,9 @@ final class ReplicaCommand implements Callable<Integer>
     @Option(names = "--secret-file", paramLabel = "F", description = "Shared secret to prove to the primary.")
     Path secretFile;
 
-    @Option(names = "--sync", paramLabel = "none|batch|interval", defaultValue = "none",
-        description = "WAL sync policy (default: ${DEFAULT-VALUE}); durable acks follow it.")
+    @Option(names = "--sync", paramLabel = "none|batch|interval", defaultValue = "batch",
+        description = "WAL sync policy (default: ${DEFAULT-VALUE}): batch forces what each receive round wrote (group "
+            + "commit) and acks it DURABLE; interval at most once per interval; none never (durable does not advance).")
     String sync;
 
     @Option(names = "--idle", paramLabel = "backoff|yield|park|busy-spin", defaultValue = "backoff",
@@ -52,7 +54,7 @@ final class ReplicaCommand implements Callable<Integer>
             .secretFile(secretFile)
             .idleStrategy(idle)
             .eventLog(Cli::event);
-        config.wal().syncPolicy(Cli.syncPolicy(sync));
+        config.wal().syncPolicy(SyncPolicy.of(sync));
         final CountDownLatch stopped = new CountDownLatch(1);
         config.listener((from, to, error) ->
         {

@@ -17,6 +17,7 @@ import dev.ferry.net.SelectorParker;
 import dev.ferry.net.auth.HandshakeAuth;
 import dev.ferry.net.message.HelloFlyweight;
 import dev.ferry.net.message.WelcomeFlyweight;
+import dev.ferry.wal.SyncPolicy;
 import dev.ferry.wal.Wal;
 import dev.ferry.wal.codec.Codec;
 import dev.ferry.wal.frame.FrameHeader;
@@ -262,7 +263,8 @@ public final class FollowAgent implements Agent
         final int codecMask = HelloFlyweight.codecMask(config.codecs().toArray(new Codec[0]));
         final long claim = link.claim(HelloFlyweight.length(config.id().length()));
         hello.encode(link.sendBuffer(), claim, FrameHeader.VERSION, codecMask,
-            empty ? HelloFlyweight.EMPTY_WAL_FLAG : 0, epoch, wal.nextOffset(),
+            (empty ? HelloFlyweight.EMPTY_WAL_FLAG : 0) |
+                (wal.config().syncPolicy() == SyncPolicy.NONE ? HelloFlyweight.NO_SYNC_FLAG : 0), epoch, wal.nextOffset(),
             historyId.getMostSignificantBits(), historyId.getLeastSignificantBits(), nonce,
             new byte[HelloFlyweight.PROOF_LENGTH], config.id());
         // the fingerprint of our last entry, so the primary can check it holds the same entry there

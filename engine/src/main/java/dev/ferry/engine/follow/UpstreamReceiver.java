@@ -58,6 +58,7 @@ final class UpstreamReceiver implements AutoCloseable
     private long ackedDurable = -1;
     private int batchesSinceAck;
     private long startOffset;
+    private final boolean syncs;
 
     UpstreamReceiver(final ReplicaConfig config, final Wal wal, final BooleanSupplier frameWaiting)
     {
@@ -67,7 +68,8 @@ final class UpstreamReceiver implements AutoCloseable
         this.frameWaiting = frameWaiting;
         this.batches = new BatchAppender(wal, config.maxFrameBytes());
         this.pretoucher = new WalPretoucher(wal, WalPretoucher.DEFAULT_AHEAD_BYTES);
-        this.durableOffset = wal.nextOffset();
+        this.syncs = wal.config().syncPolicy() != SyncPolicy.NONE;
+        this.durableOffset = Math.min(wal.nextOffset(), wal.syncedOffset() + 1);
     }
 
     long durableOffset()
@@ -112,9 +114,19 @@ final class UpstreamReceiver implements AutoCloseable
         int work = current.receive(onFrame, 64);
         if (batchesSinceAck > 0)
         {
-            wal.flush();
-            acknowledge(current, false);
+            acknowledge(current, false); // received: not held back by a sync
             batchesSinceAck = 0;
+        }
+        if (syncs && wal.syncedOffset() < wal.nextOffset() - 1)
+        {
+            // group commit, as PostgreSQL's walreceiver: write what arrived, send the received ACK, force what was
+            // written while the next batches queue in the socket, then ACK durable
+            work += current.flush();
+            if (wal.flush())
+            {
+                acknowledge(current, false);
+                work++;
+            }
         }
         if (nowNs - current.lastReceiveNs() > config.primaryTimeoutNs())
         {
@@ -123,10 +135,6 @@ final class UpstreamReceiver implements AutoCloseable
         }
         if (nowNs - lastSendNs > config.heartbeatIntervalNs())
         {
-            if (wal.config().syncPolicy() != SyncPolicy.NONE)
-            {
-                wal.flush();
-            }
             acknowledge(current, true);
         }
         work += current.flush();
@@ -198,7 +206,8 @@ final class UpstreamReceiver implements AutoCloseable
     void acknowledge(final FrameConnection current, final boolean force)
     {
         final long received = next();
-        final long durable = wal.config().syncPolicy() == SyncPolicy.NONE ? received : wal.syncedOffset() + 1;
+        // only what a sync forced: under SyncPolicy.NONE this stays where the WAL opened (HELLO said NO_SYNC)
+        final long durable = Math.min(received, wal.syncedOffset() + 1);
         durableOffset = durable;
         if (!force && received == ackedNext && durable == ackedDurable)
         {

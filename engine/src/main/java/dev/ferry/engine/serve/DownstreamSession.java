@@ -284,10 +284,12 @@ final class DownstreamSession implements AutoCloseable
         connection.commit(welcome.seal());
         slot = serving.slots().slot(id);
         slot.connected(connection.remoteAddress(), SlotState.STREAMING);
+        slot.syncs(!hello.noSync());
         slot.resumeAt(start);
         phase = Phase.STREAMING;
         serving.log().log("replica " + id + " connected from " + connection.remoteAddress() + ", streaming from offset " + start +
-            " (" + codec.name().toLowerCase(java.util.Locale.ROOT) + ")");
+            " (" + codec.name().toLowerCase(java.util.Locale.ROOT) + (hello.noSync() ?
+            "; it never syncs: its durable offset will not advance" : "") + ")");
     }
 
     private void onStatusRequest()

@@ -30,6 +30,7 @@ public final class ReplicaSlot
     private volatile long lagMillis;
     private volatile long lagBytes;
     private volatile boolean invalidated;
+    private volatile boolean syncs = true;
 
     ReplicaSlot(final String id)
     {
@@ -85,6 +86,23 @@ public final class ReplicaSlot
     }
 
     /**
+     * @return false if the replica said (HELLO {@code NO_SYNC}) it never syncs: its durable offset does not advance.
+     */
+    public boolean syncs()
+    {
+        return syncs;
+    }
+
+    /**
+     * @return where retention must keep entries from for this replica: its durable position, or what it received if
+     *         it never syncs (it would hold retention forever otherwise).
+     */
+    public long retainFrom()
+    {
+        return syncs ? durableOffset : receivedOffset;
+    }
+
+    /**
      * @param level an acknowledgement level.
      * @return the next offset at that level.
      */
@@ -136,6 +154,11 @@ public final class ReplicaSlot
     public boolean invalidated()
     {
         return invalidated;
+    }
+
+    void syncs(final boolean syncs)
+    {
+        this.syncs = syncs;
     }
 
     void connected(final String remote, final SlotState state)

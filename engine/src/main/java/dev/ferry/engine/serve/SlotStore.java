@@ -87,7 +87,7 @@ public final class SlotStore
         return valid != written.size();
     }
 
-    /** Save the valid slots' durable positions if any moved since the last save. */
+    /** Save the valid slots' retention positions (durable, or received if it never syncs) if any moved. */
     void save(final SlotTable slots)
     {
         final Map<String, Long> now = new TreeMap<>();
@@ -95,14 +95,15 @@ public final class SlotStore
         {
             if (!slot.invalidated())
             {
-                now.put(slot.id(), slot.durableOffset());
+                now.put(slot.id(), slot.retainFrom());
             }
         }
         if (now.equals(written))
         {
             return;
         }
-        final StringBuilder text = new StringBuilder("# replica id = durable next offset (written by the primary)\n");
+        final StringBuilder text = new StringBuilder(
+            "# replica id = next offset retention keeps for it: durable, or received if it never syncs (by the primary)\n");
         now.forEach((id, durable) -> text.append(id).append('=').append(durable).append('\n'));
         AtomicFile.write(file, text.toString().getBytes(StandardCharsets.UTF_8));
         written = now;

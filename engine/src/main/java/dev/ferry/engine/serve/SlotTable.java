@@ -1,6 +1,8 @@
 package dev.ferry.engine.serve;
 
 import dev.ferry.engine.AckLevel;
+import dev.ferry.error.ErrorCode;
+import dev.ferry.error.FerryException;
 
 import java.util.Collection;
 import java.util.Collections;
@@ -61,9 +63,16 @@ public final class SlotTable
         return n;
     }
 
+    /**
+     * {@link dev.ferry.engine.Primary#awaitReplicated}.
+     *
+     * @throws FerryException CONFIGURATION for a DURABLE wait that cannot be met: a replica the primary knows never
+     *                        syncs, and fewer than {@code minReplicas} others do.
+     */
     public boolean await(final long offset, final int minReplicas, final AckLevel level, final long timeoutNs)
         throws InterruptedException
     {
+        checkDurableReachable(minReplicas, level);
         if (count(offset, level) >= minReplicas)
         {
             return true;
@@ -75,6 +84,7 @@ public final class SlotTable
             waiters++;
             while (count(offset, level) < minReplicas)
             {
+                checkDurableReachable(minReplicas, level);
                 final long remaining = deadline - System.nanoTime();
                 if (remaining <= 0)
                 {
@@ -92,7 +102,44 @@ public final class SlotTable
     }
 
     /**
-     * The retention floor: the lowest durable position of a valid slot; {@link Long#MAX_VALUE} with no slots.
+     * A DURABLE wait fails at once, rather than waiting out its timeout, when the replicas cannot meet it: one runs
+     * with sync policy none (its durable offset never advances) and fewer than {@code minReplicas} others sync. A
+     * wait with no such replica known waits: a syncing replica may still connect.
+     */
+    private void checkDurableReachable(final int minReplicas, final AckLevel level)
+    {
+        if (level != AckLevel.DURABLE)
+        {
+            return;
+        }
+        int syncing = 0;
+        String noSync = null;
+        for (final ReplicaSlot slot : slots.values())
+        {
+            if (slot.invalidated())
+            {
+                continue;
+            }
+            if (slot.syncs())
+            {
+                syncing++;
+            }
+            else if (noSync == null || slot.id().compareTo(noSync) < 0)
+            {
+                noSync = slot.id();
+            }
+        }
+        if (noSync != null && syncing < minReplicas)
+        {
+            throw new FerryException(ErrorCode.CONFIGURATION, "a DURABLE wait for " + minReplicas +
+                " replica(s) cannot be met: replica " + noSync + " runs with sync policy none (its durable offset " +
+                "never advances) and " + syncing + " other(s) sync; run replicas with --sync batch or interval");
+        }
+    }
+
+    /**
+     * The retention floor: the lowest {@link ReplicaSlot#retainFrom()} of a valid slot; {@link Long#MAX_VALUE} with no
+     * slots.
      */
     long floor()
     {
@@ -101,7 +148,7 @@ public final class SlotTable
         {
             if (!slot.invalidated())
             {
-                floor = Math.min(floor, slot.durableOffset());
+                floor = Math.min(floor, slot.retainFrom());
             }
         }
         return floor;

@@ -26,7 +26,9 @@ public final class StatusJson
             .append(",\"oldest\":").append(status.oldest())
             .append(",\"historyId\":");
         string(json, status.historyId());
-        json.append(",\"epoch\":").append(status.epoch()).append(",\"replicas\":[");
+        json.append(",\"epoch\":").append(status.epoch()).append(",\"sync\":");
+        string(json, status.sync());
+        json.append(",\"durable\":").append(status.durable()).append(",\"replicas\":[");
         for (int i = 0; i < status.replicas().size(); i++)
         {
             final ReplicaStatus r = status.replicas().get(i);
@@ -38,6 +40,7 @@ public final class StatusJson
             string(json, r.state().name());
             json.append(",\"received\":").append(r.received())
                 .append(",\"durable\":").append(r.durable())
+                .append(",\"syncs\":").append(r.syncs())
                 .append(",\"applied\":").append(r.applied())
                 .append(",\"lagEntries\":").append(r.lagEntries())
                 .append(",\"lagBytes\":").append(r.lagBytes())

@@ -25,7 +25,7 @@ import static dev.ferry.wal.frame.FrameHeader.SHORT_LE;
  *  +-------------------------------+-------------------------------+
  *  |    protocolVersion (u16)      |        codecMask (u16)        |  12
  *  +-------------------------------+-------------------------------+
- *  |                 flags (u32), bit 0 EMPTY_WAL                  |  16
+ *  |         flags (u32), bit 0 EMPTY_WAL, bit 1 NO_SYNC           |  16
  *  +---------------------------------------------------------------+
  *  |                          epoch (u64)                          |  20
  *  +---------------------------------------------------------------+
@@ -98,10 +98,15 @@ public final class HelloFlyweight extends MessageFlyweight<HelloFlyweight>
 
     /** Flag: the replica's WAL is empty; {@code epoch}, {@code nextOffset} and the history id carry no meaning. */
     public static final int EMPTY_WAL_FLAG = 1;
+    /**
+     * Flag: the replica never syncs its WAL (sync policy none): its {@code durableOffset} does not advance, so it
+     * counts for no DURABLE wait, and the primary keeps retention for it from its {@code receivedOffset}.
+     */
+    public static final int NO_SYNC_FLAG = 2;
     /** {@link #lastEntry()} when the replica does not know its last entry (an empty WAL). */
     public static final long NO_LAST_ENTRY = -1;
     /** The flag bits this version defines. */
-    public static final int KNOWN_FLAGS = EMPTY_WAL_FLAG;
+    public static final int KNOWN_FLAGS = EMPTY_WAL_FLAG | NO_SYNC_FLAG;
     /** The codec mask bits this version defines: one per {@link Codec}. */
     public static final int KNOWN_CODEC_MASK = (1 << Codec.values().length) - 1;
 
@@ -234,7 +239,7 @@ public final class HelloFlyweight extends MessageFlyweight<HelloFlyweight>
      * @param frameOffset     the offset of the frame's first byte.
      * @param protocolVersion the highest protocol version the replica speaks.
      * @param codecMask       the codecs the replica decodes, see {@link #codecMask(Codec...)}.
-     * @param flags           {@link #EMPTY_WAL_FLAG} or 0.
+     * @param flags           {@link #EMPTY_WAL_FLAG}, {@link #NO_SYNC_FLAG}, both or 0.
      * @param epoch           the replica's epoch.
      * @param nextOffset      the replica's next offset to write.
      * @param historyIdHi     the high 64 bits of the replica's history id.
@@ -344,6 +349,14 @@ public final class HelloFlyweight extends MessageFlyweight<HelloFlyweight>
     {
         buffer.set(INT_LE, offset + FLAGS_OFFSET, flags);
         return this;
+    }
+
+    /**
+     * @return whether the replica never syncs its WAL, so its durable offset does not advance.
+     */
+    public boolean noSync()
+    {
+        return 0 != (flags() & NO_SYNC_FLAG);
     }
 
     /**

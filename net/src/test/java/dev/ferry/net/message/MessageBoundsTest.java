@@ -138,7 +138,7 @@ class MessageBoundsTest
         assertHelloRejected(Reason.BAD_FIELD, length);
         encodeHello("r1");
 
-        fixtures.buffer.set(INT_LE, HelloFlyweight.FLAGS_OFFSET, 2);
+        fixtures.buffer.set(INT_LE, HelloFlyweight.FLAGS_OFFSET, 4);
         fixtures.reseal(0, length);
         assertHelloRejected(Reason.BAD_FLAGS, length);
         fixtures.buffer.set(INT_LE, HelloFlyweight.FLAGS_OFFSET, Integer.MIN_VALUE | 1);
