@@ -1,5 +1,6 @@
 package dev.ferry.jmh.harness;
 
+import dev.ferry.engine.AckLevel;
 import dev.ferry.engine.AckListener;
 import org.HdrHistogram.Recorder;
 
@@ -12,39 +13,67 @@ import java.util.concurrent.TimeUnit;
  * {@link AckListener}): when every replica has acknowledged an offset, its latency is recorded as the ACK time minus
  * the offset's <em>intended</em> send time on the fixed-rate schedule, so a loader that fell behind cannot hide
  * latency (coordinated omission corrected). No polling thread: the measurement adds no wake-up delay of its own.
+ * Both levels are timed from the same acknowledgements: RECEIVED (written on every replica) and DURABLE (on every
+ * replica's stable storage).
  */
 final class AckLatency implements AckListener
 {
     private static final long MAX_NS = TimeUnit.SECONDS.toNanos(60);
 
     private final Map<String, Integer> index = new HashMap<>();
-    private final long[] received;
-    private final Recorder recorder = new Recorder(MAX_NS, 3);
+    private final Level received;
+    private final Level durable;
     private volatile boolean armed;
-    private volatile long recorded;
     private long base;
     private long end;
     private long startNs;
     private long intervalNs;
 
+    /** One acknowledgement level: every replica's next offset at it, and the latency of the offsets all have. */
+    private static final class Level
+    {
+        private final long[] next;
+        private final Recorder recorder = new Recorder(MAX_NS, 3);
+        private volatile long recorded;
+
+        Level(final int replicas)
+        {
+            next = new long[replicas];
+        }
+    }
+
     AckLatency(final int replicas)
     {
-        received = new long[replicas];
+        received = new Level(replicas);
+        durable = new Level(replicas);
+    }
+
+    private Level level(final AckLevel level)
+    {
+        return switch (level)
+        {
+            case RECEIVED -> received;
+            case DURABLE -> durable;
+            case APPLIED -> throw new IllegalArgumentException("APPLIED is not timed: the replicas apply what they receive");
+        };
     }
 
     /**
-     * Start recording offsets {@code [base, base + count)} scheduled at {@code startNs + i * intervalNs}.
+     * Start recording offsets {@code [base, base + count)} scheduled at {@code startNs + i * intervalNs}, at RECEIVED
+     * and at DURABLE.
      */
-    synchronized Recorder arm(final long base, final long count, final long startNs, final long intervalNs)
+    synchronized void arm(final long base, final long count, final long startNs, final long intervalNs)
     {
         this.base = base;
         this.end = base + count;
         this.startNs = startNs;
         this.intervalNs = intervalNs;
-        this.recorded = base;
-        recorder.reset();
+        for (final Level level : new Level[] {received, durable})
+        {
+            level.recorded = base;
+            level.recorder.reset();
+        }
         armed = true;
-        return recorder;
     }
 
     void disarm()
@@ -52,9 +81,22 @@ final class AckLatency implements AckListener
         armed = false;
     }
 
-    long recorded()
+    /**
+     * @param level RECEIVED or DURABLE.
+     * @return the latencies recorded at that level since arming.
+     */
+    Recorder recorder(final AckLevel level)
     {
-        return recorded;
+        return level(level).recorder;
+    }
+
+    /**
+     * @param level RECEIVED or DURABLE.
+     * @return the next offset whose latency at that level is not recorded yet.
+     */
+    long recorded(final AckLevel level)
+    {
+        return level(level).recorded;
     }
 
     private static long min(final long[] values)
@@ -74,26 +116,33 @@ final class AckLatency implements AckListener
         Integer i = index.get(replicaId);
         if (i == null)
         {
-            if (index.size() == received.length)
+            if (index.size() == received.next.length)
             {
                 return;
             }
             i = index.size();
             index.put(replicaId, i);
         }
-        received[i] = receivedOffset;
-        if (!armed || index.size() < received.length)
+        received.next[i] = receivedOffset;
+        durable.next[i] = durableOffset;
+        if (!armed || index.size() < received.next.length)
         {
             return;
         }
-        final long acked = Math.min(min(received), end);
-        long o = recorded;
+        record(received, nowNs);
+        record(durable, nowNs);
+    }
+
+    private void record(final Level level, final long nowNs)
+    {
+        final long acked = Math.min(min(level.next), end);
+        long o = level.recorded;
         while (o < acked)
         {
             final long latency = nowNs - (startNs + (o - base) * intervalNs);
-            recorder.recordValue(Math.min(Math.max(0, latency), MAX_NS));
+            level.recorder.recordValue(Math.min(Math.max(0, latency), MAX_NS));
             o++;
         }
-        recorded = Math.max(recorded, acked);
+        level.recorded = Math.max(level.recorded, acked);
     }
 }

@@ -25,6 +25,11 @@ final class BenchOptions
     @Option(names = "--replicas", defaultValue = "1", description = "Replica JVMs (default: ${DEFAULT-VALUE}).")
     int replicas;
 
+    @Option(names = "--replica-sync", defaultValue = "batch", description = {"Sync policy of the replica JVMs of the "
+        + "replicated runs: none, batch or interval (default: ${DEFAULT-VALUE}, the replica's own).",
+        "Acks are timed at RECEIVED and at DURABLE in the same runs; under none DURABLE is not measured."})
+    String replicaSync;
+
     @Option(names = "--codec", defaultValue = "none", description = "none, snappy or zstd (default: ${DEFAULT-VALUE}).")
     String codec;
 

@@ -1,5 +1,6 @@
 package dev.ferry.jmh.harness;
 
+import dev.ferry.engine.AckLevel;
 import dev.ferry.engine.Primary;
 import dev.ferry.wal.TimerSlack;
 import org.HdrHistogram.Histogram;
@@ -19,7 +20,8 @@ import static dev.ferry.jmh.harness.ReplicatedRun.LONG_LE;
 
 /**
  * Append-to-ack latency at a fixed rate: entries appended on a schedule, each one's latency counted from its intended
- * send time (coordinated omission corrected), written as an HdrHistogram interval log by a thread of its own.
+ * send time (coordinated omission corrected), written as an HdrHistogram interval log by a thread of its own: at
+ * RECEIVED, and at DURABLE when the replicas sync, from the same acknowledgements.
  */
 final class LatencyRun
 {
@@ -30,6 +32,7 @@ final class LatencyRun
     private final BenchOutput output;
     private final Primary primary;
     private final AckLatency acks;
+    private final boolean durable; // the replicas sync: DURABLE acks advance and are timed beside RECEIVED
 
     LatencyRun(final BenchOptions options, final BenchOutput output, final Primary primary, final AckLatency acks)
     {
@@ -37,6 +40,7 @@ final class LatencyRun
         this.output = output;
         this.primary = primary;
         this.acks = acks;
+        this.durable = !"none".equalsIgnoreCase(options.replicaSync);
     }
 
     /**
@@ -53,28 +57,22 @@ final class LatencyRun
         final MemorySegment payload = MemorySegment.ofArray(new byte[options.latencySize]);
         final long base = primary.nextOffset();
         final long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(10);
-        final Recorder recorder = acks.arm(base, count, start, intervalNs);
-        final Histogram total = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
+        acks.arm(base, count, start, intervalNs);
+        final AckLevel[] levels = durable ? new AckLevel[] {AckLevel.RECEIVED, AckLevel.DURABLE} :
+            new AckLevel[] {AckLevel.RECEIVED};
+        final Timed[] timed = new Timed[levels.length];
         final AtomicLong lateNs = new AtomicLong();
         final AtomicLong appendNs = new AtomicLong();
         final long[] worstLateNs = {0};
         final long[] worstAppendNs = {0};
-        try (PrintStream log = hlog == null ? null : new PrintStream(output.file(hlog).toFile(), "UTF-8"))
+        try
         {
-            final HistogramLogWriter writer = log == null ? null : new HistogramLogWriter(log);
-            final long startMs = System.currentTimeMillis();
-            if (writer != null)
+            for (int l = 0; l < levels.length; l++)
             {
-                writer.outputComment("ferry bench: append->ack latency (ns) from intended send time, " + rate +
-                    " entries/s of " + options.latencySize + " B, " + options.replicas + " replica(s), idle " + options.idle);
-                writer.outputLogFormatVersion();
-                writer.outputStartTime(startMs);
-                writer.setBaseTime(startMs);
-                writer.outputLegend();
+                timed[l] = new Timed(levels[l], hlog == null ? null : hlogName(levels[l], hlog), rate);
             }
             // interval logging runs on its own thread: encoding a histogram takes milliseconds, and on the loader
             // it would stall the schedule (and show up, CO-corrected, as latency that Ferry did not cause)
-            final Histogram[] interval = {null};
             final AtomicBoolean loading = new AtomicBoolean(true);
             final Thread logger = Thread.ofPlatform().name("bench-hlog").start(() ->
             {
@@ -87,23 +85,18 @@ final class LatencyRun
                         continue;
                     }
                     next += TimeUnit.SECONDS.toNanos(1);
-                    synchronized (total)
+                    final StringBuilder p99 = new StringBuilder();
+                    for (final Timed t : timed)
                     {
-                        interval[0] = recorder.getIntervalHistogram(interval[0]);
-                        total.add(interval[0]);
-                        if (writer != null)
-                        {
-                            writer.outputIntervalHistogram(interval[0]);
-                        }
-                        final long late = lateNs.getAndSet(0);
-                        final long slowest = appendNs.getAndSet(0);
-                        worstLateNs[0] = Math.max(worstLateNs[0], late);
-                        worstAppendNs[0] = Math.max(worstAppendNs[0], slowest);
-                        output.progress(String.format("%s: %d/%d s, acked %d, p99 so far %.1f us (this second: loader late " +
-                            "by up to %.1f us, slowest append %.1f us)", label,
-                            (System.nanoTime() - start) / TimeUnit.SECONDS.toNanos(1), seconds, acks.recorded() - base,
-                            total.getValueAtPercentile(99) / 1e3, late / 1e3, slowest / 1e3));
+                        p99.append(t.interval()).append(", ");
                     }
+                    final long late = lateNs.getAndSet(0);
+                    final long slowest = appendNs.getAndSet(0);
+                    worstLateNs[0] = Math.max(worstLateNs[0], late);
+                    worstAppendNs[0] = Math.max(worstAppendNs[0], slowest);
+                    output.progress(String.format("%s: %d/%d s, acked %d, %s(this second: loader late by up to %.1f us, " +
+                        "slowest append %.1f us)", label, (System.nanoTime() - start) / TimeUnit.SECONDS.toNanos(1),
+                        seconds, acks.recorded(AckLevel.RECEIVED) - base, p99, late / 1e3, slowest / 1e3));
                 }
             });
             for (long i = 0; i < count; i++)
@@ -132,33 +125,113 @@ final class LatencyRun
                 }
             }
             final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (acks.recorded() < base + count && System.nanoTime() < deadline)
+            for (final AckLevel level : levels)
             {
-                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+                while (acks.recorded(level) < base + count && System.nanoTime() < deadline)
+                {
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+                }
             }
             acks.disarm();
             loading.set(false);
             LockSupport.unpark(logger);
             logger.join();
-            synchronized (total)
+            for (final Timed t : timed)
             {
-                interval[0] = recorder.getIntervalHistogram(interval[0]);
-                total.add(interval[0]);
-                if (writer != null)
+                t.interval();
+            }
+        }
+        finally
+        {
+            for (final Timed t : timed)
+            {
+                if (t != null)
                 {
-                    writer.outputIntervalHistogram(interval[0]);
+                    t.close();
                 }
             }
         }
         if (hlog != null)
         {
-            final Map<String, Object> result = output.latency("latency.appendToAck." + rate + "perSec", total, hlog,
-                "latency.loopbackPingPong");
-            result.put("loaderMaxLateUs", Math.max(worstLateNs[0], lateNs.get()) / 1e3);
-            result.put("slowestAppendUs", Math.max(worstAppendNs[0], appendNs.get()) / 1e3);
-            output.done(String.format("append->ack at %d/s (%d B): p50 %.1f us, p99 %.1f us, p99.9 %.1f us, max %.1f us", rate,
-                options.latencySize, total.getValueAtPercentile(50) / 1e3, total.getValueAtPercentile(99) / 1e3,
-                total.getValueAtPercentile(99.9) / 1e3, total.getMaxValue() / 1e3));
+            for (final Timed t : timed)
+            {
+                t.report(Math.max(worstLateNs[0], lateNs.get()), Math.max(worstAppendNs[0], appendNs.get()));
+            }
+        }
+    }
+
+    /** {@code latency-R.hlog} for RECEIVED (the name earlier reports used), {@code latency-durable-R.hlog} for DURABLE. */
+    private static String hlogName(final AckLevel level, final String hlog)
+    {
+        return level == AckLevel.RECEIVED ? hlog : hlog.replace("latency-", "latency-durable-");
+    }
+
+    /** The latencies of one acknowledgement level in one run: the total, and the interval log if recorded. */
+    private final class Timed implements AutoCloseable
+    {
+        private final AckLevel level;
+        private final String hlog;
+        private final int rate;
+        private final Recorder recorder;
+        private final Histogram total = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
+        private final PrintStream log;
+        private final HistogramLogWriter writer;
+        private Histogram interval;
+
+        Timed(final AckLevel level, final String hlog, final int rate) throws IOException
+        {
+            this.level = level;
+            this.hlog = hlog;
+            this.rate = rate;
+            this.recorder = acks.recorder(level);
+            this.log = hlog == null ? null : new PrintStream(output.file(hlog).toFile(), "UTF-8");
+            this.writer = log == null ? null : new HistogramLogWriter(log);
+            if (writer != null)
+            {
+                final long startMs = System.currentTimeMillis();
+                writer.outputComment("ferry bench: append->" + level.name() + " ack latency (ns) from intended send " +
+                    "time, " + rate + " entries/s of " + options.latencySize + " B, " + options.replicas +
+                    " replica(s), idle " + options.idle + ", replica sync " + options.replicaSync);
+                writer.outputLogFormatVersion();
+                writer.outputStartTime(startMs);
+                writer.setBaseTime(startMs);
+                writer.outputLegend();
+            }
+        }
+
+        /** Take the interval's histogram into the total and the log; @return the p99 so far, for progress. */
+        synchronized String interval()
+        {
+            interval = recorder.getIntervalHistogram(interval);
+            total.add(interval);
+            if (writer != null)
+            {
+                writer.outputIntervalHistogram(interval);
+            }
+            return String.format("%s p99 so far %.1f us", level.name().toLowerCase(java.util.Locale.ROOT),
+                total.getValueAtPercentile(99) / 1e3);
+        }
+
+        void report(final long lateNs, final long appendNs)
+        {
+            final boolean received = level == AckLevel.RECEIVED;
+            final Map<String, Object> result = output.latency(
+                (received ? "latency.appendToAck." : "latency.appendToDurableAck.") + rate + "perSec", total, hlog,
+                received ? "latency.loopbackPingPong" : "latency.appendToAck." + rate + "perSec");
+            result.put("loaderMaxLateUs", lateNs / 1e3);
+            result.put("slowestAppendUs", appendNs / 1e3);
+            output.done(String.format("append->%s ack at %d/s (%d B): p50 %.1f us, p99 %.1f us, p99.9 %.1f us, max %.1f us",
+                level.name(), rate, options.latencySize, total.getValueAtPercentile(50) / 1e3,
+                total.getValueAtPercentile(99) / 1e3, total.getValueAtPercentile(99.9) / 1e3, total.getMaxValue() / 1e3));
+        }
+
+        @Override
+        public void close()
+        {
+            if (log != null)
+            {
+                log.close();
+            }
         }
     }
 }

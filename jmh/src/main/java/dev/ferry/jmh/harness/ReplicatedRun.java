@@ -1,5 +1,6 @@
 package dev.ferry.jmh.harness;
 
+import dev.ferry.engine.AckLevel;
 import dev.ferry.engine.Primary;
 import dev.ferry.engine.PrimaryConfig;
 import dev.ferry.engine.SlotState;
@@ -66,7 +67,7 @@ final class ReplicatedRun
                 ids.add(id);
                 children.add(new ChildJvm(scratch.resolve(id + ".log"), "dev.ferry.engine.cli.Ferry",
                     List.of("replica", "--wal", scratch.resolve(id).toString(), "--primary", address, "--id", id, "--idle",
-                        options.idle)));
+                        options.idle, "--sync", options.replicaSync)));
             }
             output.progress("waiting for " + options.replicas + " replica JVM(s) to connect");
             final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
@@ -122,12 +123,12 @@ final class ReplicatedRun
         return n;
     }
 
-    private static long minReceived(final List<ReplicaSlot> slots)
+    private static long min(final List<ReplicaSlot> slots, final AckLevel level)
     {
         long min = Long.MAX_VALUE;
         for (final ReplicaSlot slot : slots)
         {
-            min = Math.min(min, slot.receivedOffset());
+            min = Math.min(min, slot.next(level));
         }
         return min;
     }
@@ -149,6 +150,7 @@ final class ReplicatedRun
         final double[] tail = new double[trials];
         final double[] replicated = new double[trials];
         final double[] appendOnly = new double[trials];
+        final double[] durable = new double[trials];
         final double[] ratios = new double[trials];
         for (int t = 0; t < trials; t++)
         {
@@ -162,10 +164,11 @@ final class ReplicatedRun
             final double[] rep = replicatedThroughput(primary, slots, size, waitIdle, options.entries);
             replicated[t] = rep[0];
             appendOnly[t] = rep[1];
+            durable[t] = rep[2];
             ratios[t] = replicated[t] / append[t];
             output.done(String.format("trial %d/%d, %d B: raw Chronicle append %.0f/s, tail %.0f/s; replicated %.0f/s acked by "
-                + "%d replica(s) (appends alone %.0f/s): %.2fx", t + 1, trials, size, append[t], tail[t], replicated[t],
-                slots.size(), appendOnly[t], ratios[t]));
+                + "%d replica(s) (appends alone %.0f/s): %.2fx; durable on every replica %.0f/s", t + 1, trials, size,
+                append[t], tail[t], replicated[t], slots.size(), appendOnly[t], ratios[t], durable[t]));
         }
         for (int t = 0; t < trials; t++)
         {
@@ -179,6 +182,11 @@ final class ReplicatedRun
             median(replicated), "throughput.rawChronicleAppend." + size + "B"), replicated);
         result.put("appendOnlyPerSec", median(appendOnly));
         result.put("pairedRatioMedian", median(ratios));
+        if (durableMeasured())
+        {
+            trialResult(output.throughput("throughput.replicatedDurable." + size + "B", median(durable),
+                "throughput.replicated." + size + "B"), durable);
+        }
         output.done(String.format("replicated %d B, median of %d: %.0f entries/s, %.2fx raw append (median of the pairs %.2fx)",
             size, trials, median(replicated), median(replicated) / median(append),
             median(ratios)));
@@ -190,8 +198,16 @@ final class ReplicatedRun
     }
 
     /**
-     * @return entries per second from the first append until every replica received the last, and of the appends
-     *         alone.
+     * @return true if the replicas sync, so their DURABLE acks advance and are timed.
+     */
+    private boolean durableMeasured()
+    {
+        return !"none".equalsIgnoreCase(options.replicaSync);
+    }
+
+    /**
+     * @return entries per second from the first append until every replica received the last, of the appends
+     *         alone, and until every replica had the last durable (0 if they do not sync).
      */
     private double[] replicatedThroughput(final Primary primary, final List<ReplicaSlot> slots, final int size,
         final IdleStrategy waitIdle, final int n)
@@ -207,11 +223,21 @@ final class ReplicatedRun
         }
         final long appended = System.nanoTime();
         waitIdle.reset();
-        while (minReceived(slots) <= last)
+        while (min(slots, AckLevel.RECEIVED) <= last)
         {
             waitIdle.idle(0);
         }
         final long end = System.nanoTime();
-        return new double[] {n / ((end - start) / 1e9), n / ((appended - start) / 1e9)};
+        if (!durableMeasured())
+        {
+            return new double[] {n / ((end - start) / 1e9), n / ((appended - start) / 1e9), 0};
+        }
+        waitIdle.reset();
+        while (min(slots, AckLevel.DURABLE) <= last)
+        {
+            waitIdle.idle(0);
+        }
+        final long durable = System.nanoTime();
+        return new double[] {n / ((end - start) / 1e9), n / ((appended - start) / 1e9), n / ((durable - start) / 1e9)};
     }
 }
