@@ -54,6 +54,11 @@ public final class Primary implements AutoCloseable
     {
         this.config = config;
         this.wal = Wal.open(config.wal());
+        if (wal.tornEntriesRemoved() > 0)
+        {
+            config.eventLog().log("%s: removed %d torn entries at the end of %s (a power loss left them half written); "
+                .formatted("primary", wal.tornEntriesRemoved(), wal.directory()) + "next offset " + wal.nextOffset());
+        }
         ServerSocketChannel bound = null;
         try
         {

@@ -44,6 +44,11 @@ public final class Replica implements AutoCloseable
         final HandshakeAuth auth =
             new HandshakeAuth(config.secretFile() == null ? Secret.NONE : Secret.load(config.secretFile()));
         this.wal = Wal.open(config.wal());
+        if (wal.tornEntriesRemoved() > 0)
+        {
+            config.eventLog().log("%s: removed %d torn entries at the end of %s (a power loss left them half written); "
+                .formatted("replica", wal.tornEntriesRemoved(), wal.directory()) + "next offset " + wal.nextOffset());
+        }
         final History history;
         try
         {

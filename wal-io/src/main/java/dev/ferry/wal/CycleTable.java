@@ -179,6 +179,59 @@ final class CycleTable
         }
     }
 
+    /**
+     * What a power loss may leave at the end of a WAL: documents whose header reached the disk but whose entry did not
+     * (a zeroed page: the CRC32C fails, or the stored offset is not the one its Chronicle index gives). Scans back
+     * from the last document to the first intact entry, with a tailer of its own (the probe answers
+     * {@link #indexOf}). Holes before an intact entry are not looked for here: every reader checks CRCs.
+     *
+     * @return {@code {torn, lastIntactOffset}}: how many documents at the end are torn (0 for an intact tail) and the
+     *         offset of the last intact entry, or -1 if no entry is intact (or the WAL is empty).
+     */
+    synchronized long[] tornTail()
+    {
+        try (ExcerptTailer tailer = queue.createTailer())
+        {
+            tailer.direction(TailerDirection.BACKWARD).toEnd();
+            long torn = 0;
+            while (true)
+            {
+                try (DocumentContext dc = tailer.readingDocument())
+                {
+                    if (!dc.isPresent())
+                    {
+                        return new long[] {torn, -1};
+                    }
+                    final long offset = intactOffset(dc);
+                    if (offset >= 0)
+                    {
+                        return new long[] {torn, offset};
+                    }
+                    torn++;
+                }
+            }
+        }
+    }
+
+    /** @return the entry's offset if its CRC32C holds and its offset maps to its index, else -1. */
+    private long intactOffset(final DocumentContext dc)
+    {
+        final Bytes<?> bytes = dc.wire().bytes();
+        final long length = bytes.readRemaining();
+        if (length < HEADER_LENGTH || length > Integer.MAX_VALUE)
+        {
+            return -1;
+        }
+        final long address = bytes.addressForRead(bytes.readPosition(), (int)length);
+        final long offset = ALL.get(LONG_LE, address + OFFSET_FIELD_OFFSET);
+        final int crc = ALL.get(INT_LE, address + CRC_FIELD_OFFSET);
+        if (offset < 0 || crc != Crc32c.compute(ALL, address + HEADER_LENGTH, length - HEADER_LENGTH))
+        {
+            return -1;
+        }
+        return indexOf(offset) == dc.index() ? offset : -1;
+    }
+
     synchronized void close()
     {
         probe.close();

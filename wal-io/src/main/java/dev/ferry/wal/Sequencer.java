@@ -25,6 +25,7 @@ final class Sequencer
     private volatile long nextOffset;
     private volatile long oldestOffset;
     private volatile boolean closed;
+    private volatile boolean truncating;
     private volatile boolean empty;
 
     Sequencer(final WalConfig config, final Path directory, final CycleTable table, final EntryWriter writer)
@@ -66,6 +67,15 @@ final class Sequencer
                 nextOffset = last + 1;
             }
         }
+    }
+
+    /**
+     * The last {@code torn} documents are torn (see {@link CycleTable#tornTail()}): the head is one past them, counted
+     * from the last intact entry rather than read from a torn one, so that a truncation after it removes them.
+     */
+    void tornTail(final long lastIntact, final long torn)
+    {
+        nextOffset = lastIntact + 1 + torn;
     }
 
     /** Retention deleted {@code cycles}: forget them and read the oldest entry again. */
@@ -260,7 +270,15 @@ final class Sequencer
             {
                 return false;
             }
-            Truncation.copyPrefix(wal, offset);
+            final long lastIndex = offset < oldestOffset ? Long.MIN_VALUE : table.indexOf(offset); // MIN: keep none
+            if (lastIndex == -1)
+            {
+                throw new WalException(ErrorCode.STORAGE, "truncateAfter(" + offset + "): its cycle is gone from " + directory);
+            }
+            Truncation.copyPrefix(wal, offset, lastIndex);
+            // sealed before the lock is released: an append between here and the swap would return an offset that
+            // the swap then discards
+            truncating = true;
             return true;
         }
         finally
@@ -329,6 +347,11 @@ final class Sequencer
     private void checkWritable()
     {
         checkOpen();
+        if (truncating)
+        {
+            throw new WalException(ErrorCode.STORAGE, "WAL at " + directory +
+                " is being truncated: write to the WAL truncateAfter returns");
+        }
         if (writer == null)
         {
             throw new WalException(ErrorCode.STORAGE, "WAL at " + directory + " was opened read-only");

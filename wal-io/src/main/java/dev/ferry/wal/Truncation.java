@@ -1,7 +1,6 @@
 package dev.ferry.wal;
 
 import dev.ferry.error.ErrorCode;
-import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.queue.impl.single.InternalAppender;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
@@ -14,10 +13,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Comparator;
 import java.util.stream.Stream;
-
-import static dev.ferry.wal.WalEntry.ALL;
-import static dev.ferry.wal.WalEntry.HEADER_LENGTH;
-import static dev.ferry.wal.WalEntry.LONG_LE;
 
 /**
  * {@link Wal#truncateAfter(long)}: copy a prefix index for index into a sibling directory, then swap it in.
@@ -48,7 +43,11 @@ final class Truncation
         return directory.resolveSibling(directory.getFileName() + ".old");
     }
 
-    static void copyPrefix(final Wal wal, final long lastOffset)
+    /**
+     * Copy the entries up to {@code lastOffset}, which is at Chronicle index {@code lastIndex}: the copy stops by
+     * index, not by the offsets stored after it (a torn entry's stored offset may be anything).
+     */
+    static void copyPrefix(final Wal wal, final long lastOffset, final long lastIndex)
     {
         final Path staging = staging(wal.directory());
         deleteTree(staging);
@@ -69,14 +68,12 @@ final class Truncation
                     {
                         break;
                     }
-                    final Bytes<?> bytes = dc.wire().bytes();
-                    final long offset = ALL.get(LONG_LE, bytes.addressForRead(bytes.readPosition(), HEADER_LENGTH));
-                    if (offset > lastOffset)
+                    if (dc.index() > lastIndex)
                     {
                         dc.rollbackOnClose();
                         break;
                     }
-                    appender.writeBytes(dc.index(), bytes);
+                    appender.writeBytes(dc.index(), dc.wire().bytes());
                 }
             }
             copySideFiles(wal.directory(), staging);

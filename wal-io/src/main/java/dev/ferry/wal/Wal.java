@@ -57,6 +57,9 @@ public final class Wal implements AutoCloseable
     private final Sequencer sequencer;
     private final AtomicInteger openCursors = new AtomicInteger();
 
+    private long tornEntriesRemoved;
+    private boolean repairing;
+
     private Wal(final WalConfig config)
     {
         this.config = config;
@@ -90,7 +93,50 @@ public final class Wal implements AutoCloseable
      */
     public static Wal open(final WalConfig config)
     {
-        return new Wal(config.conclude());
+        return new Wal(config.conclude()).repairTornTail(true);
+    }
+
+    /**
+     * A writable WAL whose last documents a power loss tore (their entry never reached the disk: the CRC32C fails or
+     * the stored offset is not the one the index gives) would take a wrong next offset from them: they are removed by
+     * a truncation after the last intact entry (a copy of the WAL, as {@link #truncateAfter}; only after a power loss).
+     *
+     * @throws WalException STORAGE if no entry of the WAL is intact (restore it, or empty it to resync).
+     */
+    private Wal repairTornTail(final boolean allowed)
+    {
+        if (writer == null || sequencer.isEmpty())
+        {
+            return this;
+        }
+        final long[] tail = table.tornTail();
+        final long torn = tail[0];
+        final long lastIntact = tail[1];
+        if (torn == 0)
+        {
+            return this;
+        }
+        if (lastIntact < 0 || !allowed)
+        {
+            close();
+            throw new WalException(ErrorCode.STORAGE, (lastIntact < 0 ? "no intact entry in WAL " :
+                "torn entries left after a repair of WAL ") + directory + " (" + torn +
+                " torn documents at the end): restore it from a copy, or empty it and let the replica resync");
+        }
+        sequencer.tornTail(lastIntact, torn);
+        repairing = true;
+        final Wal repaired = truncateAfter(lastIntact);
+        repaired.tornEntriesRemoved = torn;
+        return repaired;
+    }
+
+    /**
+     * @return how many torn entries at the end of the WAL were removed when it was opened (0 unless a power loss tore
+     *         them: see {@link #open}); the caller may report it.
+     */
+    public long tornEntriesRemoved()
+    {
+        return tornEntriesRemoved;
     }
 
     /**
@@ -325,7 +371,8 @@ public final class Wal implements AutoCloseable
         }
         close();
         Truncation.swapIn(directory);
-        return open(config.copy().firstOffset(offset + 1));
+        // a repair's copy holds no torn entry: one found there again is an error, not another repair
+        return new Wal(config.copy().firstOffset(offset + 1).conclude()).repairTornTail(!repairing);
     }
 
     /**
@@ -367,6 +414,12 @@ public final class Wal implements AutoCloseable
     WalFiles files()
     {
         return files;
+    }
+
+    /** For tests: the head's owner, to run one step of an operation. */
+    Sequencer sequencer()
+    {
+        return sequencer;
     }
 
     CycleTable table()

@@ -796,6 +796,22 @@ class WalTest
         }
     }
 
+    /**
+     * Issue 14, finding 6: between the copy (under the append lock) and the swap, an append from another thread
+     * returned an offset that the swap then discarded. Now the WAL is sealed before the lock is released.
+     */
+    @Test
+    void shouldRefuseAnAppendBetweenTheTruncationsCopyAndItsSwap()
+    {
+        final Wal wal = open();
+        fill(wal, 10, 0);
+        assertTrue(wal.sequencer().copyPrefix(wal, 4, 0), "the first step of truncateAfter(4)");
+        final WalException refused = assertThrows(WalException.class, () -> wal.append(payload(10)));
+        assertEquals(ErrorCode.STORAGE, refused.code());
+        assertTrue(refused.getMessage().contains("truncated"), refused.getMessage());
+        Truncation.deleteTree(Truncation.staging(wal.directory()));
+    }
+
     @Test
     void shouldRecoverAnInterruptedTruncation() throws Exception
     {

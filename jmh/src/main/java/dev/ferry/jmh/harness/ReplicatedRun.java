@@ -167,8 +167,9 @@ final class ReplicatedRun
             durable[t] = rep[2];
             ratios[t] = replicated[t] / append[t];
             output.done(String.format("trial %d/%d, %d B: raw Chronicle append %.0f/s, tail %.0f/s; replicated %.0f/s acked by "
-                + "%d replica(s) (appends alone %.0f/s): %.2fx; durable on every replica %.0f/s", t + 1, trials, size,
-                append[t], tail[t], replicated[t], slots.size(), appendOnly[t], ratios[t], durable[t]));
+                + "%d replica(s) (appends alone %.0f/s): %.2fx%s", t + 1, trials, size, append[t], tail[t], replicated[t],
+                slots.size(), appendOnly[t], ratios[t],
+                durableMeasured() ? String.format("; durable on every replica %.0f/s", durable[t]) : ""));
         }
         for (int t = 0; t < trials; t++)
         {
