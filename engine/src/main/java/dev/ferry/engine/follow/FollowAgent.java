@@ -4,6 +4,7 @@ import dev.ferry.engine.EventLog;
 import dev.ferry.engine.ReplicaConfig;
 import dev.ferry.engine.ReplicaState;
 import dev.ferry.engine.agent.Agent;
+import dev.ferry.engine.handshake.PrimaryWelcome;
 import dev.ferry.engine.handshake.Resume;
 import dev.ferry.engine.handshake.ResumeDecision;
 import dev.ferry.engine.history.History;
@@ -310,7 +311,8 @@ public final class FollowAgent implements Agent
         final boolean empty = wal.isEmpty();
         final UUID primaryHistory = new UUID(welcome.historyIdHi(), welcome.historyIdLo());
         auth.verifyWelcome(welcome, nonce);
-        if (Resume.checkWelcome(history, empty, wal.nextOffset(), primaryHistory, welcome.startOffset())
+        if (Resume.checkWelcome(history, empty, wal.nextOffset(), config.maxFrameBytes(),
+            new PrimaryWelcome(primaryHistory, welcome.epoch(), welcome.startOffset(), welcome.maxFrameBytes()))
             instanceof ResumeDecision.Refuse refuse)
         {
             throw new FerryException(refuse.code(), refuse.reason());

@@ -85,32 +85,52 @@ public final class Resume
     }
 
     /**
-     * The following side's check of a {@code WELCOME} whose authentication proof passed.
+     * The following side's check of a {@code WELCOME} whose authentication proof passed:
+     * <pre>
+     *   the server sends frames larger than this replica accepts             refuse CONFIGURATION (it would fail on
+     *                                                                          the first large batch, again and again)
+     *   not empty, another history id (or none of its own)                   refuse DIVERGED
+     *   not empty, the server's epoch is older than this replica's           refuse FENCED (a deposed primary: its
+     *                                                                          epoch is never saved here)
+     *   not empty, a start other than this replica's next offset             refuse SEQUENCE_GAP
+     *   otherwise                                                            stream from the start
+     * </pre>
      *
-     * @param own            this replica's history, or null if it has none yet.
-     * @param emptyWal       true if this replica's WAL holds no entry.
-     * @param ownNextOffset  this replica's next offset.
-     * @param primaryHistory the history id the server names.
-     * @param startOffset    where the server says it starts streaming.
-     * @return stream from {@code startOffset}, or refuse with a code.
+     * @param own              this replica's history, or null if it has none yet.
+     * @param emptyWal         true if this replica's WAL holds no entry.
+     * @param ownNextOffset    this replica's next offset.
+     * @param ownMaxFrameBytes the largest frame this replica accepts.
+     * @param welcome          what the server says.
+     * @return stream from {@code welcome.startOffset()}, or refuse with a code.
      */
     public static ResumeDecision checkWelcome(final History own, final boolean emptyWal, final long ownNextOffset,
-        final UUID primaryHistory, final long startOffset)
+        final int ownMaxFrameBytes, final PrimaryWelcome welcome)
     {
+        if (welcome.maxFrameBytes() > ownMaxFrameBytes)
+        {
+            return new ResumeDecision.Refuse(ErrorCode.CONFIGURATION, "primary sends frames of up to " +
+                welcome.maxFrameBytes() + " bytes but this replica accepts " + ownMaxFrameBytes +
+                ": give the replica a maxFrameBytes of at least " + welcome.maxFrameBytes());
+        }
         if (!emptyWal)
         {
             final UUID ownId = own == null ? new UUID(0, 0) : own.id();
-            if (!primaryHistory.equals(ownId))
+            if (!welcome.historyId().equals(ownId))
             {
-                return new ResumeDecision.Refuse(ErrorCode.DIVERGED, "primary has history " + primaryHistory +
+                return new ResumeDecision.Refuse(ErrorCode.DIVERGED, "primary has history " + welcome.historyId() +
                     ", this replica " + ownId);
             }
-            if (startOffset != ownNextOffset)
+            if (welcome.epoch() < own.epoch())
             {
-                return new ResumeDecision.Refuse(ErrorCode.SEQUENCE_GAP, "primary starts at " + startOffset +
+                return new ResumeDecision.Refuse(ErrorCode.FENCED, "primary is at epoch " + welcome.epoch() +
+                    ", older than this replica's epoch " + own.epoch() + ": it was superseded by a promotion");
+            }
+            if (welcome.startOffset() != ownNextOffset)
+            {
+                return new ResumeDecision.Refuse(ErrorCode.SEQUENCE_GAP, "primary starts at " + welcome.startOffset() +
                     " but this replica's next offset is " + ownNextOffset);
             }
         }
-        return new ResumeDecision.Stream(startOffset);
+        return new ResumeDecision.Stream(welcome.startOffset());
     }
 }

@@ -103,21 +103,49 @@ class ResumeTest
         assertEquals(new ResumeDecision.Stream(100), Resume.decide(hello(false, ID, 2, 100), deleted));
     }
 
+    private static PrimaryWelcome welcome(final UUID id, final long epoch, final long start)
+    {
+        return new PrimaryWelcome(id, epoch, start, 1 << 20);
+    }
+
     @Test
     void shouldAcceptAWelcomeThatContinuesTheReplicasWal()
     {
-        assertEquals(new ResumeDecision.Stream(500), Resume.checkWelcome(HISTORY, false, 500, ID, 500));
-        assertEquals(new ResumeDecision.Stream(100), Resume.checkWelcome(null, true, 0, OTHER, 100), "empty: any");
+        assertEquals(new ResumeDecision.Stream(500), Resume.checkWelcome(HISTORY, false, 500, 1 << 20, welcome(ID, 2, 500)));
+        assertEquals(new ResumeDecision.Stream(500), Resume.checkWelcome(HISTORY, false, 500, 1 << 20, welcome(ID, 3, 500)),
+            "a newer epoch is followed");
+        assertEquals(new ResumeDecision.Stream(100), Resume.checkWelcome(null, true, 0, 1 << 20, welcome(OTHER, 0, 100)),
+            "empty: any");
     }
 
     @Test
     void shouldRefuseAWelcomeFromAnotherHistoryOrWithAGap()
     {
-        final ResumeDecision other = Resume.checkWelcome(HISTORY, false, 500, OTHER, 500);
+        final ResumeDecision other = Resume.checkWelcome(HISTORY, false, 500, 1 << 20, welcome(OTHER, 2, 500));
         assertEquals(ErrorCode.DIVERGED, assertInstanceOf(ResumeDecision.Refuse.class, other).code());
-        final ResumeDecision none = Resume.checkWelcome(null, false, 500, ID, 500);
+        final ResumeDecision none = Resume.checkWelcome(null, false, 500, 1 << 20, welcome(ID, 2, 500));
         assertEquals(ErrorCode.DIVERGED, assertInstanceOf(ResumeDecision.Refuse.class, none).code());
-        final ResumeDecision gap = Resume.checkWelcome(HISTORY, false, 500, ID, 400);
+        final ResumeDecision gap = Resume.checkWelcome(HISTORY, false, 500, 1 << 20, welcome(ID, 2, 400));
         assertEquals(ErrorCode.SEQUENCE_GAP, assertInstanceOf(ResumeDecision.Refuse.class, gap).code());
+    }
+
+    /** Issue 15, finding 7: a lower epoch in WELCOME was followed, and saved to the replica's history file. */
+    @Test
+    void shouldRefuseAWelcomeFromAnOlderEpochAsFenced()
+    {
+        final ResumeDecision stale = Resume.checkWelcome(HISTORY, false, 500, 1 << 20, welcome(ID, 1, 500));
+        final ResumeDecision.Refuse refuse = assertInstanceOf(ResumeDecision.Refuse.class, stale);
+        assertEquals(ErrorCode.FENCED, refuse.code());
+        assertTrue(refuse.reason().contains("epoch 1") && refuse.reason().contains("epoch 2"), refuse.reason());
+    }
+
+    /** Issue 15, finding 7: a WELCOME with a larger frame limit than the replica's made it reconnect forever. */
+    @Test
+    void shouldRefuseAWelcomeWhoseFramesTheReplicaCannotTake()
+    {
+        final ResumeDecision big = Resume.checkWelcome(null, true, 0, 64 << 10, welcome(ID, 0, 0));
+        final ResumeDecision.Refuse refuse = assertInstanceOf(ResumeDecision.Refuse.class, big);
+        assertEquals(ErrorCode.CONFIGURATION, refuse.code());
+        assertTrue(refuse.reason().contains("1048576") && refuse.reason().contains("65536"), refuse.reason());
     }
 }
