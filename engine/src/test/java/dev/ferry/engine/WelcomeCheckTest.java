@@ -39,7 +39,9 @@ class WelcomeCheckTest
         primary.append(new byte[100 << 10]); // a batch of it is larger than the replica's frames
         final ReplicaConfig config = fixture.replicaConfig("r1", primary.localAddress()).maxFrameBytes(64 << 10);
         final Replica replica = fixture.track(Replica.start(config));
-        await("the replica to stop", Duration.ofSeconds(60), () -> replica.state() == ReplicaState.STOPPED);
+        // STOPPED is also the state before the first connection: wait for the error that stopped it
+        await("the replica to stop with an error", Duration.ofSeconds(60),
+            () -> replica.lastError() != null && replica.state() == ReplicaState.STOPPED);
         assertNotNull(replica.lastError());
         assertEquals(ErrorCode.CONFIGURATION, replica.lastError().code(), replica.lastError().getMessage());
         assertTrue(replica.lastError().getMessage().contains(String.valueOf(64 << 10)), replica.lastError().getMessage());
