@@ -33,7 +33,7 @@ public final class PrimaryConfig
     private long handshakeTimeoutNs = TimeUnit.SECONDS.toNanos(5);
     private RetentionPolicy retention = RetentionPolicy.KEEP_ALL;
     private long retentionIntervalNs = TimeUnit.SECONDS.toNanos(1);
-    private long slotCapBytes;
+    private long slotCapBytes = SLOT_CAP_BYTES_DEFAULT;
     private EventLog eventLog = EventLog.NONE;
     private AckListener ackListener = AckListener.NONE;
     private boolean pretouch = true;
@@ -314,7 +314,14 @@ public final class PrimaryConfig
     }
 
     /**
-     * @return the lag (estimated bytes) past which a replica no longer holds retention back; 0 for no cap.
+     * The default {@link #slotCapBytes()}: 16 GiB. A replica that never comes back (or a HELLO that never acks) then
+     * holds at most that much back, never the whole disk; raise it where replicas may be away longer.
+     */
+    public static final long SLOT_CAP_BYTES_DEFAULT = 16L << 30;
+
+    /**
+     * @return the lag (estimated bytes) past which a replica no longer holds retention back ({@value
+     *         #SLOT_CAP_BYTES_DEFAULT} by default); 0 for no cap.
      */
     public long slotCapBytes()
     {

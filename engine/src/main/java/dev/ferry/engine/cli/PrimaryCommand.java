@@ -75,8 +75,9 @@ final class PrimaryCommand implements Callable<Integer>
     @Option(names = "--retain-bytes", paramLabel = "N", defaultValue = "0", description = "Delete the oldest roll cycles while the WAL is larger.")
     long retainBytes;
 
-    @Option(names = "--slot-cap-bytes", paramLabel = "N", defaultValue = "0",
-        description = "A replica further behind than this no longer holds retention back.")
+    @Option(names = "--slot-cap-bytes", paramLabel = "N", defaultValue = "" + PrimaryConfig.SLOT_CAP_BYTES_DEFAULT,
+        description = "A replica further behind than this no longer holds retention back (default: ${DEFAULT-VALUE}, "
+            + "16 GiB; 0: no cap).")
     long slotCapBytes;
 
     @Option(names = "--sync", paramLabel = "none|batch|interval", defaultValue = "batch",

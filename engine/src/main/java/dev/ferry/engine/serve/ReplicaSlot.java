@@ -31,6 +31,7 @@ public final class ReplicaSlot
     private volatile long lagBytes;
     private volatile boolean invalidated;
     private volatile boolean syncs = true;
+    private volatile boolean heard; // an ACK arrived, or the slot was saved by an earlier run
 
     ReplicaSlot(final String id)
     {
@@ -94,12 +95,13 @@ public final class ReplicaSlot
     }
 
     /**
-     * @return where retention must keep entries from for this replica: its durable position, or what it received if
-     *         it never syncs (it would hold retention forever otherwise).
+     * @return where retention must keep entries from for this replica: its durable position; what it received if it
+     *         never syncs (it would hold retention forever otherwise), or if it has not acknowledged anything yet (a
+     *         new replica holds what it said it has, not everything from offset 0).
      */
     public long retainFrom()
     {
-        return syncs ? durableOffset : receivedOffset;
+        return syncs && heard ? durableOffset : receivedOffset;
     }
 
     /**
@@ -190,6 +192,7 @@ public final class ReplicaSlot
         receivedOffset = received;
         durableOffset = durable;
         appliedOffset = applied;
+        heard = true;
         lastAckNs = nowNs;
         lastHeartbeatNs = nowNs;
     }
@@ -211,6 +214,7 @@ public final class ReplicaSlot
         receivedOffset = durable;
         durableOffset = durable;
         appliedOffset = durable;
+        heard = true;
     }
 
     void invalidate()

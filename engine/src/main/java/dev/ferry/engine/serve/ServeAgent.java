@@ -254,7 +254,7 @@ public final class ServeAgent implements Agent, Sessions
                 if (slot.state() == SlotState.DISCONNECTED)
                 {
                     // an offline replica's lag grows with every append: estimate it from the entries sent so far
-                    slot.lag(slot.lagMillis(), Math.max(0, head - slot.durableOffset()) * averageEntryBytes);
+                    slot.lag(slot.lagMillis(), Math.max(0, head - slot.retainFrom()) * averageEntryBytes);
                 }
                 if (!slot.invalidated() && slot.lagBytes() > config.slotCapBytes())
                 {
