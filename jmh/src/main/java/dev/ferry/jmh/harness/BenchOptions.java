@@ -30,6 +30,14 @@ final class BenchOptions
         "Acks are timed at RECEIVED and at DURABLE in the same runs; under none DURABLE is not measured."})
     String replicaSync;
 
+    /**
+     * @return true if the replica JVMs sync, so their DURABLE acks advance and are timed.
+     */
+    boolean replicasSync()
+    {
+        return !"none".equalsIgnoreCase(replicaSync);
+    }
+
     @Option(names = "--codec", defaultValue = "none", description = "none, snappy or zstd (default: ${DEFAULT-VALUE}).")
     String codec;
 

@@ -40,7 +40,7 @@ final class LatencyRun
         this.output = output;
         this.primary = primary;
         this.acks = acks;
-        this.durable = !"none".equalsIgnoreCase(options.replicaSync);
+        this.durable = options.replicasSync();
     }
 
     /**

@@ -169,7 +169,7 @@ final class ReplicatedRun
             output.done(String.format("trial %d/%d, %d B: raw Chronicle append %.0f/s, tail %.0f/s; replicated %.0f/s acked by "
                 + "%d replica(s) (appends alone %.0f/s): %.2fx%s", t + 1, trials, size, append[t], tail[t], replicated[t],
                 slots.size(), appendOnly[t], ratios[t],
-                durableMeasured() ? String.format("; durable on every replica %.0f/s", durable[t]) : ""));
+                options.replicasSync() ? String.format("; durable on every replica %.0f/s", durable[t]) : ""));
         }
         for (int t = 0; t < trials; t++)
         {
@@ -183,7 +183,7 @@ final class ReplicatedRun
             median(replicated), "throughput.rawChronicleAppend." + size + "B"), replicated);
         result.put("appendOnlyPerSec", median(appendOnly));
         result.put("pairedRatioMedian", median(ratios));
-        if (durableMeasured())
+        if (options.replicasSync())
         {
             trialResult(output.throughput("throughput.replicatedDurable." + size + "B", median(durable),
                 "throughput.replicated." + size + "B"), durable);
@@ -196,14 +196,6 @@ final class ReplicatedRun
     private static Path rawTrialDir(final Path scratch, final int size, final int trial)
     {
         return scratch.resolve("raw-" + size + "-" + trial);
-    }
-
-    /**
-     * @return true if the replicas sync, so their DURABLE acks advance and are timed.
-     */
-    private boolean durableMeasured()
-    {
-        return !"none".equalsIgnoreCase(options.replicaSync);
     }
 
     /**
@@ -229,7 +221,7 @@ final class ReplicatedRun
             waitIdle.idle(0);
         }
         final long end = System.nanoTime();
-        if (!durableMeasured())
+        if (!options.replicasSync())
         {
             return new double[] {n / ((end - start) / 1e9), n / ((appended - start) / 1e9), 0};
         }
