@@ -2,6 +2,7 @@ package dev.ferry.engine;
 
 import dev.ferry.error.ErrorCode;
 import dev.ferry.error.FerryException;
+import dev.ferry.net.auth.Secret;
 import dev.ferry.net.idle.IdleStrategies;
 import dev.ferry.wal.RetentionPolicy;
 import dev.ferry.wal.WalConfig;
@@ -23,6 +24,7 @@ public final class PrimaryConfig
     private Codec codec = Codec.NONE;
     private int zstdLevel = 3;
     private Path secretFile;
+    private boolean insecureNoSecret;
     private String idleStrategy = "backoff";
     private int maxFrameBytes = 2 * FrameHeader.MAX_FRAME_BYTES_DEFAULT; // fits the WAL's largest default payload
     private int maxBatchBytes = 64 * 1024;
@@ -114,7 +116,7 @@ public final class PrimaryConfig
     }
 
     /**
-     * @return the shared-secret file replicas must prove, or null for none.
+     * @return the shared-secret file replicas must prove, or null (see {@link #insecureNoSecret()}).
      */
     public Path secretFile()
     {
@@ -129,6 +131,38 @@ public final class PrimaryConfig
     {
         this.secretFile = secretFile;
         return this;
+    }
+
+    /**
+     * @return whether this node deliberately runs without a secret.
+     */
+    public boolean insecureNoSecret()
+    {
+        return insecureNoSecret;
+    }
+
+    /**
+     * Run without a secret, deliberately: anyone who reaches the port can then read the log, act as a replica and
+     * count towards acknowledgements. Either this or {@link #secretFile(Path)} must be set.
+     *
+     * @param insecureNoSecret true to run without a secret.
+     * @return this.
+     */
+    public PrimaryConfig insecureNoSecret(final boolean insecureNoSecret)
+    {
+        this.insecureNoSecret = insecureNoSecret;
+        return this;
+    }
+
+    /**
+     * @return the secret this node runs with, loaded from {@link #secretFile()} now, or {@code Secret.NONE} when
+     *         {@link #insecureNoSecret()}.
+     * @throws dev.ferry.error.FerryException with {@code CONFIGURATION} if neither or both are set, or the file is
+     *                                        refused.
+     */
+    public Secret secret()
+    {
+        return Secret.configured(secretFile, insecureNoSecret);
     }
 
     /**
@@ -461,6 +495,7 @@ public final class PrimaryConfig
         require(retention != null, "retention is null");
         require(retentionIntervalNs > 0, "retentionIntervalNs must be > 0");
         require(slotCapBytes >= 0, "slotCapBytes must be >= 0");
+        secret(); // neither or both set, or a refused file, fail here, before anything is opened
         require(eventLog != null, "eventLog is null");
         require(ackListener != null, "ackListener is null");
         concluded = true;

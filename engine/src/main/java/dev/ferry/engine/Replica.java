@@ -8,7 +8,6 @@ import dev.ferry.error.ErrorCode;
 import dev.ferry.error.FerryException;
 import dev.ferry.net.SelectorParker;
 import dev.ferry.net.auth.HandshakeAuth;
-import dev.ferry.net.auth.Secret;
 import dev.ferry.net.idle.IdleStrategies;
 import dev.ferry.wal.Wal;
 
@@ -41,8 +40,7 @@ public final class Replica implements AutoCloseable
     private Replica(final ReplicaConfig config)
     {
         this.config = config;
-        final HandshakeAuth auth =
-            new HandshakeAuth(config.secretFile() == null ? Secret.NONE : Secret.load(config.secretFile()));
+        final HandshakeAuth auth = new HandshakeAuth(config.secret());
         this.wal = Wal.open(config.wal());
         if (wal.tornEntriesRemoved() > 0)
         {

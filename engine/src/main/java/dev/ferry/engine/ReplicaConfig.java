@@ -1,5 +1,6 @@
 package dev.ferry.engine;
 
+import dev.ferry.net.auth.Secret;
 import dev.ferry.net.idle.IdleStrategies;
 import dev.ferry.net.message.HelloFlyweight;
 import dev.ferry.wal.SyncPolicy;
@@ -26,6 +27,7 @@ public final class ReplicaConfig
     private InetSocketAddress primary;
     private String id;
     private Path secretFile;
+    private boolean insecureNoSecret;
     private Set<Codec> codecs = EnumSet.allOf(Codec.class);
     private String idleStrategy = "backoff";
     private int maxFrameBytes = 2 * FrameHeader.MAX_FRAME_BYTES_DEFAULT;
@@ -113,6 +115,38 @@ public final class ReplicaConfig
     {
         this.secretFile = secretFile;
         return this;
+    }
+
+    /**
+     * @return whether this node deliberately runs without a secret.
+     */
+    public boolean insecureNoSecret()
+    {
+        return insecureNoSecret;
+    }
+
+    /**
+     * Run without a secret, deliberately: anyone who reaches the port can then read the log, act as a replica and
+     * count towards acknowledgements. Either this or {@link #secretFile(Path)} must be set.
+     *
+     * @param insecureNoSecret true to run without a secret.
+     * @return this.
+     */
+    public ReplicaConfig insecureNoSecret(final boolean insecureNoSecret)
+    {
+        this.insecureNoSecret = insecureNoSecret;
+        return this;
+    }
+
+    /**
+     * @return the secret this node runs with, loaded from {@link #secretFile()} now, or {@code Secret.NONE} when
+     *         {@link #insecureNoSecret()}.
+     * @throws dev.ferry.error.FerryException with {@code CONFIGURATION} if neither or both are set, or the file is
+     *                                        refused.
+     */
+    public Secret secret()
+    {
+        return Secret.configured(secretFile, insecureNoSecret);
     }
 
     /**
@@ -355,6 +389,7 @@ public final class ReplicaConfig
         require(connectTimeoutNs > 0, "connectTimeoutNs must be > 0");
         require(heartbeatIntervalNs > 0 && primaryTimeoutNs > heartbeatIntervalNs,
             "primaryTimeoutNs must exceed heartbeatIntervalNs > 0");
+        secret(); // neither or both set, or a refused file, fail here, before anything is opened
         require(eventLog != null, "eventLog is null");
         require(backoffMinNs > 0 && backoffMaxNs >= backoffMinNs, "need 0 < backoffMinNs <= backoffMaxNs");
         concluded = true;

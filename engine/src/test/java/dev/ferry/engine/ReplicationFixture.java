@@ -1,5 +1,6 @@
 package dev.ferry.engine;
 
+import dev.ferry.net.auth.Secret;
 import dev.ferry.wal.Wal;
 import dev.ferry.wal.WalConfig;
 import dev.ferry.wal.WalDigest;
@@ -7,6 +8,7 @@ import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -45,7 +47,21 @@ final class ReplicationFixture implements AfterEachCallback, AutoCloseable
     PrimaryConfig primaryConfig()
     {
         return new PrimaryConfig().walDirectory(root.get().resolve("primary")).listen(new InetSocketAddress("127.0.0.1", 0))
+            .secretFile(secretFile())
             .heartbeatIntervalNs(TimeUnit.MILLISECONDS.toNanos(50)).eventLog(ReplicationFixture::log);
+    }
+
+    /**
+     * @return the secret file every node of the fixture uses (created on first use, 0600), as a deployment would.
+     */
+    Path secretFile()
+    {
+        final Path file = root.get().resolve("secret");
+        if (!Files.exists(file))
+        {
+            Secret.generate(file);
+        }
+        return file;
     }
 
     static void log(final String message)
@@ -60,7 +76,7 @@ final class ReplicationFixture implements AfterEachCallback, AutoCloseable
 
     ReplicaConfig replicaConfig(final String id, final InetSocketAddress primary)
     {
-        return new ReplicaConfig().walDirectory(root.get().resolve(id)).primary(primary).id(id)
+        return new ReplicaConfig().walDirectory(root.get().resolve(id)).primary(primary).id(id).secretFile(secretFile())
             .backoffMinNs(TimeUnit.MILLISECONDS.toNanos(20)).backoffMaxNs(TimeUnit.MILLISECONDS.toNanos(200))
             .heartbeatIntervalNs(TimeUnit.MILLISECONDS.toNanos(50)).eventLog(ReplicationFixture::log);
     }

@@ -4,6 +4,7 @@ import dev.ferry.engine.cli.Ferry;
 import dev.ferry.engine.cli.StatusDocuments;
 import dev.ferry.engine.status.StatusClient;
 import dev.ferry.error.FerryException;
+import dev.ferry.net.auth.Secret;
 import dev.ferry.wal.JvmLauncher;
 import dev.ferry.wal.LeakCheck;
 import dev.ferry.wal.Wal;
@@ -66,6 +67,8 @@ class ReplicationProcessTest
 
     @TempDir
     Path dir;
+
+    private Secret secret;
 
     private final List<Child> children = new ArrayList<>();
     private final List<Wal> views = new ArrayList<>();
@@ -288,9 +291,12 @@ class ReplicationProcessTest
         final String address = "127.0.0.1:" + port;
         final Path primaryWal = dir.resolve("primary-wal");
         final Path replicaWal = dir.resolve("replica-wal");
+        final Path secretFile = dir.resolve("secret");
+        secret = Secret.generate(secretFile);
         final String[] primaryArgs = {"primary", "--wal", primaryWal.toString(), "--listen", address,
-            "--roll-cycle", "TEST_SECONDLY"};
-        final String[] replicaArgs = {"replica", "--wal", replicaWal.toString(), "--primary", address, "--id", "r1"};
+            "--roll-cycle", "TEST_SECONDLY", "--secret-file", secretFile.toString()};
+        final String[] replicaArgs = {"replica", "--wal", replicaWal.toString(), "--primary", address, "--id", "r1",
+            "--secret-file", secretFile.toString()};
         final WalView primaryView = new WalView(primaryWal);
         final WalView replicaView = new WalView(replicaWal);
 
@@ -350,14 +356,14 @@ class ReplicationProcessTest
     }
 
     /** True if the primary at {@code address} answers status with r1 STREAMING and caught up at {@code head}. */
-    private static boolean replicaStreamingAt(final String address, final long head)
+    private boolean replicaStreamingAt(final String address, final long head)
     {
         final String[] hostPort = address.split(":");
         final PrimaryStatus status;
         try
         {
             status = StatusDocuments.read(StatusClient.requestJson(
-                new InetSocketAddress(hostPort[0], Integer.parseInt(hostPort[1])), Duration.ofSeconds(2)));
+                new InetSocketAddress(hostPort[0], Integer.parseInt(hostPort[1])), Duration.ofSeconds(2), secret));
         }
         catch (final FerryException ex)
         {

@@ -33,11 +33,11 @@ public final class FrameConnection implements AutoCloseable
 {
     private final SocketChannel channel;
     private final FrameDecoder decoder;
-    private final Arena arena = Arenas.ofShared(); // counted: tests check every arena is closed
-    private final MemorySegment receive;
-    private final ByteBuffer receiveBuffer;
-    private final MemorySegment send;
-    private final ByteBuffer sendBuffer;
+    private Arena arena = Arenas.ofShared(); // counted: tests check every arena is closed
+    private MemorySegment receive;
+    private ByteBuffer receiveBuffer;
+    private MemorySegment send;
+    private ByteBuffer sendBuffer;
     private final String remote;
     private int receiveStart;
     private int receiveEnd;
@@ -56,18 +56,80 @@ public final class FrameConnection implements AutoCloseable
      */
     public FrameConnection(final SocketChannel channel, final int maxFrameBytes, final int sendBytes) throws IOException
     {
+        this(channel, maxFrameBytes, Math.max(2 * maxFrameBytes, 64 * 1024), Math.max(sendBytes, maxFrameBytes));
+    }
+
+    /**
+     * @param channel       a connected channel; made non-blocking here.
+     * @param maxFrameBytes the largest frame the peer may send.
+     * @param receiveBytes  the receive buffer size (at least {@code maxFrameBytes}).
+     * @param sendBytes     the send buffer size.
+     * @throws IOException if the channel cannot be configured.
+     */
+    public FrameConnection(final SocketChannel channel, final int maxFrameBytes, final int receiveBytes,
+        final int sendBytes) throws IOException
+    {
         this.channel = channel;
         this.decoder = new FrameDecoder(maxFrameBytes);
         channel.configureBlocking(false);
         channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
-        final int receiveBytes = Math.max(2 * maxFrameBytes, 64 * 1024);
-        this.receive = arena.allocate(receiveBytes, 64);
+        this.receive = arena.allocate(Math.max(receiveBytes, maxFrameBytes), 64);
         this.receiveBuffer = receive.asByteBuffer();
-        final int sendSize = Math.max(sendBytes, maxFrameBytes);
-        this.send = arena.allocate(sendSize, 64);
+        this.send = arena.allocate(sendBytes, 64);
         this.sendBuffer = send.asByteBuffer();
         final InetSocketAddress address = (InetSocketAddress)channel.getRemoteAddress();
         this.remote = address == null ? "?" : Endpoint.format(address);
+    }
+
+    /**
+     * Replace both buffers with larger ones, keeping what they hold: a connection starts with small buffers while its
+     * peer is unauthenticated (a stranger costs little) and grows once it has proved itself. Never shrinks.
+     *
+     * @param receiveBytes the receive buffer size wanted.
+     * @param sendBytes    the send buffer size wanted.
+     * @throws OutOfMemoryError if the native memory cannot be had (the buffers are left as they were).
+     */
+    public void grow(final int receiveBytes, final int sendBytes)
+    {
+        final int newReceive = (int)Math.max(receive.byteSize(), receiveBytes);
+        final int newSend = (int)Math.max(send.byteSize(), sendBytes);
+        if (newReceive == receive.byteSize() && newSend == send.byteSize())
+        {
+            return;
+        }
+        final Arena grown = Arenas.ofShared();
+        final MemorySegment biggerReceive;
+        final MemorySegment biggerSend;
+        try
+        {
+            biggerReceive = grown.allocate(newReceive, 64);
+            biggerSend = grown.allocate(newSend, 64);
+        }
+        catch (final OutOfMemoryError | RuntimeException ex)
+        {
+            grown.close();
+            throw ex;
+        }
+        MemorySegment.copy(receive, receiveStart, biggerReceive, 0, receiveEnd - receiveStart);
+        receiveEnd -= receiveStart;
+        receiveStart = 0;
+        MemorySegment.copy(send, sendStart, biggerSend, 0, sendEnd - sendStart);
+        sendEnd -= sendStart;
+        sendStart = 0;
+        arena.close();
+        arena = grown;
+        receive = biggerReceive;
+        receiveBuffer = receive.asByteBuffer();
+        send = biggerSend;
+        sendBuffer = send.asByteBuffer();
+    }
+
+    /**
+     * @return the receive and send buffers' sizes together, in bytes of native memory.
+     */
+    public long bufferBytes()
+    {
+        return receive.byteSize() + send.byteSize();
     }
 
     /**

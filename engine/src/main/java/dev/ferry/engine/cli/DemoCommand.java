@@ -7,6 +7,7 @@ import dev.ferry.engine.PrimaryStatus;
 import dev.ferry.engine.Replica;
 import dev.ferry.engine.ReplicaConfig;
 import dev.ferry.engine.ReplicaStatus;
+import dev.ferry.net.auth.Secret;
 import dev.ferry.wal.Wal;
 import dev.ferry.wal.WalConfig;
 import dev.ferry.wal.WalDigest;
@@ -69,11 +70,15 @@ final class DemoCommand implements Callable<Integer>
         System.out.println("ferry demo: primary + replicas r1, r2 under " + root + "; " + rate + " entries/s of " + size +
             " B for " + seconds + " s, codec " + codec.name().toLowerCase(java.util.Locale.ROOT));
         final Histogram awaitLatency = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
-        try (Primary primary = Primary.open(new PrimaryConfig().walDirectory(root.resolve("primary")).codec(codec)))
+        final Path secret = root.resolve("secret");
+        Secret.generate(secret); // the demo authenticates its replicas as a deployment would
+        try (Primary primary = Primary.open(
+            new PrimaryConfig().walDirectory(root.resolve("primary")).codec(codec).secretFile(secret)))
         {
             final InetSocketAddress address = primary.localAddress();
-            final Replica r1 = Replica.start(replicaConfig(root, "r1", address));
-            final AtomicReference<Replica> r2Ref = new AtomicReference<>(Replica.start(replicaConfig(root, "r2", address)));
+            final Replica r1 = Replica.start(replicaConfig(root, "r1", address, secret));
+            final AtomicReference<Replica> r2Ref =
+                new AtomicReference<>(Replica.start(replicaConfig(root, "r2", address, secret)));
             final MemorySegment payload = MemorySegment.ofArray(new byte[size]);
             final long total = (long)rate * seconds;
             final long intervalNs = TimeUnit.SECONDS.toNanos(1) / rate;
@@ -87,7 +92,7 @@ final class DemoCommand implements Callable<Integer>
                 System.out.println();
                 System.out.println("  -- stopped r2 at offset " + stopping.receivedOffset());
                 LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(seconds) * 3 / 10);
-                final Replica resumed = Replica.start(replicaConfig(root, "r2", address));
+                final Replica resumed = Replica.start(replicaConfig(root, "r2", address, secret));
                 r2Ref.set(resumed);
                 System.out.println();
                 System.out.println("  -- resumed r2 from offset " + resumed.receivedOffset());
@@ -159,9 +164,10 @@ final class DemoCommand implements Callable<Integer>
         }
     }
 
-    private static ReplicaConfig replicaConfig(final Path root, final String id, final InetSocketAddress primary)
+    private static ReplicaConfig replicaConfig(
+        final Path root, final String id, final InetSocketAddress primary, final Path secret)
     {
-        return new ReplicaConfig().walDirectory(root.resolve(id)).primary(primary).id(id);
+        return new ReplicaConfig().walDirectory(root.resolve(id)).primary(primary).id(id).secretFile(secret);
     }
 
     private static void progress(final PrimaryStatus status)

@@ -50,8 +50,8 @@ final class PrimaryCommand implements Callable<Integer>
     @Option(names = "--zstd-level", paramLabel = "N", defaultValue = "3", description = "zstd level (default: ${DEFAULT-VALUE}).")
     int zstdLevel;
 
-    @Option(names = "--secret-file", paramLabel = "F", description = "Shared secret replicas must prove.")
-    Path secretFile;
+    @CommandLine.Mixin
+    SecretOptions secret = new SecretOptions();
 
     @Option(names = "--generate", paramLabel = "N", description = "Append N generated entries, then keep serving.")
     Long generate;
@@ -108,7 +108,8 @@ final class PrimaryCommand implements Callable<Integer>
             .listen(listen)
             .codec(codec)
             .zstdLevel(zstdLevel)
-            .secretFile(secretFile)
+            .secretFile(secret.secretFile)
+            .insecureNoSecret(secret.insecureNoSecret)
             .idleStrategy(idle)
             .retention(new RetentionPolicy(retainAge, retainBytes))
             .slotCapBytes(slotCapBytes)
@@ -119,7 +120,9 @@ final class PrimaryCommand implements Callable<Integer>
             config.wal().rollCycle(rollCycle);
         }
         final CountDownLatch stopped = new CountDownLatch(1);
+        config.secret(); // a missing or refused secret fails before anything else is said
         final Primary primary = Primary.open(config);
+        secret.warnIfInsecure("primary on " + Endpoint.format(listen)); // once running: a failed start warns of nothing
         Runtime.getRuntime().addShutdownHook(new Thread(() ->
         {
             primary.close();

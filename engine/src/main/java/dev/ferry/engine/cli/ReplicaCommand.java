@@ -7,6 +7,7 @@ import dev.ferry.net.Endpoint;
 import dev.ferry.wal.SyncPolicy;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -18,8 +19,9 @@ import java.util.concurrent.CountDownLatch;
  */
 @Command(name = "replica", mixinStandardHelpOptions = true,
     description = {"Run a replica until killed: copy the primary's WAL into --wal at the same offsets.",
-        "While the primary is unreachable it retries with back-off, one line per attempt; it exits non-zero only on an",
-        "error it cannot recover from (history diverged, entries deleted by retention, wrong secret, storage)."})
+        "While the primary is unreachable or refuses it (a wrong secret: slowly) it retries with back-off, one line per",
+        "attempt; it exits non-zero only on an error it cannot recover from, proven by the primary (history diverged,",
+        "entries deleted by retention) or its own (storage)."})
 final class ReplicaCommand implements Callable<Integer>
 {
     @Option(names = "--wal", required = true, paramLabel = "DIR", description = "This replica's WAL directory.")
@@ -32,8 +34,8 @@ final class ReplicaCommand implements Callable<Integer>
     @Option(names = "--id", required = true, paramLabel = "NAME", description = "This replica's id, unique per primary.")
     String id;
 
-    @Option(names = "--secret-file", paramLabel = "F", description = "Shared secret to prove to the primary.")
-    Path secretFile;
+    @CommandLine.Mixin
+    SecretOptions secret = new SecretOptions();
 
     @Option(names = "--sync", paramLabel = "none|batch|interval", defaultValue = "batch",
         description = "WAL sync policy (default: ${DEFAULT-VALUE}): batch forces what each receive round wrote (group "
@@ -51,7 +53,8 @@ final class ReplicaCommand implements Callable<Integer>
             .walDirectory(wal)
             .primary(primary)
             .id(id)
-            .secretFile(secretFile)
+            .secretFile(secret.secretFile)
+            .insecureNoSecret(secret.insecureNoSecret)
             .idleStrategy(idle)
             .eventLog(Cli::event);
         config.wal().syncPolicy(SyncPolicy.of(sync));
@@ -63,7 +66,9 @@ final class ReplicaCommand implements Callable<Integer>
                 stopped.countDown();
             }
         });
+        config.secret(); // a missing or refused secret fails before anything else is said
         final Replica replica = Replica.start(config);
+        secret.warnIfInsecure("replica " + id); // once running: a failed start warns of nothing
         Runtime.getRuntime().addShutdownHook(new Thread(() ->
         {
             replica.stop();

@@ -27,8 +27,9 @@ final class StatusCommand implements Callable<Integer>
     boolean json;
 
     @Option(names = "--secret-file", paramLabel = "F",
-        description = {"The shared secret of the node, as its replicas use it. Checked here (a missing or empty file is "
-            + "an error); the status request itself carries no proof yet: the access issue makes the primary ask for one."})
+        description = {"The shared secret of the node, as its replicas use it: the status request is authenticated "
+            + "like a replica, and the answer is checked to come from a node with that secret. Without it, only a node "
+            + "started with --insecure-no-secret answers."})
     Path secretFile;
 
     @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "3s", converter = Converters.DurationValue.class,
@@ -38,11 +39,8 @@ final class StatusCommand implements Callable<Integer>
     @Override
     public Integer call()
     {
-        if (secretFile != null)
-        {
-            Secret.load(secretFile); // the same checks as the node's: a wrong path fails here, with the file named
-        }
-        final String document = StatusClient.requestJson(primary, timeout);
+        final Secret secret = secretFile == null ? Secret.NONE : Secret.load(secretFile);
+        final String document = StatusClient.requestJson(primary, timeout, secret);
         if (json)
         {
             System.out.println(document);

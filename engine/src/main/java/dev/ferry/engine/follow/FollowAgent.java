@@ -15,7 +15,9 @@ import dev.ferry.net.Endpoint;
 import dev.ferry.net.FrameConnection;
 import dev.ferry.net.FrameHandler;
 import dev.ferry.net.SelectorParker;
+import dev.ferry.net.auth.ClientHandshake;
 import dev.ferry.net.auth.HandshakeAuth;
+import dev.ferry.net.auth.PeerRefusal;
 import dev.ferry.net.message.HelloFlyweight;
 import dev.ferry.net.message.WelcomeFlyweight;
 import dev.ferry.wal.SyncPolicy;
@@ -61,11 +63,11 @@ public final class FollowAgent implements Agent
 
     private final ReplicaConfig config;
     private final Wal wal;
-    private final HandshakeAuth auth;
     private final SelectorParker parker;
     private final EventLog log;
     private final Transitions transitions;
     private final HelloFlyweight hello = new HelloFlyweight();
+    private final ClientHandshake handshake;
     private final WelcomeFlyweight welcome = new WelcomeFlyweight();
     private final FrameHandler onHandshakeFrame = this::onHandshakeFrame;
     private final UpstreamReceiver receiver;
@@ -74,7 +76,6 @@ public final class FollowAgent implements Agent
     private volatile FrameConnection connection; // read by the parker's may-block check on the same thread
     private History history;
     private SocketChannel connecting;
-    private byte[] nonce;
     private boolean welcomed;
     private boolean closed;
     private long deadlineNs;
@@ -96,11 +97,11 @@ public final class FollowAgent implements Agent
         this.config = config;
         this.wal = wal;
         this.history = history;
-        this.auth = auth;
         this.parker = parker;
         this.log = config.eventLog();
         this.transitions = transitions;
-        this.receiver = new UpstreamReceiver(config, wal, parker::readyNow);
+        this.handshake = new ClientHandshake(auth);
+        this.receiver = new UpstreamReceiver(config, wal, handshake, parker::readyNow);
         this.backoffNs = config.backoffMinNs();
     }
 
@@ -260,17 +261,18 @@ public final class FollowAgent implements Agent
         final boolean empty = wal.isEmpty();
         final UUID historyId = history == null ? new UUID(0, 0) : history.id();
         final long epoch = history == null ? 0 : history.epoch();
-        nonce = auth.nextNonce(new byte[HelloFlyweight.NONCE_LENGTH]);
+        final byte[] nonce = handshake.reset();
         final int codecMask = HelloFlyweight.codecMask(config.codecs().toArray(new Codec[0]));
         final long claim = link.claim(HelloFlyweight.length(config.id().length()));
         hello.encode(link.sendBuffer(), claim, FrameHeader.VERSION, codecMask,
             (empty ? HelloFlyweight.EMPTY_WAL_FLAG : 0) |
                 (wal.config().syncPolicy() == SyncPolicy.NONE ? HelloFlyweight.NO_SYNC_FLAG : 0), epoch, wal.nextOffset(),
-            historyId.getMostSignificantBits(), historyId.getLeastSignificantBits(), nonce,
-            new byte[HelloFlyweight.PROOF_LENGTH], config.id());
+            historyId.getMostSignificantBits(), historyId.getLeastSignificantBits(), nonce, config.id());
         // the fingerprint of our last entry, so the primary can check it holds the same entry there
         hello.lastEntry(empty || wal.nextOffset() == 0 ? HelloFlyweight.NO_LAST_ENTRY : wal.fingerprint(wal.nextOffset() - 1));
-        link.commit(auth.signHello(hello).seal());
+        final int length = hello.seal();
+        handshake.sent(MessageType.HELLO, link.sendBuffer(), claim, length); // AUTH's proof covers it as sent
+        link.commit(length);
         link.flush();
     }
 
@@ -296,13 +298,15 @@ public final class FollowAgent implements Agent
     {
         switch (type)
         {
+            case CHALLENGE -> handshake.onChallenge(buffer, offset, length, connection);
             case WELCOME ->
             {
                 welcome.decode(buffer, offset, length);
+                handshake.verify(type, buffer, offset, length, "WELCOME from " + connection.remoteAddress());
                 welcomed = true;
             }
-            case ERROR -> throw receiver.refused(connection, buffer, offset, length);
-            default -> throw new FerryException(ErrorCode.PROTOCOL, "expected WELCOME, got " + type);
+            case ERROR -> throw handshake.refusal(buffer, offset, length, connection.remoteAddress());
+            default -> throw new FerryException(ErrorCode.PROTOCOL, "expected CHALLENGE or WELCOME, got " + type);
         }
     }
 
@@ -310,7 +314,6 @@ public final class FollowAgent implements Agent
     {
         final boolean empty = wal.isEmpty();
         final UUID primaryHistory = new UUID(welcome.historyIdHi(), welcome.historyIdLo());
-        auth.verifyWelcome(welcome, nonce);
         if (Resume.checkWelcome(history, empty, wal.nextOffset(), config.maxFrameBytes(),
             new PrimaryWelcome(primaryHistory, welcome.epoch(), welcome.startOffset(), welcome.maxFrameBytes()))
             instanceof ResumeDecision.Refuse refuse)
@@ -341,11 +344,15 @@ public final class FollowAgent implements Agent
     {
         closeLink();
         lastError = cause;
-        if (cause.code().category() != ErrorCategory.RETRY)
+        if (stopsForGood(cause))
         {
             log.log("replica " + config.id() + " stopped: " + cause.messageWithAdvice());
             moveTo(ReplicaState.STOPPED, cause);
             return;
+        }
+        if (cause.code() == ErrorCode.AUTHENTICATION || cause.code().category() != ErrorCategory.RETRY)
+        {
+            backoffNs = config.backoffMaxNs(); // not quickly: a secret or a setting must change first
         }
         final long delayNs = ThreadLocalRandom.current().nextLong(backoffNs / 2, backoffNs + 1);
         log.log("replica " + config.id() + ": " + cause.getMessage() + "; retry " + attempt + " in " +
@@ -353,6 +360,28 @@ public final class FollowAgent implements Agent
         retryAtNs = nowNs + delayNs; // before the listeners hear of it: whatever they do, the schedule stands
         backoffNs = Math.min(backoffNs * 2, config.backoffMaxNs());
         moveTo(ReplicaState.BACKOFF, cause);
+    }
+
+    /**
+     * Whether an error ends this replica's link for good. A refusal from the primary does so only when proven (signed in
+     * this authenticated session, or no secret is used) and only for what a retry cannot change: RETENTION, DIVERGED,
+     * CONFIGURATION; an unproven one is what anybody on the path could have sent, so it is retried with back-off.
+     * AUTHENTICATION is never final (a secret file may be corrected, an impostor may go away) but is retried slowly,
+     * and FENCED means another primary is current. A local error stops it when its category is not RETRY.
+     */
+    static boolean stopsForGood(final FerryException cause)
+    {
+        final ErrorCode code = cause.code();
+        if (code == ErrorCode.AUTHENTICATION)
+        {
+            return false;
+        }
+        if (cause instanceof PeerRefusal refusal)
+        {
+            return refusal.proven() &&
+                (code == ErrorCode.RETENTION || code == ErrorCode.DIVERGED || code == ErrorCode.CONFIGURATION);
+        }
+        return code.category() != ErrorCategory.RETRY;
     }
 
     /**

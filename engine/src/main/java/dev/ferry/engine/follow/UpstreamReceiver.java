@@ -6,8 +6,8 @@ import dev.ferry.error.ErrorCode;
 import dev.ferry.error.FerryException;
 import dev.ferry.net.FrameConnection;
 import dev.ferry.net.FrameHandler;
+import dev.ferry.net.auth.ClientHandshake;
 import dev.ferry.net.message.AckFlyweight;
-import dev.ferry.net.message.ErrorFlyweight;
 import dev.ferry.net.message.HeartbeatFlyweight;
 import dev.ferry.net.message.NackFlyweight;
 import dev.ferry.wal.Arenas;
@@ -41,7 +41,6 @@ final class UpstreamReceiver implements AutoCloseable
     private final AckFlyweight ack = new AckFlyweight();
     private final NackFlyweight nack = new NackFlyweight();
     private final HeartbeatFlyweight heartbeat = new HeartbeatFlyweight();
-    private final ErrorFlyweight error = new ErrorFlyweight();
     private final BatchAppender batches;
     private final WalPretoucher pretoucher;
     private final BooleanSupplier frameWaiting;
@@ -59,10 +58,13 @@ final class UpstreamReceiver implements AutoCloseable
     private int batchesSinceAck;
     private long startOffset;
     private final boolean syncs;
+    private final ClientHandshake handshake;
 
-    UpstreamReceiver(final ReplicaConfig config, final Wal wal, final BooleanSupplier frameWaiting)
+    UpstreamReceiver(final ReplicaConfig config, final Wal wal, final ClientHandshake handshake,
+        final BooleanSupplier frameWaiting)
     {
         this.config = config;
+        this.handshake = handshake;
         this.wal = wal;
         this.log = config.eventLog();
         this.frameWaiting = frameWaiting;
@@ -150,18 +152,9 @@ final class UpstreamReceiver implements AutoCloseable
         {
             case BATCH -> onBatch(buffer, offset, length);
             case HEARTBEAT -> primaryHead = heartbeat.decode(buffer, offset, length).headOffset();
-            case ERROR -> throw refused(link, buffer, offset, length);
+            case ERROR -> throw handshake.refusal(buffer, offset, length, link.remoteAddress());
             default -> throw new FerryException(ErrorCode.PROTOCOL, "unexpected " + type + " while streaming");
         }
-    }
-
-    /**
-     * @return the upstream's ERROR frame as the exception that ends the link.
-     */
-    FerryException refused(final FrameConnection from, final MemorySegment buffer, final long offset, final int length)
-    {
-        error.decode(buffer, offset, length);
-        return new FerryException(error.code(), "primary " + from.remoteAddress() + " says: " + error.message());
     }
 
     private void onBatch(final MemorySegment buffer, final long offset, final int length)

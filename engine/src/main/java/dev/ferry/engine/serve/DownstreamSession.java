@@ -7,16 +7,18 @@ import dev.ferry.engine.handshake.Resume;
 import dev.ferry.engine.handshake.ResumeDecision;
 import dev.ferry.engine.handshake.ServingLog;
 import dev.ferry.engine.history.History;
-import dev.ferry.engine.status.StatusJson;
 import dev.ferry.error.ErrorCode;
 import dev.ferry.error.FerryException;
 import dev.ferry.net.FrameConnection;
 import dev.ferry.net.FrameHandler;
 import dev.ferry.net.message.AckFlyweight;
+import dev.ferry.net.message.AuthFlyweight;
+import dev.ferry.net.message.ChallengeFlyweight;
 import dev.ferry.net.message.ErrorFlyweight;
 import dev.ferry.net.message.HeartbeatFlyweight;
 import dev.ferry.net.message.HelloFlyweight;
 import dev.ferry.net.message.NackFlyweight;
+import dev.ferry.net.message.StatusRequestFlyweight;
 import dev.ferry.net.message.StatusResponseFlyweight;
 import dev.ferry.net.message.WelcomeFlyweight;
 import dev.ferry.wal.Arenas;
@@ -33,8 +35,8 @@ import dev.ferry.wal.frame.MessageType;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.nio.charset.StandardCharsets;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -50,6 +52,10 @@ final class DownstreamSession implements AutoCloseable
     private static final int MAX_BATCHES_PER_CYCLE = 8;
     private static final long CLOSE_GRACE_NS = TimeUnit.SECONDS.toNanos(1);
     private static final String CURSOR_PREFIX = "replica-";
+    /** The largest STATUS_RESPONSE part: what a status client reads before it trusts anything. */
+    static final int STATUS_FRAME_BYTES = 64 * 1024;
+    /** The receive buffer of an authenticated replica: its frames are small, but many ACKs may wait at once. */
+    private static final int RECEIVE_BYTES = 64 * 1024;
 
     /**
      * @param replicaId a valid replica id.
@@ -63,7 +69,14 @@ final class DownstreamSession implements AutoCloseable
 
     private enum Phase
     {
-        AWAIT_HELLO, STREAMING, CLOSING
+        /** Waiting for the client's first frame: HELLO or STATUS_REQUEST. */
+        AWAIT_FIRST,
+        /** CHALLENGE sent; waiting for the client's AUTH. */
+        AWAIT_AUTH,
+        /** Authenticated status client: sending the status document's parts as it is computed and the socket drains. */
+        STATUS,
+        STREAMING,
+        CLOSING
     }
 
     private final Serving serving;
@@ -73,21 +86,36 @@ final class DownstreamSession implements AutoCloseable
     private final FrameConnection connection;
     private final long createdNs;
     private final Arena arena = Arenas.ofConfined(); // counted: tests check every arena is closed
-    private final BatchEncoder encoder;
+    private BatchEncoder encoder;
     private final HelloFlyweight hello = new HelloFlyweight();
     private final WelcomeFlyweight welcome = new WelcomeFlyweight();
     private final AckFlyweight ack = new AckFlyweight();
     private final NackFlyweight nack = new NackFlyweight();
     private final HeartbeatFlyweight heartbeat = new HeartbeatFlyweight();
     private final ErrorFlyweight error = new ErrorFlyweight();
+    private final ChallengeFlyweight challenge = new ChallengeFlyweight();
+    private final AuthFlyweight auth = new AuthFlyweight();
+    private final StatusRequestFlyweight statusRequest = new StatusRequestFlyweight();
+    private final StatusResponseFlyweight statusResponse = new StatusResponseFlyweight();
+    private final byte[] first = new byte[HelloFlyweight.MAX_LENGTH]; // the client's first frame, as its proof covers it
+    private final MemorySegment firstFrame = MemorySegment.ofArray(first);
+    private final byte[] clientNonce = new byte[HelloFlyweight.NONCE_LENGTH];
+    private final byte[] serverNonce = new byte[HelloFlyweight.NONCE_LENGTH];
+    private final byte[] proof = new byte[HelloFlyweight.PROOF_LENGTH];
+    private MessageType firstType;
+    private int firstLength;
+    private boolean authenticated;
+    private CompletableFuture<byte[]> statusDocument;
+    private int statusPart;
+    private int statusFrom;
     private final FrameHandler onFrame = this::onFrame;
-    private final CursorBatcher batcher;
+    private CursorBatcher batcher;
 
-    private final InFlightBatches inFlight = new InFlightBatches(RING);
+    private InFlightBatches inFlight; // from the WELCOME on: a stranger costs none of it
     private final InFlightBatches.Retired retired = this::retired;
     private long ackWallNs;
 
-    private Phase phase = Phase.AWAIT_HELLO;
+    private Phase phase = Phase.AWAIT_FIRST;
     private String replicaId;
     private ReplicaSlot slot;
     private WalCursor cursor;
@@ -110,8 +138,33 @@ final class DownstreamSession implements AutoCloseable
         this.wal = serving.wal();
         this.connection = connection;
         this.createdNs = nowNs;
-        this.encoder = new BatchEncoder(config.maxFrameBytes());
-        this.batcher = new CursorBatcher(config.maxBatchBytes());
+    }
+
+    /**
+     * @return whether the client has not authenticated yet: its connection is a pending handshake, bounded in number
+     *         and time by the agent.
+     */
+    boolean pending()
+    {
+        return phase == Phase.AWAIT_FIRST || phase == Phase.AWAIT_AUTH;
+    }
+
+    /**
+     * @return {@link System#nanoTime()} when the connection was accepted.
+     */
+    long createdNs()
+    {
+        return createdNs;
+    }
+
+    /**
+     * @return the peer's host, without the port: pending handshakes are also bounded per host.
+     */
+    String remoteHost()
+    {
+        final String remote = connection.remoteAddress();
+        final int colon = remote.lastIndexOf(':');
+        return colon < 0 ? remote : remote.substring(0, colon);
     }
 
     String replicaId()
@@ -154,13 +207,15 @@ final class DownstreamSession implements AutoCloseable
         }
         switch (phase)
         {
-            case AWAIT_HELLO ->
+            case AWAIT_FIRST, AWAIT_AUTH ->
             {
                 if (nowNs - createdNs > config.handshakeTimeoutNs())
                 {
-                    fail(ErrorCode.PROTOCOL, "no HELLO within " + TimeUnit.NANOSECONDS.toMillis(config.handshakeTimeoutNs()) + " ms");
+                    fail(ErrorCode.PROTOCOL, (phase == Phase.AWAIT_FIRST ? "no HELLO or STATUS_REQUEST" : "no AUTH") +
+                        " within " + TimeUnit.NANOSECONDS.toMillis(config.handshakeTimeoutNs()) + " ms");
                 }
             }
+            case STATUS -> work += sendStatus();
             case STREAMING ->
             {
                 work += sendBatches(nowNs);
@@ -195,13 +250,26 @@ final class DownstreamSession implements AutoCloseable
 
     private void onFrame(final MessageType type, final MemorySegment buffer, final long offset, final int length)
     {
-        if (phase == Phase.AWAIT_HELLO)
+        if (phase == Phase.AWAIT_FIRST)
         {
             switch (type)
             {
-                case HELLO -> onHello(buffer, offset, length);
-                case STATUS_REQUEST -> onStatusRequest();
+                case HELLO -> challenge(type, buffer, offset, length,
+                    hello.decode(buffer, offset, length).copyNonceTo(clientNonce));
+                case STATUS_REQUEST -> challenge(type, buffer, offset, length,
+                    statusRequest.decode(buffer, offset, length).copyNonceTo(clientNonce));
                 default -> fail(ErrorCode.PROTOCOL, "expected HELLO or STATUS_REQUEST, got " + type);
+            }
+        }
+        else if (phase == Phase.AWAIT_AUTH)
+        {
+            if (type == MessageType.AUTH)
+            {
+                onAuth(buffer, offset, length);
+            }
+            else
+            {
+                fail(ErrorCode.PROTOCOL, "expected AUTH, got " + type);
             }
         }
         else if (phase == Phase.STREAMING)
@@ -226,19 +294,65 @@ final class DownstreamSession implements AutoCloseable
         }
     }
 
-    private void onHello(final MemorySegment buffer, final long offset, final int length)
+    /**
+     * Keep the client's first frame (its proof will cover it) and answer with this session's nonce.
+     */
+    private void challenge(
+        final MessageType type, final MemorySegment buffer, final long offset, final int length, final byte[] nonce)
     {
-        hello.decode(buffer, offset, length);
-        final String id = hello.replicaId();
+        MemorySegment.copy(buffer, offset, firstFrame, 0, length);
+        firstType = type;
+        firstLength = length;
+        final long claim = connection.claim(ChallengeFlyweight.LENGTH);
+        connection.commit(challenge.encode(connection.sendBuffer(), claim, serving.auth().nextNonce(serverNonce)));
+        phase = Phase.AWAIT_AUTH;
+    }
+
+    /**
+     * Verify the client's proof; only then does anything it asked for happen: a slot, a displaced session, entries, a
+     * status.
+     */
+    private void onAuth(final MemorySegment buffer, final long offset, final int length)
+    {
+        auth.decode(buffer, offset, length).copyProofTo(proof);
+        final String who = firstType == MessageType.HELLO ?
+            "replica '" + hello.wrap(firstFrame, 0).replicaId() + "' from " + connection.remoteAddress() :
+            "status client " + connection.remoteAddress();
         try
         {
-            serving.auth().verifyHello(hello);
+            serving.auth().verifyClientProof(firstType, firstFrame, 0, firstLength, serverNonce, proof, who);
         }
         catch (final FerryException ex)
         {
-            fail(ex.code(), "replica " + id + ": " + ex.detail());
+            fail(ex.code(), ex.detail());
             return;
         }
+        authenticated = true;
+        try
+        {
+            // proven: now it gets buffers for streaming (a stranger had 4 KiB each way)
+            connection.grow(RECEIVE_BYTES, firstType == MessageType.HELLO ? config.sendBufferBytes() : 2 * STATUS_FRAME_BYTES);
+        }
+        catch (final OutOfMemoryError ex)
+        {
+            fail(ErrorCode.OVERLOADED, "no memory for the connection's buffers: " + ex.getMessage());
+            return;
+        }
+        if (firstType == MessageType.HELLO)
+        {
+            onHello();
+        }
+        else
+        {
+            statusDocument = serving.status().request();
+            phase = Phase.STATUS;
+        }
+    }
+
+    private void onHello()
+    {
+        hello.wrap(firstFrame, 0);
+        final String id = hello.replicaId();
         final long replicasLast = hello.emptyWal() || hello.nextOffset() == 0 ? -1 : wal.fingerprint(hello.nextOffset() - 1);
         final ResumeDecision decision = Resume.decide(
             new ReplicaHello(id, hello.protocolVersion(), hello.emptyWal(), new UUID(hello.historyIdHi(), hello.historyIdLo()),
@@ -253,6 +367,9 @@ final class DownstreamSession implements AutoCloseable
 
     private void stream(final String id, final long start)
     {
+        encoder = new BatchEncoder(config.maxFrameBytes());
+        batcher = new CursorBatcher(config.maxBatchBytes());
+        inFlight = new InFlightBatches(RING);
         sessions.replaceOlderSession(this, id);
         replicaId = id;
         cursor = wal.cursor(cursorName(id));
@@ -271,7 +388,8 @@ final class DownstreamSession implements AutoCloseable
             scratch = arena.allocate(BatchEncoder.scratchLength(compressor, config.maxFrameBytes()), 64);
         }
         final long claim = connection.claim(WelcomeFlyweight.LENGTH);
-        welcome.wrap(connection.sendBuffer(), claim)
+        final MemorySegment out = connection.sendBuffer();
+        welcome.wrap(out, claim)
             .codec(codec)
             .mode(WelcomeFlyweight.Mode.STREAM)
             .maxFrameBytes(config.maxFrameBytes())
@@ -280,7 +398,7 @@ final class DownstreamSession implements AutoCloseable
             .epoch(history.epoch())
             .historyIdHi(history.id().getMostSignificantBits())
             .historyIdLo(history.id().getLeastSignificantBits());
-        serving.auth().signWelcome(welcome, hello.copyNonceTo(new byte[HelloFlyweight.NONCE_LENGTH]));
+        serving.auth().signFrame(MessageType.WELCOME, out, claim, WelcomeFlyweight.LENGTH, clientNonce, serverNonce);
         connection.commit(welcome.seal());
         slot = serving.slots().slot(id);
         slot.connected(connection.remoteAddress(), SlotState.STREAMING);
@@ -292,18 +410,63 @@ final class DownstreamSession implements AutoCloseable
             "; it never syncs: its durable offset will not advance" : "") + ")");
     }
 
-    private void onStatusRequest()
+    /**
+     * Send the status document, once computed (off this thread), in parts of at most a status frame each, as the send
+     * buffer has room; then close.
+     */
+    private int sendStatus()
     {
-        final String json = StatusJson.write(serving.status().get());
-        final long length = StatusResponseFlyweight.length(json.getBytes(StandardCharsets.UTF_8).length);
-        final long claim = length <= config.maxFrameBytes() ? connection.claim((int)length) : -1;
-        if (claim < 0)
+        if (!statusDocument.isDone())
         {
-            fail(ErrorCode.OVERLOADED, "status of " + length + " bytes does not fit in a frame");
-            return;
+            return 0;
         }
-        connection.commit(new StatusResponseFlyweight().encode(connection.sendBuffer(), claim, json, config.maxFrameBytes()));
+        final byte[] json = statusDocument.getNow(null);
+        if (json == null)
+        {
+            fail(ErrorCode.INTERNAL, "the status could not be computed");
+            return 1;
+        }
+        final int partBytes = Math.min(config.maxFrameBytes(), STATUS_FRAME_BYTES);
+        final int parts = partCount(json, partBytes);
+        if (parts > StatusResponseFlyweight.MAX_PARTS)
+        {
+            fail(ErrorCode.OVERLOADED, "a status of " + json.length + " bytes needs more than " +
+                StatusResponseFlyweight.MAX_PARTS + " parts");
+            return 1;
+        }
+        int work = 0;
+        while (statusPart < parts)
+        {
+            final int count = StatusResponseFlyweight.partLength(json, statusFrom, partBytes);
+            final int length = (int)StatusResponseFlyweight.length(count);
+            final long claim = connection.claim(length);
+            if (claim < 0)
+            {
+                return work; // the client reads slower than the parts come: go on when the socket drained
+            }
+            final MemorySegment out = connection.sendBuffer();
+            statusResponse.part(out, claim, statusPart, parts, json, statusFrom, count);
+            serving.auth().signFrame(MessageType.STATUS_RESPONSE, out, claim, length, clientNonce, serverNonce);
+            connection.commit(statusResponse.seal());
+            statusFrom += count;
+            statusPart++;
+            work++;
+        }
         closing();
+        return work;
+    }
+
+    private static int partCount(final byte[] json, final int partBytes)
+    {
+        int parts = 0;
+        int from = 0;
+        do
+        {
+            from += StatusResponseFlyweight.partLength(json, from, partBytes);
+            parts++;
+        }
+        while (from < json.length);
+        return parts;
     }
 
     private void onAck(final MemorySegment buffer, final long offset, final int length)
@@ -432,7 +595,14 @@ final class DownstreamSession implements AutoCloseable
         final long claim = connection.claim(ErrorFlyweight.MAX_LENGTH);
         if (claim >= 0)
         {
-            connection.commit(error.encode(connection.sendBuffer(), claim, code, message));
+            final MemorySegment out = connection.sendBuffer();
+            error.wrap(out, claim).code(code).message(message);
+            if (authenticated)
+            {
+                // the client knows this refusal is ours: it may act on it (stop, resync) instead of retrying
+                serving.auth().signFrame(MessageType.ERROR, out, claim, error.withProof().length(), clientNonce, serverNonce);
+            }
+            connection.commit(error.seal());
         }
         closing();
     }

@@ -10,7 +10,6 @@ import dev.ferry.error.FerryException;
 import dev.ferry.net.FrameConnection;
 import dev.ferry.net.SelectorParker;
 import dev.ferry.net.auth.HandshakeAuth;
-import dev.ferry.net.auth.Secret;
 import dev.ferry.wal.RetentionPolicy;
 import dev.ferry.wal.RetentionResult;
 import dev.ferry.wal.Wal;
@@ -31,7 +30,14 @@ import java.util.function.Supplier;
 public final class ServeAgent implements Agent, Sessions
 {
     private static final int MAX_SESSIONS = 1024;
+    /** Connections that have not authenticated yet, in all: a new one evicts the oldest beyond this. */
+    static final int MAX_PENDING = 64;
+    /** Connections from one host that have not authenticated yet: a new one evicts that host's oldest beyond this. */
+    static final int MAX_PENDING_PER_HOST = 16;
+    private static final long EVICTION_LOG_INTERVAL_NS = 10_000_000_000L;
     private static final long ACCEPT_INTERVAL_NS = 1_000_000;
+    /** The frame limit and buffer size of a connection until its client authenticates: every client frame fits. */
+    static final int HANDSHAKE_FRAME_BYTES = 4096;
 
     private final PrimaryConfig config;
     private final Wal wal;
@@ -48,6 +54,8 @@ public final class ServeAgent implements Agent, Sessions
     private final BooleanSupplier workWaiting = this::workWaiting;
     private long headAtPass;
     private final Runnable saveSlots = this::saveSlots;
+    private long evicted;
+    private long evictedLoggedNs;
 
     /**
      * @param config the primary's settings.
@@ -66,8 +74,8 @@ public final class ServeAgent implements Agent, Sessions
         this.slots = slots;
         this.server = server;
         this.log = config.eventLog();
-        this.serving = new Serving(config, wal, history, slots,
-            new HandshakeAuth(config.secretFile() == null ? Secret.NONE : Secret.load(config.secretFile())), log, status);
+        this.serving = new Serving(config, wal, history, slots, new HandshakeAuth(config.secret()), log,
+            new StatusPublisher(status));
         this.slotStore = new SlotStore(wal.directory());
         slotStore.load(slots);
         this.pretoucher = config.pretouch() ? new WalPretoucher(wal, WalPretoucher.DEFAULT_AHEAD_BYTES) : null;
@@ -217,7 +225,7 @@ public final class ServeAgent implements Agent, Sessions
                 return accepted;
             }
             accepted++;
-            if (sessions.size() >= MAX_SESSIONS)
+            if (sessions.size() >= MAX_SESSIONS && !evictPending(null, nowNs))
             {
                 closeQuietly(channel);
                 log("refused a connection: " + MAX_SESSIONS + " sessions open");
@@ -225,17 +233,87 @@ public final class ServeAgent implements Agent, Sessions
             }
             try
             {
-                sessions.add(new DownstreamSession(serving, this,
-                    new FrameConnection(channel, config.maxFrameBytes(), config.sendBufferBytes()), nowNs));
+                // a stranger gets buffers for the handshake only (4 KiB each way); the session grows them once the
+                // client has proved the secret
+                final DownstreamSession session = new DownstreamSession(serving, this,
+                    new FrameConnection(channel, HANDSHAKE_FRAME_BYTES, HANDSHAKE_FRAME_BYTES, HANDSHAKE_FRAME_BYTES),
+                    nowNs);
+                boundPending(session, nowNs);
+                sessions.add(session);
                 parker.wakeOnRead(channel);
             }
-            catch (final IOException ex)
+            catch (final IOException | OutOfMemoryError ex)
             {
-                closeQuietly(channel);
+                closeQuietly(channel); // out of (native) memory: refuse this one, keep serving the others
                 log("could not set up a connection: " + ex);
             }
         }
         return accepted;
+    }
+
+    /**
+     * A new connection may not push the pending handshakes past their bounds: it evicts the oldest pending one of its
+     * host beyond {@link #MAX_PENDING_PER_HOST}, and the oldest of all beyond {@link #MAX_PENDING}. The oldest goes, not
+     * the newest, so a flood of idle connections cannot lock a real replica out: each real handshake needs a round trip,
+     * not a free slot for as long as the flood lasts.
+     */
+    private void boundPending(final DownstreamSession incoming, final long nowNs)
+    {
+        int pending = 0;
+        int fromHost = 0;
+        final String host = incoming.remoteHost();
+        for (int i = 0, n = sessions.size(); i < n; i++)
+        {
+            final DownstreamSession session = sessions.get(i);
+            if (session.pending() && !session.isClosed())
+            {
+                pending++;
+                if (host.equals(session.remoteHost()))
+                {
+                    fromHost++;
+                }
+            }
+        }
+        if (fromHost >= MAX_PENDING_PER_HOST)
+        {
+            evictPending(host, nowNs);
+            pending--;
+        }
+        if (pending >= MAX_PENDING)
+        {
+            evictPending(null, nowNs);
+        }
+    }
+
+    /**
+     * @param host only from this host, or null for any.
+     * @return whether a pending connection was closed.
+     */
+    private boolean evictPending(final String host, final long nowNs)
+    {
+        DownstreamSession oldest = null;
+        for (int i = 0, n = sessions.size(); i < n; i++)
+        {
+            final DownstreamSession session = sessions.get(i);
+            if (session.pending() && !session.isClosed() && (host == null || host.equals(session.remoteHost())) &&
+                (oldest == null || session.createdNs() - oldest.createdNs() < 0))
+            {
+                oldest = session;
+            }
+        }
+        if (oldest == null)
+        {
+            return false;
+        }
+        oldest.close(); // no ERROR: a stranger is owed nothing, and writing to it could block on nothing
+        evicted++;
+        if (nowNs - evictedLoggedNs > EVICTION_LOG_INTERVAL_NS)
+        {
+            log("closed " + evicted + " unauthenticated connection(s) so far to bound pending handshakes (" + MAX_PENDING +
+                " in all, " + MAX_PENDING_PER_HOST + " per host); latest from " + oldest.remoteAddress());
+            evictedLoggedNs = nowNs;
+        }
+        return true;
     }
 
     private int retain()
@@ -347,6 +425,7 @@ public final class ServeAgent implements Agent, Sessions
             session.close();
         }
         sessions.clear();
+        serving.status().close();
         parker.close();
         if (pretoucher != null)
         {

@@ -2,12 +2,9 @@ package dev.ferry.engine.serve;
 
 import dev.ferry.engine.EventLog;
 import dev.ferry.engine.PrimaryConfig;
-import dev.ferry.engine.PrimaryStatus;
 import dev.ferry.engine.history.History;
 import dev.ferry.net.auth.HandshakeAuth;
 import dev.ferry.wal.Wal;
-
-import java.util.function.Supplier;
 
 /**
  * What every session of a serving node shares, fixed for the node's life: its settings, WAL, history, slots, secret,
@@ -20,9 +17,9 @@ import java.util.function.Supplier;
  * @param slots   every downstream replica's slot.
  * @param auth    the secret's proofs.
  * @param log     the event log.
- * @param status  the node's status, for STATUS_REQUEST.
+ * @param status  the node's status, computed off the sender thread, for STATUS_REQUEST.
  */
 record Serving(PrimaryConfig config, Wal wal, History history, SlotTable slots, HandshakeAuth auth, EventLog log,
-    Supplier<PrimaryStatus> status)
+    StatusPublisher status)
 {
 }

@@ -4,60 +4,77 @@ import dev.ferry.error.ErrorCode;
 import dev.ferry.error.FerryException;
 import dev.ferry.net.Endpoint;
 import dev.ferry.net.FrameConnection;
-import dev.ferry.net.message.ErrorFlyweight;
+import dev.ferry.net.auth.ClientHandshake;
+import dev.ferry.net.auth.HandshakeAuth;
+import dev.ferry.net.auth.Secret;
 import dev.ferry.net.message.StatusRequestFlyweight;
 import dev.ferry.net.message.StatusResponseFlyweight;
-import dev.ferry.wal.frame.FrameHeader;
+import dev.ferry.wal.frame.MessageType;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * Asks a running primary for its status over its replication port (STATUS_REQUEST, one STATUS_RESPONSE).
+ * Asks a running primary for its status over its replication port, authenticated like a replica: STATUS_REQUEST (with
+ * this client's nonce), CHALLENGE, AUTH, then the document in STATUS_RESPONSE parts, each proven by the primary.
  */
 public final class StatusClient
 {
-    private StatusClient()
+    /** The largest status document read: 64 MiB. */
+    public static final int MAX_DOCUMENT_BYTES = 64 << 20;
+    /** The largest frame read: a status part ({@code DownstreamSession} sends at most 64 KiB) or an ERROR. */
+    private static final int MAX_FRAME_BYTES = 64 * 1024;
+
+    private final ClientHandshake handshake;
+    private final StatusResponseFlyweight response = new StatusResponseFlyweight();
+    private final ByteArrayOutputStream document = new ByteArrayOutputStream();
+    private FrameConnection connection;
+    private int nextPart;
+    private int parts;
+    private boolean done;
+
+    private StatusClient(final Secret secret)
     {
+        this.handshake = new ClientHandshake(new HandshakeAuth(secret));
     }
 
     /**
      * @param primary the primary's address.
      * @param timeout how long to wait for it.
+     * @param secret  the primary's secret, or {@link Secret#NONE} for a primary that runs without one.
      * @return the status JSON document.
-     * @throws FerryException CONNECTION if the primary cannot be reached in time.
+     * @throws FerryException CONNECTION if the primary cannot be reached in time, AUTHENTICATION if it requires another
+     *                        secret (or is not the primary it claims to be), PROTOCOL for a malformed answer.
      */
-    public static String requestJson(final InetSocketAddress primary, final Duration timeout)
+    public static String requestJson(final InetSocketAddress primary, final Duration timeout, final Secret secret)
+    {
+        return new StatusClient(secret).request(primary, timeout);
+    }
+
+    private String request(final InetSocketAddress primary, final Duration timeout)
     {
         final long deadline = System.nanoTime() + timeout.toNanos();
-        final String[] json = {null};
         try (SocketChannel channel = SocketChannel.open())
         {
             channel.socket().connect(primary, (int)Math.max(1, timeout.toMillis()));
-            try (FrameConnection connection = new FrameConnection(channel, 2 * FrameHeader.MAX_FRAME_BYTES_DEFAULT, 4096))
+            try (FrameConnection link = new FrameConnection(channel, MAX_FRAME_BYTES, 4096))
             {
-                final long claim = connection.claim(StatusRequestFlyweight.LENGTH);
-                connection.commit(new StatusRequestFlyweight().encode(connection.sendBuffer(), claim));
-                while (json[0] == null)
+                connection = link;
+                final long claim = link.claim(StatusRequestFlyweight.LENGTH);
+                final int length = new StatusRequestFlyweight().encode(link.sendBuffer(), claim, handshake.reset());
+                handshake.sent(MessageType.STATUS_REQUEST, link.sendBuffer(), claim, length);
+                link.commit(length);
+                while (!done)
                 {
-                    connection.flush();
-                    final int got = connection.receive((type, buffer, offset, length) ->
-                    {
-                        switch (type)
-                        {
-                            case STATUS_RESPONSE -> json[0] = new StatusResponseFlyweight().decode(buffer, offset, length).json();
-                            case ERROR ->
-                            {
-                                final ErrorFlyweight error = new ErrorFlyweight().decode(buffer, offset, length);
-                                throw new FerryException(error.code(), "primary says: " + error.message());
-                            }
-                            default -> throw new FerryException(ErrorCode.PROTOCOL, "expected STATUS_RESPONSE, got " + type);
-                        }
-                    }, 1);
+                    link.flush();
+                    final int got = link.receive(this::onFrame, 16);
                     if (got == 0 && System.nanoTime() > deadline)
                     {
                         throw new FerryException(ErrorCode.CONNECTION, "no status from " + Endpoint.format(primary) +
@@ -79,6 +96,39 @@ public final class StatusClient
             throw new FerryException(ErrorCode.CONNECTION, "cannot reach primary " + Endpoint.format(primary) + ": " +
                 ex.getMessage(), ex);
         }
-        return json[0];
+        return document.toString(StandardCharsets.UTF_8);
+    }
+
+    private void onFrame(final MessageType type, final MemorySegment buffer, final long offset, final int length)
+    {
+        switch (type)
+        {
+            case CHALLENGE -> handshake.onChallenge(buffer, offset, length, connection);
+            case STATUS_RESPONSE -> onPart(buffer, offset, length);
+            case ERROR -> throw handshake.refusal(buffer, offset, length, connection.remoteAddress());
+            default -> throw new FerryException(ErrorCode.PROTOCOL, "expected CHALLENGE or STATUS_RESPONSE, got " + type);
+        }
+    }
+
+    private void onPart(final MemorySegment buffer, final long offset, final int length)
+    {
+        response.decode(buffer, offset, length);
+        handshake.verify(MessageType.STATUS_RESPONSE, buffer, offset, length,
+            "STATUS_RESPONSE from " + connection.remoteAddress());
+        if (response.part() != nextPart || (nextPart > 0 && response.parts() != parts))
+        {
+            throw new FerryException(ErrorCode.PROTOCOL, "status part " + response.part() + "/" + response.parts() +
+                " came where part " + nextPart + (nextPart > 0 ? "/" + parts : "") + " was expected");
+        }
+        if ((long)document.size() + response.jsonLength() > MAX_DOCUMENT_BYTES)
+        {
+            throw new FerryException(ErrorCode.PROTOCOL, "status document larger than " + MAX_DOCUMENT_BYTES + " bytes");
+        }
+        final byte[] part = new byte[(int)response.jsonLength()];
+        MemorySegment.copy(buffer, response.jsonOffset(), MemorySegment.ofArray(part), 0, part.length);
+        document.write(part, 0, part.length);
+        parts = response.parts();
+        nextPart++;
+        done = nextPart == parts;
     }
 }

@@ -10,6 +10,7 @@ import dev.ferry.engine.ReplicaConfig;
 import dev.ferry.engine.SlotState;
 import dev.ferry.engine.serve.ReplicaSlot;
 import dev.ferry.net.Endpoint;
+import dev.ferry.net.auth.Secret;
 import dev.ferry.wal.JvmLauncher;
 import dev.ferry.wal.LeakCheck;
 import dev.ferry.wal.Wal;
@@ -33,6 +34,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
@@ -283,7 +285,7 @@ class CliTest
         {
             final int port = taken.getLocalPort();
             final Process child = JvmLauncher.start(log, Ferry.class, "primary", "--wal", dir.resolve("p").toString(),
-                "--listen", LOOPBACK + ":" + port);
+                "--listen", LOOPBACK + ":" + port, "--insecure-no-secret");
             try
             {
                 child.getOutputStream().close();
@@ -310,7 +312,7 @@ class CliTest
         final Path log = dir.resolve("replica.log");
         final long start = System.nanoTime();
         final Process child = JvmLauncher.start(log, Ferry.class, "replica", "--wal", dir.resolve("r").toString(),
-            "--primary", LOOPBACK + ":" + port, "--id", "r1");
+            "--primary", LOOPBACK + ":" + port, "--id", "r1", "--insecure-no-secret");
         try
         {
             child.getOutputStream().close();
@@ -346,13 +348,13 @@ class CliTest
         final int port = closedPort();
         final Path log = dir.resolve("replica.log");
         final Process child = JvmLauncher.start(log, Ferry.class, "replica", "--wal", dir.resolve("r").toString(),
-            "--primary", LOOPBACK + ":" + port, "--id", "r1");
+            "--primary", LOOPBACK + ":" + port, "--id", "r1", "--insecure-no-secret");
         try
         {
             child.getOutputStream().close();
             waitFor("a retry line", Duration.ofSeconds(60), () -> !child.isAlive() || retryLines(log) >= 1,
                 () -> JvmLauncher.tail(log));
-            try (Primary primary = Primary.open(new PrimaryConfig().walDirectory(dir.resolve("p"))
+            try (Primary primary = Primary.open(new PrimaryConfig().walDirectory(dir.resolve("p")).insecureNoSecret(true)
                 .listen(new InetSocketAddress(LOOPBACK, port)).heartbeatIntervalNs(TimeUnit.MILLISECONDS.toNanos(20))))
             {
                 primary.append(payload(1));
@@ -573,9 +575,9 @@ class CliTest
     @Test
     void statusJsonIsOneDocumentWithHeadAndEveryReplica() throws Exception
     {
-        try (Primary primary = Primary.open(new PrimaryConfig().walDirectory(dir.resolve("p"))
+        try (Primary primary = Primary.open(new PrimaryConfig().walDirectory(dir.resolve("p")).insecureNoSecret(true)
             .listen(new InetSocketAddress(LOOPBACK, 0)).heartbeatIntervalNs(TimeUnit.MILLISECONDS.toNanos(20)));
-             Replica replica = Replica.start(new ReplicaConfig().walDirectory(dir.resolve("r1"))
+             Replica replica = Replica.start(new ReplicaConfig().walDirectory(dir.resolve("r1")).insecureNoSecret(true)
                  .primary(primary.localAddress()).id("r1").heartbeatIntervalNs(TimeUnit.MILLISECONDS.toNanos(20))))
         {
             for (int i = 0; i < 100; i++)
@@ -625,16 +627,66 @@ class CliTest
             assertTrue(table.outLines().getFirst().startsWith("head=100 "), table::toString);
             assertTrue(table.outLines().stream().anyMatch(l -> l.startsWith("r1 ") && l.contains("STREAMING")), table::toString);
 
-            // --secret-file on every subcommand that talks to a node (DESIGN's contract): status takes it too
-            final java.nio.file.Path secret = dir.resolve("secret");
-            java.nio.file.Files.writeString(secret, "0123456789abcdef0123456789abcdef\n");
-            final Run withSecret = ferry("status", "--primary", address, "--secret-file", secret.toString(), "--json");
-            assertEquals(0, withSecret.exit(), withSecret::toString);
-            assertEquals(100, new ObjectMapper().readTree(withSecret.out()).path("head").asLong(-1), withSecret::toString);
+            // a status client with a secret refuses a node without one: its answer proves nothing
+            final Path secret = dir.resolve("secret");
+            Secret.generate(secret);
+            assertOneErrorLine(ferry("status", "--primary", address, "--secret-file", secret.toString(), "--json"),
+                Ferry.EXIT_FAILURE, "AUTHENTICATION");
             final Run missing = ferry("status", "--primary", address, "--secret-file", dir.resolve("no-such-secret").toString());
             assertTrue(missing.exit() != 0, missing::toString);
             assertEquals(1, missing.errLines().size(), missing::toString);
             assertTrue(missing.err().contains("no-such-secret"), missing::toString);
         }
+    }
+
+    /** --secret-file on every subcommand that talks to a node (DESIGN's contract): status is authenticated like a replica. */
+    @Test
+    void statusOfANodeWithASecretNeedsTheSecret() throws Exception
+    {
+        final Path secret = dir.resolve("secret");
+        Secret.generate(secret);
+        try (Primary primary = Primary.open(new PrimaryConfig().walDirectory(dir.resolve("p")).secretFile(secret)
+            .listen(new InetSocketAddress(LOOPBACK, 0))))
+        {
+            primary.append(payload(1));
+            final String address = Endpoint.format(primary.localAddress());
+            final Run withSecret = ferry("status", "--primary", address, "--secret-file", secret.toString(), "--json");
+            assertEquals(0, withSecret.exit(), withSecret::toString);
+            assertEquals(1, new ObjectMapper().readTree(withSecret.out()).path("head").asLong(-1), withSecret::toString);
+
+            final Run without = ferry("status", "--primary", address, "--json");
+            assertOneErrorLine(without, Ferry.EXIT_FAILURE, "AUTHENTICATION");
+            assertTrue(without.out().isEmpty(), without::toString);
+
+            final Path other = dir.resolve("other");
+            Secret.generate(other);
+            assertOneErrorLine(ferry("status", "--primary", address, "--secret-file", other.toString()),
+                Ferry.EXIT_FAILURE, "AUTHENTICATION");
+        }
+    }
+
+    @Test
+    void nodesRefuseToStartWithoutASecretOrTheDeliberateChoice() throws Exception
+    {
+        final String listen = LOOPBACK + ":" + closedPort();
+        assertOneErrorLine(ferry("primary", "--wal", dir.resolve("p").toString(), "--listen", listen),
+            Ferry.EXIT_FAILURE, "--insecure-no-secret");
+        assertOneErrorLine(ferry("replica", "--wal", dir.resolve("r").toString(), "--primary", listen, "--id", "r1"),
+            Ferry.EXIT_FAILURE, "--secret-file");
+
+        final Path readable = dir.resolve("readable");
+        Files.writeString(readable, "0123456789abcdef0123456789abcdef\n");
+        Files.setPosixFilePermissions(readable, PosixFilePermissions.fromString("rw-r--r--"));
+        assertOneErrorLine(ferry("primary", "--wal", dir.resolve("p").toString(), "--listen", listen,
+            "--secret-file", readable.toString()), Ferry.EXIT_FAILURE, "chmod 600");
+
+        final Path shortSecret = dir.resolve("short");
+        Files.writeString(shortSecret, "fifteen-bytes!!\n");
+        Files.setPosixFilePermissions(shortSecret, PosixFilePermissions.fromString("rw-------"));
+        assertOneErrorLine(ferry("replica", "--wal", dir.resolve("r").toString(), "--primary", listen, "--id", "r1",
+            "--secret-file", shortSecret.toString()), Ferry.EXIT_FAILURE, "at least 16");
+
+        assertOneErrorLine(ferry("primary", "--wal", dir.resolve("p").toString(), "--listen", listen,
+            "--secret-file", shortSecret.toString(), "--insecure-no-secret"), Ferry.EXIT_FAILURE, "choose one");
     }
 }

@@ -3,6 +3,7 @@ package dev.ferry.jmh.harness;
 import dev.ferry.engine.PrimaryStatus;
 import dev.ferry.engine.cli.StatusDocuments;
 import dev.ferry.engine.status.StatusClient;
+import dev.ferry.net.auth.Secret;
 import dev.ferry.wal.codec.Codec;
 import net.openhft.chronicle.bytes.BytesStore;
 import net.openhft.chronicle.queue.ExcerptAppender;
@@ -63,21 +64,23 @@ final class ProductRun
         final String address = "127.0.0.1:" + port;
         final String classPath = options.productClassPath == null ? System.getProperty("java.class.path") :
             options.productClassPath;
+        final Path secretFile = scratch.resolve("product-secret-" + suffix);
+        final Secret secret = Secret.generate(secretFile); // as users run it: with a secret
         try (ChildJvm replica = new ChildJvm(scratch.resolve("product-replica-" + suffix + ".log"), classPath,
                  "dev.ferry.engine.cli.Ferry", List.of("replica", "--wal", scratch.resolve("product-r-" + suffix).toString(),
-                     "--primary", address, "--id", "r"));
+                     "--primary", address, "--id", "r", "--secret-file", secretFile.toString()));
              ChildJvm primary = new ChildJvm(scratch.resolve("product-primary-" + suffix + ".log"), classPath,
                  "dev.ferry.engine.cli.Ferry", List.of("primary", "--wal", scratch.resolve("product-p-" + suffix).toString(),
                      "--listen", address, "--generate", Long.toString(entries), "--size", Integer.toString(size),
-                     "--codec", codec.name().toLowerCase(java.util.Locale.ROOT))))
+                     "--codec", codec.name().toLowerCase(java.util.Locale.ROOT), "--secret-file", secretFile.toString())))
         {
             final InetSocketAddress status = new InetSocketAddress("127.0.0.1", port);
             final long start = System.nanoTime();
-            final long from = awaitDurable(status, entries / 5, primary, replica, start);
+            final long from = awaitDurable(status, secret, entries / 5, primary, replica, start);
             final ProcStat p1 = ProcStat.of(primary.pid());
             final ProcStat r1 = ProcStat.of(replica.pid());
             final Syscalls syscalls = Syscalls.start(primary.pid(), replica.pid(), scratch);
-            final long to = awaitDurable(status, entries * 4 / 5, primary, replica, start);
+            final long to = awaitDurable(status, secret, entries * 4 / 5, primary, replica, start);
             final long[] calls = syscalls.stop();
             final ProcStat p2 = ProcStat.of(primary.pid());
             final ProcStat r2 = ProcStat.of(replica.pid());
@@ -131,7 +134,7 @@ final class ProductRun
         return line.toString();
     }
 
-    private long awaitDurable(final InetSocketAddress address, final long target, final ChildJvm primary,
+    private long awaitDurable(final InetSocketAddress address, final Secret secret, final long target, final ChildJvm primary,
         final ChildJvm replica, final long start) throws IOException
     {
         while (true)
@@ -147,7 +150,7 @@ final class ProductRun
             }
             try
             {
-                final PrimaryStatus status = StatusDocuments.read(StatusClient.requestJson(address, STATUS_TIMEOUT));
+                final PrimaryStatus status = StatusDocuments.read(StatusClient.requestJson(address, STATUS_TIMEOUT, secret));
                 if (!status.replicas().isEmpty() && status.replicas().getFirst().durable() >= target)
                 {
                     return status.replicas().getFirst().durable();

@@ -6,6 +6,7 @@ import dev.ferry.engine.PrimaryConfig;
 import dev.ferry.engine.SlotState;
 import dev.ferry.engine.serve.ReplicaSlot;
 import dev.ferry.net.Endpoint;
+import dev.ferry.net.auth.Secret;
 import dev.ferry.net.idle.IdleStrategy;
 import dev.ferry.wal.codec.Codec;
 import net.openhft.chronicle.queue.rollcycles.LargeRollCycles;
@@ -48,8 +49,11 @@ final class ReplicatedRun
 
     void run(final Path scratch, final Codec chosenCodec, final IdleStrategy waitIdle) throws Exception
     {
+        final Path secretFile = scratch.resolve("secret");
+        Secret.generate(secretFile);
         final PrimaryConfig config = new PrimaryConfig()
             .walDirectory(scratch.resolve("primary"))
+            .secretFile(secretFile)
             .listen(new InetSocketAddress("127.0.0.1", 0))
             .codec(chosenCodec)
             .idleStrategy(options.idle);
@@ -67,7 +71,7 @@ final class ReplicatedRun
                 ids.add(id);
                 children.add(new ChildJvm(scratch.resolve(id + ".log"), "dev.ferry.engine.cli.Ferry",
                     List.of("replica", "--wal", scratch.resolve(id).toString(), "--primary", address, "--id", id, "--idle",
-                        options.idle, "--sync", options.replicaSync)));
+                        options.idle, "--sync", options.replicaSync, "--secret-file", secretFile.toString())));
             }
             output.progress("waiting for " + options.replicas + " replica JVM(s) to connect");
             final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);

@@ -3,10 +3,10 @@ package dev.ferry.net.auth;
 import dev.ferry.error.ErrorCode;
 import dev.ferry.error.FerryException;
 import dev.ferry.net.message.HelloFlyweight;
-import dev.ferry.net.message.WelcomeFlyweight;
+import dev.ferry.wal.frame.FrameHeader;
+import dev.ferry.wal.frame.MessageType;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
+import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
@@ -17,25 +17,27 @@ import javax.crypto.ShortBufferException;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Computes and checks the handshake proofs: each side shows it knows the shared {@link Secret} without sending it.
+ * The challenge-response that lets each side of a connection prove it knows the shared {@link Secret} without sending
+ * it, with a fresh nonce from each side so that nothing recorded can be replayed:
  * <pre>
- *   hello proof   = HMAC-SHA256(secret, "ferry-hello-v2"   | idLength u8 | replicaId | historyIdHi u64 |
- *                                       historyIdLo u64 | epoch u64 | nextOffset u64 | lastEntry u64 | nonce[16])
- *   welcome proof = HMAC-SHA256(secret, "ferry-welcome-v1" | helloNonce[16] | startOffset u64 | epoch u64 |
- *                                       historyIdHi u64 | historyIdLo u64)
+ *   client -> primary   HELLO or STATUS_REQUEST          (carries the client's nonce nC)
+ *   primary -> client   CHALLENGE                        (carries the primary's nonce nS)
+ *   client -> primary   AUTH   proof = HMAC-SHA256(secret, "ferry-auth-v3" | nS | type u8 | first frame's body)
+ *   primary -> client   WELCOME, STATUS_RESPONSE or ERROR, each ending with
+ *                              proof = HMAC-SHA256(secret, "ferry-frame-v3" | nC | nS | type u8 | body before the proof)
  * </pre>
- * Labels are ASCII without a terminator, integers little-endian, the replica id its ASCII bytes after its length. The
- * replica picks a fresh random nonce per connection ({@link #nextNonce(byte[])}); the primary's proof covers that
- * nonce, so a recorded {@code WELCOME} cannot be replayed to a replica. The primary has no challenge of its own, so a
- * recorded {@code HELLO} can be replayed to it: see {@code net/PROTOCOL.md} for what that allows and why a tunnel is
- * still needed.
+ * The first frame's body is its bytes after the 12-byte header, exactly as sent (so the proof covers the replica id,
+ * history, epoch, offsets, flags and nC); "body before the proof" is the signed frame's bytes from offset 12 up to its
+ * last 32 bytes, where the proof goes. The labels differ, so a client's proof can never stand for a primary's. The
+ * primary verifies {@code AUTH} before anything it decides for the client (no slot, no displaced session, no entry,
+ * no status); the client verifies the primary's proof before it believes a {@code WELCOME}, a status or a refusal.
  * <p>
- * With {@link Secret#NONE} proofs are all zero and every proof is accepted. With a secret, a proof must match, compared
- * in constant time ({@link MessageDigest#isEqual(byte[], byte[])}); an all-zero proof means the peer has no secret and
- * is refused too. Every refusal is a {@link FerryException} with {@link ErrorCode#AUTHENTICATION}.
+ * With {@link Secret#NONE} proofs are all zero and every proof is accepted (the deliberate, insecure choice). With a
+ * secret, a proof must match, compared in constant time ({@link MessageDigest#isEqual(byte[], byte[])}); an all-zero
+ * proof means the peer has no secret and is refused too. Every refusal is a {@link FerryException} with
+ * {@link ErrorCode#AUTHENTICATION}.
  * <p>
- * One per connection-handling thread: not thread-safe. The handshake is not a hot path; the value methods allocate
- * nothing, the flyweight methods only the replica id string.
+ * One per connection-handling thread: not thread-safe. The handshake is not a hot path.
  */
 public final class HandshakeAuth
 {
@@ -46,19 +48,14 @@ public final class HandshakeAuth
     /** The HMAC algorithm, as named by the JCA. */
     public static final String ALGORITHM = "HmacSHA256";
 
-    private static final byte[] HELLO_LABEL = "ferry-hello-v2".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] WELCOME_LABEL = "ferry-welcome-v1".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] AUTH_LABEL = "ferry-auth-v3".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] FRAME_LABEL = "ferry-frame-v3".getBytes(StandardCharsets.US_ASCII);
 
     private final Secret secret;
     private final Mac mac;
     private final SecureRandom random = new SecureRandom();
-    private final ByteBuffer scratch =
-        ByteBuffer.allocate(1 + HelloFlyweight.MAX_REPLICA_ID_LENGTH + 5 * Long.BYTES + NONCE_LENGTH)
-            .order(ByteOrder.LITTLE_ENDIAN);
     private final byte[] expectedProof = new byte[PROOF_LENGTH];
     private final byte[] receivedProof = new byte[PROOF_LENGTH];
-    private final byte[] peerProof = new byte[PROOF_LENGTH];
-    private final byte[] nonce = new byte[NONCE_LENGTH];
 
     /**
      * @param secret the shared secret, or {@link Secret#NONE}.
@@ -115,232 +112,189 @@ public final class HandshakeAuth
     }
 
     /**
-     * Computes a replica's {@code HELLO} proof; all zero without a secret.
+     * The client's {@code AUTH} proof; all zero without a secret.
      *
-     * @param replicaId   the replica id, 1 to 64 of {@code [A-Za-z0-9._-]}.
-     * @param historyIdHi the high 64 bits of the replica's history id.
-     * @param historyIdLo the low 64 bits of the replica's history id.
-     * @param epoch       the replica's epoch.
-     * @param nextOffset  the replica's next offset to write.
-     * @param lastEntry   the fingerprint of the replica's last entry ({@code HelloFlyweight#lastEntry()}).
-     * @param nonce       the replica's {@value #NONCE_LENGTH}-byte nonce.
+     * @param type        the type of the client's first frame ({@code HELLO} or {@code STATUS_REQUEST}).
+     * @param frame       the memory holding that frame, as sent.
+     * @param frameOffset the offset of its first byte.
+     * @param frameLength its length.
+     * @param serverNonce the nonce of the primary's {@code CHALLENGE}.
      * @param proof       {@value #PROOF_LENGTH} bytes to write the proof into.
      * @return {@code proof}.
-     * @throws FerryException with {@code CONFIGURATION} for an invalid replica id.
      */
-    public byte[] helloProof(
-        final CharSequence replicaId,
-        final long historyIdHi,
-        final long historyIdLo,
-        final long epoch,
-        final long nextOffset,
-        final long lastEntry,
-        final byte[] nonce,
+    public byte[] clientProof(
+        final MessageType type,
+        final MemorySegment frame,
+        final long frameOffset,
+        final int frameLength,
+        final byte[] serverNonce,
         final byte[] proof)
     {
-        HelloFlyweight.checkReplicaId(replicaId);
-        checkLength(nonce, NONCE_LENGTH, "nonce");
+        checkLength(serverNonce, NONCE_LENGTH, "nonce");
         checkLength(proof, PROOF_LENGTH, "proof");
         if (null == mac)
         {
             Arrays.fill(proof, (byte)0);
             return proof;
         }
-
-        final ByteBuffer scratch = this.scratch.clear();
-        scratch.put((byte)replicaId.length());
-        for (int i = 0; i < replicaId.length(); i++)
-        {
-            scratch.put((byte)replicaId.charAt(i));
-        }
-        scratch.putLong(historyIdHi).putLong(historyIdLo).putLong(epoch).putLong(nextOffset).putLong(lastEntry).put(nonce)
-            .flip();
-
-        mac.update(HELLO_LABEL);
-        mac.update(scratch);
+        mac.update(AUTH_LABEL);
+        mac.update(serverNonce);
+        mac.update((byte)type.value());
+        update(frame, frameOffset + FrameHeader.HEADER_LENGTH, frameLength - FrameHeader.HEADER_LENGTH);
         return finish(proof);
     }
 
     /**
-     * Computes a primary's {@code WELCOME} proof; all zero without a secret.
+     * Checks a client's {@code AUTH} proof (on the primary).
      *
-     * @param helloNonce  the nonce from the replica's {@code HELLO}.
-     * @param startOffset the first offset the primary will send.
-     * @param epoch       the primary's epoch.
-     * @param historyIdHi the high 64 bits of the primary's history id.
-     * @param historyIdLo the low 64 bits of the primary's history id.
-     * @param proof       {@value #PROOF_LENGTH} bytes to write the proof into.
-     * @return {@code proof}.
-     */
-    public byte[] welcomeProof(
-        final byte[] helloNonce,
-        final long startOffset,
-        final long epoch,
-        final long historyIdHi,
-        final long historyIdLo,
-        final byte[] proof)
-    {
-        checkLength(helloNonce, NONCE_LENGTH, "nonce");
-        checkLength(proof, PROOF_LENGTH, "proof");
-        if (null == mac)
-        {
-            Arrays.fill(proof, (byte)0);
-            return proof;
-        }
-
-        final ByteBuffer scratch = this.scratch.clear();
-        scratch.put(helloNonce).putLong(startOffset).putLong(epoch).putLong(historyIdHi).putLong(historyIdLo).flip();
-
-        mac.update(WELCOME_LABEL);
-        mac.update(scratch);
-        return finish(proof);
-    }
-
-    /**
-     * Checks a replica's {@code HELLO} proof (on the primary).
-     *
-     * @param replicaId   the replica id from the {@code HELLO}.
-     * @param historyIdHi the high 64 bits of the history id from the {@code HELLO}.
-     * @param historyIdLo the low 64 bits of the history id from the {@code HELLO}.
-     * @param epoch       the epoch from the {@code HELLO}.
-     * @param nextOffset  the next offset from the {@code HELLO}.
-     * @param lastEntry   the last-entry fingerprint from the {@code HELLO}.
-     * @param nonce       the nonce from the {@code HELLO}.
-     * @param proof       the proof from the {@code HELLO}.
+     * @param type        the type of the client's first frame.
+     * @param frame       the memory holding that frame, as received.
+     * @param frameOffset the offset of its first byte.
+     * @param frameLength its length.
+     * @param serverNonce the nonce this primary sent in its {@code CHALLENGE}.
+     * @param proof       the proof from the {@code AUTH}.
+     * @param who         names the client in the error, e.g. "replica 'r1' from 10.0.0.2:5123".
      * @throws FerryException with {@link ErrorCode#AUTHENTICATION} if this side has a secret and the proof is zero or
      *                        does not match.
      */
-    public void verifyHelloProof(
-        final CharSequence replicaId,
-        final long historyIdHi,
-        final long historyIdLo,
-        final long epoch,
-        final long nextOffset,
-        final long lastEntry,
-        final byte[] nonce,
-        final byte[] proof)
+    public void verifyClientProof(
+        final MessageType type,
+        final MemorySegment frame,
+        final long frameOffset,
+        final int frameLength,
+        final byte[] serverNonce,
+        final byte[] proof,
+        final String who)
     {
         if (null == mac)
         {
             return;
         }
-        helloProof(replicaId, historyIdHi, historyIdLo, epoch, nextOffset, lastEntry, nonce, expectedProof);
-        check(proof, "HELLO from replica '" + replicaId + "'");
+        clientProof(type, frame, frameOffset, frameLength, serverNonce, expectedProof);
+        check(proof, who);
     }
 
     /**
-     * Checks a primary's {@code WELCOME} proof (on the replica).
+     * Writes the primary's proof into the last {@value #PROOF_LENGTH} bytes of a frame whose body is otherwise
+     * complete; seal the frame after. All zero without a secret.
      *
-     * @param helloNonce  the nonce this replica sent in its {@code HELLO}.
-     * @param startOffset the start offset from the {@code WELCOME}.
-     * @param epoch       the epoch from the {@code WELCOME}.
-     * @param historyIdHi the high 64 bits of the history id from the {@code WELCOME}.
-     * @param historyIdLo the low 64 bits of the history id from the {@code WELCOME}.
-     * @param proof       the proof from the {@code WELCOME}.
+     * @param type        the frame's type ({@code WELCOME}, {@code STATUS_RESPONSE}, {@code ERROR}).
+     * @param buffer      the memory holding the frame.
+     * @param frameOffset the offset of its first byte.
+     * @param frameLength its whole length, the proof included.
+     * @param clientNonce the nonce of the client's first frame.
+     * @param serverNonce the nonce of this primary's {@code CHALLENGE}.
+     */
+    public void signFrame(
+        final MessageType type,
+        final MemorySegment buffer,
+        final long frameOffset,
+        final int frameLength,
+        final byte[] clientNonce,
+        final byte[] serverNonce)
+    {
+        final long proofOffset = frameOffset + frameLength - PROOF_LENGTH;
+        if (null == mac)
+        {
+            buffer.asSlice(proofOffset, PROOF_LENGTH).fill((byte)0);
+            return;
+        }
+        frameProof(type, buffer, frameOffset, frameLength, clientNonce, serverNonce, expectedProof);
+        MemorySegment.copy(MemorySegment.ofArray(expectedProof), 0, buffer, proofOffset, PROOF_LENGTH);
+    }
+
+    /**
+     * Checks the primary's proof at the end of a frame (on the client).
+     *
+     * @param type        the frame's type.
+     * @param buffer      the memory holding the frame.
+     * @param frameOffset the offset of its first byte.
+     * @param frameLength its whole length, the proof included.
+     * @param clientNonce the nonce this client sent in its first frame.
+     * @param serverNonce the nonce of the primary's {@code CHALLENGE}.
+     * @param what        names the frame in the error, e.g. "WELCOME from 10.0.0.1:7000".
      * @throws FerryException with {@link ErrorCode#AUTHENTICATION} if this side has a secret and the proof is zero or
      *                        does not match.
      */
-    public void verifyWelcomeProof(
-        final byte[] helloNonce,
-        final long startOffset,
-        final long epoch,
-        final long historyIdHi,
-        final long historyIdLo,
-        final byte[] proof)
+    public void verifyFrame(
+        final MessageType type,
+        final MemorySegment buffer,
+        final long frameOffset,
+        final int frameLength,
+        final byte[] clientNonce,
+        final byte[] serverNonce,
+        final String what)
     {
         if (null == mac)
         {
             return;
         }
-        welcomeProof(helloNonce, startOffset, epoch, historyIdHi, historyIdLo, expectedProof);
-        check(proof, "WELCOME from the primary");
+        frameProof(type, buffer, frameOffset, frameLength, clientNonce, serverNonce, expectedProof);
+        MemorySegment.copy(buffer, frameOffset + frameLength - PROOF_LENGTH, MemorySegment.ofArray(receivedProof), 0,
+            PROOF_LENGTH);
+        check(receivedProof, what);
     }
 
     /**
-     * Writes the proof into a {@code HELLO} whose other fields are set; call {@link HelloFlyweight#seal()} after.
-     *
-     * @param hello the wrapped {@code HELLO}.
-     * @return {@code hello}.
+     * @return whether a frame's proof is right (always, without a secret); never throws.
+     * @see #verifyFrame(MessageType, MemorySegment, long, int, byte[], byte[], String)
      */
-    public HelloFlyweight signHello(final HelloFlyweight hello)
+    public boolean frameProven(
+        final MessageType type,
+        final MemorySegment buffer,
+        final long frameOffset,
+        final int frameLength,
+        final byte[] clientNonce,
+        final byte[] serverNonce)
     {
-        helloProof(
-            hello.replicaId(),
-            hello.historyIdHi(),
-            hello.historyIdLo(),
-            hello.epoch(),
-            hello.nextOffset(),
-            hello.lastEntry(),
-            hello.copyNonceTo(nonce),
-            expectedProof);
-        return hello.proof(expectedProof);
-    }
-
-    /**
-     * Checks the proof of a decoded {@code HELLO} (on the primary).
-     *
-     * @param hello the decoded {@code HELLO}.
-     * @throws FerryException with {@link ErrorCode#AUTHENTICATION} if the proof is refused.
-     */
-    public void verifyHello(final HelloFlyweight hello)
-    {
-        if (null == mac)
+        if (frameLength < FrameHeader.HEADER_LENGTH + PROOF_LENGTH)
         {
-            return;
+            return null == mac; // too short to carry a proof (e.g. an ERROR with a short message and none)
         }
-        final byte[] proof = hello.copyProofTo(peerProof);
-        verifyHelloProof(
-            hello.replicaId(),
-            hello.historyIdHi(),
-            hello.historyIdLo(),
-            hello.epoch(),
-            hello.nextOffset(),
-            hello.lastEntry(),
-            hello.copyNonceTo(nonce),
-            proof);
-    }
-
-    /**
-     * Writes the proof into a {@code WELCOME} whose other fields are set; call {@link WelcomeFlyweight#seal()} after.
-     *
-     * @param welcome    the wrapped {@code WELCOME}.
-     * @param helloNonce the nonce from the replica's {@code HELLO}.
-     * @return {@code welcome}.
-     */
-    public WelcomeFlyweight signWelcome(final WelcomeFlyweight welcome, final byte[] helloNonce)
-    {
-        welcomeProof(
-            helloNonce,
-            welcome.startOffset(),
-            welcome.epoch(),
-            welcome.historyIdHi(),
-            welcome.historyIdLo(),
-            expectedProof);
-        return welcome.proof(expectedProof);
-    }
-
-    /**
-     * Checks the proof of a decoded {@code WELCOME} (on the replica).
-     *
-     * @param welcome    the decoded {@code WELCOME}.
-     * @param helloNonce the nonce this replica sent in its {@code HELLO}.
-     * @throws FerryException with {@link ErrorCode#AUTHENTICATION} if the proof is refused.
-     */
-    public void verifyWelcome(final WelcomeFlyweight welcome, final byte[] helloNonce)
-    {
-        if (null == mac)
+        try
         {
-            return;
+            verifyFrame(type, buffer, frameOffset, frameLength, clientNonce, serverNonce, "frame");
+            return true;
         }
-        final byte[] proof = welcome.copyProofTo(peerProof);
-        verifyWelcomeProof(
-            helloNonce, welcome.startOffset(), welcome.epoch(), welcome.historyIdHi(), welcome.historyIdLo(), proof);
+        catch (final FerryException ex)
+        {
+            return false;
+        }
     }
 
     @Override
     public String toString()
     {
         return "HandshakeAuth[" + secret + "]";
+    }
+
+    private void frameProof(
+        final MessageType type,
+        final MemorySegment buffer,
+        final long frameOffset,
+        final int frameLength,
+        final byte[] clientNonce,
+        final byte[] serverNonce,
+        final byte[] proof)
+    {
+        checkLength(clientNonce, NONCE_LENGTH, "nonce");
+        checkLength(serverNonce, NONCE_LENGTH, "nonce");
+        if (frameLength < FrameHeader.HEADER_LENGTH + PROOF_LENGTH)
+        {
+            throw new IllegalArgumentException("a signed frame is at least " + (FrameHeader.HEADER_LENGTH + PROOF_LENGTH) +
+                " bytes, got " + frameLength);
+        }
+        mac.update(FRAME_LABEL);
+        mac.update(clientNonce);
+        mac.update(serverNonce);
+        mac.update((byte)type.value());
+        update(buffer, frameOffset + FrameHeader.HEADER_LENGTH, frameLength - FrameHeader.HEADER_LENGTH - PROOF_LENGTH);
+        finish(proof);
+    }
+
+    private void update(final MemorySegment buffer, final long offset, final long length)
+    {
+        mac.update(buffer.asSlice(offset, length).asByteBuffer());
     }
 
     private byte[] finish(final byte[] proof)

@@ -5,23 +5,33 @@ import dev.ferry.error.FerryException;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
 import java.util.Arrays;
+import java.util.Base64;
+import java.util.Set;
 
 /**
  * The shared secret both ends of a link prove they know (see {@link HandshakeAuth}), or {@link #NONE}.
  * <p>
- * Loaded from a file holding the secret's bytes as they are (any bytes; a passphrase or random bytes, ideally 32 or
- * more) with trailing {@code '\n'} / {@code '\r'} removed, so {@code openssl rand -base64 32 > secret} works. The file
- * should be readable by the service's user only. The bytes never appear in {@link #toString()} or in any exception.
+ * Loaded from a file holding the secret's bytes as they are (any bytes; a passphrase or random bytes: at least
+ * {@value #MIN_BYTES}, ideally 32 or more) with trailing {@code '\n'} / {@code '\r'} removed, so
+ * {@code openssl rand -base64 32 > secret} works. Where the file system has POSIX permissions the file must not be
+ * readable or writable by group or others ({@code chmod 600}), as ssh insists for its keys. The bytes never appear in
+ * {@link #toString()} or in any exception.
  * Immutable and thread-safe.
  */
 public final class Secret
 {
     /** The largest secret file accepted: 4 KiB. */
     public static final int MAX_FILE_BYTES = 4096;
+    /** The shortest secret accepted, in bytes (after trailing newlines are removed). */
+    public static final int MIN_BYTES = 16;
 
     /** No secret: proofs are all zero, and a peer without a secret is accepted only by a side that has none. */
     public static final Secret NONE = new Secret(new byte[0]);
@@ -39,8 +49,8 @@ public final class Secret
      * @param file the file.
      * @return the secret.
      * @throws FerryException with {@link ErrorCode#CONFIGURATION} if the file is missing, not a regular file,
-     *                        unreadable, larger than {@value #MAX_FILE_BYTES} bytes, or empty once trailing newlines
-     *                        are removed.
+     *                        readable or writable by group or others, unreadable, larger than {@value #MAX_FILE_BYTES}
+     *                        bytes, or shorter than {@value #MIN_BYTES} bytes once trailing newlines are removed.
      */
     public static Secret load(final Path file)
     {
@@ -56,6 +66,7 @@ public final class Secret
         {
             throw new FerryException(ErrorCode.CONFIGURATION, "secret file " + file + " is not a regular file");
         }
+        checkPrivate(file);
 
         final byte[] bytes;
         try (InputStream in = Files.newInputStream(file))
@@ -87,6 +98,12 @@ public final class Secret
         {
             throw new FerryException(ErrorCode.CONFIGURATION, "secret file " + file + " is empty");
         }
+        if (length < MIN_BYTES)
+        {
+            Arrays.fill(bytes, (byte)0);
+            throw new FerryException(ErrorCode.CONFIGURATION, "secret file " + file + " holds " + length +
+                " bytes; a secret must be at least " + MIN_BYTES + " (e.g. openssl rand -base64 32 > " + file + ")");
+        }
 
         final Secret secret = new Secret(Arrays.copyOf(bytes, length));
         Arrays.fill(bytes, (byte)0);
@@ -94,21 +111,110 @@ public final class Secret
     }
 
     /**
+     * The secret a node runs with, from its two settings: a secret file, or the deliberate choice to run without one.
+     * Exactly one must be made.
+     *
+     * @param file             the secret file, or null.
+     * @param insecureNoSecret whether the node deliberately runs without a secret.
+     * @return the loaded secret, or {@link #NONE} when running without one was chosen.
+     * @throws FerryException with {@link ErrorCode#CONFIGURATION} if neither or both are set, or the file is refused
+     *                        ({@link #load(Path)}).
+     */
+    public static Secret configured(final Path file, final boolean insecureNoSecret)
+    {
+        if (null != file && insecureNoSecret)
+        {
+            throw new FerryException(ErrorCode.CONFIGURATION,
+                "a secret file and insecureNoSecret are both set (--secret-file and --insecure-no-secret): choose one");
+        }
+        if (null == file && !insecureNoSecret)
+        {
+            throw new FerryException(ErrorCode.CONFIGURATION, "no secret: give a secret file (--secret-file F, at least " +
+                MIN_BYTES + " bytes, chmod 600) or run without one deliberately (--insecure-no-secret), which lets " +
+                "anyone who reaches the port read the log and act as a replica");
+        }
+        return null == file ? NONE : load(file);
+    }
+
+    /**
+     * Writes a new random secret file: 32 random bytes from a {@link SecureRandom}, base64 (44 characters and a
+     * newline), created readable and writable by its owner only where the file system has POSIX permissions.
+     *
+     * @param file the file to create; it must not exist.
+     * @return the secret it holds.
+     * @throws FerryException with {@link ErrorCode#CONFIGURATION} if it exists or cannot be written.
+     */
+    public static Secret generate(final Path file)
+    {
+        final byte[] random = new byte[32];
+        new SecureRandom().nextBytes(random);
+        final byte[] text = (Base64.getEncoder().encodeToString(random) + "\n").getBytes(StandardCharsets.US_ASCII);
+        try
+        {
+            if (file.getFileSystem().supportedFileAttributeViews().contains("posix"))
+            {
+                Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            }
+            else
+            {
+                Files.createFile(file);
+            }
+            Files.write(file, text);
+        }
+        catch (final IOException ex)
+        {
+            throw new FerryException(
+                ErrorCode.CONFIGURATION, "cannot create secret file " + file + ": " + ex.getMessage(), ex);
+        }
+        return load(file);
+    }
+
+    /**
      * A secret from bytes in memory, e.g. from a vault or a test.
      *
      * @param key the secret's bytes, copied.
      * @return the secret.
-     * @throws FerryException with {@link ErrorCode#CONFIGURATION} if {@code key} is empty or longer than
-     *                        {@value #MAX_FILE_BYTES} bytes.
+     * @throws FerryException with {@link ErrorCode#CONFIGURATION} if {@code key} is shorter than
+     *                        {@value #MIN_BYTES} or longer than {@value #MAX_FILE_BYTES} bytes.
      */
     public static Secret of(final byte[] key)
     {
-        if (null == key || 0 == key.length || key.length > MAX_FILE_BYTES)
+        if (null == key || key.length < MIN_BYTES || key.length > MAX_FILE_BYTES)
         {
             throw new FerryException(
-                ErrorCode.CONFIGURATION, "a secret must be 1 to " + MAX_FILE_BYTES + " bytes");
+                ErrorCode.CONFIGURATION, "a secret must be " + MIN_BYTES + " to " + MAX_FILE_BYTES + " bytes");
         }
         return new Secret(key.clone());
+    }
+
+    private static void checkPrivate(final Path file)
+    {
+        final Set<PosixFilePermission> permissions;
+        try
+        {
+            permissions = Files.getPosixFilePermissions(file);
+        }
+        catch (final UnsupportedOperationException ex)
+        {
+            return; // no POSIX permissions here (e.g. Windows ACLs): nothing to check this way
+        }
+        catch (final IOException ex)
+        {
+            throw new FerryException(
+                ErrorCode.CONFIGURATION, "secret file " + file + " cannot be read: " + ex.getMessage(), ex);
+        }
+        for (final PosixFilePermission permission : permissions)
+        {
+            switch (permission)
+            {
+                case GROUP_READ, GROUP_WRITE, OTHERS_READ, OTHERS_WRITE -> throw new FerryException(
+                    ErrorCode.CONFIGURATION, "secret file " + file + " is accessible by others (" +
+                    PosixFilePermissions.toString(permissions) + "); run: chmod 600 " + file);
+                default ->
+                {
+                }
+            }
+        }
     }
 
     /**

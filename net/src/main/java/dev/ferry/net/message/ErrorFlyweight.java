@@ -22,10 +22,15 @@ import static dev.ferry.wal.frame.FrameHeader.SHORT_LE;
  *  +-------------------------------+-------------------------------+
  *  |        message, messageLength bytes of UTF-8 (at most 1024)   ...  16
  *  +---------------------------------------------------------------+
+ *  |  (version 3, optional) proof, 32 bytes of HMAC-SHA256          |  16 + messageLength
+ *  +---------------------------------------------------------------+
  * </pre>
  * {@code code} is a known {@link ErrorCode} value; {@code messageLength} is at most {@value #MAX_MESSAGE_LENGTH} and
- * the message is well-formed UTF-8; the frame is exactly {@code 16 + messageLength} bytes. This layout is the same in
- * every protocol version, so a peer can always read why it is being disconnected.
+ * the message is well-formed UTF-8; the frame is exactly {@code 16 + messageLength} bytes, or {@code 48 +
+ * messageLength} when a proof follows the message: a primary signs the {@code ERROR}s of a session whose client it
+ * has authenticated (see {@code dev.ferry.net.auth.HandshakeAuth#signFrame}), so a replica can tell a refusal it must
+ * believe from one anybody could have sent. The first 16 bytes and the message are the same in every protocol version,
+ * so a peer can always read why it is being disconnected.
  * <p>
  * Reusable, single-threaded; allocation-free apart from {@link #message()}.
  */
@@ -41,10 +46,14 @@ public final class ErrorFlyweight extends MessageFlyweight<ErrorFlyweight>
     public static final int MAX_MESSAGE_LENGTH = 1024;
     /** The shortest {@code ERROR} frame: an empty message. */
     public static final int MIN_LENGTH = MESSAGE_OFFSET;
-    /** The longest {@code ERROR} frame. */
-    public static final int MAX_LENGTH = MESSAGE_OFFSET + MAX_MESSAGE_LENGTH;
+    /** Length of the optional proof after the message. */
+    public static final int PROOF_LENGTH = HelloFlyweight.PROOF_LENGTH;
+    /** The longest {@code ERROR} frame, with a proof. */
+    public static final int MAX_LENGTH = MESSAGE_OFFSET + MAX_MESSAGE_LENGTH + PROOF_LENGTH;
 
     private static final MessageType TYPE = MessageType.ERROR;
+
+    private boolean proven;
 
     /**
      * Creates an unwrapped flyweight.
@@ -67,7 +76,8 @@ public final class ErrorFlyweight extends MessageFlyweight<ErrorFlyweight>
      * Checks the body of an {@code ERROR} frame whose type and minimum length
      * {@link #decode(MemorySegment, long, long)} has checked.
      *
-     * @throws FrameException {@code LENGTH_MISMATCH} if the frame is not {@code 16 + messageLength} bytes,
+     * @throws FrameException {@code LENGTH_MISMATCH} if the frame is neither {@code 16 + messageLength} bytes nor
+     *                        that and a proof,
      *                        {@code BAD_FIELD} for an unknown code, a message longer than
      *                        {@value #MAX_MESSAGE_LENGTH} bytes or malformed UTF-8.
      */
@@ -81,17 +91,51 @@ public final class ErrorFlyweight extends MessageFlyweight<ErrorFlyweight>
             throw Messages.badField(
                 TYPE, "messageLength=" + messageLength + " exceeds " + MAX_MESSAGE_LENGTH);
         }
-        Messages.checkExactLength(TYPE, frameLength, length(messageLength));
+        final boolean withProof = frameLength == length(messageLength) + PROOF_LENGTH;
+        if (!withProof)
+        {
+            Messages.checkExactLength(TYPE, frameLength, length(messageLength));
+        }
         Messages.checkUtf8(TYPE, "message", buffer, frameOffset + MESSAGE_OFFSET, messageLength);
+        proven = withProof;
     }
 
     /**
-     * @return the frame length the message length gives.
+     * @return the frame length the message length gives, with the proof if it carries one.
      */
     @Override
     int frameLength()
     {
-        return length(messageLength());
+        return length(messageLength()) + (proven ? PROOF_LENGTH : 0);
+    }
+
+    /**
+     * @return whether the frame carries a proof after its message (whether the proof is right is the authenticator's
+     *         business).
+     */
+    public boolean hasProof()
+    {
+        return proven;
+    }
+
+    /**
+     * Makes room for a proof after the message: call after {@link #message(CharSequence)}, then have the proof written
+     * into the frame's last {@value #PROOF_LENGTH} bytes ({@code HandshakeAuth#signFrame}) and {@link #seal()}.
+     *
+     * @return this.
+     */
+    public ErrorFlyweight withProof()
+    {
+        proven = true;
+        return this;
+    }
+
+    /**
+     * @return the length of the wrapped frame: {@code 16 + messageLength}, and the proof if it has one.
+     */
+    public int length()
+    {
+        return frameLength();
     }
 
     /**
@@ -109,6 +153,13 @@ public final class ErrorFlyweight extends MessageFlyweight<ErrorFlyweight>
         final MemorySegment buffer, final long frameOffset, final ErrorCode code, final CharSequence message)
     {
         return wrap(buffer, frameOffset).code(code).message(message).seal();
+    }
+
+    @Override
+    public ErrorFlyweight wrap(final MemorySegment buffer, final long frameOffset)
+    {
+        proven = false;
+        return super.wrap(buffer, frameOffset);
     }
 
     /**

@@ -15,7 +15,8 @@ import static dev.ferry.wal.frame.FrameHeader.LONG_LE;
 import static dev.ferry.wal.frame.FrameHeader.SHORT_LE;
 
 /**
- * Flyweight over a {@code HELLO} frame, the replica's first frame: who it is, what it has and what it can decode.
+ * Flyweight over a {@code HELLO} frame, the replica's first frame: who it is, what it has, what it can decode, and its
+ * nonce. Its proof follows in {@code AUTH}, once the primary's {@code CHALLENGE} has given the primary's nonce.
  * Offsets are from the start of the frame; all fields little-endian.
  * <pre>
  *   0                   1                   2                   3
@@ -39,9 +40,8 @@ import static dev.ferry.wal.frame.FrameHeader.SHORT_LE;
  *  +---------------------------------------------------------------+
  *  |                         nonce (16 bytes)                      |  60
  *  +---------------------------------------------------------------+
- *  |             proof (32 bytes, HMAC-SHA256 or all zero)         |  76
  *  +---------------+-----------------------------------------------+
- *  | idLength (u8) |  replicaId, idLength ASCII bytes [A-Za-z0-9._-]  ...  108
+ *  | idLength (u8) |  replicaId, idLength ASCII bytes [A-Za-z0-9._-]  ...  76
  *  +---------------+-----------------------------------------------+
  * </pre>
  * {@code codecMask} bit {@code i} says the replica decodes {@link Codec} id {@code i}; bit 0 ({@code NONE}) must be
@@ -50,11 +50,10 @@ import static dev.ferry.wal.frame.FrameHeader.SHORT_LE;
  * {@code lastEntry} (since protocol version 2) fingerprints the replica's entry at {@code nextOffset - 1}: its payload
  * length and CRC32C, packed; {@link #NO_LAST_ENTRY} (-1) when the replica does not know it. The primary compares it
  * with its own entry there, so a replica never resumes on top of entries the primary does not hold. The frame is
- * exactly {@code 109 + idLength} bytes, {@code idLength} in {@code [1, 64]}.
+ * exactly {@code 77 + idLength} bytes, {@code idLength} in {@code [1, 64]}.
  * <p>
- * Encode: {@link #wrap(MemorySegment, long)}, the setters (the proof last, see
- * {@code dev.ferry.net.auth.HandshakeAuth#signHello}), then {@link #seal()}; or
- * {@link #encode(MemorySegment, long, int, int, int, long, long, long, long, byte[], byte[], CharSequence)}. Decode:
+ * Encode: {@link #wrap(MemorySegment, long)}, the setters, then {@link #seal()}; or
+ * {@link #encode(MemorySegment, long, int, int, int, long, long, long, long, byte[], CharSequence)}. Decode:
  * {@link #decode(MemorySegment, long, long)} on a frame {@code FrameDecoder.verify} accepted, then the accessors.
  * Reusable, single-threaded; allocation-free apart from {@link #replicaId()}.
  */
@@ -80,12 +79,10 @@ public final class HelloFlyweight extends MessageFlyweight<HelloFlyweight>
     public static final int NONCE_OFFSET = HISTORY_ID_LO_OFFSET + Long.BYTES;
     /** Length of the nonce. */
     public static final int NONCE_LENGTH = 16;
-    /** Offset of the replica's proof of the shared secret. */
-    public static final int PROOF_OFFSET = NONCE_OFFSET + NONCE_LENGTH;
-    /** Length of a proof: an HMAC-SHA256. */
+    /** Length of a proof (carried by {@code AUTH}, {@code WELCOME}...): an HMAC-SHA256. */
     public static final int PROOF_LENGTH = 32;
     /** Offset of the replica id's length. */
-    public static final int REPLICA_ID_LENGTH_OFFSET = PROOF_OFFSET + PROOF_LENGTH;
+    public static final int REPLICA_ID_LENGTH_OFFSET = NONCE_OFFSET + NONCE_LENGTH;
     /** Offset of the replica id. */
     public static final int REPLICA_ID_OFFSET = REPLICA_ID_LENGTH_OFFSET + 1;
 
@@ -185,7 +182,7 @@ public final class HelloFlyweight extends MessageFlyweight<HelloFlyweight>
      * Checks the body of a {@code HELLO} frame whose type and minimum length
      * {@link #decode(MemorySegment, long, long)} has checked.
      *
-     * @throws FrameException {@code LENGTH_MISMATCH} if the frame is not {@code 109 + idLength} bytes,
+     * @throws FrameException {@code LENGTH_MISMATCH} if the frame is not {@code 77 + idLength} bytes,
      *                        {@code BAD_FLAGS} for an unknown flag, {@code BAD_FIELD} for any other field out of
      *                        range.
      */
@@ -245,7 +242,6 @@ public final class HelloFlyweight extends MessageFlyweight<HelloFlyweight>
      * @param historyIdHi     the high 64 bits of the replica's history id.
      * @param historyIdLo     the low 64 bits of the replica's history id.
      * @param nonce           {@value #NONCE_LENGTH} random bytes.
-     * @param proof           {@value #PROOF_LENGTH} bytes of proof (all zero without a secret).
      * @param replicaId       the replica id.
      * @return the frame length.
      * @throws FerryException with {@code CONFIGURATION} if the replica id is invalid.
@@ -261,7 +257,6 @@ public final class HelloFlyweight extends MessageFlyweight<HelloFlyweight>
         final long historyIdHi,
         final long historyIdLo,
         final byte[] nonce,
-        final byte[] proof,
         final CharSequence replicaId)
     {
         return wrap(buffer, frameOffset)
@@ -274,7 +269,6 @@ public final class HelloFlyweight extends MessageFlyweight<HelloFlyweight>
             .historyIdHi(historyIdHi)
             .historyIdLo(historyIdLo)
             .nonce(nonce)
-            .proof(proof)
             .replicaId(replicaId)
             .seal();
     }
@@ -413,8 +407,7 @@ public final class HelloFlyweight extends MessageFlyweight<HelloFlyweight>
     }
 
     /**
-     * @param lastEntry the fingerprint of the replica's entry at {@code nextOffset - 1}, or {@link #NO_LAST_ENTRY};
-     *                  set before the proof, which covers it.
+     * @param lastEntry the fingerprint of the replica's entry at {@code nextOffset - 1}, or {@link #NO_LAST_ENTRY}.
      * @return this.
      */
     public HelloFlyweight lastEntry(final long lastEntry)
@@ -476,33 +469,6 @@ public final class HelloFlyweight extends MessageFlyweight<HelloFlyweight>
     {
         Messages.copyIn(nonce, buffer, offset + NONCE_OFFSET, NONCE_LENGTH);
         return this;
-    }
-
-    /**
-     * @param dst at least {@value #PROOF_LENGTH} bytes to copy the proof into.
-     * @return {@code dst}.
-     */
-    public byte[] copyProofTo(final byte[] dst)
-    {
-        return Messages.copyOut(buffer, offset + PROOF_OFFSET, PROOF_LENGTH, dst);
-    }
-
-    /**
-     * @param proof exactly {@value #PROOF_LENGTH} bytes.
-     * @return this.
-     */
-    public HelloFlyweight proof(final byte[] proof)
-    {
-        Messages.copyIn(proof, buffer, offset + PROOF_OFFSET, PROOF_LENGTH);
-        return this;
-    }
-
-    /**
-     * @return whether the proof is all zero: the replica has no secret.
-     */
-    public boolean proofIsZero()
-    {
-        return Messages.isZero(buffer, offset + PROOF_OFFSET, PROOF_LENGTH);
     }
 
     /**

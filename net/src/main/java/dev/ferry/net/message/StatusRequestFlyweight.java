@@ -2,26 +2,29 @@ package dev.ferry.net.message;
 
 import dev.ferry.wal.frame.MessageType;
 
-import java.lang.foreign.MemorySegment;
-
-import static dev.ferry.wal.frame.FrameHeader.HEADER_LENGTH;
-
 /**
- * Flyweight over a {@code STATUS_REQUEST} frame: any client may send one instead of {@code HELLO} and gets one
- * {@code STATUS_RESPONSE}. The body is empty.
+ * Flyweight over a {@code STATUS_REQUEST} frame: a client sends one instead of {@code HELLO}, authenticates like a
+ * replica ({@code CHALLENGE}, {@code AUTH}) and gets the status in {@code STATUS_RESPONSE} parts. The body is the
+ * client's nonce.
  * <pre>
  *   0                   1                   2                   3
  *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
  *  +---------------------------------------------------------------+
  *  |     frame header, see FrameHeader (type STATUS_REQUEST)       |  0
- *  +---------------------------------------------------------------+  12
+ *  +---------------------------------------------------------------+
+ *  |                         nonce (16 bytes)                      |  12
+ *  +---------------------------------------------------------------+  28
  * </pre>
  * Reusable, single-threaded, allocation-free.
  */
-public final class StatusRequestFlyweight extends MessageFlyweight<StatusRequestFlyweight>
+public final class StatusRequestFlyweight extends BytesFieldFlyweight<StatusRequestFlyweight>
 {
-    /** Length of a {@code STATUS_REQUEST} frame: the header alone. */
-    public static final int LENGTH = HEADER_LENGTH;
+    /** Offset of the client's nonce. */
+    public static final int NONCE_OFFSET = FIELD_OFFSET;
+    /** Length of the nonce. */
+    public static final int NONCE_LENGTH = HelloFlyweight.NONCE_LENGTH;
+    /** Length of a {@code STATUS_REQUEST} frame. */
+    public static final int LENGTH = NONCE_OFFSET + NONCE_LENGTH;
 
     private static final MessageType TYPE = MessageType.STATUS_REQUEST;
 
@@ -30,37 +33,26 @@ public final class StatusRequestFlyweight extends MessageFlyweight<StatusRequest
      */
     public StatusRequestFlyweight()
     {
-        super(TYPE, LENGTH, true);
+        super(TYPE, NONCE_LENGTH);
     }
 
     /**
-     * Nothing to check: the body is empty and {@link #decode(MemorySegment, long, long)} has checked the
-     * frame is a {@code STATUS_REQUEST} of the right length.
+     * @param dst at least {@value #NONCE_LENGTH} bytes to copy the nonce into.
+     * @return {@code dst}.
      */
-    @Override
-    void validateBody(final MemorySegment buffer, final long frameOffset, final long frameLength)
+    public byte[] copyNonceTo(final byte[] dst)
     {
+        return copyFieldTo(dst);
     }
 
     /**
-     * @return {@link #LENGTH}.
+     * @param nonce exactly {@value #NONCE_LENGTH} bytes.
+     * @return this.
      */
-    @Override
-    int frameLength()
+    public StatusRequestFlyweight nonce(final byte[] nonce)
     {
-        return LENGTH;
-    }
-
-    /**
-     * Writes a whole {@code STATUS_REQUEST} frame and seals it.
-     *
-     * @param buffer      the memory to write to, at least {@link #LENGTH} bytes from {@code frameOffset}.
-     * @param frameOffset the offset of the frame's first byte.
-     * @return the frame length, {@link #LENGTH}.
-     */
-    public int encode(final MemorySegment buffer, final long frameOffset)
-    {
-        return wrap(buffer, frameOffset).seal();
+        putField(nonce);
+        return this;
     }
 
     @Override

@@ -213,6 +213,19 @@ public final class WelcomeFlyweight extends MessageFlyweight<WelcomeFlyweight>
     }
 
     /**
+     * Wraps a frame and zeroes its reserved field, so that once the setters ran the body is complete: the primary's
+     * proof ({@code HandshakeAuth#signFrame}), computed before {@link #seal()}, covers the bytes sent, not what a
+     * previous frame left in the send buffer there.
+     */
+    @Override
+    public WelcomeFlyweight wrap(final MemorySegment buffer, final long frameOffset)
+    {
+        super.wrap(buffer, frameOffset);
+        buffer.set(SHORT_LE, frameOffset + RESERVED_OFFSET, (short)0);
+        return this;
+    }
+
+    /**
      * Zeroes the reserved field, writes the frame header and CRC32C over the body already set.
      *
      * @return the frame length, {@link #LENGTH}.

@@ -2,10 +2,12 @@ package dev.ferry.net.message;
 
 import dev.ferry.error.ErrorCode;
 import dev.ferry.wal.codec.Codec;
+import dev.ferry.wal.frame.FrameHeader;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -29,11 +31,13 @@ class MessageAllocationTest
     private final ErrorFlyweight error = new ErrorFlyweight();
     private final StatusRequestFlyweight statusRequest = new StatusRequestFlyweight();
     private final StatusResponseFlyweight statusResponse = new StatusResponseFlyweight();
+    private final ChallengeFlyweight challenge = new ChallengeFlyweight();
+    private final AuthFlyweight auth = new AuthFlyweight();
     private final byte[] nonce = new byte[HelloFlyweight.NONCE_LENGTH];
     private final byte[] proof = new byte[HelloFlyweight.PROOF_LENGTH];
     private final String replicaId = "replica-1";
     private final String message = "the replica is too far behind — résumé";
-    private final String json = "{\"head\":42}";
+    private final byte[] json = "{\"head\":42,\"lag\":\"0 µs\"}".getBytes(StandardCharsets.UTF_8);
 
     @AfterEach
     void after()
@@ -47,7 +51,7 @@ class MessageAllocationTest
         for (int i = 0; i < iterations; i++)
         {
             final int helloLength = hello.encode(
-                fixtures.buffer, 0, 1, 3, 0, i, i, 1, 2, nonce, proof, replicaId);
+                fixtures.buffer, 0, FrameHeader.VERSION, 3, 0, i, i, 1, 2, nonce, replicaId);
             fixtures.frameDecoder.verify(fixtures.buffer, 0, helloLength);
             sum += hello.decode(fixtures.buffer, 0, helloLength).nextOffset();
 
@@ -68,11 +72,22 @@ class MessageAllocationTest
             final int errorLength = error.encode(fixtures.buffer, 800, ErrorCode.RETENTION, message);
             sum += error.decode(fixtures.buffer, 800, errorLength).messageLength();
 
-            final int requestLength = statusRequest.encode(fixtures.buffer, 2000);
-            statusRequest.decode(fixtures.buffer, 2000, requestLength);
+            final int provenLength =
+                error.wrap(fixtures.buffer, 800).code(ErrorCode.DIVERGED).message(message).withProof().seal();
+            sum += error.decode(fixtures.buffer, 800, provenLength).hasProof() ? 1 : 0;
 
-            final int responseLength = statusResponse.encode(fixtures.buffer, 2100, json, 4096);
+            final int requestLength = statusRequest.encode(fixtures.buffer, 2000, nonce);
+            statusRequest.decode(fixtures.buffer, 2000, requestLength).copyNonceTo(nonce);
+
+            final int count = StatusResponseFlyweight.partLength(json, 0, 4096);
+            final int responseLength = statusResponse.part(fixtures.buffer, 2100, 0, 1, json, 0, count).seal();
             sum += statusResponse.decode(fixtures.buffer, 2100, responseLength).jsonLength();
+
+            final int challengeLength = challenge.encode(fixtures.buffer, 2300, nonce);
+            challenge.decode(fixtures.buffer, 2300, challengeLength).copyNonceTo(nonce);
+
+            final int authLength = auth.encode(fixtures.buffer, 2400, proof);
+            sum += auth.decode(fixtures.buffer, 2400, authLength).copyProofTo(proof).length;
         }
         return sum;
     }

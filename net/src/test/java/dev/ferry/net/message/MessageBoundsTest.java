@@ -22,6 +22,7 @@ import static dev.ferry.wal.frame.FrameHeader.INT_LE;
 import static dev.ferry.wal.frame.FrameHeader.LONG_LE;
 import static dev.ferry.wal.frame.FrameHeader.SHORT_LE;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -40,6 +41,8 @@ class MessageBoundsTest
     private final ErrorFlyweight error = new ErrorFlyweight();
     private final StatusRequestFlyweight statusRequest = new StatusRequestFlyweight();
     private final StatusResponseFlyweight statusResponse = new StatusResponseFlyweight();
+    private final ChallengeFlyweight challenge = new ChallengeFlyweight();
+    private final AuthFlyweight auth = new AuthFlyweight();
 
     @AfterEach
     void after()
@@ -50,8 +53,8 @@ class MessageBoundsTest
     private int encodeHello(final String replicaId)
     {
         return hello.encode(
-            fixtures.buffer, 0, 1, HelloFlyweight.codecMask(Codec.ZSTD), 0, 3, 100, 1, 2,
-            new byte[HelloFlyweight.NONCE_LENGTH], new byte[HelloFlyweight.PROOF_LENGTH], replicaId);
+            fixtures.buffer, 0, FrameHeader.VERSION, HelloFlyweight.codecMask(Codec.ZSTD), 0, 3, 100, 1, 2,
+            new byte[HelloFlyweight.NONCE_LENGTH], replicaId);
     }
 
     private void assertHelloRejected(final Reason reason, final int length)
@@ -193,12 +196,58 @@ class MessageBoundsTest
         assertRejected(
             Reason.LENGTH_MISMATCH, () -> heartbeat.decode(fixtures.buffer, 0, HeartbeatFlyweight.LENGTH + 1));
 
-        statusRequest.encode(fixtures.buffer, 0);
+        statusRequest.encode(fixtures.buffer, 0, new byte[StatusRequestFlyweight.NONCE_LENGTH]);
         fixtures.resize(0, StatusRequestFlyweight.LENGTH + 1);
         fixtures.verify(0, StatusRequestFlyweight.LENGTH + 1, MessageType.STATUS_REQUEST);
         assertRejected(
             Reason.LENGTH_MISMATCH,
             () -> statusRequest.decode(fixtures.buffer, 0, StatusRequestFlyweight.LENGTH + 1));
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {-16, -1, 1, 32})
+    void shouldRejectHandshakeFramesOfTheWrongLength(final int change)
+    {
+        final byte[] nonce = new byte[ChallengeFlyweight.NONCE_LENGTH];
+        final Reason reason = change < 0 ? Reason.TOO_SHORT : Reason.LENGTH_MISMATCH;
+
+        challenge.encode(fixtures.buffer, 0, nonce);
+        final int challengeLength = ChallengeFlyweight.LENGTH + change;
+        fixtures.resize(0, challengeLength);
+        fixtures.verify(0, challengeLength, MessageType.CHALLENGE);
+        assertEquals(ErrorCode.PROTOCOL,
+            assertRejected(reason, () -> challenge.decode(fixtures.buffer, 0, challengeLength)).code());
+
+        auth.encode(fixtures.buffer, 0, new byte[AuthFlyweight.PROOF_LENGTH]);
+        final int authLength = AuthFlyweight.LENGTH + change;
+        fixtures.resize(0, authLength);
+        fixtures.verify(0, authLength, MessageType.AUTH);
+        assertRejected(reason, () -> auth.decode(fixtures.buffer, 0, authLength));
+
+        // a version 2 STATUS_REQUEST was the header alone: too short now
+        statusRequest.encode(fixtures.buffer, 0, nonce);
+        final int requestLength = StatusRequestFlyweight.LENGTH + change;
+        fixtures.resize(0, requestLength);
+        fixtures.verify(0, requestLength, MessageType.STATUS_REQUEST);
+        assertRejected(reason, () -> statusRequest.decode(fixtures.buffer, 0, requestLength));
+    }
+
+    @Test
+    void shouldRejectAChallengeAndAnAuthOfAnotherType()
+    {
+        final int length = challenge.encode(fixtures.buffer, 0, new byte[ChallengeFlyweight.NONCE_LENGTH]);
+        assertRejected(Reason.UNKNOWN_TYPE, () -> statusRequest.decode(fixtures.buffer, 0, length));
+        assertRejected(Reason.UNKNOWN_TYPE, () -> new HeartbeatFlyweight().decode(fixtures.buffer, 0, length));
+        final int authLength = auth.encode(fixtures.buffer, 0, new byte[AuthFlyweight.PROOF_LENGTH]);
+        assertRejected(Reason.UNKNOWN_TYPE, () -> ack.decode(fixtures.buffer, 0, authLength));
+    }
+
+    @Test
+    void shouldRefuseToEncodeANonceOrProofOfTheWrongSize()
+    {
+        assertThrows(IllegalArgumentException.class, () -> challenge.encode(fixtures.buffer, 0, new byte[15]));
+        assertThrows(IllegalArgumentException.class, () -> statusRequest.encode(fixtures.buffer, 0, new byte[17]));
+        assertThrows(IllegalArgumentException.class, () -> auth.encode(fixtures.buffer, 0, new byte[31]));
     }
 
     private int encodeWelcome()
@@ -324,6 +373,41 @@ class MessageBoundsTest
         assertRejected(Reason.LENGTH_MISMATCH, () -> error.decode(fixtures.buffer, 0, length));
     }
 
+    @Test
+    void shouldAcceptAnErrorWithOrWithoutAProofOnly()
+    {
+        final int plain = error.encode(fixtures.buffer, 0, ErrorCode.RETENTION, "hello");
+        assertEquals(ErrorFlyweight.length(5), plain);
+        assertFalse(error.decode(fixtures.buffer, 0, plain).hasProof());
+
+        final int proven = plain + ErrorFlyweight.PROOF_LENGTH;
+        fixtures.resize(0, proven);
+        fixtures.verify(0, proven, MessageType.ERROR);
+        assertTrue(error.decode(fixtures.buffer, 0, proven).hasProof());
+        assertEquals("hello", error.message());
+        assertEquals(proven, error.length());
+
+        for (final int change : new int[] {1, 16, ErrorFlyweight.PROOF_LENGTH - 1, ErrorFlyweight.PROOF_LENGTH + 1, 64})
+        {
+            final int length = plain + change;
+            fixtures.resize(0, length);
+            fixtures.verify(0, length, MessageType.ERROR);
+            assertRejected(Reason.LENGTH_MISMATCH, () -> error.decode(fixtures.buffer, 0, length));
+        }
+        fixtures.resize(0, plain - 1);
+        assertRejected(Reason.LENGTH_MISMATCH, () -> error.decode(fixtures.buffer, 0, plain - 1));
+    }
+
+    @Test
+    void shouldRejectAProvenErrorWhoseMessageIsMalformed()
+    {
+        final ErrorFlyweight signed =
+            new ErrorFlyweight().wrap(fixtures.buffer, 0).code(ErrorCode.DIVERGED).message("ok").withProof();
+        final int length = signed.seal();
+        fixtures.putByte(0, length, ErrorFlyweight.MESSAGE_OFFSET + 1, 0xFF);
+        assertRejected(Reason.BAD_FIELD, () -> error.decode(fixtures.buffer, 0, length));
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"80", "C0 80", "C1 BF", "E0 80 80", "ED A0 80", "F0 80 80 80", "F4 90 80 80", "F5 80 80 80",
         "FF", "E2 82", "C3", "F0 9F 9A", "C3 28", "E2 28 A1"})
@@ -345,7 +429,7 @@ class MessageBoundsTest
         fixtures.reseal(0, errorLength);
         assertRejected(Reason.BAD_FIELD, () -> error.decode(fixtures.buffer, 0, errorLength));
 
-        final int responseLength = statusResponse.encode(fixtures.buffer, 0, "x".repeat(bytes.length), 1024);
+        final int responseLength = fixtures.statusResponse(statusResponse, 0, "x".repeat(bytes.length));
         MemorySegment.copy(
             bytes, 0, fixtures.buffer, ValueLayout.JAVA_BYTE, StatusResponseFlyweight.JSON_OFFSET,
             bytes.length);
@@ -365,7 +449,7 @@ class MessageBoundsTest
     @Test
     void shouldRejectStatusJsonLengthPastTheFrame()
     {
-        final int length = statusResponse.encode(fixtures.buffer, 0, "{}", 1024);
+        final int length = fixtures.statusResponse(statusResponse, 0, "{}");
         fixtures.buffer.set(INT_LE, StatusResponseFlyweight.JSON_LENGTH_OFFSET, 3);
         fixtures.reseal(0, length);
         fixtures.verify(0, length, MessageType.STATUS_RESPONSE);
@@ -379,19 +463,64 @@ class MessageBoundsTest
         fixtures.reseal(0, length);
         assertRejected(Reason.LENGTH_MISMATCH, () -> statusResponse.decode(fixtures.buffer, 0, length));
 
-        assertRejected(Reason.TOO_SHORT, () -> statusResponse.decode(fixtures.buffer, 0, 15));
+        // a version 2 response (no part numbers, no proof) of the same document is too short or mismatched
+        assertRejected(Reason.TOO_SHORT, () -> statusResponse.decode(fixtures.buffer, 0, 18));
+        assertRejected(Reason.TOO_SHORT, () -> statusResponse.decode(fixtures.buffer, 0, 51));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"1/1", "0/0", "2/1", "5/3", "65535/65535", "65535/0", "1/0"})
+    void shouldRejectAStatusPartOutsideItsParts(final String partOfParts)
+    {
+        final String[] numbers = partOfParts.split("/");
+        final int length = fixtures.statusResponse(statusResponse, 0, "{}");
+        fixtures.buffer.set(SHORT_LE, StatusResponseFlyweight.PART_OFFSET, (short)Integer.parseInt(numbers[0]));
+        fixtures.buffer.set(SHORT_LE, StatusResponseFlyweight.PARTS_OFFSET, (short)Integer.parseInt(numbers[1]));
+        fixtures.reseal(0, length);
+        fixtures.verify(0, length, MessageType.STATUS_RESPONSE);
+        final FrameException ex =
+            assertRejected(Reason.BAD_FIELD, () -> statusResponse.decode(fixtures.buffer, 0, length));
+        assertEquals(ErrorCode.PROTOCOL, ex.code());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"0/1", "0/2", "1/2", "65534/65535", "0/65535"})
+    void shouldAcceptAStatusPartInsideItsParts(final String partOfParts)
+    {
+        final String[] numbers = partOfParts.split("/");
+        final byte[] json = {'{', '}'};
+        final int length = statusResponse.part(fixtures.buffer, 0, Integer.parseInt(numbers[0]),
+            Integer.parseInt(numbers[1]), json, 0, json.length).seal();
+        fixtures.verify(0, length, MessageType.STATUS_RESPONSE);
+        final StatusResponseFlyweight decoded = statusResponse.decode(fixtures.buffer, 0, length);
+        assertEquals(Integer.parseInt(numbers[0]), decoded.part());
+        assertEquals(Integer.parseInt(numbers[1]), decoded.parts());
     }
 
     @Test
-    void shouldRefuseToEncodeStatusJsonLargerThanTheFrame()
+    void shouldCutStatusPartsThatFitTheFrame()
     {
         final int maxFrameBytes = 4096;
-        final String fits = "x".repeat(maxFrameBytes - StatusResponseFlyweight.JSON_OFFSET);
-        assertEquals(maxFrameBytes, statusResponse.encode(fixtures.buffer, 0, fits, maxFrameBytes));
+        final int room = maxFrameBytes - StatusResponseFlyweight.MIN_LENGTH;
+        final byte[] ascii = "x".repeat(3 * room + 7).getBytes(StandardCharsets.US_ASCII);
+        assertEquals(room, StatusResponseFlyweight.partLength(ascii, 0, maxFrameBytes));
+        assertEquals(room, StatusResponseFlyweight.partLength(ascii, 2 * room, maxFrameBytes));
+        assertEquals(7, StatusResponseFlyweight.partLength(ascii, 3 * room, maxFrameBytes));
+        assertEquals(0, StatusResponseFlyweight.partLength(ascii, ascii.length, maxFrameBytes));
 
-        final FerryException ex = assertThrows(
-            FerryException.class, () -> statusResponse.encode(fixtures.buffer, 0, fits + "é", maxFrameBytes));
-        assertEquals(ErrorCode.CONFIGURATION, ex.code());
-        assertTrue(ex.getMessage().contains("maxFrameBytes=4096"), ex.getMessage());
+        // a character that would straddle the end of a part starts the next one instead
+        final byte[] straddling = ("x".repeat(room - 1) + "é").getBytes(StandardCharsets.UTF_8);
+        assertEquals(room - 1, StatusResponseFlyweight.partLength(straddling, 0, maxFrameBytes));
+        final byte[] ending = ("x".repeat(room - 2) + "é" + "x").getBytes(StandardCharsets.UTF_8);
+        assertEquals(room, StatusResponseFlyweight.partLength(ending, 0, maxFrameBytes));
+        final byte[] ship = ("x".repeat(room - 3) + "🚢").getBytes(StandardCharsets.UTF_8);
+        assertEquals(room - 3, StatusResponseFlyweight.partLength(ship, 0, maxFrameBytes));
+        assertEquals(4, StatusResponseFlyweight.partLength(ship, room - 3, maxFrameBytes));
+
+        // the smallest frame it allows still fits the widest character
+        final byte[] ships = "🚢🚢".getBytes(StandardCharsets.UTF_8);
+        assertEquals(4, StatusResponseFlyweight.partLength(ships, 0, (int)StatusResponseFlyweight.length(4)));
+        assertEquals(4, StatusResponseFlyweight.partLength(ships, 0, (int)StatusResponseFlyweight.length(7)));
+        assertEquals(8, StatusResponseFlyweight.partLength(ships, 0, (int)StatusResponseFlyweight.length(8)));
     }
 }

@@ -8,6 +8,7 @@ import dev.ferry.wal.frame.MessageType;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.nio.charset.StandardCharsets;
 import java.util.zip.CRC32C;
 
 import static dev.ferry.wal.frame.FrameHeader.BYTE;
@@ -61,6 +62,17 @@ final class MessageFixtures implements AutoCloseable
     {
         buffer.set(BYTE, offset + at, (byte)value);
         reseal(offset, length);
+    }
+
+    /**
+     * Writes a whole {@code STATUS_RESPONSE} of one part holding {@code json}, its proof all zero, and seals it.
+     *
+     * @return the frame length.
+     */
+    int statusResponse(final StatusResponseFlyweight flyweight, final long offset, final String json)
+    {
+        final byte[] utf8 = json.getBytes(StandardCharsets.UTF_8);
+        return flyweight.part(buffer, offset, 0, 1, utf8, 0, utf8.length).seal();
     }
 
     /**

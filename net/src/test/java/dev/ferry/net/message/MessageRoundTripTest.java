@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
@@ -40,34 +41,34 @@ class MessageRoundTripTest
     void shouldRoundTripHello(final long offset)
     {
         final byte[] nonce = new byte[HelloFlyweight.NONCE_LENGTH];
-        final byte[] proof = new byte[HelloFlyweight.PROOF_LENGTH];
-        for (int i = 0; i < proof.length; i++)
+        for (int i = 0; i < nonce.length; i++)
         {
-            proof[i] = (byte)(0xA0 + i);
-            nonce[i % nonce.length] = (byte)(i * 7);
+            nonce[i] = (byte)(0xA0 + i * 7);
         }
         final String replicaId = "replica-1.eu_west-" + "x".repeat(64 - 18);
         final int codecMask = HelloFlyweight.codecMask(Codec.SNAPPY, Codec.ZSTD);
 
-        final int length = new HelloFlyweight().encode(
-            fixtures.buffer, offset, 1, codecMask, HelloFlyweight.EMPTY_WAL_FLAG, 42, Long.MAX_VALUE,
-            0x0123456789ABCDEFL, 0xFEDCBA9876543210L, nonce, proof, replicaId);
+        final HelloFlyweight encoder = new HelloFlyweight();
+        final int length = encoder.encode(
+            fixtures.buffer, offset, FrameHeader.VERSION, codecMask, HelloFlyweight.EMPTY_WAL_FLAG, 42, Long.MAX_VALUE,
+            0x0123456789ABCDEFL, 0xFEDCBA9876543210L, nonce, replicaId);
 
         assertEquals(HelloFlyweight.MAX_LENGTH, length);
+        assertEquals(HelloFlyweight.NO_LAST_ENTRY, encoder.lastEntry(), "encode writes an unknown last entry");
         fixtures.verify(offset, length, MessageType.HELLO);
         final HelloFlyweight hello = new HelloFlyweight().decode(fixtures.buffer, offset, length);
-        assertEquals(1, hello.protocolVersion());
+        assertEquals(FrameHeader.VERSION, hello.protocolVersion());
         assertEquals(0b111, hello.codecMask());
         assertTrue(hello.supportsCodec(Codec.NONE));
         assertTrue(hello.supportsCodec(Codec.ZSTD));
         assertTrue(hello.emptyWal());
+        assertFalse(hello.noSync());
         assertEquals(42, hello.epoch());
         assertEquals(Long.MAX_VALUE, hello.nextOffset());
+        assertEquals(HelloFlyweight.NO_LAST_ENTRY, hello.lastEntry());
         assertEquals(0x0123456789ABCDEFL, hello.historyIdHi());
         assertEquals(0xFEDCBA9876543210L, hello.historyIdLo());
         assertArrayEquals(nonce, hello.copyNonceTo(new byte[HelloFlyweight.NONCE_LENGTH]));
-        assertArrayEquals(proof, hello.copyProofTo(new byte[HelloFlyweight.PROOF_LENGTH]));
-        assertFalse(hello.proofIsZero());
         assertEquals(64, hello.replicaIdLength());
         assertEquals(replicaId, hello.replicaId());
         assertEquals(length, hello.frameLength());
@@ -79,13 +80,13 @@ class MessageRoundTripTest
         final HelloFlyweight hello = new HelloFlyweight().wrap(fixtures.buffer, 0)
             .protocolVersion(FrameHeader.VERSION)
             .codecMask(HelloFlyweight.codecMask(Codec.NONE))
-            .flags(0)
+            .flags(HelloFlyweight.NO_SYNC_FLAG)
             .epoch(0)
             .nextOffset(0)
+            .lastEntry(64L << 32 | 0xCAFEL)
             .historyIdHi(0)
             .historyIdLo(0)
             .nonce(new byte[HelloFlyweight.NONCE_LENGTH])
-            .proof(new byte[HelloFlyweight.PROOF_LENGTH])
             .replicaId("r");
         final int length = hello.seal();
 
@@ -96,7 +97,42 @@ class MessageRoundTripTest
         assertEquals(1, decoded.codecMask());
         assertFalse(decoded.supportsCodec(Codec.SNAPPY));
         assertFalse(decoded.emptyWal());
-        assertTrue(decoded.proofIsZero());
+        assertTrue(decoded.noSync());
+        assertEquals(64L << 32 | 0xCAFEL, decoded.lastEntry());
+    }
+
+    @ParameterizedTest
+    @ValueSource(longs = {0, 7})
+    void shouldRoundTripChallenge(final long offset)
+    {
+        final byte[] nonce = new byte[ChallengeFlyweight.NONCE_LENGTH];
+        Arrays.fill(nonce, (byte)0xC3);
+        nonce[15] = 1;
+        final int length = new ChallengeFlyweight().encode(fixtures.buffer, offset, nonce);
+
+        assertEquals(ChallengeFlyweight.LENGTH, length);
+        fixtures.verify(offset, length, MessageType.CHALLENGE);
+        final ChallengeFlyweight challenge = new ChallengeFlyweight().decode(fixtures.buffer, offset, length);
+        assertArrayEquals(nonce, challenge.copyNonceTo(new byte[ChallengeFlyweight.NONCE_LENGTH]));
+        assertEquals("CHALLENGE[]", challenge.toString(), "the nonce is not printed");
+    }
+
+    @ParameterizedTest
+    @ValueSource(longs = {0, 7})
+    void shouldRoundTripAuth(final long offset)
+    {
+        final byte[] proof = new byte[AuthFlyweight.PROOF_LENGTH];
+        for (int i = 0; i < proof.length; i++)
+        {
+            proof[i] = (byte)(0xA0 + i);
+        }
+        final int length = new AuthFlyweight().encode(fixtures.buffer, offset, proof);
+
+        assertEquals(AuthFlyweight.LENGTH, length);
+        fixtures.verify(offset, length, MessageType.AUTH);
+        final AuthFlyweight auth = new AuthFlyweight().decode(fixtures.buffer, offset, length);
+        assertArrayEquals(proof, auth.copyProofTo(new byte[AuthFlyweight.PROOF_LENGTH]));
+        assertEquals("AUTH[]", auth.toString(), "the proof is not printed");
     }
 
     @ParameterizedTest
@@ -204,6 +240,48 @@ class MessageRoundTripTest
         }
     }
 
+    @ParameterizedTest
+    @ValueSource(longs = {0, 7})
+    void shouldRoundTripErrorWithProof(final long offset)
+    {
+        final String message = "offset 12 is older than the oldest retained offset 99 — ünïcödé 🚢";
+        final int messageLength = message.getBytes(StandardCharsets.UTF_8).length;
+        final ErrorFlyweight error =
+            new ErrorFlyweight().wrap(fixtures.buffer, offset).code(ErrorCode.RETENTION).message(message);
+        assertFalse(error.hasProof());
+        assertEquals(ErrorFlyweight.length(messageLength), error.length());
+        assertEquals(ErrorFlyweight.length(messageLength) + ErrorFlyweight.PROOF_LENGTH, error.withProof().length());
+        final long proofAt = offset + error.length() - ErrorFlyweight.PROOF_LENGTH;
+        fixtures.buffer.asSlice(proofAt, ErrorFlyweight.PROOF_LENGTH).fill((byte)0x5A);
+        final int length = error.seal();
+
+        assertEquals(ErrorFlyweight.length(messageLength) + ErrorFlyweight.PROOF_LENGTH, length);
+        fixtures.verify(offset, length, MessageType.ERROR);
+        final ErrorFlyweight decoded = new ErrorFlyweight().decode(fixtures.buffer, offset, length);
+        assertTrue(decoded.hasProof());
+        assertEquals(length, decoded.length());
+        assertEquals(ErrorCode.RETENTION, decoded.code());
+        assertEquals(message, decoded.message());
+        assertEquals((byte)0x5A, fixtures.buffer.get(BYTE, offset + length - 1));
+
+        // a flyweight reused for an unsigned frame has no proof
+        final int unsigned = decoded.encode(fixtures.buffer, offset, ErrorCode.FENCED, "x");
+        assertFalse(decoded.hasProof());
+        assertEquals(ErrorFlyweight.length(1), unsigned);
+        assertFalse(new ErrorFlyweight().decode(fixtures.buffer, offset, unsigned).hasProof());
+    }
+
+    @Test
+    void shouldFitTheLongestSignedErrorInMaxLength()
+    {
+        final ErrorFlyweight error = new ErrorFlyweight().wrap(fixtures.buffer, 0).code(ErrorCode.INTERNAL)
+            .message("é".repeat(ErrorFlyweight.MAX_MESSAGE_LENGTH)).withProof();
+        final int length = error.seal();
+        assertEquals(ErrorFlyweight.MAX_LENGTH, length);
+        fixtures.verify(0, length, MessageType.ERROR);
+        assertTrue(new ErrorFlyweight().decode(fixtures.buffer, 0, length).hasProof());
+    }
+
     @Test
     void shouldRoundTripErrorWithoutMessage()
     {
@@ -244,11 +322,15 @@ class MessageRoundTripTest
     @ValueSource(longs = {0, 7})
     void shouldRoundTripStatusRequest(final long offset)
     {
-        final int length = new StatusRequestFlyweight().encode(fixtures.buffer, offset);
+        final byte[] nonce = new byte[StatusRequestFlyweight.NONCE_LENGTH];
+        Arrays.fill(nonce, (byte)0x7E);
+        nonce[0] = 0;
+        final int length = new StatusRequestFlyweight().encode(fixtures.buffer, offset, nonce);
 
         assertEquals(StatusRequestFlyweight.LENGTH, length);
         fixtures.verify(offset, length, MessageType.STATUS_REQUEST);
-        new StatusRequestFlyweight().decode(fixtures.buffer, offset, length);
+        final StatusRequestFlyweight request = new StatusRequestFlyweight().decode(fixtures.buffer, offset, length);
+        assertArrayEquals(nonce, request.copyNonceTo(new byte[StatusRequestFlyweight.NONCE_LENGTH]));
     }
 
     @ParameterizedTest
@@ -256,32 +338,119 @@ class MessageRoundTripTest
     void shouldRoundTripStatusResponse(final long offset)
     {
         final String json = "{\"role\":\"primary\",\"head\":42,\"replicas\":[{\"id\":\"r1\",\"lag\":\"0 µs\"}]}";
+        final byte[] utf8 = ("xx" + json + "yy").getBytes(StandardCharsets.UTF_8);
         final int jsonBytes = json.getBytes(StandardCharsets.UTF_8).length;
-        final int length = new StatusResponseFlyweight().encode(fixtures.buffer, offset, json, 1024);
+        fixtures.buffer.asSlice(offset, 512).fill((byte)0x5A);
+        final StatusResponseFlyweight encoder =
+            new StatusResponseFlyweight().part(fixtures.buffer, offset, 2, 3, utf8, 2, jsonBytes);
+        final long proofAt = offset + StatusResponseFlyweight.JSON_OFFSET + jsonBytes;
+        assertTrue(Messages.isZero(fixtures.buffer, proofAt, StatusResponseFlyweight.PROOF_LENGTH),
+            "part() writes a zero proof");
+        final int length = encoder.seal();
 
         assertEquals(StatusResponseFlyweight.length(jsonBytes), length);
         fixtures.verify(offset, length, MessageType.STATUS_RESPONSE);
         final StatusResponseFlyweight response = new StatusResponseFlyweight().decode(fixtures.buffer, offset, length);
+        assertEquals(2, response.part());
+        assertEquals(3, response.parts());
         assertEquals(jsonBytes, response.jsonLength());
         assertEquals(offset + StatusResponseFlyweight.JSON_OFFSET, response.jsonOffset());
         assertEquals(json, response.json());
+        assertEquals("STATUS_RESPONSE[part=2/3, jsonLength=" + jsonBytes + "]", response.toString());
     }
 
     @Test
     void shouldRoundTripStatusResponseFillingTheFrame()
     {
-        final String json = "x".repeat(MessageFixtures.MAX_FRAME_BYTES - StatusResponseFlyweight.JSON_OFFSET);
-        final int length =
-            new StatusResponseFlyweight().encode(fixtures.buffer, 0, json, MessageFixtures.MAX_FRAME_BYTES);
+        final byte[] json = "x".repeat(MessageFixtures.MAX_FRAME_BYTES).getBytes(StandardCharsets.US_ASCII);
+        final int count = StatusResponseFlyweight.partLength(json, 0, MessageFixtures.MAX_FRAME_BYTES);
+        final int length = new StatusResponseFlyweight()
+            .part(fixtures.buffer, 0, StatusResponseFlyweight.MAX_PARTS - 1, StatusResponseFlyweight.MAX_PARTS, json, 0,
+                count)
+            .seal();
 
         assertEquals(MessageFixtures.MAX_FRAME_BYTES, length);
         fixtures.verify(0, length, MessageType.STATUS_RESPONSE);
-        assertEquals(json, new StatusResponseFlyweight().decode(fixtures.buffer, 0, length).json());
+        final StatusResponseFlyweight response = new StatusResponseFlyweight().decode(fixtures.buffer, 0, length);
+        assertEquals(StatusResponseFlyweight.MAX_PARTS - 1, response.part());
+        assertEquals(StatusResponseFlyweight.MAX_PARTS, response.parts());
+        assertEquals("x".repeat(count), response.json());
+    }
+
+    @Test
+    void shouldRoundTripAnEmptyStatus()
+    {
+        final byte[] json = new byte[0];
+        assertEquals(0, StatusResponseFlyweight.partLength(json, 0, 4096));
+        final int length = new StatusResponseFlyweight().part(fixtures.buffer, 0, 0, 1, json, 0, 0).seal();
+        assertEquals(StatusResponseFlyweight.MIN_LENGTH, length);
+        fixtures.verify(0, length, MessageType.STATUS_RESPONSE);
+        assertEquals("", new StatusResponseFlyweight().decode(fixtures.buffer, 0, length).json());
+    }
+
+    /**
+     * A document of one-, two-, three- and four-byte characters, cut by {@code partLength} for every frame size from
+     * the smallest it allows up to a few hundred bytes and some larger ones: every part is a valid frame of at most that
+     * size, no character is split (each part decodes on its own), and the parts join into the original document.
+     */
+    @Test
+    void shouldNeverSplitACharacterAcrossStatusParts()
+    {
+        final String[] characters = {"a", "é", "€", "🚢"};
+        final StringBuilder text = new StringBuilder();
+        for (int i = 0; text.length() < 3000; i++)
+        {
+            text.append(characters[(i * i + i / 7) % characters.length]); // irregular runs of every width
+        }
+        final String document = text.toString();
+        final byte[] utf8 = document.getBytes(StandardCharsets.UTF_8);
+        final StatusResponseFlyweight encoder = new StatusResponseFlyweight();
+        final StatusResponseFlyweight decoder = new StatusResponseFlyweight();
+        final int smallest = (int)StatusResponseFlyweight.length(4);
+
+        final int[] larger = {1021, 1024, 4093, 4096, utf8.length + 51, utf8.length + 52, utf8.length + 53};
+        final int[] frameSizes = new int[300 + larger.length];
+        for (int i = 0; i < 300; i++)
+        {
+            frameSizes[i] = smallest + i;
+        }
+        System.arraycopy(larger, 0, frameSizes, 300, larger.length);
+
+        for (final int maxFrameBytes : frameSizes)
+        {
+            final StringBuilder joined = new StringBuilder();
+            final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            int from = 0;
+            int parts = 0;
+            while (from < utf8.length)
+            {
+                final int count = StatusResponseFlyweight.partLength(utf8, from, maxFrameBytes);
+                assertTrue(count > 0, "progress at " + from + " with frames of " + maxFrameBytes);
+                final int length = encoder.part(fixtures.buffer, 0, parts, parts + 1, utf8, from, count).seal();
+                assertTrue(length <= maxFrameBytes, length + " > " + maxFrameBytes);
+                fixtures.verify(0, length, MessageType.STATUS_RESPONSE);
+                final String part = decoder.decode(fixtures.buffer, 0, length).json(); // checks its UTF-8
+                joined.append(part);
+                bytes.write(utf8, from, count);
+                from += count;
+                parts++;
+            }
+            assertEquals(document, joined.toString(), "frames of " + maxFrameBytes);
+            assertArrayEquals(utf8, bytes.toByteArray(), "frames of " + maxFrameBytes);
+            if (maxFrameBytes >= utf8.length + StatusResponseFlyweight.MIN_LENGTH)
+            {
+                assertEquals(1, parts, "a document that fits is sent whole");
+            }
+        }
     }
 
     @Test
     void shouldMatchTheLayoutInProtocolMd()
     {
+        assertEquals(3, FrameHeader.VERSION);
+        assertEquals(12, MessageType.CHALLENGE.value());
+        assertEquals(13, MessageType.AUTH.value());
+
         assertEquals(12, HelloFlyweight.PROTOCOL_VERSION_OFFSET);
         assertEquals(14, HelloFlyweight.CODEC_MASK_OFFSET);
         assertEquals(16, HelloFlyweight.FLAGS_OFFSET);
@@ -291,11 +460,11 @@ class MessageRoundTripTest
         assertEquals(44, HelloFlyweight.HISTORY_ID_HI_OFFSET);
         assertEquals(52, HelloFlyweight.HISTORY_ID_LO_OFFSET);
         assertEquals(60, HelloFlyweight.NONCE_OFFSET);
-        assertEquals(76, HelloFlyweight.PROOF_OFFSET);
-        assertEquals(108, HelloFlyweight.REPLICA_ID_LENGTH_OFFSET);
-        assertEquals(109, HelloFlyweight.REPLICA_ID_OFFSET);
-        assertEquals(110, HelloFlyweight.MIN_LENGTH);
-        assertEquals(173, HelloFlyweight.MAX_LENGTH);
+        assertEquals(16, HelloFlyweight.NONCE_LENGTH);
+        assertEquals(76, HelloFlyweight.REPLICA_ID_LENGTH_OFFSET);
+        assertEquals(77, HelloFlyweight.REPLICA_ID_OFFSET);
+        assertEquals(78, HelloFlyweight.MIN_LENGTH);
+        assertEquals(141, HelloFlyweight.MAX_LENGTH);
 
         assertEquals(12, WelcomeFlyweight.CODEC_OFFSET);
         assertEquals(13, WelcomeFlyweight.MODE_OFFSET);
@@ -312,10 +481,29 @@ class MessageRoundTripTest
         assertEquals(44, AckFlyweight.LENGTH);
         assertEquals(22, NackFlyweight.LENGTH);
         assertEquals(28, HeartbeatFlyweight.LENGTH);
+
+        assertEquals(12, ErrorFlyweight.CODE_OFFSET);
+        assertEquals(14, ErrorFlyweight.MESSAGE_LENGTH_OFFSET);
         assertEquals(16, ErrorFlyweight.MESSAGE_OFFSET);
-        assertEquals(1040, ErrorFlyweight.MAX_LENGTH);
-        assertEquals(12, StatusRequestFlyweight.LENGTH);
-        assertEquals(16, StatusResponseFlyweight.JSON_OFFSET);
+        assertEquals(16, ErrorFlyweight.MIN_LENGTH);
+        assertEquals(32, ErrorFlyweight.PROOF_LENGTH);
+        assertEquals(1072, ErrorFlyweight.MAX_LENGTH);
+
+        assertEquals(12, StatusRequestFlyweight.NONCE_OFFSET);
+        assertEquals(28, StatusRequestFlyweight.LENGTH);
+
+        assertEquals(12, StatusResponseFlyweight.PART_OFFSET);
+        assertEquals(14, StatusResponseFlyweight.PARTS_OFFSET);
+        assertEquals(16, StatusResponseFlyweight.JSON_LENGTH_OFFSET);
+        assertEquals(20, StatusResponseFlyweight.JSON_OFFSET);
+        assertEquals(52, StatusResponseFlyweight.MIN_LENGTH);
+        assertEquals(52 + 10, StatusResponseFlyweight.length(10));
+        assertEquals(65535, StatusResponseFlyweight.MAX_PARTS);
+
+        assertEquals(12, ChallengeFlyweight.NONCE_OFFSET);
+        assertEquals(28, ChallengeFlyweight.LENGTH);
+        assertEquals(12, AuthFlyweight.PROOF_OFFSET);
+        assertEquals(44, AuthFlyweight.LENGTH);
     }
 
     @Test
@@ -338,5 +526,14 @@ class MessageRoundTripTest
         assertEquals(7, fixtures.buffer.get(SHORT_LE, 12));
         assertEquals(2, fixtures.buffer.get(SHORT_LE, 14));
         assertEquals('a', fixtures.buffer.get(BYTE, 16));
+
+        final byte[] json = {'{', '}'};
+        new StatusResponseFlyweight().part(fixtures.buffer, 0, 0x0102, 0x0304, json, 0, 2).seal();
+        assertEquals(54, fixtures.buffer.get(INT_LE, 0));
+        assertEquals(0x0102, fixtures.buffer.get(SHORT_LE, 12));
+        assertEquals(0x0304, fixtures.buffer.get(SHORT_LE, 14));
+        assertEquals(2, fixtures.buffer.get(INT_LE, 16));
+        assertEquals('{', fixtures.buffer.get(BYTE, 20));
+        assertEquals('}', fixtures.buffer.get(BYTE, 21));
     }
 }

@@ -55,10 +55,12 @@ public final class FrameHeader
     public static final int HEADER_LENGTH = 12;
 
     /**
-     * The protocol version this build speaks. 2: {@code HELLO} carries the fingerprint of the replica's last entry
-     * (version 1 peers are refused with a PROTOCOL error naming both versions).
+     * The protocol version this build speaks. 2: {@code HELLO} carries the fingerprint of the replica's last entry.
+     * 3: a challenge-response handshake ({@code CHALLENGE}, {@code AUTH}) in which both sides contribute a nonce, and
+     * the primary's frames of an authenticated session carry its proof. Peers of another version are refused with a
+     * PROTOCOL error naming both versions.
      */
-    public static final int VERSION = 2;
+    public static final int VERSION = 3;
     /** The flag bits version {@value #VERSION} defines: none. */
     public static final int KNOWN_FLAGS = 0;
 

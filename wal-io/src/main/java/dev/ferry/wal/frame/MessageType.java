@@ -23,10 +23,14 @@ public enum MessageType
     SNAPSHOT_END(8),
     /** Either way: an error code and message before closing. */
     ERROR(9),
-    /** Client to primary: asks for the status. */
+    /** Client to primary: asks for the status, with the client's nonce. */
     STATUS_REQUEST(10),
-    /** Primary to client: head, oldest and per-replica progress. */
-    STATUS_RESPONSE(11);
+    /** Primary to client: head, oldest and per-replica progress, in one or more parts. */
+    STATUS_RESPONSE(11),
+    /** Primary to client (version 3): the primary's nonce, answering the client's first frame. */
+    CHALLENGE(12),
+    /** Client to primary (version 3): the client's proof over its first frame and the primary's nonce. */
+    AUTH(13);
 
     private static final MessageType[] BY_VALUE;
 
