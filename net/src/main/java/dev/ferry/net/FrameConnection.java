@@ -4,6 +4,7 @@ import dev.ferry.error.ErrorCode;
 import dev.ferry.error.FerryException;
 import dev.ferry.wal.Arenas;
 import dev.ferry.wal.frame.FrameDecoder;
+import dev.ferry.wal.frame.FrameHeader;
 import dev.ferry.wal.frame.MessageType;
 
 import java.io.IOException;
@@ -27,13 +28,20 @@ import java.nio.channels.SocketChannel;
  * not fit returns -1: the send buffer is the session's whole buffering, so a slow peer pushes back on its sender
  * instead of growing memory.
  * <p>
+ * Bytes go through a {@link Transport}: the socket itself ({@link PlainTransport}, what
+ * {@link #FrameConnection(SocketChannel, int, int)} uses) or TLS ({@code dev.ferry.net.tls.TlsTransport}). A transport
+ * may hold bytes of its own: {@link #pendingBytes()} counts what it holds for the socket, and
+ * {@link #hasBufferedInput()} says when input is waiting that the socket will not signal again, so that an owner
+ * parked in a selector ({@link SelectorParker}) does not sleep on it.
+ * <p>
  * Single-threaded: one agent owns a connection.
  */
 public final class FrameConnection implements AutoCloseable
 {
+    private final Transport transport;
     private final SocketChannel channel;
     private final FrameDecoder decoder;
-    private Arena arena = Arenas.ofShared(); // counted: tests check every arena is closed
+    private Arena arena;
     private MemorySegment receive;
     private ByteBuffer receiveBuffer;
     private MemorySegment send;
@@ -56,23 +64,38 @@ public final class FrameConnection implements AutoCloseable
      */
     public FrameConnection(final SocketChannel channel, final int maxFrameBytes, final int sendBytes) throws IOException
     {
-        this(channel, maxFrameBytes, Math.max(2 * maxFrameBytes, 64 * 1024), Math.max(sendBytes, maxFrameBytes));
+        this(new PlainTransport(channel), maxFrameBytes, sendBytes);
     }
 
     /**
-     * @param channel       a connected channel; made non-blocking here.
+     * @param transport     the transport over a connected channel, which is made non-blocking here; closed with this
+     *                      connection.
+     * @param maxFrameBytes the largest frame either side may send.
+     * @param sendBytes     the send buffer size (at least {@code maxFrameBytes}).
+     * @throws IOException if the channel cannot be configured.
+     */
+    public FrameConnection(final Transport transport, final int maxFrameBytes, final int sendBytes) throws IOException
+    {
+        this(transport, maxFrameBytes, Math.max(2 * maxFrameBytes, 64 * 1024), Math.max(sendBytes, maxFrameBytes));
+    }
+
+    /**
+     * @param transport     the transport over a connected channel, which is made non-blocking here; closed with this
+     *                      connection.
      * @param maxFrameBytes the largest frame the peer may send.
      * @param receiveBytes  the receive buffer size (at least {@code maxFrameBytes}).
      * @param sendBytes     the send buffer size.
      * @throws IOException if the channel cannot be configured.
      */
-    public FrameConnection(final SocketChannel channel, final int maxFrameBytes, final int receiveBytes,
+    public FrameConnection(final Transport transport, final int maxFrameBytes, final int receiveBytes,
         final int sendBytes) throws IOException
     {
-        this.channel = channel;
+        this.transport = transport;
+        this.channel = transport.channel();
         this.decoder = new FrameDecoder(maxFrameBytes);
         channel.configureBlocking(false);
         channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+        this.arena = Arenas.ofShared(); // counted: tests check every arena is closed; opened once nothing can throw
         this.receive = arena.allocate(Math.max(receiveBytes, maxFrameBytes), 64);
         this.receiveBuffer = receive.asByteBuffer();
         this.send = arena.allocate(sendBytes, 64);
@@ -165,7 +188,7 @@ public final class FrameConnection implements AutoCloseable
                 compactReceive();
             }
             receiveBuffer.limit((int)receive.byteSize()).position(receiveEnd);
-            final int read = channel.read(receiveBuffer);
+            final int read = transport.read(receiveBuffer);
             if (read < 0)
             {
                 throw new FerryException(ErrorCode.CONNECTION, "connection closed by " + remote);
@@ -267,19 +290,20 @@ public final class FrameConnection implements AutoCloseable
     }
 
     /**
-     * Write as much of the pending bytes as the socket takes now.
+     * Write as much of the pending bytes as the socket takes now: the committed frames, or when none is left, what
+     * the transport still holds (TLS records, handshake messages).
      *
-     * @return bytes written.
+     * @return bytes written: frame bytes the transport took or, when there were none, bytes the transport wrote.
      * @throws IOException on a socket error (the peer is gone).
      */
     public int flush() throws IOException
     {
         if (sendStart == sendEnd)
         {
-            return 0;
+            return transport.flush(); // a plaintext transport answers 0 at once
         }
         sendBuffer.limit(sendEnd).position(sendStart);
-        final int written = channel.write(sendBuffer);
+        final int written = transport.write(sendBuffer);
         sendStart += written;
         bytesSent += written;
         if (sendStart == sendEnd)
@@ -291,15 +315,45 @@ public final class FrameConnection implements AutoCloseable
     }
 
     /**
-     * @return bytes committed but not yet written to the socket.
+     * @return bytes committed but not yet written to the socket, with those the transport holds for it.
      */
     public int pendingBytes()
     {
-        return sendEnd - sendStart;
+        return sendEnd - sendStart + transport.pendingBytes();
     }
 
     /**
-     * @return bytes received so far.
+     * Whether {@link #receive} has input to work on that the socket will not signal: a complete frame left by a
+     * {@code maxFrames} limit, or bytes the transport took from the socket and holds (decrypted TLS records). An owner
+     * that parks until its channels are readable must not park while this is true.
+     *
+     * @return true if a receive can make progress without the socket becoming readable.
+     */
+    public boolean hasBufferedInput()
+    {
+        final int available = receiveEnd - receiveStart;
+        if (available >= Integer.BYTES && Integer.toUnsignedLong(
+            receive.get(FrameHeader.INT_LE, receiveStart + FrameHeader.LENGTH_OFFSET)) <= available)
+        {
+            return true;
+        }
+        return transport.hasBufferedInput();
+    }
+
+    /**
+     * Whether the peer opened this connection with a TLS hello rather than a Ferry frame (see
+     * {@link Transport#looksLikeTls}): for a plaintext server whose first {@link #receive} failed, to report "a TLS
+     * client connected to this plaintext port" rather than a bad frame length. False once a frame was delivered.
+     *
+     * @return true if the bytes received so far are all still in the buffer and start like a TLS hello.
+     */
+    public boolean peerSentTls()
+    {
+        return receiveStart == 0 && bytesReceived == receiveEnd && Transport.looksLikeTls(receive, 0, receiveEnd);
+    }
+
+    /**
+     * @return bytes received so far (plaintext: for TLS, what the records carried).
      */
     public long bytesReceived()
     {
@@ -307,7 +361,7 @@ public final class FrameConnection implements AutoCloseable
     }
 
     /**
-     * @return bytes written to the socket so far.
+     * @return frame bytes handed to the transport so far (for a plaintext connection, written to the socket).
      */
     public long bytesSent()
     {
@@ -320,6 +374,14 @@ public final class FrameConnection implements AutoCloseable
     public long lastReceiveNs()
     {
         return lastReceiveNs;
+    }
+
+    /**
+     * @return the transport, e.g. to ask a TLS transport about its session.
+     */
+    public Transport transport()
+    {
+        return transport;
     }
 
     /**
@@ -339,7 +401,7 @@ public final class FrameConnection implements AutoCloseable
     }
 
     /**
-     * Close the socket and free the buffers. Idempotent.
+     * Close the transport (for TLS after a best-effort close_notify) and the socket, and free the buffers. Idempotent.
      */
     @Override
     public void close()
@@ -347,14 +409,7 @@ public final class FrameConnection implements AutoCloseable
         if (!closed)
         {
             closed = true;
-            try
-            {
-                channel.close();
-            }
-            catch (final IOException ignore)
-            {
-                // closing a broken socket: nothing is left to lose or report
-            }
+            transport.close();
             arena.close();
         }
     }
