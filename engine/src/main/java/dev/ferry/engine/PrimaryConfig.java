@@ -4,6 +4,7 @@ import dev.ferry.error.ErrorCode;
 import dev.ferry.error.FerryException;
 import dev.ferry.net.auth.Secret;
 import dev.ferry.net.idle.IdleStrategies;
+import dev.ferry.net.tls.TlsConfig;
 import dev.ferry.wal.RetentionPolicy;
 import dev.ferry.wal.WalConfig;
 import dev.ferry.wal.codec.Codec;
@@ -25,6 +26,7 @@ public final class PrimaryConfig
     private int zstdLevel = 3;
     private Path secretFile;
     private boolean insecureNoSecret;
+    private TlsConfig tls;
     private String idleStrategy = "backoff";
     private int maxFrameBytes = 2 * FrameHeader.MAX_FRAME_BYTES_DEFAULT; // fits the WAL's largest default payload
     private int maxBatchBytes = 64 * 1024;
@@ -151,6 +153,26 @@ public final class PrimaryConfig
     public PrimaryConfig insecureNoSecret(final boolean insecureNoSecret)
     {
         this.insecureNoSecret = insecureNoSecret;
+        return this;
+    }
+
+    /**
+     * @return the TLS settings, or null for plaintext.
+     */
+    public TlsConfig tls()
+    {
+        return tls;
+    }
+
+    /**
+     * TLS on the replication port (the protocol and the secret unchanged inside it).
+     *
+     * @param tls the server side: {@code cert} and {@code key} required; with {@code ca}, replicas must present a certificate it signed; null for plaintext.
+     * @return this.
+     */
+    public PrimaryConfig tls(final TlsConfig tls)
+    {
+        this.tls = tls;
         return this;
     }
 

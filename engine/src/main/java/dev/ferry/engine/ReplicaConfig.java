@@ -3,6 +3,7 @@ package dev.ferry.engine;
 import dev.ferry.net.auth.Secret;
 import dev.ferry.net.idle.IdleStrategies;
 import dev.ferry.net.message.HelloFlyweight;
+import dev.ferry.net.tls.TlsConfig;
 import dev.ferry.wal.SyncPolicy;
 import dev.ferry.wal.WalConfig;
 import dev.ferry.wal.codec.Codec;
@@ -28,6 +29,7 @@ public final class ReplicaConfig
     private String id;
     private Path secretFile;
     private boolean insecureNoSecret;
+    private TlsConfig tls;
     private Set<Codec> codecs = EnumSet.allOf(Codec.class);
     private String idleStrategy = "backoff";
     private int maxFrameBytes = 2 * FrameHeader.MAX_FRAME_BYTES_DEFAULT;
@@ -135,6 +137,26 @@ public final class ReplicaConfig
     public ReplicaConfig insecureNoSecret(final boolean insecureNoSecret)
     {
         this.insecureNoSecret = insecureNoSecret;
+        return this;
+    }
+
+    /**
+     * @return the TLS settings, or null for plaintext.
+     */
+    public TlsConfig tls()
+    {
+        return tls;
+    }
+
+    /**
+     * TLS on the replication port (the protocol and the secret unchanged inside it).
+     *
+     * @param tls the client side: {@code ca} required (it must have signed the primary's certificate, which must name the host of {@link #primary()}); {@code cert} and {@code key} when the primary requires client certificates; null for plaintext.
+     * @return this.
+     */
+    public ReplicaConfig tls(final TlsConfig tls)
+    {
+        this.tls = tls;
         return this;
     }
 

@@ -53,6 +53,9 @@ final class PrimaryCommand implements Callable<Integer>
     @CommandLine.Mixin
     SecretOptions secret = new SecretOptions();
 
+    @CommandLine.Mixin
+    TlsOptions tls = new TlsOptions();
+
     @Option(names = "--generate", paramLabel = "N", description = "Append N generated entries, then keep serving.")
     Long generate;
 
@@ -110,6 +113,7 @@ final class PrimaryCommand implements Callable<Integer>
             .zstdLevel(zstdLevel)
             .secretFile(secret.secretFile)
             .insecureNoSecret(secret.insecureNoSecret)
+            .tls(tls.config())
             .idleStrategy(idle)
             .retention(new RetentionPolicy(retainAge, retainBytes))
             .slotCapBytes(slotCapBytes)

@@ -37,6 +37,9 @@ final class ReplicaCommand implements Callable<Integer>
     @CommandLine.Mixin
     SecretOptions secret = new SecretOptions();
 
+    @CommandLine.Mixin
+    TlsOptions tls = new TlsOptions();
+
     @Option(names = "--sync", paramLabel = "none|batch|interval", defaultValue = "batch",
         description = "WAL sync policy (default: ${DEFAULT-VALUE}): batch forces what each receive round wrote (group "
             + "commit) and acks it DURABLE; interval at most once per interval; none never (durable does not advance).")
@@ -55,6 +58,7 @@ final class ReplicaCommand implements Callable<Integer>
             .id(id)
             .secretFile(secret.secretFile)
             .insecureNoSecret(secret.insecureNoSecret)
+            .tls(tls.config())
             .idleStrategy(idle)
             .eventLog(Cli::event);
         config.wal().syncPolicy(SyncPolicy.of(sync));

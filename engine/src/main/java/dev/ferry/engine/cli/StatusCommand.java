@@ -6,6 +6,7 @@ import dev.ferry.engine.status.StatusClient;
 import dev.ferry.net.auth.Secret;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -32,6 +33,9 @@ final class StatusCommand implements Callable<Integer>
             + "started with --insecure-no-secret answers."})
     Path secretFile;
 
+    @CommandLine.Mixin
+    TlsOptions tls = new TlsOptions();
+
     @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "3s", converter = Converters.DurationValue.class,
         description = "How long to wait (default: ${DEFAULT-VALUE}).")
     Duration timeout;
@@ -40,7 +44,7 @@ final class StatusCommand implements Callable<Integer>
     public Integer call()
     {
         final Secret secret = secretFile == null ? Secret.NONE : Secret.load(secretFile);
-        final String document = StatusClient.requestJson(primary, timeout, secret);
+        final String document = StatusClient.requestJson(primary, timeout, secret, tls.config());
         if (json)
         {
             System.out.println(document);

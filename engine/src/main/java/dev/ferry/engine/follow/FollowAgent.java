@@ -14,12 +14,15 @@ import dev.ferry.error.FerryException;
 import dev.ferry.net.Endpoint;
 import dev.ferry.net.FrameConnection;
 import dev.ferry.net.FrameHandler;
+import dev.ferry.net.PlainTransport;
 import dev.ferry.net.SelectorParker;
+import dev.ferry.net.Transport;
 import dev.ferry.net.auth.ClientHandshake;
 import dev.ferry.net.auth.HandshakeAuth;
 import dev.ferry.net.auth.PeerRefusal;
 import dev.ferry.net.message.HelloFlyweight;
 import dev.ferry.net.message.WelcomeFlyweight;
+import dev.ferry.net.tls.TlsFactory;
 import dev.ferry.wal.SyncPolicy;
 import dev.ferry.wal.Wal;
 import dev.ferry.wal.codec.Codec;
@@ -68,6 +71,7 @@ public final class FollowAgent implements Agent
     private final Transitions transitions;
     private final HelloFlyweight hello = new HelloFlyweight();
     private final ClientHandshake handshake;
+    private final TlsFactory tls;
     private final WelcomeFlyweight welcome = new WelcomeFlyweight();
     private final FrameHandler onHandshakeFrame = this::onHandshakeFrame;
     private final UpstreamReceiver receiver;
@@ -101,6 +105,7 @@ public final class FollowAgent implements Agent
         this.log = config.eventLog();
         this.transitions = transitions;
         this.handshake = new ClientHandshake(auth);
+        this.tls = config.tls() == null ? null : TlsFactory.client(config.tls()); // bad files fail at start
         this.receiver = new UpstreamReceiver(config, wal, handshake, parker::readyNow);
         this.backoffNs = config.backoffMinNs();
     }
@@ -111,7 +116,7 @@ public final class FollowAgent implements Agent
     public boolean nothingToWrite()
     {
         final FrameConnection current = connection;
-        return current == null || current.pendingBytes() == 0;
+        return current == null || (current.pendingBytes() == 0 && !current.hasBufferedInput());
     }
 
     /**
@@ -246,7 +251,9 @@ public final class FollowAgent implements Agent
 
     private int connected(final long nowNs) throws IOException
     {
-        final FrameConnection link = new FrameConnection(connecting, config.maxFrameBytes(), config.maxFrameBytes());
+        final Transport transport =
+            tls == null ? new PlainTransport(connecting) : tls.connect(connecting, config.primary().getHostString());
+        final FrameConnection link = new FrameConnection(transport, config.maxFrameBytes(), config.maxFrameBytes());
         connecting = null;
         connection = link;
         parker.wakeOnRead(link.channel());
@@ -342,9 +349,10 @@ public final class FollowAgent implements Agent
 
     private void onError(final FerryException cause, final long nowNs)
     {
+        final boolean beforeTheWelcome = !welcomed && state != ReplicaState.STREAMING;
         closeLink();
         lastError = cause;
-        if (stopsForGood(cause))
+        if (stopsForGood(cause, beforeTheWelcome))
         {
             log.log("replica " + config.id() + " stopped: " + cause.messageWithAdvice());
             moveTo(ReplicaState.STOPPED, cause);
@@ -367,12 +375,22 @@ public final class FollowAgent implements Agent
      * this authenticated session, or no secret is used) and only for what a retry cannot change: RETENTION, DIVERGED,
      * CONFIGURATION; an unproven one is what anybody on the path could have sent, so it is retried with back-off.
      * AUTHENTICATION is never final (a secret file may be corrected, an impostor may go away) but is retried slowly,
-     * and FENCED means another primary is current. A local error stops it when its category is not RETRY.
+     * and FENCED means another primary is current. A local error stops it when its category is not RETRY, unless it
+     * came before a proven WELCOME: what a TLS handshake or the bytes of an unproven peer made this side conclude can
+     * be forged too, so it is retried slowly.
+     *
+     * @param cause            the error.
+     * @param beforeTheWelcome whether it came before the primary's WELCOME was verified.
+     * @return whether the replica stops for good.
      */
-    static boolean stopsForGood(final FerryException cause)
+    static boolean stopsForGood(final FerryException cause, final boolean beforeTheWelcome)
     {
         final ErrorCode code = cause.code();
         if (code == ErrorCode.AUTHENTICATION)
+        {
+            return false;
+        }
+        if (beforeTheWelcome && !(cause instanceof PeerRefusal))
         {
             return false;
         }
@@ -422,9 +440,9 @@ public final class FollowAgent implements Agent
             {
                 link.flush();
             }
-            catch (final IOException ignore)
+            catch (final IOException | RuntimeException ignore)
             {
-                // closing anyway; the error that ended the link is the one reported
+                // closing anyway (a failed TLS link refuses any write); the error that ended the link is the one reported
             }
             link.close();
             connection = null;

@@ -21,6 +21,7 @@ import dev.ferry.net.message.NackFlyweight;
 import dev.ferry.net.message.StatusRequestFlyweight;
 import dev.ferry.net.message.StatusResponseFlyweight;
 import dev.ferry.net.message.WelcomeFlyweight;
+import dev.ferry.net.tls.TlsTransport;
 import dev.ferry.wal.Arenas;
 import dev.ferry.wal.SeekResult;
 import dev.ferry.wal.Wal;
@@ -185,6 +186,14 @@ final class DownstreamSession implements AutoCloseable
         return connection.pendingBytes();
     }
 
+    /**
+     * @return whether input waits that the socket will not signal again (a whole frame, or TLS-decrypted bytes).
+     */
+    boolean hasBufferedInput()
+    {
+        return connection.hasBufferedInput();
+    }
+
     boolean isClosed()
     {
         return closed;
@@ -203,7 +212,18 @@ final class DownstreamSession implements AutoCloseable
         int work = 0;
         if (phase != Phase.CLOSING)
         {
-            work += connection.receive(onFrame, MAX_FRAMES_PER_CYCLE);
+            try
+            {
+                work += connection.receive(onFrame, MAX_FRAMES_PER_CYCLE);
+            }
+            catch (final FerryException ex)
+            {
+                if (phase != Phase.AWAIT_FIRST || !wrongMode(ex))
+                {
+                    throw ex;
+                }
+                return 1;
+            }
         }
         switch (phase)
         {
@@ -239,7 +259,19 @@ final class DownstreamSession implements AutoCloseable
             }
             default -> throw new IllegalStateException(String.valueOf(phase));
         }
-        work += connection.flush() > 0 ? 1 : 0;
+        try
+        {
+            work += connection.flush() > 0 ? 1 : 0;
+        }
+        catch (final IOException | FerryException ex)
+        {
+            if (phase != Phase.CLOSING)
+            {
+                throw ex;
+            }
+            close(); // the last ERROR cannot go out (the peer left, or the TLS link failed): nothing more to say
+            return work + 1;
+        }
         if (phase == Phase.CLOSING && (connection.pendingBytes() == 0 || nowNs > closeDeadlineNs))
         {
             close(); // the ERROR (or STATUS_RESPONSE) went out, or the peer stopped reading
@@ -292,6 +324,33 @@ final class DownstreamSession implements AutoCloseable
                 default -> fail(ErrorCode.PROTOCOL, "unexpected " + type + " from replica " + replicaId);
             }
         }
+    }
+
+    /**
+     * A client in the other mode than this port's: a TLS client on a plaintext port is told so in a plaintext ERROR;
+     * a plaintext client on a TLS port was told so by the transport, which cannot write anything more.
+     *
+     * @return whether {@code ex} was that, and the session is closing.
+     */
+    private boolean wrongMode(final FerryException ex)
+    {
+        if (connection.transport() instanceof TlsTransport)
+        {
+            if (ex.code() != ErrorCode.CONFIGURATION)
+            {
+                return false;
+            }
+            serving.log().log("closing connection from " + connection.remoteAddress() + ": " + ex.getMessage());
+            close();
+            return true;
+        }
+        if (!connection.peerSentTls())
+        {
+            return false;
+        }
+        fail(ErrorCode.CONFIGURATION, "a TLS client connected to this plaintext port: start the primary with " +
+            "--tls-cert and --tls-key, or the client without --tls-ca");
+        return true;
     }
 
     /**

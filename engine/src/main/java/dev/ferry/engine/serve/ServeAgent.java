@@ -8,8 +8,12 @@ import dev.ferry.engine.agent.Agent;
 import dev.ferry.engine.history.History;
 import dev.ferry.error.FerryException;
 import dev.ferry.net.FrameConnection;
+import dev.ferry.net.PlainTransport;
 import dev.ferry.net.SelectorParker;
+import dev.ferry.net.Transport;
 import dev.ferry.net.auth.HandshakeAuth;
+import dev.ferry.net.tls.PlaintextReply;
+import dev.ferry.net.tls.TlsFactory;
 import dev.ferry.wal.RetentionPolicy;
 import dev.ferry.wal.RetentionResult;
 import dev.ferry.wal.Wal;
@@ -54,6 +58,7 @@ public final class ServeAgent implements Agent, Sessions
     private final BooleanSupplier workWaiting = this::workWaiting;
     private long headAtPass;
     private final Runnable saveSlots = this::saveSlots;
+    private final TlsFactory tls;
     private long evicted;
     private long evictedLoggedNs;
 
@@ -76,6 +81,9 @@ public final class ServeAgent implements Agent, Sessions
         this.log = config.eventLog();
         this.serving = new Serving(config, wal, history, slots, new HandshakeAuth(config.secret()), log,
             new StatusPublisher(status));
+        // a bad certificate, key or CA file fails here, at start, naming the file
+        this.tls = config.tls() == null ? null :
+            TlsFactory.server(config.tls().copy().plaintextReply(PlaintextReply.errorFrame()));
         this.slotStore = new SlotStore(wal.directory());
         slotStore.load(slots);
         this.pretoucher = config.pretouch() ? new WalPretoucher(wal, WalPretoucher.DEFAULT_AHEAD_BYTES) : null;
@@ -136,9 +144,11 @@ public final class ServeAgent implements Agent, Sessions
         }
         for (int i = 0, n = sessions.size(); i < n; i++)
         {
-            if (sessions.get(i).pendingBytes() > 0)
+            final DownstreamSession session = sessions.get(i);
+            if (session.pendingBytes() > 0 || session.hasBufferedInput())
             {
-                return false; // the socket was full: its draining does not wake a selector watching reads
+                return false; // the socket was full (its draining does not wake a selector watching reads), or TLS
+                              // decrypted more than a frame and the socket will not signal it again
             }
         }
         return true;
@@ -235,14 +245,15 @@ public final class ServeAgent implements Agent, Sessions
             {
                 // a stranger gets buffers for the handshake only (4 KiB each way); the session grows them once the
                 // client has proved the secret
+                final Transport transport = tls == null ? new PlainTransport(channel) : tls.accept(channel);
                 final DownstreamSession session = new DownstreamSession(serving, this,
-                    new FrameConnection(channel, HANDSHAKE_FRAME_BYTES, HANDSHAKE_FRAME_BYTES, HANDSHAKE_FRAME_BYTES),
+                    new FrameConnection(transport, HANDSHAKE_FRAME_BYTES, HANDSHAKE_FRAME_BYTES, HANDSHAKE_FRAME_BYTES),
                     nowNs);
                 boundPending(session, nowNs);
                 sessions.add(session);
                 parker.wakeOnRead(channel);
             }
-            catch (final IOException | OutOfMemoryError ex)
+            catch (final IOException | FerryException | OutOfMemoryError ex)
             {
                 closeQuietly(channel); // out of (native) memory: refuse this one, keep serving the others
                 log("could not set up a connection: " + ex);

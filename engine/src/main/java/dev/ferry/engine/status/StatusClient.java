@@ -4,11 +4,15 @@ import dev.ferry.error.ErrorCode;
 import dev.ferry.error.FerryException;
 import dev.ferry.net.Endpoint;
 import dev.ferry.net.FrameConnection;
+import dev.ferry.net.PlainTransport;
+import dev.ferry.net.Transport;
 import dev.ferry.net.auth.ClientHandshake;
 import dev.ferry.net.auth.HandshakeAuth;
 import dev.ferry.net.auth.Secret;
 import dev.ferry.net.message.StatusRequestFlyweight;
 import dev.ferry.net.message.StatusResponseFlyweight;
+import dev.ferry.net.tls.TlsConfig;
+import dev.ferry.net.tls.TlsFactory;
 import dev.ferry.wal.frame.MessageType;
 
 import java.io.ByteArrayOutputStream;
@@ -55,16 +59,35 @@ public final class StatusClient
      */
     public static String requestJson(final InetSocketAddress primary, final Duration timeout, final Secret secret)
     {
-        return new StatusClient(secret).request(primary, timeout);
+        return requestJson(primary, timeout, secret, null);
     }
 
-    private String request(final InetSocketAddress primary, final Duration timeout)
+    /**
+     * @param primary the primary's address.
+     * @param timeout how long to wait for it.
+     * @param secret  the primary's secret, or {@link Secret#NONE} for a primary that runs without one.
+     * @param tls     the client's TLS settings ({@code ca}, and a certificate if the primary requires one), or null for a
+     *                plaintext port.
+     * @return the status JSON document.
+     * @throws FerryException CONNECTION if the primary cannot be reached in time, AUTHENTICATION if it requires another
+     *                        secret (or is not the primary it claims to be), CONFIGURATION for a TLS failure or the
+     *                        other mode, PROTOCOL for a malformed answer.
+     */
+    public static String requestJson(
+        final InetSocketAddress primary, final Duration timeout, final Secret secret, final TlsConfig tls)
+    {
+        return new StatusClient(secret).request(primary, timeout, tls == null ? null : TlsFactory.client(tls));
+    }
+
+    private String request(final InetSocketAddress primary, final Duration timeout, final TlsFactory tls)
     {
         final long deadline = System.nanoTime() + timeout.toNanos();
         try (SocketChannel channel = SocketChannel.open())
         {
             channel.socket().connect(primary, (int)Math.max(1, timeout.toMillis()));
-            try (FrameConnection link = new FrameConnection(channel, MAX_FRAME_BYTES, 4096))
+            final Transport transport = tls == null ? new PlainTransport(channel) :
+                tls.connect(channel, primary.getHostString());
+            try (FrameConnection link = new FrameConnection(transport, MAX_FRAME_BYTES, 4096))
             {
                 connection = link;
                 final long claim = link.claim(StatusRequestFlyweight.LENGTH);

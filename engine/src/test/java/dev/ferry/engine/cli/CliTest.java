@@ -11,6 +11,7 @@ import dev.ferry.engine.SlotState;
 import dev.ferry.engine.serve.ReplicaSlot;
 import dev.ferry.net.Endpoint;
 import dev.ferry.net.auth.Secret;
+import dev.ferry.net.tls.TestCertificates;
 import dev.ferry.wal.JvmLauncher;
 import dev.ferry.wal.LeakCheck;
 import dev.ferry.wal.Wal;
@@ -662,6 +663,27 @@ class CliTest
             Secret.generate(other);
             assertOneErrorLine(ferry("status", "--primary", address, "--secret-file", other.toString()),
                 Ferry.EXIT_FAILURE, "AUTHENTICATION");
+        }
+    }
+
+    @Test
+    void statusOfATlsNodeNeedsItsCaAndTheSecret() throws Exception
+    {
+        final Path secret = dir.resolve("secret");
+        Secret.generate(secret);
+        final TestCertificates tls = TestCertificates.create(Files.createDirectories(dir.resolve("tls")));
+        try (Primary primary = Primary.open(new PrimaryConfig().walDirectory(dir.resolve("p")).secretFile(secret)
+            .tls(tls.serverConfig()).listen(new InetSocketAddress(LOOPBACK, 0))))
+        {
+            primary.append(payload(1));
+            final String address = Endpoint.format(primary.localAddress());
+            final Run run = ferry("status", "--primary", address, "--secret-file", secret.toString(),
+                "--tls-ca", tls.caCert().toString(), "--json");
+            assertEquals(0, run.exit(), run::toString);
+            assertEquals(1, new ObjectMapper().readTree(run.out()).path("head").asLong(-1), run::toString);
+
+            assertOneErrorLine(ferry("status", "--primary", address, "--secret-file", secret.toString()),
+                Ferry.EXIT_FAILURE, "CONFIGURATION", "--tls-ca");
         }
     }
 
