@@ -13,6 +13,7 @@ import dev.ferry.net.message.AuthFlyweight;
 import dev.ferry.net.message.ChallengeFlyweight;
 import dev.ferry.net.message.ErrorFlyweight;
 import dev.ferry.net.message.HelloFlyweight;
+import dev.ferry.net.message.NackFlyweight;
 import dev.ferry.wal.LeakCheck;
 import dev.ferry.wal.codec.Codec;
 import dev.ferry.wal.frame.FrameHeader;
@@ -118,6 +119,34 @@ class AccessTest
         assertEquals(0, backoffs.get(), "the real replica was never displaced");
         assertEquals(remote, primary.slot("r1").remote());
         assertEquals(ReplicaState.STREAMING, replica.state());
+    }
+
+    /**
+     * Frames after the handshake carry no proof, so an ACK or NACK may have been injected on the path: a refusal it
+     * causes is not signed (the replica retries and the next handshake decides again), and a NACK beyond what was sent
+     * is PROTOCOL, as PROTOCOL.md section 7 says, not DIVERGED.
+     */
+    @Test
+    void shouldNotSignARefusalCausedByAFrameAfterTheHandshake() throws IOException
+    {
+        final Primary primary = fixture.primary(fixture.primaryConfig());
+        primary.append(new byte[16]);
+        try (FrameConnection link = connect(primary.localAddress()))
+        {
+            final byte[] welcome = authenticate(link, Secret.load(fixture.secretFile()), "r1");
+            assertEquals(MessageType.WELCOME.value(), welcome[FrameHeader.TYPE_OFFSET]);
+            final long claim = link.claim(NackFlyweight.LENGTH);
+            link.commit(new NackFlyweight().encode(link.sendBuffer(), claim, 1L << 40, ErrorCode.SEQUENCE_GAP));
+            byte[] frame;
+            do
+            {
+                frame = receive(link); // batches and heartbeats, then the refusal
+            }
+            while (frame[FrameHeader.TYPE_OFFSET] != MessageType.ERROR.value());
+            final ErrorFlyweight error = new ErrorFlyweight().decode(MemorySegment.ofArray(frame));
+            assertEquals(ErrorCode.PROTOCOL, error.code(), error.message());
+            assertFalse(error.hasProof(), "a refusal while streaming is not signed");
+        }
     }
 
     @Test
@@ -344,6 +373,17 @@ class AccessTest
     }
 
     /**
+     * A full handshake as a replica with an empty WAL on an open connection.
+     *
+     * @return the primary's answer to AUTH.
+     */
+    private static byte[] authenticate(final FrameConnection link, final Secret secret, final String id)
+        throws IOException
+    {
+        return exchange(link, secret, id)[2];
+    }
+
+    /**
      * A full handshake as a replica with an empty WAL, recording the client's frames.
      *
      * @return {HELLO, AUTH, the primary's answer} as sent and received.
@@ -353,19 +393,25 @@ class AccessTest
     {
         try (FrameConnection link = connect(primary))
         {
-            final ClientHandshake client = new ClientHandshake(new HandshakeAuth(secret));
-            final long claim = link.claim(HelloFlyweight.length(id.length()));
-            final int length = new HelloFlyweight().encode(link.sendBuffer(), claim, FrameHeader.VERSION,
-                HelloFlyweight.codecMask(Codec.NONE), HelloFlyweight.EMPTY_WAL_FLAG, 0, 0, 0, 0, client.reset(), id);
-            final byte[] hello = copy(link.sendBuffer(), claim, length);
-            client.sent(MessageType.HELLO, link.sendBuffer(), claim, length);
-            link.commit(length);
-            final byte[] challenge = receive(link);
-            final long authAt = link.claim(AuthFlyweight.LENGTH); // where onChallenge will encode it
-            client.onChallenge(MemorySegment.ofArray(challenge), 0, challenge.length, link);
-            final byte[] auth = copy(link.sendBuffer(), authAt, AuthFlyweight.LENGTH);
-            return new byte[][]{hello, auth, receive(link)};
+            return exchange(link, secret, id);
         }
+    }
+
+    private static byte[][] exchange(final FrameConnection link, final Secret secret, final String id)
+        throws IOException
+    {
+        final ClientHandshake client = new ClientHandshake(new HandshakeAuth(secret));
+        final long claim = link.claim(HelloFlyweight.length(id.length()));
+        final int length = new HelloFlyweight().encode(link.sendBuffer(), claim, FrameHeader.VERSION,
+            HelloFlyweight.codecMask(Codec.NONE), HelloFlyweight.EMPTY_WAL_FLAG, 0, 0, 0, 0, client.reset(), id);
+        final byte[] hello = copy(link.sendBuffer(), claim, length);
+        client.sent(MessageType.HELLO, link.sendBuffer(), claim, length);
+        link.commit(length);
+        final byte[] challenge = receive(link);
+        final long authAt = link.claim(AuthFlyweight.LENGTH); // where onChallenge will encode it
+        client.onChallenge(MemorySegment.ofArray(challenge), 0, challenge.length, link);
+        final byte[] auth = copy(link.sendBuffer(), authAt, AuthFlyweight.LENGTH);
+        return new byte[][]{hello, auth, receive(link)};
     }
 
     /**

@@ -9,6 +9,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
@@ -80,6 +81,48 @@ class StrangersTest
                 stranger.close();
             }
         }
+    }
+
+    /**
+     * A few flooding hosts cannot push out a lone client's handshake: beyond the bound in all, the oldest of the host
+     * with the most pending handshakes goes (hosts are loopback addresses 127.0.0.2-7 here).
+     */
+    @Test
+    void shouldEvictFromTheBusiestHostNotALoneClient() throws IOException
+    {
+        final Primary primary = fixture.primary(fixture.primaryConfig().handshakeTimeoutNs(TimeUnit.SECONDS.toNanos(60)));
+        final List<SocketChannel> flood = new ArrayList<>();
+        try (SocketChannel lone = from("127.0.0.7", primary))
+        {
+            try
+            {
+                for (int host = 2; host <= 6; host++)
+                {
+                    for (int i = 0; i < 16; i++)
+                    {
+                        flood.add(from("127.0.0." + host, primary)); // 80 in all: 16 more than the bound
+                    }
+                }
+                await(() -> "the primary to close flooding connections; open: " + openCount(flood), WAIT,
+                    () -> openCount(flood) <= 64 - 1);
+                assertEquals(1, openCount(List.of(lone)), "the lone client's handshake is still pending");
+            }
+            finally
+            {
+                for (final SocketChannel channel : flood)
+                {
+                    channel.close();
+                }
+            }
+        }
+    }
+
+    private static SocketChannel from(final String source, final Primary primary) throws IOException
+    {
+        final SocketChannel channel = SocketChannel.open();
+        channel.bind(new InetSocketAddress(source, 0));
+        channel.connect(primary.localAddress());
+        return channel;
     }
 
     @Test

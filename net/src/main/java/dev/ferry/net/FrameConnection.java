@@ -41,7 +41,10 @@ public final class FrameConnection implements AutoCloseable
     private final Transport transport;
     private final SocketChannel channel;
     private final FrameDecoder decoder;
-    private Arena arena;
+    /** Buffers of up to this many bytes in all are on the heap; larger ones native. */
+    static final int HEAP_BUFFERS_UP_TO = 16 * 1024;
+
+    private Arena arena; // null while the buffers are on the heap
     private MemorySegment receive;
     private ByteBuffer receiveBuffer;
     private MemorySegment send;
@@ -95,10 +98,22 @@ public final class FrameConnection implements AutoCloseable
         this.decoder = new FrameDecoder(maxFrameBytes);
         channel.configureBlocking(false);
         channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
-        this.arena = Arenas.ofShared(); // counted: tests check every arena is closed; opened once nothing can throw
-        this.receive = arena.allocate(Math.max(receiveBytes, maxFrameBytes), 64);
+        final int receiveSize = Math.max(receiveBytes, maxFrameBytes);
+        if (receiveSize + (long)sendBytes <= HEAP_BUFFERS_UP_TO)
+        {
+            // small buffers (a stranger's handshake) on the heap: no native memory, and no shared arena whose close
+            // would make every thread of the JVM stop for a moment, once per stranger
+            this.arena = null;
+            this.receive = MemorySegment.ofArray(new byte[receiveSize]);
+            this.send = MemorySegment.ofArray(new byte[sendBytes]);
+        }
+        else
+        {
+            this.arena = Arenas.ofShared(); // counted: tests check every arena is closed; opened once nothing can throw
+            this.receive = arena.allocate(receiveSize, 64);
+            this.send = arena.allocate(sendBytes, 64);
+        }
         this.receiveBuffer = receive.asByteBuffer();
-        this.send = arena.allocate(sendBytes, 64);
         this.sendBuffer = send.asByteBuffer();
         final InetSocketAddress address = (InetSocketAddress)channel.getRemoteAddress();
         this.remote = address == null ? "?" : Endpoint.format(address);
@@ -139,7 +154,10 @@ public final class FrameConnection implements AutoCloseable
         MemorySegment.copy(send, sendStart, biggerSend, 0, sendEnd - sendStart);
         sendEnd -= sendStart;
         sendStart = 0;
-        arena.close();
+        if (arena != null)
+        {
+            arena.close();
+        }
         arena = grown;
         receive = biggerReceive;
         receiveBuffer = receive.asByteBuffer();
@@ -410,7 +428,10 @@ public final class FrameConnection implements AutoCloseable
         {
             closed = true;
             transport.close();
-            arena.close();
+            if (arena != null)
+            {
+                arena.close();
+            }
         }
     }
 

@@ -371,9 +371,10 @@ public final class FollowAgent implements Agent
     }
 
     /**
-     * Whether an error ends this replica's link for good. A refusal from the primary does so only when proven (signed in
-     * this authenticated session, or no secret is used) and only for what a retry cannot change: RETENTION, DIVERGED,
-     * CONFIGURATION; an unproven one is what anybody on the path could have sent, so it is retried with back-off.
+     * Whether an error ends this replica's link for good. A refusal from the primary does so only when proven (the
+     * signed answer to this session's AUTH, or no secret is used) and only for what a retry cannot change: RETENTION,
+     * DIVERGED, CONFIGURATION; an unproven one is what anybody on the path could have sent, so it is retried with
+     * back-off. A local FENCED or DIVERGED is retried too: the next handshake decides again, proven.
      * AUTHENTICATION is never final (a secret file may be corrected, an impostor may go away) but is retried slowly,
      * and FENCED means another primary is current. A local error stops it when its category is not RETRY, unless it
      * came before a proven WELCOME: what a TLS handshake or the bytes of an unproven peer made this side conclude can
@@ -390,14 +391,17 @@ public final class FollowAgent implements Agent
         {
             return false;
         }
-        if (beforeTheWelcome && !(cause instanceof PeerRefusal))
-        {
-            return false;
-        }
         if (cause instanceof PeerRefusal refusal)
         {
             return refusal.proven() &&
                 (code == ErrorCode.RETENTION || code == ErrorCode.DIVERGED || code == ErrorCode.CONFIGURATION);
+        }
+        if (beforeTheWelcome || code == ErrorCode.FENCED || code == ErrorCode.DIVERGED)
+        {
+            // before a proven WELCOME; a stale primary (look for the current one); or a batch that contradicts what
+            // this WAL holds (on a link whose frames carry no proof it may have been injected): the next handshake
+            // decides again, proven
+            return false;
         }
         return code.category() != ErrorCategory.RETRY;
     }

@@ -36,6 +36,8 @@ import dev.ferry.wal.frame.MessageType;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.net.InetSocketAddress;
+import java.util.HexFormat;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -86,6 +88,8 @@ final class DownstreamSession implements AutoCloseable
     private final Wal wal;
     private final FrameConnection connection;
     private final long createdNs;
+    private final String hostKey;
+    private long statusSinceNs;
     private final Arena arena = Arenas.ofConfined(); // counted: tests check every arena is closed
     private BatchEncoder encoder;
     private final HelloFlyweight hello = new HelloFlyweight();
@@ -139,6 +143,7 @@ final class DownstreamSession implements AutoCloseable
         this.wal = serving.wal();
         this.connection = connection;
         this.createdNs = nowNs;
+        this.hostKey = hostKey(connection);
     }
 
     /**
@@ -159,13 +164,29 @@ final class DownstreamSession implements AutoCloseable
     }
 
     /**
-     * @return the peer's host, without the port: pending handshakes are also bounded per host.
+     * @return the peer's host as pending handshakes are bounded per host: an IPv4 address, or an IPv6 address's /64
+     *         (one machine commonly has a whole /64).
      */
-    String remoteHost()
+    String hostKey()
     {
-        final String remote = connection.remoteAddress();
-        final int colon = remote.lastIndexOf(':');
-        return colon < 0 ? remote : remote.substring(0, colon);
+        return hostKey;
+    }
+
+    private static String hostKey(final FrameConnection connection)
+    {
+        try
+        {
+            if (connection.channel().getRemoteAddress() instanceof InetSocketAddress address && address.getAddress() != null)
+            {
+                final byte[] bytes = address.getAddress().getAddress();
+                return bytes.length == 16 ? HexFormat.of().formatHex(bytes, 0, 8) + "::/64" : address.getAddress().getHostAddress();
+            }
+        }
+        catch (final IOException ignore)
+        {
+            // closed already: any key will do, it is about to go
+        }
+        return connection.remoteAddress();
     }
 
     String replicaId()
@@ -235,7 +256,14 @@ final class DownstreamSession implements AutoCloseable
                         " within " + TimeUnit.NANOSECONDS.toMillis(config.handshakeTimeoutNs()) + " ms");
                 }
             }
-            case STATUS -> work += sendStatus();
+            case STATUS ->
+            {
+                work += sendStatus();
+                if (phase == Phase.STATUS && nowNs - statusSinceNs > config.replicaTimeoutNs())
+                {
+                    close(); // a status client that does not read holds its buffers no longer than a silent replica
+                }
+            }
             case STREAMING ->
             {
                 work += sendBatches(nowNs);
@@ -318,7 +346,7 @@ final class DownstreamSession implements AutoCloseable
                 case ERROR ->
                 {
                     error.decode(buffer, offset, length);
-                    serving.log().log("replica " + replicaId + " reported " + error.code() + ": " + error.message());
+                    serving.log().log("replica " + replicaId + " reported " + error.code() + ": " + error.printableMessage());
                     closing();
                 }
                 default -> fail(ErrorCode.PROTOCOL, "unexpected " + type + " from replica " + replicaId);
@@ -340,7 +368,7 @@ final class DownstreamSession implements AutoCloseable
             {
                 return false;
             }
-            serving.log().log("closing connection from " + connection.remoteAddress() + ": " + ex.getMessage());
+            sessions.strangerRefused("closing connection from " + connection.remoteAddress() + ": " + ex.getMessage());
             close();
             return true;
         }
@@ -404,6 +432,7 @@ final class DownstreamSession implements AutoCloseable
         else
         {
             statusDocument = serving.status().request();
+            statusSinceNs = System.nanoTime();
             phase = Phase.STATUS;
         }
     }
@@ -562,7 +591,8 @@ final class DownstreamSession implements AutoCloseable
         final SeekResult seek = cursor.seek(from);
         if (seek == SeekResult.TOO_OLD || seek == SeekResult.FUTURE)
         {
-            fail(seek == SeekResult.TOO_OLD ? ErrorCode.RETENTION : ErrorCode.DIVERGED,
+            // beyond what was sent is a broken peer (PROTOCOL.md section 7), not a divergence
+            fail(seek == SeekResult.TOO_OLD ? ErrorCode.RETENTION : ErrorCode.PROTOCOL,
                 "replica " + replicaId + " asks to resend from " + from + ": " + seek);
             return;
         }
@@ -649,16 +679,27 @@ final class DownstreamSession implements AutoCloseable
             return;
         }
         failure = new FerryException(code, message);
-        serving.log().log("closing " + (replicaId == null ? "connection" : "replica " + replicaId) + " from " +
-            connection.remoteAddress() + ": " + failure.getMessage());
+        final String line = "closing " + (replicaId == null ? "connection" : "replica " + replicaId) + " from " +
+            connection.remoteAddress() + ": " + failure.getMessage();
+        if (authenticated)
+        {
+            serving.log().log(line);
+        }
+        else
+        {
+            sessions.strangerRefused(line); // a flood of strangers is not a flood of lines
+        }
         final long claim = connection.claim(ErrorFlyweight.MAX_LENGTH);
         if (claim >= 0)
         {
             final MemorySegment out = connection.sendBuffer();
             error.wrap(out, claim).code(code).message(message);
-            if (authenticated)
+            if (authenticated && phase != Phase.STREAMING)
             {
-                // the client knows this refusal is ours: it may act on it (stop, resync) instead of retrying
+                // the answer to a proven AUTH: the client knows this refusal is ours and may act on it (stop, resync).
+                // Refusals while streaming are not signed: an ACK or NACK that caused one may have been injected on
+                // the path (frames after the handshake carry no proof), so the replica retries, and the next
+                // handshake decides again, signed.
                 serving.auth().signFrame(MessageType.ERROR, out, claim, error.withProof().length(), clientNonce, serverNonce);
             }
             connection.commit(error.seal());

@@ -13,6 +13,7 @@ import dev.ferry.net.SelectorParker;
 import dev.ferry.net.Transport;
 import dev.ferry.net.auth.HandshakeAuth;
 import dev.ferry.net.tls.PlaintextReply;
+import dev.ferry.net.tls.TlsConfig;
 import dev.ferry.net.tls.TlsFactory;
 import dev.ferry.wal.RetentionPolicy;
 import dev.ferry.wal.RetentionResult;
@@ -23,7 +24,9 @@ import java.io.IOException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
@@ -38,7 +41,12 @@ public final class ServeAgent implements Agent, Sessions
     static final int MAX_PENDING = 64;
     /** Connections from one host that have not authenticated yet: a new one evicts that host's oldest beyond this. */
     static final int MAX_PENDING_PER_HOST = 16;
-    private static final long EVICTION_LOG_INTERVAL_NS = 10_000_000_000L;
+    private static final long STRANGER_LOG_INTERVAL_NS = 10_000_000_000L;
+    /**
+     * New TLS connections accepted per second (and at once): a TLS handshake's key exchange runs on the sender thread
+     * (about 1 ms of CPU), so strangers may take at most this much of it; replicas reconnect rarely.
+     */
+    static final int TLS_HANDSHAKES_PER_SECOND = 100;
     private static final long ACCEPT_INTERVAL_NS = 1_000_000;
     /** The frame limit and buffer size of a connection until its client authenticates: every client frame fits. */
     static final int HANDSHAKE_FRAME_BYTES = 4096;
@@ -59,8 +67,9 @@ public final class ServeAgent implements Agent, Sessions
     private long headAtPass;
     private final Runnable saveSlots = this::saveSlots;
     private final TlsFactory tls;
-    private long evicted;
-    private long evictedLoggedNs;
+    private final StrangerLog strangers;
+    private double handshakeTokens = TLS_HANDSHAKES_PER_SECOND;
+    private long tokensAtNs = System.nanoTime();
 
     /**
      * @param config the primary's settings.
@@ -82,8 +91,12 @@ public final class ServeAgent implements Agent, Sessions
         this.serving = new Serving(config, wal, history, slots, new HandshakeAuth(config.secret()), log,
             new StatusPublisher(status));
         // a bad certificate, key or CA file fails here, at start, naming the file
-        this.tls = config.tls() == null ? null :
-            TlsFactory.server(config.tls().copy().plaintextReply(PlaintextReply.errorFrame()));
+        // TLS 1.3 only unless configured otherwise: no renegotiation a client could start again and again
+        this.tls = config.tls() == null ? null : TlsFactory.server(config.tls().copy()
+            .protocols(config.tls().protocols().equals(TlsConfig.PROTOCOLS_DEFAULT) ?
+                new String[]{TlsConfig.TLS_1_3} : config.tls().protocols().toArray(new String[0]))
+            .plaintextReply(PlaintextReply.errorFrame()));
+        this.strangers = new StrangerLog(log, STRANGER_LOG_INTERVAL_NS);
         this.slotStore = new SlotStore(wal.directory());
         slotStore.load(slots);
         this.pretoucher = config.pretouch() ? new WalPretoucher(wal, WalPretoucher.DEFAULT_AHEAD_BYTES) : null;
@@ -235,10 +248,17 @@ public final class ServeAgent implements Agent, Sessions
                 return accepted;
             }
             accepted++;
-            if (sessions.size() >= MAX_SESSIONS && !evictPending(null, nowNs))
+            if (tls != null && !tlsHandshakeAllowed(nowNs))
             {
                 closeQuietly(channel);
-                log("refused a connection: " + MAX_SESSIONS + " sessions open");
+                strangers.log("refused a connection: more than " + TLS_HANDSHAKES_PER_SECOND + " TLS handshakes a " +
+                    "second (each costs the sender thread about a millisecond)", nowNs);
+                continue;
+            }
+            if (sessions.size() >= MAX_SESSIONS && !evictPending(null))
+            {
+                closeQuietly(channel);
+                strangers.log("refused a connection: " + MAX_SESSIONS + " sessions open", nowNs);
                 continue;
             }
             try
@@ -249,64 +269,82 @@ public final class ServeAgent implements Agent, Sessions
                 final DownstreamSession session = new DownstreamSession(serving, this,
                     new FrameConnection(transport, HANDSHAKE_FRAME_BYTES, HANDSHAKE_FRAME_BYTES, HANDSHAKE_FRAME_BYTES),
                     nowNs);
-                boundPending(session, nowNs);
+                boundPending(session);
                 sessions.add(session);
                 parker.wakeOnRead(channel);
             }
             catch (final IOException | FerryException | OutOfMemoryError ex)
             {
                 closeQuietly(channel); // out of (native) memory: refuse this one, keep serving the others
-                log("could not set up a connection: " + ex);
+                strangers.log("could not set up a connection: " + ex, nowNs);
             }
         }
         return accepted;
     }
 
     /**
-     * A new connection may not push the pending handshakes past their bounds: it evicts the oldest pending one of its
-     * host beyond {@link #MAX_PENDING_PER_HOST}, and the oldest of all beyond {@link #MAX_PENDING}. The oldest goes, not
-     * the newest, so a flood of idle connections cannot lock a real replica out: each real handshake needs a round trip,
-     * not a free slot for as long as the flood lasts.
+     * A new connection may not push the pending handshakes past their bounds: beyond {@link #MAX_PENDING_PER_HOST}
+     * from its host it evicts that host's oldest; beyond {@link #MAX_PENDING} in all it evicts the oldest of the host
+     * with the most pending (so a host with one pending handshake goes only when more than {@code MAX_PENDING} hosts
+     * wait). The oldest goes, not the newest: a flood cannot lock a real replica out for as long as it lasts, and a few
+     * flooding hosts cannot push out a lone replica's handshake.
      */
-    private void boundPending(final DownstreamSession incoming, final long nowNs)
+    private void boundPending(final DownstreamSession incoming)
     {
+        final String host = incoming.hostKey();
         int pending = 0;
         int fromHost = 0;
-        final String host = incoming.remoteHost();
         for (int i = 0, n = sessions.size(); i < n; i++)
         {
             final DownstreamSession session = sessions.get(i);
             if (session.pending() && !session.isClosed())
             {
                 pending++;
-                if (host.equals(session.remoteHost()))
-                {
-                    fromHost++;
-                }
+                fromHost += host.equals(session.hostKey()) ? 1 : 0;
             }
         }
-        if (fromHost >= MAX_PENDING_PER_HOST)
+        if (fromHost >= MAX_PENDING_PER_HOST && evictPending(host))
         {
-            evictPending(host, nowNs);
             pending--;
         }
         if (pending >= MAX_PENDING)
         {
-            evictPending(null, nowNs);
+            evictPending(busiestHost());
         }
+    }
+
+    private String busiestHost()
+    {
+        final Map<String, Integer> counts = new HashMap<>();
+        String busiest = null;
+        int most = 0;
+        for (int i = 0, n = sessions.size(); i < n; i++)
+        {
+            final DownstreamSession session = sessions.get(i);
+            if (session.pending() && !session.isClosed())
+            {
+                final int count = counts.merge(session.hostKey(), 1, Integer::sum);
+                if (count > most)
+                {
+                    most = count;
+                    busiest = session.hostKey();
+                }
+            }
+        }
+        return busiest;
     }
 
     /**
      * @param host only from this host, or null for any.
      * @return whether a pending connection was closed.
      */
-    private boolean evictPending(final String host, final long nowNs)
+    private boolean evictPending(final String host)
     {
         DownstreamSession oldest = null;
         for (int i = 0, n = sessions.size(); i < n; i++)
         {
             final DownstreamSession session = sessions.get(i);
-            if (session.pending() && !session.isClosed() && (host == null || host.equals(session.remoteHost())) &&
+            if (session.pending() && !session.isClosed() && (host == null || host.equals(session.hostKey())) &&
                 (oldest == null || session.createdNs() - oldest.createdNs() < 0))
             {
                 oldest = session;
@@ -317,14 +355,31 @@ public final class ServeAgent implements Agent, Sessions
             return false;
         }
         oldest.close(); // no ERROR: a stranger is owed nothing, and writing to it could block on nothing
-        evicted++;
-        if (nowNs - evictedLoggedNs > EVICTION_LOG_INTERVAL_NS)
-        {
-            log("closed " + evicted + " unauthenticated connection(s) so far to bound pending handshakes (" + MAX_PENDING +
-                " in all, " + MAX_PENDING_PER_HOST + " per host); latest from " + oldest.remoteAddress());
-            evictedLoggedNs = nowNs;
-        }
+        strangers.log("closed unauthenticated connection(s) to bound pending handshakes (" + MAX_PENDING + " in all, " +
+            MAX_PENDING_PER_HOST + " per host); the latest from " + oldest.remoteAddress(), System.nanoTime());
         return true;
+    }
+
+    /**
+     * A token bucket: {@link #TLS_HANDSHAKES_PER_SECOND} tokens a second, as many at most.
+     */
+    private boolean tlsHandshakeAllowed(final long nowNs)
+    {
+        handshakeTokens = Math.min(TLS_HANDSHAKES_PER_SECOND,
+            handshakeTokens + (nowNs - tokensAtNs) * (TLS_HANDSHAKES_PER_SECOND / 1e9));
+        tokensAtNs = nowNs;
+        if (handshakeTokens < 1)
+        {
+            return false;
+        }
+        handshakeTokens--;
+        return true;
+    }
+
+    @Override
+    public void strangerRefused(final String line)
+    {
+        strangers.log(line, System.nanoTime());
     }
 
     private int retain()

@@ -19,4 +19,11 @@ interface Sessions
      * @return true if no other open session serves that replica (so the slot may be marked disconnected).
      */
     boolean ownsSlot(DownstreamSession session, String replicaId);
+
+    /**
+     * A connection that never authenticated was refused or closed: logged at a bounded rate.
+     *
+     * @param line what happened.
+     */
+    void strangerRefused(String line);
 }

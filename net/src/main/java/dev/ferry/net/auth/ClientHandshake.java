@@ -141,6 +141,6 @@ public final class ClientHandshake
         final boolean proven = !auth.hasSecret() ||
             (challenged && error.hasProof() &&
                 auth.frameProven(MessageType.ERROR, buffer, offset, length, clientNonce, serverNonce));
-        return new PeerRefusal(error.code(), "primary " + from + " says: " + error.message(), proven);
+        return new PeerRefusal(error.code(), "primary " + from + " says: " + error.printableMessage(), proven);
     }
 }

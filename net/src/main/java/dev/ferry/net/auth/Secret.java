@@ -5,12 +5,18 @@ import dev.ferry.error.FerryException;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipal;
 import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.Base64;
@@ -66,10 +72,21 @@ public final class Secret
         {
             throw new FerryException(ErrorCode.CONFIGURATION, "secret file " + file + " is not a regular file");
         }
-        checkPrivate(file);
+        // checked and read at the same real path, a symlink (e.g. a Kubernetes secret volume) resolved once
+        final Path real;
+        try
+        {
+            real = file.toRealPath();
+        }
+        catch (final IOException ex)
+        {
+            throw new FerryException(
+                ErrorCode.CONFIGURATION, "secret file " + file + " cannot be read: " + ex.getMessage(), ex);
+        }
+        checkPrivate(file, real);
 
         final byte[] bytes;
-        try (InputStream in = Files.newInputStream(file))
+        try (InputStream in = Files.newInputStream(real, LinkOption.NOFOLLOW_LINKS))
         {
             bytes = in.readNBytes(MAX_FILE_BYTES + 1);
         }
@@ -149,17 +166,18 @@ public final class Secret
         final byte[] random = new byte[32];
         new SecureRandom().nextBytes(random);
         final byte[] text = (Base64.getEncoder().encodeToString(random) + "\n").getBytes(StandardCharsets.US_ASCII);
-        try
+        final Set<OpenOption> options = Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+            LinkOption.NOFOLLOW_LINKS);
+        // created 0600 and written through the one channel: nothing can swap the file between the two
+        try (SeekableByteChannel channel = file.getFileSystem().supportedFileAttributeViews().contains("posix") ?
+            Files.newByteChannel(file, options, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))) :
+            Files.newByteChannel(file, options))
         {
-            if (file.getFileSystem().supportedFileAttributeViews().contains("posix"))
+            final ByteBuffer buffer = ByteBuffer.wrap(text);
+            while (buffer.hasRemaining())
             {
-                Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+                channel.write(buffer);
             }
-            else
-            {
-                Files.createFile(file);
-            }
-            Files.write(file, text);
         }
         catch (final IOException ex)
         {
@@ -187,12 +205,21 @@ public final class Secret
         return new Secret(key.clone());
     }
 
-    private static void checkPrivate(final Path file)
+    private static void checkPrivate(final Path file, final Path real)
     {
         final Set<PosixFilePermission> permissions;
+        final UserPrincipal owner;
         try
         {
-            permissions = Files.getPosixFilePermissions(file);
+            permissions = Files.getPosixFilePermissions(real, LinkOption.NOFOLLOW_LINKS);
+            owner = Files.getOwner(real, LinkOption.NOFOLLOW_LINKS);
+            final String me = System.getProperty("user.name");
+            if (!owner.getName().equals(me) && !"root".equals(owner.getName()))
+            {
+                throw new FerryException(ErrorCode.CONFIGURATION, "secret file " + file + " belongs to " +
+                    owner.getName() + ", not to " + me + " (or root): another user could have written it; run: chown " +
+                    me + " " + file);
+            }
         }
         catch (final UnsupportedOperationException ex)
         {

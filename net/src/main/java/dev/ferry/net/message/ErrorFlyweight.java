@@ -205,6 +205,39 @@ public final class ErrorFlyweight extends MessageFlyweight<ErrorFlyweight>
     }
 
     /**
+     * @return the message as it may be logged: the peer's text with every control character (line breaks, escape
+     *         sequences, C1 controls, bidirectional overrides) written as {@code \\uXXXX}, so a peer cannot forge log
+     *         lines or rewrite a terminal.
+     */
+    public String printableMessage()
+    {
+        final String message = message();
+        StringBuilder escaped = null;
+        for (int i = 0; i < message.length(); i++)
+        {
+            final char c = message.charAt(i);
+            final boolean control = Character.isISOControl(c) || (c >= '\u202A' && c <= '\u202E') ||
+                (c >= '\u2066' && c <= '\u2069');
+            if (control && escaped == null)
+            {
+                escaped = new StringBuilder(message.length() + 16).append(message, 0, i);
+            }
+            if (escaped != null)
+            {
+                if (control)
+                {
+                    escaped.append(String.format("\\u%04x", (int)c));
+                }
+                else
+                {
+                    escaped.append(c);
+                }
+            }
+        }
+        return escaped == null ? message : escaped.toString();
+    }
+
+    /**
      * Writes the message and its length, truncated to {@value #MAX_MESSAGE_LENGTH} bytes of UTF-8 on a character
      * boundary; an unpaired surrogate becomes {@code '?'}.
      *

@@ -8,18 +8,18 @@ import dev.ferry.net.message.ErrorFlyweight;
 import dev.ferry.wal.frame.FrameDecoder;
 import dev.ferry.wal.frame.MessageType;
 
-import javax.net.ssl.SSLEngine;
-import javax.net.ssl.SSLEngineResult;
-import javax.net.ssl.SSLEngineResult.HandshakeStatus;
-import javax.net.ssl.SSLEngineResult.Status;
-import javax.net.ssl.SSLException;
-import javax.net.ssl.SSLSession;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.util.Locale;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLEngineResult.HandshakeStatus;
+import javax.net.ssl.SSLEngineResult.Status;
+import javax.net.ssl.SSLEngineResult;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLSession;
 
 import static dev.ferry.wal.frame.FrameHeader.INT_LE;
 import static dev.ferry.wal.frame.FrameHeader.TYPE_OFFSET;
@@ -744,7 +744,7 @@ public final class TlsTransport implements Transport
                 return null;
             }
             final ErrorFlyweight error = new ErrorFlyweight().decode(bytes, offset, length);
-            return error.code() + " " + error.message();
+            return error.code() + " " + error.printableMessage();
         }
         catch (final RuntimeException ex)
         {

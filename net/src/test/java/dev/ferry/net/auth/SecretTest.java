@@ -20,6 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Loading the secret file: at least {@value Secret#MIN_BYTES} bytes, private to its owner ({@code chmod 600}), clear
@@ -107,6 +108,27 @@ class SecretTest
             Files.setPosixFilePermissions(file, PosixFilePermissions.fromString(permissions));
             assertArrayEquals(SIXTEEN.getBytes(StandardCharsets.US_ASCII), Secret.load(file).key(), permissions);
         }
+    }
+
+    /** As ssh does for its keys: a file another user owns could have been written by that user. Needs root to set up. */
+    @Test
+    void shouldRefuseAFileAnotherUserOwns() throws IOException
+    {
+        assumeTrue("root".equals(System.getProperty("user.name")), "only root can give a file to another user");
+        final Path file = privateFile("secret", SIXTEEN);
+        Files.setOwner(file, file.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody"));
+        final FerryException ex = assertConfigurationError(file, "belongs to nobody");
+        assertTrue(ex.getMessage().contains("chown"), ex.getMessage());
+    }
+
+    @Test
+    void shouldReadTheFileASymlinkNamesAndCheckThatFile() throws IOException
+    {
+        final Path target = privateFile("target", SIXTEEN);
+        final Path link = Files.createSymbolicLink(dir.resolve("link"), target);
+        assertArrayEquals(SIXTEEN.getBytes(StandardCharsets.US_ASCII), Secret.load(link).key());
+        Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("rw-r--r--"));
+        assertConfigurationError(link, "chmod 600");
     }
 
     @Test
