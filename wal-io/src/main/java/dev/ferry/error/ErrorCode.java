@@ -32,7 +32,10 @@ public enum ErrorCode
     /** The WAL's storage failed: missing or unwritable directory, disk full, locked by another process. */
     STORAGE(12, ErrorCategory.FATAL, "check the directory exists, is writable, has free space and is not used by another process"),
     /** A configuration value or an argument is out of range. */
-    CONFIGURATION(13, ErrorCategory.USAGE, "correct the named setting or argument");
+    CONFIGURATION(13, ErrorCategory.USAGE, "correct the named setting or argument"),
+    /** An entry could not be applied by the state machine (malformed for it): applying stops at its offset. */
+    APPLY(14, ErrorCategory.FATAL,
+        "the state machine stopped at the named offset; the WAL keeps that entry and everything after it");
 
     private static final ErrorCode[] BY_VALUE;
 

@@ -1,0 +1,533 @@
+package dev.ferry.engine.state;
+
+import dev.ferry.error.ErrorCode;
+import dev.ferry.error.FerryException;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.WritableByteChannel;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.CRC32C;
+
+/**
+ * The built-in key-value state machine: 16 databases of byte-string keys and values with optional absolute expiries,
+ * changed by entries in the {@link KvEntry} layout, each applied all or none.
+ * <p>
+ * Expiry is lazy and reads decide it: a key whose expiry has passed reads as absent (as in Redis), but stays in the
+ * state, and so in snapshots, until an entry removes it, so that the state is the same on every node whatever its
+ * clock. A PUT of a value of the same length as the key's current one is copied in place: steady overwrites allocate
+ * nothing.
+ * <p>
+ * Snapshot layout (little-endian), records in database then unsigned key order, so equal states give equal bytes:
+ * <pre>
+ *   magic "FKV1" | appliedOffset u64 | records u64 |
+ *   records: db u8 | keyLength u16 | valueLength u32 | expiryMillis i64 (0: none) | key | value |
+ *   crc32c u32 of every byte before it
+ * </pre>
+ * Loading reads it as hostile input: every length is bounded by what follows, the CRC32C must match, and the state is
+ * replaced only when all of it is good. Not thread-safe: one thread applies (reads from other threads must be
+ * arranged by the owner).
+ */
+public final class KvStateMachine implements StateMachine, KvEntry.Operations
+{
+    /** The snapshot's magic bytes. */
+    static final byte[] MAGIC = "FKV1".getBytes(StandardCharsets.US_ASCII);
+    private static final int RECORD_HEADER = 1 + 2 + 4 + 8;
+    private static final int IO_CHUNK = 64 * 1024;
+
+    /** A key: its bytes and their hash. The probe used for lookups reuses its buffer (length below its capacity). */
+    static final class Key implements Comparable<Key>
+    {
+        byte[] bytes;
+        int length;
+        int hash;
+
+        Key(final byte[] bytes, final int length)
+        {
+            this.bytes = bytes;
+            this.length = length;
+            this.hash = Arrays.hashCode(Arrays.copyOf(bytes, length));
+        }
+
+        void set(final MemorySegment key)
+        {
+            final int keyLength = (int)key.byteSize();
+            if (bytes.length < keyLength)
+            {
+                bytes = new byte[Math.max(keyLength, 2 * bytes.length)];
+            }
+            MemorySegment.copy(key, ValueLayout.JAVA_BYTE, 0, bytes, 0, keyLength);
+            length = keyLength;
+            int h = 1;
+            for (int i = 0; i < keyLength; i++)
+            {
+                h = 31 * h + bytes[i];
+            }
+            hash = h;
+        }
+
+        Key copy()
+        {
+            return new Key(Arrays.copyOf(bytes, length), length);
+        }
+
+        @Override
+        public int hashCode()
+        {
+            return hash;
+        }
+
+        @Override
+        public boolean equals(final Object other)
+        {
+            return other instanceof Key key && key.length == length && key.hash == hash &&
+                Arrays.equals(bytes, 0, length, key.bytes, 0, key.length);
+        }
+
+        @Override
+        public int compareTo(final Key other)
+        {
+            return Arrays.compareUnsigned(bytes, 0, length, other.bytes, 0, other.length);
+        }
+    }
+
+    /** A value and its expiry (0: none). */
+    static final class Value
+    {
+        byte[] bytes;
+        long expiryMillis;
+
+        Value(final byte[] bytes, final long expiryMillis)
+        {
+            this.bytes = bytes;
+            this.expiryMillis = expiryMillis;
+        }
+    }
+
+    private final List<Map<Key, Value>> databases = new ArrayList<>(KvEntry.DATABASES);
+    private final Key probe = new Key(new byte[64], 0);
+    private long appliedOffset;
+
+    /**
+     * An empty state at offset 0.
+     */
+    public KvStateMachine()
+    {
+        for (int db = 0; db < KvEntry.DATABASES; db++)
+        {
+            databases.add(new HashMap<>());
+        }
+    }
+
+    @Override
+    public void apply(final long offset, final MemorySegment entry)
+    {
+        if (offset != appliedOffset)
+        {
+            throw new FerryException(ErrorCode.INTERNAL, "entry " + offset + " applied where " + appliedOffset +
+                " was next");
+        }
+        KvEntry.forEach(entry, offset, this);
+        appliedOffset = offset + 1;
+    }
+
+    /**
+     * Skip an entry that is not this state machine's (the caller decided to go on past it): the offset advances, the
+     * state does not change.
+     *
+     * @param offset the entry's offset: exactly {@link #appliedOffset()}.
+     */
+    public void skip(final long offset)
+    {
+        if (offset != appliedOffset)
+        {
+            throw new FerryException(ErrorCode.INTERNAL, "entry " + offset + " skipped where " + appliedOffset + " was next");
+        }
+        appliedOffset = offset + 1;
+    }
+
+    @Override
+    public long appliedOffset()
+    {
+        return appliedOffset;
+    }
+
+    /**
+     * @param db        the database.
+     * @param key       the key.
+     * @param nowMillis the reader's clock, ms since the Unix epoch: a key expired at or before it reads as absent.
+     * @return a copy of the value, or null.
+     */
+    public byte[] get(final int db, final MemorySegment key, final long nowMillis)
+    {
+        probe.set(key);
+        final Value value = databases.get(db).get(probe);
+        return value == null || expired(value, nowMillis) ? null : value.bytes.clone();
+    }
+
+    /**
+     * @return the array holding a key's value, not a copy: for tests of in-place overwrites only.
+     */
+    byte[] storedValue(final int db, final MemorySegment key)
+    {
+        probe.set(key);
+        final Value value = databases.get(db).get(probe);
+        return value == null ? null : value.bytes;
+    }
+
+    /**
+     * @param db the database.
+     * @return how many keys it holds, expired ones included.
+     */
+    public int size(final int db)
+    {
+        return databases.get(db).size();
+    }
+
+    /**
+     * Told each live key of a database in key order.
+     */
+    @FunctionalInterface
+    public interface KeyValueConsumer
+    {
+        /**
+         * @param key          the key's bytes (do not keep).
+         * @param value        the value's bytes (do not keep).
+         * @param expiryMillis its expiry, or 0.
+         */
+        void accept(byte[] key, byte[] value, long expiryMillis);
+    }
+
+    /**
+     * @param db        the database.
+     * @param nowMillis keys expired at or before this are left out.
+     * @param consumer  told each key in unsigned byte order.
+     */
+    public void forEachLive(final int db, final long nowMillis, final KeyValueConsumer consumer)
+    {
+        for (final Map.Entry<Key, Value> e : sorted(databases.get(db)))
+        {
+            if (!expired(e.getValue(), nowMillis))
+            {
+                consumer.accept(Arrays.copyOf(e.getKey().bytes, e.getKey().length), e.getValue().bytes,
+                    e.getValue().expiryMillis);
+            }
+        }
+    }
+
+    @Override
+    public void put(final int db, final MemorySegment key, final MemorySegment value, final long expiryMillis)
+    {
+        final Map<Key, Value> map = databases.get(db);
+        probe.set(key);
+        final Value current = map.get(probe);
+        if (current != null && current.bytes.length == value.byteSize())
+        {
+            MemorySegment.copy(value, ValueLayout.JAVA_BYTE, 0, current.bytes, 0, current.bytes.length);
+            current.expiryMillis = expiryMillis;
+            return;
+        }
+        final byte[] bytes = value.toArray(ValueLayout.JAVA_BYTE);
+        if (current != null)
+        {
+            current.bytes = bytes;
+            current.expiryMillis = expiryMillis;
+            return;
+        }
+        map.put(probe.copy(), new Value(bytes, expiryMillis));
+    }
+
+    @Override
+    public void delete(final int db, final MemorySegment key)
+    {
+        probe.set(key);
+        databases.get(db).remove(probe);
+    }
+
+    @Override
+    public void expire(final int db, final MemorySegment key, final long atMillis)
+    {
+        probe.set(key);
+        final Value current = databases.get(db).get(probe);
+        if (current != null)
+        {
+            current.expiryMillis = atMillis;
+        }
+    }
+
+    @Override
+    public void flushDb(final int db)
+    {
+        databases.get(db).clear();
+    }
+
+    @Override
+    public void flushAll()
+    {
+        for (final Map<Key, Value> map : databases)
+        {
+            map.clear();
+        }
+    }
+
+    @Override
+    public void writeSnapshot(final WritableByteChannel out) throws IOException
+    {
+        final CRC32C crc = new CRC32C();
+        final ByteBuffer buffer = ByteBuffer.allocate(IO_CHUNK).order(ByteOrder.LITTLE_ENDIAN);
+        long records = 0;
+        for (final Map<Key, Value> map : databases)
+        {
+            records += map.size();
+        }
+        buffer.put(MAGIC).putLong(appliedOffset).putLong(records);
+        for (int db = 0; db < KvEntry.DATABASES; db++)
+        {
+            for (final Map.Entry<Key, Value> e : sorted(databases.get(db)))
+            {
+                final Key key = e.getKey();
+                final Value value = e.getValue();
+                ensure(buffer, RECORD_HEADER, out, crc);
+                buffer.put((byte)db).putShort((short)key.length).putInt(value.bytes.length).putLong(value.expiryMillis);
+                put(buffer, key.bytes, key.length, out, crc);
+                put(buffer, value.bytes, value.bytes.length, out, crc);
+            }
+        }
+        ensure(buffer, Integer.BYTES, out, crc);
+        drain(buffer, out, crc);
+        buffer.putInt((int)crc.getValue());
+        buffer.flip();
+        while (buffer.hasRemaining())
+        {
+            out.write(buffer);
+        }
+    }
+
+    @Override
+    public void loadSnapshot(final ReadableByteChannel in) throws IOException
+    {
+        final Reader reader = new Reader(in);
+        final byte[] magic = new byte[MAGIC.length];
+        reader.read(magic, magic.length);
+        if (!Arrays.equals(magic, MAGIC))
+        {
+            throw badSnapshot("it does not start with " + new String(MAGIC, StandardCharsets.US_ASCII));
+        }
+        final long offset = reader.readLong();
+        final long records = reader.readLong();
+        if (offset < 0 || records < 0)
+        {
+            throw badSnapshot("appliedOffset=" + offset + ", records=" + records);
+        }
+        final List<Map<Key, Value>> loaded = new ArrayList<>(KvEntry.DATABASES);
+        for (int db = 0; db < KvEntry.DATABASES; db++)
+        {
+            loaded.add(new HashMap<>());
+        }
+        for (long r = 0; r < records; r++)
+        {
+            final int db = reader.readByte() & 0xFF;
+            final int keyLength = reader.readShort() & 0xFFFF;
+            final long valueLength = Integer.toUnsignedLong(reader.readInt());
+            final long expiry = reader.readLong();
+            if (db >= KvEntry.DATABASES || keyLength == 0 || valueLength > Integer.MAX_VALUE - 8 || expiry < 0)
+            {
+                throw badSnapshot("record " + r + " has db=" + db + ", keyLength=" + keyLength + ", valueLength=" +
+                    valueLength + ", expiryMillis=" + expiry);
+            }
+            final byte[] key = new byte[keyLength];
+            reader.read(key, keyLength);
+            final byte[] value = reader.readBytes((int)valueLength);
+            if (loaded.get(db).put(new Key(key, keyLength), new Value(value, expiry)) != null)
+            {
+                throw badSnapshot("record " + r + " repeats a key of database " + db);
+            }
+        }
+        final int expected = (int)reader.crc.getValue();
+        final int stored = reader.readInt();
+        if (stored != expected)
+        {
+            throw new FerryException(ErrorCode.CHECKSUM, "key-value snapshot: CRC32C 0x" + Integer.toHexString(stored) +
+                " stored, 0x" + Integer.toHexString(expected) + " computed: the snapshot is damaged");
+        }
+        if (reader.hasMore())
+        {
+            throw badSnapshot("bytes follow its checksum");
+        }
+        databases.clear();
+        databases.addAll(loaded);
+        appliedOffset = offset;
+    }
+
+    private static boolean expired(final Value value, final long nowMillis)
+    {
+        return value.expiryMillis != 0 && value.expiryMillis <= nowMillis;
+    }
+
+    private static List<Map.Entry<Key, Value>> sorted(final Map<Key, Value> map)
+    {
+        final List<Map.Entry<Key, Value>> entries = new ArrayList<>(map.entrySet());
+        entries.sort(Map.Entry.comparingByKey());
+        return entries;
+    }
+
+    private static void ensure(final ByteBuffer buffer, final int bytes, final WritableByteChannel out, final CRC32C crc)
+        throws IOException
+    {
+        if (buffer.remaining() < bytes)
+        {
+            drain(buffer, out, crc);
+        }
+    }
+
+    private static void put(final ByteBuffer buffer, final byte[] bytes, final int length, final WritableByteChannel out,
+        final CRC32C crc) throws IOException
+    {
+        int from = 0;
+        while (from < length)
+        {
+            if (!buffer.hasRemaining())
+            {
+                drain(buffer, out, crc);
+            }
+            final int n = Math.min(buffer.remaining(), length - from);
+            buffer.put(bytes, from, n);
+            from += n;
+        }
+    }
+
+    private static void drain(final ByteBuffer buffer, final WritableByteChannel out, final CRC32C crc) throws IOException
+    {
+        buffer.flip();
+        crc.update(buffer.duplicate());
+        while (buffer.hasRemaining())
+        {
+            out.write(buffer);
+        }
+        buffer.clear();
+    }
+
+    private static FerryException badSnapshot(final String what)
+    {
+        return new FerryException(ErrorCode.APPLY, "not a key-value snapshot this build reads: " + what);
+    }
+
+    /** Reads the snapshot stream through a buffer, CRC32C over every byte read (the trailing CRC read apart). */
+    private static final class Reader
+    {
+        private final ReadableByteChannel in;
+        private final ByteBuffer buffer = ByteBuffer.allocate(IO_CHUNK).order(ByteOrder.LITTLE_ENDIAN);
+        private final CRC32C crc = new CRC32C();
+        private boolean eof;
+
+        Reader(final ReadableByteChannel in)
+        {
+            this.in = in;
+            buffer.flip();
+        }
+
+        private void fill(final int bytes) throws IOException
+        {
+            while (buffer.remaining() < bytes && !eof)
+            {
+                buffer.compact();
+                final int read = in.read(buffer);
+                buffer.flip();
+                eof = read < 0;
+            }
+            if (buffer.remaining() < bytes)
+            {
+                throw new FerryException(ErrorCode.APPLY, "key-value snapshot ends early",
+                    new EOFException("needed " + bytes + " more bytes"));
+            }
+        }
+
+        private void consumed(final int from, final int length)
+        {
+            crc.update(buffer.array(), buffer.arrayOffset() + from, length);
+        }
+
+        byte readByte() throws IOException
+        {
+            fill(1);
+            consumed(buffer.position(), 1);
+            return buffer.get();
+        }
+
+        short readShort() throws IOException
+        {
+            fill(2);
+            consumed(buffer.position(), 2);
+            return buffer.getShort();
+        }
+
+        int readInt() throws IOException
+        {
+            fill(4);
+            consumed(buffer.position(), 4);
+            return buffer.getInt();
+        }
+
+        long readLong() throws IOException
+        {
+            fill(8);
+            consumed(buffer.position(), 8);
+            return buffer.getLong();
+        }
+
+        void read(final byte[] dst, final int length) throws IOException
+        {
+            int from = 0;
+            while (from < length)
+            {
+                fill(1);
+                final int n = Math.min(buffer.remaining(), length - from);
+                consumed(buffer.position(), n);
+                buffer.get(dst, from, n);
+                from += n;
+            }
+        }
+
+        /** Reads {@code length} bytes, growing the array as they arrive: a hostile length never allocates ahead. */
+        byte[] readBytes(final int length) throws IOException
+        {
+            byte[] dst = new byte[Math.min(length, IO_CHUNK)];
+            int from = 0;
+            while (from < length)
+            {
+                fill(1);
+                final int n = Math.min(buffer.remaining(), length - from);
+                if (from + n > dst.length)
+                {
+                    dst = Arrays.copyOf(dst, (int)Math.min(length, Math.max(from + n, 2L * dst.length)));
+                }
+                consumed(buffer.position(), n);
+                buffer.get(dst, from, n);
+                from += n;
+            }
+            return dst;
+        }
+
+        boolean hasMore() throws IOException
+        {
+            if (buffer.hasRemaining())
+            {
+                return true;
+            }
+            buffer.clear();
+            final int read = in.read(buffer);
+            buffer.flip();
+            return read > 0;
+        }
+    }
+}
