@@ -34,7 +34,6 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -240,9 +239,7 @@ final class DownstreamSession implements AutoCloseable
             return;
         }
         final long replicasLast = hello.emptyWal() || hello.nextOffset() == 0 ? -1 : wal.fingerprint(hello.nextOffset() - 1);
-        final ResumeDecision decision = Resume.decide(
-            new ReplicaHello(id, hello.protocolVersion(), hello.emptyWal(), new UUID(hello.historyIdHi(), hello.historyIdLo()),
-                hello.epoch(), hello.nextOffset(), hello.lastEntry()),
+        final ResumeDecision decision = Resume.decide(ReplicaHello.of(hello),
             new ServingLog(FrameHeader.VERSION, serving.history(), wal.oldestOffset(), wal.nextOffset(), replicasLast));
         switch (decision)
         {
