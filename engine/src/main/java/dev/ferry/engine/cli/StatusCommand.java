@@ -8,6 +8,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine;
 
+import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -50,20 +51,30 @@ final class StatusCommand implements Callable<Integer>
             System.out.println(document);
             return 0;
         }
-        final PrimaryStatus status = StatusDocuments.read(document);
-        System.out.printf("head=%d oldest=%d history=%s epoch=%d sync=%s durable=%d replicas=%d%n",
+        print(StatusDocuments.read(document), System.out);
+        return 0;
+    }
+
+    /**
+     * Prints a status as {@code ferry status} does: a summary line, then a table of the replicas.
+     *
+     * @param status the status, as {@link StatusDocuments#read(String)} returns it.
+     * @param out    where to print.
+     */
+    static void print(final PrimaryStatus status, final PrintStream out)
+    {
+        out.printf("head=%d oldest=%d history=%s epoch=%d sync=%s durable=%d replicas=%d%n",
             status.head(), status.oldest(), status.historyId(), status.epoch(), status.sync(), status.durable(),
             status.replicas().size());
-        System.out.printf("%-16s %-22s %-12s %12s %14s %12s %10s %12s %9s %10s %10s%n",
+        out.printf("%-16s %-22s %-12s %12s %14s %12s %10s %12s %9s %10s %10s%n",
             "id", "remote", "state", "received", "durable", "applied", "lagEntries", "lagBytes", "lagMillis",
             "ackP50us", "ackP99us");
         for (final ReplicaStatus r : status.replicas())
         {
-            System.out.printf("%-16s %-22s %-12s %12d %14s %12d %10d %12d %9d %10.1f %10.1f%n",
+            out.printf("%-16s %-22s %-12s %12d %14s %12d %10d %12d %9d %10.1f %10.1f%n",
                 r.id(), r.remote(), r.state(), r.received(),
                 r.syncs() ? Long.toString(r.durable()) : "none (no sync)", r.applied(), r.lagEntries(), r.lagBytes(),
                 r.lagMillis(), r.ackP50Micros(), r.ackP99Micros());
         }
-        return 0;
     }
 }

@@ -321,8 +321,7 @@ public final class FollowAgent implements Agent
     {
         final boolean empty = wal.isEmpty();
         final UUID primaryHistory = new UUID(welcome.historyIdHi(), welcome.historyIdLo());
-        if (Resume.checkWelcome(history, empty, wal.nextOffset(), config.maxFrameBytes(),
-            new PrimaryWelcome(primaryHistory, welcome.epoch(), welcome.startOffset(), welcome.maxFrameBytes()))
+        if (Resume.checkWelcome(history, empty, wal.nextOffset(), config.maxFrameBytes(), PrimaryWelcome.of(welcome))
             instanceof ResumeDecision.Refuse refuse)
         {
             throw new FerryException(refuse.code(), refuse.reason());

@@ -1,5 +1,7 @@
 package dev.ferry.engine.handshake;
 
+import dev.ferry.net.message.WelcomeFlyweight;
+
 import java.util.UUID;
 
 /**
@@ -12,4 +14,13 @@ import java.util.UUID;
  */
 public record PrimaryWelcome(UUID historyId, long epoch, long startOffset, int maxFrameBytes)
 {
+    /**
+     * @param welcome a decoded {@code WELCOME}.
+     * @return what it says, as {@link Resume#checkWelcome} takes it.
+     */
+    public static PrimaryWelcome of(final WelcomeFlyweight welcome)
+    {
+        return new PrimaryWelcome(new UUID(welcome.historyIdHi(), welcome.historyIdLo()), welcome.epoch(),
+            welcome.startOffset(), welcome.maxFrameBytes());
+    }
 }

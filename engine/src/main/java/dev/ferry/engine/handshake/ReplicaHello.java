@@ -1,5 +1,7 @@
 package dev.ferry.engine.handshake;
 
+import dev.ferry.net.message.HelloFlyweight;
+
 import java.util.UUID;
 
 /**
@@ -18,4 +20,13 @@ import java.util.UUID;
 public record ReplicaHello(String replicaId, int protocolVersion, boolean emptyWal, UUID historyId, long epoch,
     long nextOffset, long lastEntry)
 {
+    /**
+     * @param hello a decoded {@code HELLO}.
+     * @return what it says, as {@link Resume#decide} takes it.
+     */
+    public static ReplicaHello of(final HelloFlyweight hello)
+    {
+        return new ReplicaHello(hello.replicaId(), hello.protocolVersion(), hello.emptyWal(),
+            new UUID(hello.historyIdHi(), hello.historyIdLo()), hello.epoch(), hello.nextOffset(), hello.lastEntry());
+    }
 }

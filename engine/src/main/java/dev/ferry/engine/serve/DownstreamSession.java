@@ -38,7 +38,6 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
 import java.util.HexFormat;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -442,9 +441,7 @@ final class DownstreamSession implements AutoCloseable
         hello.wrap(firstFrame, 0);
         final String id = hello.replicaId();
         final long replicasLast = hello.emptyWal() || hello.nextOffset() == 0 ? -1 : wal.fingerprint(hello.nextOffset() - 1);
-        final ResumeDecision decision = Resume.decide(
-            new ReplicaHello(id, hello.protocolVersion(), hello.emptyWal(), new UUID(hello.historyIdHi(), hello.historyIdLo()),
-                hello.epoch(), hello.nextOffset(), hello.lastEntry()),
+        final ResumeDecision decision = Resume.decide(ReplicaHello.of(hello),
             new ServingLog(FrameHeader.VERSION, serving.history(), wal.oldestOffset(), wal.nextOffset(), replicasLast));
         switch (decision)
         {

@@ -1,0 +1,287 @@
+package dev.ferry.net.message;
+
+import dev.ferry.error.ErrorCode;
+import dev.ferry.wal.codec.Codec;
+import dev.ferry.wal.frame.FrameHeader;
+import dev.ferry.wal.frame.MessageType;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
+
+import static dev.ferry.wal.frame.DecoderContract.require;
+
+/**
+ * Every control message, for the fuzz targets ({@link ControlMessageFuzzTest}) and their seeds
+ * ({@link MessageFuzzSeedsTest}). Each one's checks are net/PROTOCOL.md section 4 read back through the accessors,
+ * written apart from the decoder's own validation; its seeds are frames from its production encoder.
+ * <p>
+ * Adding a message (CHALLENGE, AUTH): a constant here with its checks and seeds, added to {@link #ALL}; a
+ * {@code @FuzzTest} method of the same name in {@link ControlMessageFuzzTest}; then {@code .ci/fuzz --write-seeds}.
+ * {@link MessageFuzzSeedsTest} fails until each step is done.
+ */
+final class ControlMessages
+{
+    static final ControlMessage<HelloFlyweight> HELLO = new ControlMessage<>(
+        "hello", MessageType.HELLO, HelloFlyweight::new, ControlMessages::checkHello, ControlMessages::helloSeeds);
+    static final ControlMessage<WelcomeFlyweight> WELCOME = new ControlMessage<>(
+        "welcome", MessageType.WELCOME, WelcomeFlyweight::new, ControlMessages::checkWelcome,
+        ControlMessages::welcomeSeeds);
+    static final ControlMessage<AckFlyweight> ACK = new ControlMessage<>(
+        "ack", MessageType.ACK, AckFlyweight::new, ControlMessages::checkAck, ControlMessages::ackSeeds);
+    static final ControlMessage<NackFlyweight> NACK = new ControlMessage<>(
+        "nack", MessageType.NACK, NackFlyweight::new, ControlMessages::checkNack, ControlMessages::nackSeeds);
+    static final ControlMessage<HeartbeatFlyweight> HEARTBEAT = new ControlMessage<>(
+        "heartbeat", MessageType.HEARTBEAT, HeartbeatFlyweight::new, ControlMessages::checkHeartbeat,
+        ControlMessages::heartbeatSeeds);
+    static final ControlMessage<ErrorFlyweight> ERROR = new ControlMessage<>(
+        "error", MessageType.ERROR, ErrorFlyweight::new, ControlMessages::checkError, ControlMessages::errorSeeds);
+    static final ControlMessage<StatusRequestFlyweight> STATUS_REQUEST = new ControlMessage<>(
+        "statusRequest", MessageType.STATUS_REQUEST, StatusRequestFlyweight::new,
+        (request, frame) -> require(StatusRequestFlyweight.LENGTH == frame.byteSize() && Arrays.equals(
+            request.copyNonceTo(new byte[StatusRequestFlyweight.NONCE_LENGTH]),
+            bytes(frame, StatusRequestFlyweight.NONCE_OFFSET, StatusRequestFlyweight.NONCE_LENGTH)), "the nonce"),
+        (request, buffer, sink) -> sink.seed("request", request.encode(buffer, 0, pattern(16, 5))));
+    static final ControlMessage<ChallengeFlyweight> CHALLENGE = new ControlMessage<>(
+        "challenge", MessageType.CHALLENGE, ChallengeFlyweight::new,
+        (challenge, frame) -> require(ChallengeFlyweight.LENGTH == frame.byteSize() && Arrays.equals(
+            challenge.copyNonceTo(new byte[ChallengeFlyweight.NONCE_LENGTH]),
+            bytes(frame, ChallengeFlyweight.NONCE_OFFSET, ChallengeFlyweight.NONCE_LENGTH)), "the nonce"),
+        (challenge, buffer, sink) -> sink.seed("nonce", challenge.encode(buffer, 0, pattern(16, 9))));
+    static final ControlMessage<AuthFlyweight> AUTH = new ControlMessage<>(
+        "auth", MessageType.AUTH, AuthFlyweight::new,
+        (auth, frame) -> require(AuthFlyweight.LENGTH == frame.byteSize() && Arrays.equals(
+            auth.copyProofTo(new byte[AuthFlyweight.PROOF_LENGTH]),
+            bytes(frame, AuthFlyweight.PROOF_OFFSET, AuthFlyweight.PROOF_LENGTH)), "the proof"),
+        (auth, buffer, sink) -> sink.seed("proof", auth.encode(buffer, 0, pattern(32, 13))));
+    static final ControlMessage<StatusResponseFlyweight> STATUS_RESPONSE = new ControlMessage<>(
+        "statusResponse", MessageType.STATUS_RESPONSE, StatusResponseFlyweight::new,
+        ControlMessages::checkStatusResponse, ControlMessages::statusResponseSeeds);
+
+    /** Every control message. */
+    static final List<ControlMessage<?>> ALL =
+        List.of(HELLO, WELCOME, ACK, NACK, HEARTBEAT, ERROR, STATUS_REQUEST, STATUS_RESPONSE, CHALLENGE, AUTH);
+
+    /** The frame types that are not control messages, or whose layout is not specified yet (section 5.3). */
+    static final List<MessageType> NOT_CONTROL_MESSAGES =
+        List.of(MessageType.BATCH, MessageType.SNAPSHOT_CHUNK, MessageType.SNAPSHOT_END);
+
+    private static final long HISTORY_ID_HI = 0x0123456789ABCDEFL;
+    private static final long HISTORY_ID_LO = 0x7EDCBA9876543210L;
+
+    private ControlMessages()
+    {
+    }
+
+    private static void checkHello(final HelloFlyweight hello, final MemorySegment frame)
+    {
+        final int idLength = hello.replicaIdLength();
+        require(idLength >= 1 && idLength <= HelloFlyweight.MAX_REPLICA_ID_LENGTH, "idLength=" + idLength);
+        require(frame.byteSize() == HelloFlyweight.REPLICA_ID_OFFSET + idLength,
+            "a HELLO of " + frame.byteSize() + " bytes with idLength=" + idLength);
+        final String replicaId = hello.replicaId();
+        require(replicaId.length() == idLength, "replicaId '" + replicaId + "' of idLength=" + idLength);
+        for (int i = 0; i < idLength; i++)
+        {
+            final char c = replicaId.charAt(i);
+            require((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                '.' == c || '_' == c || '-' == c, "replicaId char 0x" + Integer.toHexString(c));
+        }
+        require(hello.protocolVersion() >= 1 && hello.protocolVersion() <= 0xFFFF,
+            "protocolVersion=" + hello.protocolVersion());
+        final int codecMask = hello.codecMask();
+        require(0 != (codecMask & 1) && 0 == (codecMask >>> Codec.values().length), "codecMask=0x" +
+            Integer.toHexString(codecMask));
+        for (final Codec codec : Codec.values())
+        {
+            require(hello.supportsCodec(codec) == (0 != (codecMask & (1 << codec.id()))), "supportsCodec " + codec);
+        }
+        final int flags = hello.flags();
+        require(0 == (flags & ~(HelloFlyweight.EMPTY_WAL_FLAG | HelloFlyweight.NO_SYNC_FLAG)),
+            "flags=0x" + Integer.toHexString(flags));
+        require(hello.emptyWal() == (0 != (flags & HelloFlyweight.EMPTY_WAL_FLAG)) &&
+            hello.noSync() == (0 != (flags & HelloFlyweight.NO_SYNC_FLAG)), "emptyWal/noSync of flags");
+        requireOffset("epoch", hello.epoch());
+        requireOffset("nextOffset", hello.nextOffset());
+        require(Arrays.equals(hello.copyNonceTo(new byte[HelloFlyweight.NONCE_LENGTH]),
+            bytes(frame, HelloFlyweight.NONCE_OFFSET, HelloFlyweight.NONCE_LENGTH)), "nonce");
+    }
+
+    private static void helloSeeds(
+        final HelloFlyweight hello, final MemorySegment buffer, final ControlMessage.Sink sink)
+    {
+        final byte[] nonce = pattern(HelloFlyweight.NONCE_LENGTH, 3);
+        sink.seed("resuming", hello.wrap(buffer, 0)
+            .protocolVersion(FrameHeader.VERSION)
+            .codecMask(HelloFlyweight.codecMask(Codec.SNAPPY, Codec.ZSTD))
+            .flags(0)
+            .epoch(2)
+            .nextOffset(500)
+            .lastEntry(64L << 32 | 0xCAFEL)
+            .historyIdHi(HISTORY_ID_HI)
+            .historyIdLo(HISTORY_ID_LO)
+            .nonce(nonce)
+            .replicaId("replica-1")
+            .seal());
+        sink.seed("empty-wal", hello.encode(buffer, 0, FrameHeader.VERSION, HelloFlyweight.codecMask(Codec.NONE),
+            HelloFlyweight.EMPTY_WAL_FLAG, 0, 0, 0, 0, nonce, "r"));
+        sink.seed("no-sync-longest-id", hello.wrap(buffer, 0)
+            .protocolVersion(FrameHeader.VERSION)
+            .codecMask(HelloFlyweight.codecMask(Codec.ZSTD))
+            .flags(HelloFlyweight.NO_SYNC_FLAG)
+            .epoch(Long.MAX_VALUE)
+            .nextOffset(Long.MAX_VALUE)
+            .lastEntry(HelloFlyweight.NO_LAST_ENTRY)
+            .historyIdHi(HISTORY_ID_HI)
+            .historyIdLo(HISTORY_ID_LO)
+            .nonce(nonce)
+            .replicaId("eu-west_1.replica-" + "x".repeat(HelloFlyweight.MAX_REPLICA_ID_LENGTH - 18))
+            .seal());
+    }
+
+    private static void checkWelcome(final WelcomeFlyweight welcome, final MemorySegment frame)
+    {
+        require(WelcomeFlyweight.LENGTH == frame.byteSize(), "a WELCOME of " + frame.byteSize() + " bytes");
+        require(null != welcome.codec() && null != welcome.mode(), "codec " + welcome.codec() + " mode " +
+            welcome.mode());
+        require(0 == frame.get(FrameHeader.SHORT_LE, WelcomeFlyweight.RESERVED_OFFSET), "reserved");
+        require(welcome.maxFrameBytes() >= FrameHeader.MAX_FRAME_BYTES_MIN &&
+            welcome.maxFrameBytes() <= FrameHeader.MAX_FRAME_BYTES_MAX, "maxFrameBytes=" + welcome.maxFrameBytes());
+        requireOffset("startOffset", welcome.startOffset());
+        requireOffset("headOffset", welcome.headOffset());
+        require(welcome.startOffset() <= welcome.headOffset(), "startOffset beyond headOffset");
+        requireOffset("epoch", welcome.epoch());
+        final byte[] proof = welcome.copyProofTo(new byte[WelcomeFlyweight.PROOF_LENGTH]);
+        require(welcome.proofIsZero() == Arrays.equals(proof, new byte[proof.length]), "proof");
+    }
+
+    private static void welcomeSeeds(
+        final WelcomeFlyweight welcome, final MemorySegment buffer, final ControlMessage.Sink sink)
+    {
+        sink.seed("stream", welcome.encode(buffer, 0, Codec.ZSTD, WelcomeFlyweight.Mode.STREAM,
+            FrameHeader.MAX_FRAME_BYTES_DEFAULT, 500, 1_000, 2, HISTORY_ID_HI, HISTORY_ID_LO,
+            new byte[WelcomeFlyweight.PROOF_LENGTH]));
+        sink.seed("snapshot-signed", welcome.encode(buffer, 0, Codec.SNAPPY, WelcomeFlyweight.Mode.SNAPSHOT,
+            FrameHeader.MAX_FRAME_BYTES_MAX, Long.MAX_VALUE, Long.MAX_VALUE, Long.MAX_VALUE, HISTORY_ID_HI,
+            HISTORY_ID_LO, pattern(WelcomeFlyweight.PROOF_LENGTH, 5)));
+    }
+
+    private static void checkAck(final AckFlyweight ack, final MemorySegment frame)
+    {
+        require(AckFlyweight.LENGTH == frame.byteSize(), "an ACK of " + frame.byteSize() + " bytes");
+        requireOffset("receivedOffset", ack.receivedOffset());
+        requireOffset("durableOffset", ack.durableOffset());
+        requireOffset("appliedOffset", ack.appliedOffset());
+        require(ack.durableOffset() <= ack.receivedOffset() && ack.appliedOffset() <= ack.receivedOffset(),
+            "durable or applied beyond received: " + ack);
+    }
+
+    private static void ackSeeds(final AckFlyweight ack, final MemorySegment buffer, final ControlMessage.Sink sink)
+    {
+        sink.seed("applied-ahead-of-durable", ack.encode(buffer, 0, 1_000, 900, 950, 1_700_000_000_000_000_000L));
+        sink.seed("nothing-yet", ack.encode(buffer, 0, 0, 0, 0, 0));
+    }
+
+    private static void checkNack(final NackFlyweight nack, final MemorySegment frame)
+    {
+        require(NackFlyweight.LENGTH == frame.byteSize(), "a NACK of " + frame.byteSize() + " bytes");
+        requireOffset("resendFrom", nack.resendFrom());
+        require(null != nack.reason() && nack.reason().value() == nack.reasonCode(), "reasonCode=" +
+            nack.reasonCode());
+    }
+
+    private static void nackSeeds(final NackFlyweight nack, final MemorySegment buffer, final ControlMessage.Sink sink)
+    {
+        sink.seed("checksum", nack.encode(buffer, 0, 700, ErrorCode.CHECKSUM));
+        sink.seed("sequence-gap", nack.encode(buffer, 0, Long.MAX_VALUE, ErrorCode.SEQUENCE_GAP));
+    }
+
+    private static void checkHeartbeat(final HeartbeatFlyweight heartbeat, final MemorySegment frame)
+    {
+        require(HeartbeatFlyweight.LENGTH == frame.byteSize(), "a HEARTBEAT of " + frame.byteSize() + " bytes");
+        requireOffset("headOffset", heartbeat.headOffset());
+    }
+
+    private static void heartbeatSeeds(
+        final HeartbeatFlyweight heartbeat, final MemorySegment buffer, final ControlMessage.Sink sink)
+    {
+        sink.seed("head", heartbeat.encode(buffer, 0, 1_000, 1_700_000_000_000_000_000L));
+    }
+
+    private static void checkError(final ErrorFlyweight error, final MemorySegment frame)
+    {
+        require(null != error.code() && error.code().value() == error.codeValue(), "code=" + error.codeValue());
+        final int messageLength = error.messageLength();
+        require(messageLength <= ErrorFlyweight.MAX_MESSAGE_LENGTH, "messageLength=" + messageLength);
+        require(frame.byteSize() == ErrorFlyweight.length(messageLength) +
+            (error.hasProof() ? ErrorFlyweight.PROOF_LENGTH : 0),
+            "an ERROR of " + frame.byteSize() + " bytes with messageLength=" + messageLength + ", proof " +
+            error.hasProof());
+        requireUtf8("message", error.message(), frame, ErrorFlyweight.MESSAGE_OFFSET, messageLength);
+    }
+
+    private static void errorSeeds(
+        final ErrorFlyweight error, final MemorySegment buffer, final ControlMessage.Sink sink)
+    {
+        sink.seed("retention", error.encode(buffer, 0, ErrorCode.RETENTION,
+            "replica r1 asks for offset 7, deleted by retention; the oldest retained offset is 70"));
+        sink.seed("utf8", error.encode(buffer, 0, ErrorCode.DIVERGED, "r\u00e9sum\u00e9 \u2014 \uD83D\uDEA2"));
+        sink.seed("empty", error.encode(buffer, 0, ErrorCode.CONNECTION, ""));
+        error.wrap(buffer, 0).code(ErrorCode.DIVERGED).message("history differs").withProof();
+        buffer.asSlice(ErrorFlyweight.length(error.messageLength()), ErrorFlyweight.PROOF_LENGTH)
+            .copyFrom(MemorySegment.ofArray(pattern(ErrorFlyweight.PROOF_LENGTH, 17)));
+        sink.seed("proven", error.seal());
+    }
+
+    private static void checkStatusResponse(final StatusResponseFlyweight response, final MemorySegment frame)
+    {
+        final long jsonLength = response.jsonLength();
+        require(frame.byteSize() == StatusResponseFlyweight.length(jsonLength),
+            "a STATUS_RESPONSE of " + frame.byteSize() + " bytes with jsonLength=" + jsonLength);
+        require(response.part() < response.parts(), "part " + response.part() + " of " + response.parts());
+        require(response.jsonOffset() == StatusResponseFlyweight.JSON_OFFSET, "jsonOffset");
+        requireUtf8("json", response.json(), frame, StatusResponseFlyweight.JSON_OFFSET, (int)jsonLength);
+    }
+
+    private static void statusResponseSeeds(
+        final StatusResponseFlyweight response, final MemorySegment buffer, final ControlMessage.Sink sink)
+    {
+        final byte[] json = ("{\"head\":1000,\"oldest\":100,\"epoch\":2,\"replicas\":[{\"id\":\"r1\",\"durable\":900," +
+            "\"note\":\"r\u00e9sum\u00e9 \uD83D\uDEA2\"}]}").getBytes(StandardCharsets.UTF_8);
+        sink.seed("status", response.part(buffer, 0, 0, 1, json, 0, json.length).seal());
+        sink.seed("second-of-three", response.part(buffer, 0, 1, 3, json, 10, 20).seal());
+        sink.seed("empty", response.part(buffer, 0, 0, 1, json, 0, 0).seal());
+    }
+
+    private static void requireOffset(final String field, final long value)
+    {
+        require(value >= 0, field + "=" + Long.toUnsignedString(value) + " is above 2^63 - 1");
+    }
+
+    /**
+     * A string accepted as well-formed UTF-8 decodes without replacement and encodes back to the very bytes.
+     */
+    private static void requireUtf8(
+        final String field, final String value, final MemorySegment frame, final long offset, final int length)
+    {
+        require(Arrays.equals(value.getBytes(StandardCharsets.UTF_8), bytes(frame, offset, length)),
+            field + " accepted as UTF-8 does not round-trip: '" + value + "'");
+    }
+
+    private static byte[] bytes(final MemorySegment frame, final long offset, final int length)
+    {
+        return frame.asSlice(offset, length).toArray(ValueLayout.JAVA_BYTE);
+    }
+
+    private static byte[] pattern(final int length, final int seed)
+    {
+        final byte[] bytes = new byte[length];
+        for (int i = 0; i < length; i++)
+        {
+            bytes[i] = (byte)(seed * 31 + i * 7);
+        }
+        return bytes;
+    }
+}
