@@ -301,7 +301,8 @@ class ReplicationProcessTest
         final WalView replicaView = new WalView(replicaWal);
 
         final Child primary1 = start("primary-1", concat(primaryArgs,
-            "--generate", String.valueOf(GENERATE), "--size", String.valueOf(SIZE), "--rate", String.valueOf(RATE)));
+            "--generate", String.valueOf(GENERATE), "--size", String.valueOf(SIZE), "--rate", String.valueOf(RATE),
+            "--state", "none")); // raw entries: the checks below read the generator's payload
         final Child replica1 = start("replica-1", replicaArgs);
 
         await("the replica to pass 50,000 entries", () -> replicaView.next() > 50_000, primary1, replica1);

@@ -2,6 +2,10 @@ package dev.ferry.engine.cli;
 
 import dev.ferry.engine.Primary;
 import dev.ferry.engine.PrimaryConfig;
+import dev.ferry.engine.state.KvEntry;
+import dev.ferry.engine.state.KvEntryWriter;
+import dev.ferry.error.ErrorCode;
+import dev.ferry.error.FerryException;
 import dev.ferry.net.Endpoint;
 import dev.ferry.wal.RetentionPolicy;
 import dev.ferry.wal.SyncPolicy;
@@ -56,6 +60,16 @@ final class PrimaryCommand implements Callable<Integer>
     @CommandLine.Mixin
     TlsOptions tls = new TlsOptions();
 
+    @Option(names = "--state", paramLabel = "kv|none", defaultValue = "kv",
+        description = {"What the entries are (default: ${DEFAULT-VALUE}). kv: key-value entries (--generate writes PUTs of "
+            + "--size-byte values over --keys keys, --stdin reads key<TAB>value lines; look inside with ferry kv). "
+            + "none: raw entries, a log shipped as it is."})
+    String state;
+
+    @Option(names = "--keys", paramLabel = "K", defaultValue = "100000",
+        description = "Under --state kv, --generate writes over this many keys, key:0 to key:K-1 (default: ${DEFAULT-VALUE}).")
+    long keys;
+
     @Option(names = "--generate", paramLabel = "N", description = "Append N generated entries, then keep serving.")
     Long generate;
 
@@ -106,6 +120,14 @@ final class PrimaryCommand implements Callable<Integer>
         {
             throw new CommandLine.ParameterException(spec.commandLine(), "--generate, --size and --rate must be >= 0");
         }
+        if (!"kv".equals(state) && !"none".equals(state))
+        {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--state must be kv or none, was " + state);
+        }
+        if (keys < 1)
+        {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--keys must be >= 1, was " + keys);
+        }
         final PrimaryConfig config = new PrimaryConfig()
             .walDirectory(wal)
             .listen(listen)
@@ -136,13 +158,14 @@ final class PrimaryCommand implements Callable<Integer>
         {
             Cli.event("primary listening on " + Endpoint.format(primary.localAddress()) + ", WAL " + wal +
                 " (history " + primary.history() + ", next offset " + primary.nextOffset() + ")");
+            final boolean kv = "kv".equals(state);
             if (generate != null)
             {
-                generate(primary);
+                generate(primary, kv ? new KvGenerator(size, keys) : null);
             }
             else if (stdin)
             {
-                readStdin(primary);
+                readStdin(primary, kv);
             }
             stopped.await();
         }
@@ -153,7 +176,7 @@ final class PrimaryCommand implements Callable<Integer>
         return 0;
     }
 
-    private void generate(final Primary primary)
+    private void generate(final Primary primary, final KvGenerator kv)
     {
         final MemorySegment payload = MemorySegment.ofArray(new byte[Math.max(size, 0)]);
         for (int i = 8; i < size; i++)
@@ -178,7 +201,7 @@ final class PrimaryCommand implements Callable<Integer>
             {
                 payload.set(LONG_LE, 0, primary.nextOffset());
             }
-            primary.append(payload);
+            primary.append(kv == null ? payload : kv.entry(i, payload));
             if ((i & 1023) == 0 && System.nanoTime() > nextReport)
             {
                 nextReport += TimeUnit.SECONDS.toNanos(1);
@@ -187,21 +210,57 @@ final class PrimaryCommand implements Callable<Integer>
         }
         primary.flush();
         final double seconds = (System.nanoTime() - start) / 1e9;
-        Cli.event(String.format("generated %d entries of %d bytes in %.2f s; head %d; serving until killed",
-            generate, size, seconds, primary.nextOffset()));
+        Cli.event(String.format("generated %d %s of %d bytes in %.2f s; head %d; serving until killed",
+            generate, kv == null ? "entries" : "PUTs of values", size, seconds, primary.nextOffset()));
     }
 
-    private static void readStdin(final Primary primary) throws IOException
+    private static void readStdin(final Primary primary, final boolean kv) throws IOException
     {
         final BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        final KvEntryWriter writer = kv ? new KvEntryWriter(256) : null;
         long count = 0;
         String line;
         while ((line = in.readLine()) != null)
         {
-            primary.append(line.getBytes(StandardCharsets.UTF_8));
+            if (kv)
+            {
+                // checked before anything is appended for the line: a malformed one stops here, naming it
+                primary.append(kvEntry(writer, line, count + 1));
+            }
+            else
+            {
+                primary.append(line.getBytes(StandardCharsets.UTF_8));
+            }
             primary.flush();
             count++;
         }
         Cli.event("read " + count + " entries from stdin; head " + primary.nextOffset() + "; serving until killed");
+    }
+
+    /**
+     * @return a PUT of the line's {@code key<TAB>value} in database 0.
+     * @throws FerryException with {@code CONFIGURATION} naming the line if it is not {@code key<TAB>value}.
+     */
+    static MemorySegment kvEntry(final KvEntryWriter writer, final String line, final long lineNumber)
+    {
+        final int tab = line.indexOf('\t');
+        if (tab <= 0)
+        {
+            throw new FerryException(ErrorCode.CONFIGURATION, "stdin line " + lineNumber + " is not key<TAB>value" +
+                (tab == 0 ? " (the key is empty)" : " (no tab)") + ": '" + abbreviate(line) + "'; nothing was appended for it");
+        }
+        final byte[] key = line.substring(0, tab).getBytes(StandardCharsets.UTF_8);
+        if (key.length > KvEntry.MAX_KEY_LENGTH)
+        {
+            throw new FerryException(ErrorCode.CONFIGURATION, "stdin line " + lineNumber + " has a key of " + key.length +
+                " bytes; keys are at most " + KvEntry.MAX_KEY_LENGTH + "; nothing was appended for it");
+        }
+        return writer.reset().put(0, MemorySegment.ofArray(key),
+            MemorySegment.ofArray(line.substring(tab + 1).getBytes(StandardCharsets.UTF_8)), 0).entry();
+    }
+
+    private static String abbreviate(final String line)
+    {
+        return line.length() <= 60 ? line : line.substring(0, 60) + "...";
     }
 }

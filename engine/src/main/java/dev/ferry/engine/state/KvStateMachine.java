@@ -123,10 +123,21 @@ public final class KvStateMachine implements StateMachine, KvEntry.Operations
      */
     public KvStateMachine()
     {
+        this(0);
+    }
+
+    /**
+     * An empty state whose next entry is {@code startOffset}: for a log that begins there.
+     *
+     * @param startOffset the first offset to apply.
+     */
+    public KvStateMachine(final long startOffset)
+    {
         for (int db = 0; db < KvEntry.DATABASES; db++)
         {
             databases.add(new HashMap<>());
         }
+        this.appliedOffset = startOffset;
     }
 
     @Override

@@ -9,6 +9,7 @@ import dev.ferry.engine.Replica;
 import dev.ferry.engine.ReplicaConfig;
 import dev.ferry.engine.SlotState;
 import dev.ferry.engine.serve.ReplicaSlot;
+import dev.ferry.engine.state.KvEntryWriter;
 import dev.ferry.net.Endpoint;
 import dev.ferry.net.auth.Secret;
 import dev.ferry.net.tls.TestCertificates;
@@ -569,6 +570,85 @@ class CliTest
         assertEquals(0, checksum.exit(), checksum::toString);
         assertEquals(1, checksum.outLines().size(), checksum::toString);
         assertTrue(checksum.outLines().getFirst().startsWith("first=-1 last=-1 count=0 digest="), checksum::toString);
+    }
+
+    // ------------------------------------------------------------------------------------------------------ kv
+
+    @Test
+    void kvDumpAndGetShowTheStateAWalOfKeyValueEntriesBuilds() throws Exception
+    {
+        final Path walDir = dir.resolve("kv");
+        final KvEntryWriter writer = new KvEntryWriter(64);
+        try (Wal w = Wal.open(new WalConfig().directory(walDir)))
+        {
+            w.append(writer.reset().put(0, "b", "x\ty").put(0, "a", "1").entry());
+            w.append(writer.reset().put(0, "c", "3").put(1, "z", "9").entry());
+            w.append(writer.reset().delete(0, KvEntryWriter.utf8("c")).entry());
+        }
+        final Run dump = ferry("kv", "dump", "--wal", walDir.toString());
+        assertEquals(0, dump.exit(), dump::toString);
+        assertEquals(List.of("a\t1", "b\tx\\ty"), dump.outLines(), "key order; a tab in a value escaped");
+        assertEquals(List.of("z\t9"), ferry("kv", "dump", "--wal", walDir.toString(), "--db", "1").outLines());
+
+        final Run get = ferry("kv", "get", "--wal", walDir.toString(), "a");
+        assertEquals(0, get.exit(), get::toString);
+        assertEquals(List.of("1"), get.outLines());
+        assertOneErrorLine(ferry("kv", "get", "--wal", walDir.toString(), "c"), Ferry.EXIT_FAILURE, "'c'");
+        assertOneErrorLine(ferry("kv", "dump", "--wal", walDir.toString(), "--db", "16"), Ferry.EXIT_USAGE, "--db");
+    }
+
+    @Test
+    void kvOfARawWalNamesTheFirstEntryThatIsNotKeyValue() throws Exception
+    {
+        final Path walDir = dir.resolve("raw");
+        try (Wal w = Wal.open(new WalConfig().directory(walDir)))
+        {
+            w.append("not a key-value entry".getBytes(StandardCharsets.US_ASCII));
+        }
+        assertOneErrorLine(ferry("kv", "dump", "--wal", walDir.toString()), Ferry.EXIT_FAILURE, "APPLY", "offset 0");
+    }
+
+    @Test
+    void generatedKeyValueEntriesCycleOverTheKeys() throws Exception
+    {
+        final Path walDir = dir.resolve("generated");
+        final KvGenerator generator = new KvGenerator(4, 3);
+        try (Wal w = Wal.open(new WalConfig().directory(walDir)))
+        {
+            for (int i = 0; i < 5; i++)
+            {
+                w.append(generator.entry(i, KvEntryWriter.utf8("v" + i + "..")));
+            }
+        }
+        assertEquals(List.of("key:0\tv3..", "key:1\tv4..", "key:2\tv2.."),
+            ferry("kv", "dump", "--wal", walDir.toString()).outLines());
+    }
+
+    @Test
+    void primaryStdinUnderKvStopsAtAMalformedLineNamingIt() throws Exception
+    {
+        final Path log = dir.resolve("primary.log");
+        final Path walDir = dir.resolve("p");
+        final Process child = JvmLauncher.start(log, Ferry.class, "primary", "--wal", walDir.toString(),
+            "--listen", LOOPBACK + ":" + closedPort(), "--insecure-no-secret", "--stdin");
+        try
+        {
+            try (var in = child.getOutputStream())
+            {
+                in.write("a\t1\nb\t2\nno tab here\nc\t3\n".getBytes(StandardCharsets.UTF_8));
+            }
+            assertTrue(child.waitFor(60, TimeUnit.SECONDS), () -> "primary still running: " + JvmLauncher.tail(log));
+            assertNotEquals(0, child.exitValue());
+            final String err = Files.readString(log);
+            assertTrue(err.contains("stdin line 3") && err.contains("no tab here"), err);
+        }
+        finally
+        {
+            child.destroyForcibly();
+            child.waitFor(30, TimeUnit.SECONDS);
+        }
+        assertEquals(List.of("a\t1", "b\t2"), ferry("kv", "dump", "--wal", walDir.toString()).outLines(),
+            "the lines before it, nothing for it or after it");
     }
 
     // -------------------------------------------------------------------------------------------------- status
