@@ -5,6 +5,7 @@ import dev.ferry.error.ErrorCode;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.WritableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -34,17 +35,47 @@ public final class AtomicFile
      */
     public static void write(final Path file, final byte[] content)
     {
+        write(file, channel ->
+        {
+            final ByteBuffer buffer = ByteBuffer.wrap(content);
+            while (buffer.hasRemaining())
+            {
+                channel.write(buffer);
+            }
+        });
+    }
+
+    /**
+     * What a streamed file holds: written to the temporary file's channel.
+     */
+    @FunctionalInterface
+    public interface Content
+    {
+        /**
+         * @param channel the temporary file, empty.
+         * @throws IOException if writing fails.
+         */
+        void writeTo(WritableByteChannel channel) throws IOException;
+    }
+
+    /**
+     * Replace {@code file} with what {@code content} writes, atomically and durably, without holding it in memory: for
+     * large files such as snapshots.
+     *
+     * @param file    the file.
+     * @param content writes the new content.
+     * @throws WalException STORAGE as {@link #write(Path, byte[])}; a {@link dev.ferry.error.FerryException} that
+     *                      {@code content} throws passes through, the old file unchanged.
+     */
+    public static void write(final Path file, final Content content)
+    {
         final Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         try
         {
             try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING))
             {
-                final ByteBuffer buffer = ByteBuffer.wrap(content);
-                while (buffer.hasRemaining())
-                {
-                    channel.write(buffer);
-                }
+                content.writeTo(channel);
             }
             FileSync.file(tmp);
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

@@ -1,0 +1,201 @@
+package dev.ferry.engine.state;
+
+import dev.ferry.engine.EventLog;
+import dev.ferry.engine.agent.Agent;
+import dev.ferry.error.ErrorCode;
+import dev.ferry.error.FerryException;
+import dev.ferry.wal.EntryHandler;
+import dev.ferry.wal.SeekResult;
+import dev.ferry.wal.Wal;
+import dev.ferry.wal.WalCursor;
+import dev.ferry.wal.WalEntry;
+
+/**
+ * Applies a node's WAL to its state machine from a cursor of its own, as a duty cycle, so that whoever appends (an
+ * application's thread, a replica's receiver) never pays for applying. On open it loads the newest snapshot of the
+ * node's {@link StateStore} and replays the WAL from there; while running it saves a snapshot every
+ * {@code snapshotEveryEntries} entries and when closed.
+ * <p>
+ * An entry the state machine refuses ({@code APPLY}) stops applying at its offset: {@link #lastError()} names it, the
+ * entry and everything after it stay in the WAL, and nothing more is applied until the node is restarted (after the
+ * cause is fixed). {@link #appliedOffset()} is readable from any thread; the rest belongs to the thread running it.
+ */
+public final class Applier implements Agent
+{
+    private static final int BATCH = 256;
+
+    private final Wal wal;
+    private final StateMachine state;
+    private final StateStore store;
+    private final long snapshotEveryEntries;
+    private final EventLog log;
+    private final WalCursor cursor;
+    private final EntryHandler onEntry = this::onEntry;
+    private volatile long appliedOffset;
+    private volatile long snapshotOffset;
+    private volatile FerryException lastError;
+    private long appliedSinceSnapshot;
+    private boolean closed;
+
+    private Applier(final Wal wal, final StateMachine state, final StateStore store, final long snapshotEveryEntries,
+        final EventLog log)
+    {
+        this.wal = wal;
+        this.state = state;
+        this.store = store;
+        this.snapshotEveryEntries = snapshotEveryEntries;
+        this.log = log;
+        this.cursor = wal.cursor();
+    }
+
+    /**
+     * Load the newest snapshot, then position the cursor to replay the WAL after it.
+     *
+     * @param wal                  the node's WAL.
+     * @param state                an empty state machine.
+     * @param snapshotEveryEntries save a snapshot after this many entries applied (0: only on close).
+     * @param log                  the node's event log.
+     * @return the applier, not yet run.
+     * @throws FerryException APPLY if the state cannot be rebuilt: no snapshot, and the WAL no longer starts at the
+     *                        state's offset (retention deleted entries it would need).
+     */
+    public static Applier open(final Wal wal, final StateMachine state, final long snapshotEveryEntries, final EventLog log)
+    {
+        final StateStore store = new StateStore(wal.directory());
+        final long loaded = store.loadNewest(state, log);
+        final long from = state.appliedOffset();
+        final Applier applier = new Applier(wal, state, store, snapshotEveryEntries, log);
+        final SeekResult seek = applier.cursor.seek(from);
+        if (seek == SeekResult.TOO_OLD || seek == SeekResult.FUTURE)
+        {
+            applier.cursor.close();
+            throw new FerryException(ErrorCode.APPLY, "the state cannot be rebuilt: it stands at offset " + from +
+                (loaded < 0 ? " (no snapshot in " + wal.directory().resolve(StateStore.DIRECTORY) + ")" : " (snapshot)") +
+                " but the WAL holds offsets " + wal.oldestOffset() + " to " + (wal.nextOffset() - 1) +
+                " (" + seek + "); a resync rebuilds it");
+        }
+        applier.appliedOffset = from;
+        applier.snapshotOffset = Math.max(loaded, 0);
+        if (loaded >= 0)
+        {
+            log.log("state loaded from the snapshot at offset " + loaded + "; replaying the WAL from there");
+        }
+        return applier;
+    }
+
+    @Override
+    public int doWork(final long nowNs)
+    {
+        if (lastError != null || closed)
+        {
+            return 0;
+        }
+        final int applied;
+        try
+        {
+            applied = cursor.poll(onEntry, BATCH);
+        }
+        catch (final FerryException ex)
+        {
+            if (ex.code() != ErrorCode.APPLY)
+            {
+                throw ex;
+            }
+            appliedOffset = state.appliedOffset(); // the entries of this poll before the refused one
+            lastError = ex;
+            log.log("state machine stopped: " + ex.getMessage() + "; the WAL keeps that entry and everything after it");
+            return 1;
+        }
+        if (applied > 0)
+        {
+            appliedOffset = state.appliedOffset();
+            appliedSinceSnapshot += applied;
+            if (snapshotEveryEntries > 0 && appliedSinceSnapshot >= snapshotEveryEntries)
+            {
+                snapshot();
+            }
+        }
+        return applied;
+    }
+
+    private boolean onEntry(final WalEntry entry)
+    {
+        state.apply(entry.offset(), entry.payload());
+        return true;
+    }
+
+    /**
+     * Save a snapshot of the state now.
+     */
+    public void snapshot()
+    {
+        snapshotOffset = store.save(state);
+        appliedSinceSnapshot = 0;
+    }
+
+    /**
+     * @return every entry below this is applied.
+     */
+    public long appliedOffset()
+    {
+        return appliedOffset;
+    }
+
+    /**
+     * @return the offset of the newest snapshot saved: the WAL must keep its entries from here for a restart.
+     */
+    public long snapshotOffset()
+    {
+        return snapshotOffset;
+    }
+
+    /**
+     * @return the error that stopped applying, or null.
+     */
+    public FerryException lastError()
+    {
+        return lastError;
+    }
+
+    /**
+     * @return the state machine (owned by the thread running this agent).
+     */
+    public StateMachine state()
+    {
+        return state;
+    }
+
+    @Override
+    public String roleName()
+    {
+        return "ferry-apply";
+    }
+
+    /**
+     * Save a last snapshot (so a restart replays little) and release the cursor. Idempotent.
+     */
+    @Override
+    public void close()
+    {
+        if (closed)
+        {
+            return;
+        }
+        closed = true;
+        try
+        {
+            if (appliedSinceSnapshot > 0 && lastError == null)
+            {
+                snapshot();
+            }
+        }
+        catch (final FerryException ex)
+        {
+            log.log("could not save the state at close (" + ex.getMessage() + "); a restart replays more of the WAL");
+        }
+        finally
+        {
+            cursor.close();
+        }
+    }
+}

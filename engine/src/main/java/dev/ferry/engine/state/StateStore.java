@@ -1,0 +1,155 @@
+package dev.ferry.engine.state;
+
+import dev.ferry.engine.EventLog;
+import dev.ferry.error.ErrorCode;
+import dev.ferry.error.FerryException;
+import dev.ferry.wal.AtomicFile;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * A node's state machine snapshots on disk, in {@code <wal>/state/}: {@code snapshot-<offset>.state}, each written
+ * atomically (temporary file, fsync, rename, directory fsync) and holding the state consistent at that offset, so that
+ * a restart loads the newest one and replays the WAL only from there. The newest two are kept: if the newest turns out
+ * damaged, the one before it (and a longer replay) still rebuilds the state.
+ */
+public final class StateStore
+{
+    /** The directory beside the WAL's files. */
+    public static final String DIRECTORY = "state";
+    private static final String PREFIX = "snapshot-";
+    private static final String SUFFIX = ".state";
+    private static final int KEEP = 2;
+
+    private final Path directory;
+
+    /**
+     * @param walDirectory the node's WAL directory.
+     */
+    public StateStore(final Path walDirectory)
+    {
+        this.directory = walDirectory.resolve(DIRECTORY);
+    }
+
+    /**
+     * Write a snapshot of the state at its applied offset, then remove all but the newest {@value #KEEP}.
+     *
+     * @param state the state machine.
+     * @return the offset the snapshot stands at.
+     * @throws dev.ferry.wal.WalException STORAGE if it cannot be written (the older snapshots stay).
+     */
+    public long save(final StateMachine state)
+    {
+        final long offset = state.appliedOffset();
+        try
+        {
+            Files.createDirectories(directory);
+        }
+        catch (final IOException ex)
+        {
+            throw new FerryException(ErrorCode.STORAGE, "cannot create " + directory + ": " + ex.getMessage(), ex);
+        }
+        AtomicFile.write(directory.resolve(name(offset)), state::writeSnapshot);
+        final List<Path> snapshots = snapshots();
+        for (int i = KEEP; i < snapshots.size(); i++)
+        {
+            try
+            {
+                Files.deleteIfExists(snapshots.get(i));
+            }
+            catch (final IOException ignore)
+            {
+                // an extra old snapshot costs disk only; the next save tries again
+            }
+        }
+        return offset;
+    }
+
+    /**
+     * Load the newest snapshot that is whole into {@code state}; a damaged one is reported and the one before it tried.
+     *
+     * @param state an empty state machine.
+     * @param log   told of a damaged snapshot.
+     * @return the offset of the snapshot loaded, or -1 if there is none usable (the state is unchanged then).
+     */
+    public long loadNewest(final StateMachine state, final EventLog log)
+    {
+        for (final Path snapshot : snapshots())
+        {
+            try (FileChannel channel = FileChannel.open(snapshot, StandardOpenOption.READ))
+            {
+                state.loadSnapshot(channel);
+                return state.appliedOffset();
+            }
+            catch (final NoSuchFileException gone)
+            {
+                // removed by a concurrent save: try the next
+            }
+            catch (final IOException | FerryException ex)
+            {
+                log.log("state snapshot " + snapshot + " cannot be loaded (" + ex.getMessage() + "); trying an older one");
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * @return the offset of the newest snapshot on disk, or -1: a WAL must keep its entries from there to rebuild.
+     */
+    public long newestOffset()
+    {
+        final List<Path> snapshots = snapshots();
+        return snapshots.isEmpty() ? -1 : offsetOf(snapshots.getFirst());
+    }
+
+    /**
+     * @return the snapshot files, newest first.
+     */
+    List<Path> snapshots()
+    {
+        if (!Files.isDirectory(directory))
+        {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(directory))
+        {
+            final List<Path> snapshots = new ArrayList<>(files
+                .filter(f -> f.getFileName().toString().startsWith(PREFIX) && f.getFileName().toString().endsWith(SUFFIX))
+                .filter(f -> offsetOf(f) >= 0)
+                .toList());
+            snapshots.sort(Comparator.comparingLong(StateStore::offsetOf).reversed());
+            return snapshots;
+        }
+        catch (final IOException ex)
+        {
+            throw new FerryException(ErrorCode.STORAGE, "cannot list " + directory + ": " + ex.getMessage(), ex);
+        }
+    }
+
+    private static String name(final long offset)
+    {
+        return PREFIX + String.format("%020d", offset) + SUFFIX;
+    }
+
+    private static long offsetOf(final Path snapshot)
+    {
+        final String name = snapshot.getFileName().toString();
+        try
+        {
+            return Long.parseLong(name.substring(PREFIX.length(), name.length() - SUFFIX.length()));
+        }
+        catch (final NumberFormatException | IndexOutOfBoundsException ex)
+        {
+            return -1;
+        }
+    }
+}

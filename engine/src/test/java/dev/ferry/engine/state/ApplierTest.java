@@ -1,0 +1,183 @@
+package dev.ferry.engine.state;
+
+import dev.ferry.engine.EventLog;
+import dev.ferry.error.ErrorCode;
+import dev.ferry.error.FerryException;
+import dev.ferry.wal.LeakCheck;
+import dev.ferry.wal.Wal;
+import dev.ferry.wal.WalConfig;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import static dev.ferry.engine.state.KvEntryWriter.utf8;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The applier: the WAL applied from a cursor of its own, snapshots on disk so a restart loads one and replays only
+ * what follows, and a refused entry stopping it at its offset with nothing lost.
+ */
+@ExtendWith(LeakCheck.class)
+class ApplierTest
+{
+    private static final long NOW = 1_700_000_000_000L;
+
+    @TempDir
+    Path dir;
+
+    private final KvEntryWriter writer = new KvEntryWriter(64);
+    private final List<String> log = new CopyOnWriteArrayList<>();
+    private final EventLog events = log::add;
+
+    @Test
+    void shouldApplyEverythingAndRebuildFromItsSnapshotAfterARestart() throws IOException
+    {
+        try (Wal wal = Wal.open(new WalConfig().directory(dir)))
+        {
+            for (int i = 0; i < 1_000; i++)
+            {
+                wal.append(writer.reset().put(0, "key-" + (i % 100), "v" + i).entry());
+            }
+            try (Applier applier = Applier.open(wal, new KvStateMachine(), 300, events))
+            {
+                drain(applier, wal);
+                assertEquals(1_000, applier.appliedOffset());
+                assertTrue(applier.snapshotOffset() >= 300, "a snapshot after every 300 entries or more: " +
+                    applier.snapshotOffset());
+                assertEquals("v999", get(applier, "key-99"));
+            }
+            // closed: a last snapshot at 1,000
+            assertEquals(1_000, new StateStore(dir).newestOffset());
+            assertEquals(2, new StateStore(dir).snapshots().size(), "the newest two are kept");
+
+            wal.append(writer.reset().put(0, "key-0", "after").entry());
+            try (Applier again = Applier.open(wal, new KvStateMachine(), 0, events))
+            {
+                assertEquals(1_000, again.appliedOffset(), "loaded from the snapshot, nothing replayed yet");
+                assertEquals(1, drain(again, wal), "only the entry after the snapshot is replayed");
+                assertEquals("after", get(again, "key-0"));
+                assertEquals("v999", get(again, "key-99"));
+            }
+        }
+    }
+
+    @Test
+    void shouldFallBackToAnOlderSnapshotWhenTheNewestIsDamaged() throws IOException
+    {
+        try (Wal wal = Wal.open(new WalConfig().directory(dir)))
+        {
+            try (Applier applier = Applier.open(wal, new KvStateMachine(), 5, events))
+            {
+                for (int round = 0; round < 2; round++) // a snapshot at 5, then one at 10
+                {
+                    for (int i = 0; i < 5; i++)
+                    {
+                        wal.append(writer.reset().put(0, "k" + (round * 5 + i), "v" + (round * 5 + i)).entry());
+                    }
+                    drain(applier, wal);
+                }
+            }
+            assertEquals(2, new StateStore(dir).snapshots().size());
+            final StateStore store = new StateStore(dir);
+            final Path newest = store.snapshots().getFirst();
+            final byte[] bytes = Files.readAllBytes(newest);
+            bytes[bytes.length / 2] ^= 1;
+            Files.write(newest, bytes);
+
+            try (Applier applier = Applier.open(wal, new KvStateMachine(), 0, events))
+            {
+                assertEquals(5, applier.appliedOffset(), "the snapshot before it");
+                drain(applier, wal);
+                assertEquals("v9", get(applier, "k9"));
+            }
+            assertTrue(log.stream().anyMatch(l -> l.contains("cannot be loaded")), log.toString());
+        }
+    }
+
+    @Test
+    void shouldStopAtAnEntryItCannotApplyAndKeepEverythingAfterIt() throws IOException
+    {
+        try (Wal wal = Wal.open(new WalConfig().directory(dir)))
+        {
+            wal.append(writer.reset().put(0, "a", "1").entry());
+            wal.append("not a key-value entry".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            wal.append(writer.reset().put(0, "b", "2").entry());
+            try (Applier applier = Applier.open(wal, new KvStateMachine(), 0, events))
+            {
+                for (int i = 0; i < 10; i++)
+                {
+                    applier.doWork(System.nanoTime());
+                }
+                assertEquals(1, applier.appliedOffset(), "stopped at the refused entry");
+                assertEquals(ErrorCode.APPLY, applier.lastError().code());
+                assertTrue(applier.lastError().getMessage().contains("offset 1"), applier.lastError().getMessage());
+                assertEquals("1", get(applier, "a"));
+                assertNull(get(applier, "b"));
+            }
+            assertEquals(3, wal.nextOffset(), "the WAL keeps the entry and everything after it");
+        }
+    }
+
+    /** A state standing at an offset the WAL does not hold the entries from cannot be rebuilt by replaying it. */
+    @Test
+    void shouldRefuseToStartWhenTheWalDoesNotHoldWhatTheStateNeeds()
+    {
+        try (Wal wal = Wal.open(new WalConfig().directory(dir)))
+        {
+            wal.append(writer.reset().put(0, "a", "1").entry());
+            final FerryException ex = assertThrows(FerryException.class,
+                () -> Applier.open(wal, new KvStateMachine(5), 0, events));
+            assertEquals(ErrorCode.APPLY, ex.code(), ex.getMessage());
+            assertTrue(ex.getMessage().contains("cannot be rebuilt"), ex.getMessage());
+        }
+    }
+
+    private static int drain(final Applier applier, final Wal wal)
+    {
+        int applied = 0;
+        for (int spins = 0; applier.appliedOffset() < wal.nextOffset() && spins < 100_000; spins++)
+        {
+            applied += applier.doWork(System.nanoTime());
+        }
+        return applied;
+    }
+
+    private static String get(final Applier applier, final String key)
+    {
+        final byte[] value = ((KvStateMachine)applier.state()).get(0, utf8(key), NOW);
+        return value == null ? null : new String(value, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void shouldGiveEqualSnapshotsForEqualStatesOnTwoNodes() throws IOException
+    {
+        final List<byte[]> snapshots = new ArrayList<>();
+        for (final String node : List.of("a", "b"))
+        {
+            try (Wal wal = Wal.open(new WalConfig().directory(dir.resolve(node))))
+            {
+                for (int i = 0; i < 500; i++)
+                {
+                    wal.append(writer.reset().put(i % 16, "key-" + (i * 7 % 50), "v" + i).entry());
+                }
+                try (Applier applier = Applier.open(wal, new KvStateMachine(), 0, events))
+                {
+                    drain(applier, wal);
+                }
+                snapshots.add(Files.readAllBytes(new StateStore(dir.resolve(node)).snapshots().getFirst()));
+            }
+        }
+        assertArrayEquals(snapshots.get(0), snapshots.get(1));
+    }
+}
