@@ -6,6 +6,7 @@ import dev.ferry.engine.history.History;
 import dev.ferry.engine.serve.ReplicaSlot;
 import dev.ferry.engine.serve.ServeAgent;
 import dev.ferry.engine.serve.SlotTable;
+import dev.ferry.engine.state.Applier;
 import dev.ferry.error.ErrorCode;
 import dev.ferry.error.FerryException;
 import dev.ferry.net.Endpoint;
@@ -60,6 +61,7 @@ public final class Primary implements AutoCloseable
                 .formatted("primary", wal.tornEntriesRemoved(), wal.directory()) + "next offset " + wal.nextOffset());
         }
         ServerSocketChannel bound = null;
+        Applier applier = null;
         try
         {
             History h = History.load(wal.directory());
@@ -71,10 +73,20 @@ public final class Primary implements AutoCloseable
             this.history = h;
             bound = bind(config.listen());
             this.server = bound;
+            applier = config.stateMachine() == null ? null :
+                Applier.open(wal, config.stateMachine(), config.snapshotEveryEntries(), config.eventLog());
             this.agent = new ServeAgent(config, wal, history, slots, server, this::status);
+            if (applier != null)
+            {
+                agent.applyWith(applier);
+            }
         }
         catch (final RuntimeException ex)
         {
+            if (applier != null)
+            {
+                applier.close();
+            }
             closeQuietly(bound); // a failing agent (e.g. an unreadable slot file) must not keep the port
             wal.close();
             throw ex;
@@ -339,6 +351,24 @@ public final class Primary implements AutoCloseable
         {
             wal.close();
         }
+    }
+
+    /**
+     * @return every entry below this is applied by the primary's state machine; without one, {@link #nextOffset()}.
+     */
+    public long appliedOffset()
+    {
+        final Applier applier = agent.applier();
+        return applier == null ? wal.nextOffset() : applier.appliedOffset();
+    }
+
+    /**
+     * @return the error that stopped the primary's state machine (an entry it refused, named with its offset), or null.
+     */
+    public FerryException stateError()
+    {
+        final Applier applier = agent.applier();
+        return applier == null ? null : applier.lastError();
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.ferry.engine;
 
+import dev.ferry.engine.state.StateMachine;
 import dev.ferry.error.ErrorCode;
 import dev.ferry.error.FerryException;
 import dev.ferry.net.auth.Secret;
@@ -27,6 +28,8 @@ public final class PrimaryConfig
     private Path secretFile;
     private boolean insecureNoSecret;
     private TlsConfig tls;
+    private StateMachine stateMachine;
+    private long snapshotEveryEntries = SNAPSHOT_EVERY_ENTRIES_DEFAULT;
     private String idleStrategy = "backoff";
     private int maxFrameBytes = 2 * FrameHeader.MAX_FRAME_BYTES_DEFAULT; // fits the WAL's largest default payload
     private int maxBatchBytes = 64 * 1024;
@@ -153,6 +156,48 @@ public final class PrimaryConfig
     public PrimaryConfig insecureNoSecret(final boolean insecureNoSecret)
     {
         this.insecureNoSecret = insecureNoSecret;
+        return this;
+    }
+
+    /** The default of {@link #snapshotEveryEntries(long)}. */
+    public static final long SNAPSHOT_EVERY_ENTRIES_DEFAULT = 100_000;
+
+    /**
+     * @return the state machine this node applies its WAL to, or null for none (APPLIED then equals RECEIVED).
+     */
+    public StateMachine stateMachine()
+    {
+        return stateMachine;
+    }
+
+    /**
+     * Apply the WAL to a state machine, from a cursor of its own on this node's Ferry thread (never on the thread that
+     * appends), loading the newest snapshot of {@code <wal>/state} at start and replaying the WAL after it.
+     *
+     * @param stateMachine an empty state machine (e.g. {@code new KvStateMachine()}), or null for none.
+     * @return this.
+     */
+    public PrimaryConfig stateMachine(final StateMachine stateMachine)
+    {
+        this.stateMachine = stateMachine;
+        return this;
+    }
+
+    /**
+     * @return how many applied entries between two snapshots saved to disk.
+     */
+    public long snapshotEveryEntries()
+    {
+        return snapshotEveryEntries;
+    }
+
+    /**
+     * @param snapshotEveryEntries save a snapshot after this many entries applied (0: only when closed).
+     * @return this.
+     */
+    public PrimaryConfig snapshotEveryEntries(final long snapshotEveryEntries)
+    {
+        this.snapshotEveryEntries = snapshotEveryEntries;
         return this;
     }
 
@@ -518,6 +563,7 @@ public final class PrimaryConfig
         require(retentionIntervalNs > 0, "retentionIntervalNs must be > 0");
         require(slotCapBytes >= 0, "slotCapBytes must be >= 0");
         secret(); // neither or both set, or a refused file, fail here, before anything is opened
+        require(snapshotEveryEntries >= 0, "snapshotEveryEntries must be >= 0");
         require(eventLog != null, "eventLog is null");
         require(ackListener != null, "ackListener is null");
         concluded = true;

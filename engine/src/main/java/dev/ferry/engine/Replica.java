@@ -4,6 +4,7 @@ import dev.ferry.engine.agent.AgentInvoker;
 import dev.ferry.engine.agent.AgentRunner;
 import dev.ferry.engine.follow.FollowAgent;
 import dev.ferry.engine.history.History;
+import dev.ferry.engine.state.Applier;
 import dev.ferry.error.ErrorCode;
 import dev.ferry.error.FerryException;
 import dev.ferry.net.SelectorParker;
@@ -65,6 +66,19 @@ public final class Replica implements AutoCloseable
         this.parker = new SelectorParker(() -> self[0].nothingToWrite(), 1);
         this.agent = new FollowAgent(config, wal, history, auth, parker, this::onStateChange);
         self[0] = agent;
+        if (config.stateMachine() != null)
+        {
+            try
+            {
+                agent.applyWith(Applier.open(wal, config.stateMachine(), config.snapshotEveryEntries(), config.eventLog()));
+            }
+            catch (final RuntimeException ex)
+            {
+                agent.close();
+                wal.close();
+                throw ex;
+            }
+        }
     }
 
     /**
@@ -105,6 +119,24 @@ public final class Replica implements AutoCloseable
                 config.eventLog().log("replica " + config.id() + ": a listener failed on " + from + " -> " + to + ": " + ex);
             }
         }
+    }
+
+    /**
+     * @return every entry below this is applied by the state machine; without one, {@link #receivedOffset()}.
+     */
+    public long appliedOffset()
+    {
+        final Applier applier = agent.applier();
+        return applier == null ? receivedOffset() : applier.appliedOffset();
+    }
+
+    /**
+     * @return the error that stopped the state machine (an entry it refused, named with its offset), or null.
+     */
+    public FerryException stateError()
+    {
+        final Applier applier = agent.applier();
+        return applier == null ? null : applier.lastError();
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.ferry.engine;
 
+import dev.ferry.engine.state.StateMachine;
 import dev.ferry.net.auth.Secret;
 import dev.ferry.net.idle.IdleStrategies;
 import dev.ferry.net.message.HelloFlyweight;
@@ -30,6 +31,8 @@ public final class ReplicaConfig
     private Path secretFile;
     private boolean insecureNoSecret;
     private TlsConfig tls;
+    private StateMachine stateMachine;
+    private long snapshotEveryEntries = SNAPSHOT_EVERY_ENTRIES_DEFAULT;
     private Set<Codec> codecs = EnumSet.allOf(Codec.class);
     private String idleStrategy = "backoff";
     private int maxFrameBytes = 2 * FrameHeader.MAX_FRAME_BYTES_DEFAULT;
@@ -137,6 +140,48 @@ public final class ReplicaConfig
     public ReplicaConfig insecureNoSecret(final boolean insecureNoSecret)
     {
         this.insecureNoSecret = insecureNoSecret;
+        return this;
+    }
+
+    /** The default of {@link #snapshotEveryEntries(long)}. */
+    public static final long SNAPSHOT_EVERY_ENTRIES_DEFAULT = 100_000;
+
+    /**
+     * @return the state machine this node applies its WAL to, or null for none (APPLIED then equals RECEIVED).
+     */
+    public StateMachine stateMachine()
+    {
+        return stateMachine;
+    }
+
+    /**
+     * Apply the WAL to a state machine, from a cursor of its own on this node's Ferry thread (never on the thread that
+     * appends), loading the newest snapshot of {@code <wal>/state} at start and replaying the WAL after it.
+     *
+     * @param stateMachine an empty state machine (e.g. {@code new KvStateMachine()}), or null for none.
+     * @return this.
+     */
+    public ReplicaConfig stateMachine(final StateMachine stateMachine)
+    {
+        this.stateMachine = stateMachine;
+        return this;
+    }
+
+    /**
+     * @return how many applied entries between two snapshots saved to disk.
+     */
+    public long snapshotEveryEntries()
+    {
+        return snapshotEveryEntries;
+    }
+
+    /**
+     * @param snapshotEveryEntries save a snapshot after this many entries applied (0: only when closed).
+     * @return this.
+     */
+    public ReplicaConfig snapshotEveryEntries(final long snapshotEveryEntries)
+    {
+        this.snapshotEveryEntries = snapshotEveryEntries;
         return this;
     }
 
@@ -412,6 +457,7 @@ public final class ReplicaConfig
         require(heartbeatIntervalNs > 0 && primaryTimeoutNs > heartbeatIntervalNs,
             "primaryTimeoutNs must exceed heartbeatIntervalNs > 0");
         secret(); // neither or both set, or a refused file, fail here, before anything is opened
+        require(snapshotEveryEntries >= 0, "snapshotEveryEntries must be >= 0");
         require(eventLog != null, "eventLog is null");
         require(backoffMinNs > 0 && backoffMaxNs >= backoffMinNs, "need 0 < backoffMinNs <= backoffMaxNs");
         concluded = true;

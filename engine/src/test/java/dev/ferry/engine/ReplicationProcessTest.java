@@ -296,7 +296,7 @@ class ReplicationProcessTest
         final String[] primaryArgs = {"primary", "--wal", primaryWal.toString(), "--listen", address,
             "--roll-cycle", "TEST_SECONDLY", "--secret-file", secretFile.toString()};
         final String[] replicaArgs = {"replica", "--wal", replicaWal.toString(), "--primary", address, "--id", "r1",
-            "--secret-file", secretFile.toString()};
+            "--secret-file", secretFile.toString(), "--state", "none"};
         final WalView primaryView = new WalView(primaryWal);
         final WalView replicaView = new WalView(replicaWal);
 

@@ -60,11 +60,8 @@ final class PrimaryCommand implements Callable<Integer>
     @CommandLine.Mixin
     TlsOptions tls = new TlsOptions();
 
-    @Option(names = "--state", paramLabel = "kv|none", defaultValue = "kv",
-        description = {"What the entries are (default: ${DEFAULT-VALUE}). kv: key-value entries (--generate writes PUTs of "
-            + "--size-byte values over --keys keys, --stdin reads key<TAB>value lines; look inside with ferry kv). "
-            + "none: raw entries, a log shipped as it is."})
-    String state;
+    @CommandLine.Mixin
+    StateOption state = new StateOption();
 
     @Option(names = "--keys", paramLabel = "K", defaultValue = "100000",
         description = "Under --state kv, --generate writes over this many keys, key:0 to key:K-1 (default: ${DEFAULT-VALUE}).")
@@ -120,10 +117,7 @@ final class PrimaryCommand implements Callable<Integer>
         {
             throw new CommandLine.ParameterException(spec.commandLine(), "--generate, --size and --rate must be >= 0");
         }
-        if (!"kv".equals(state) && !"none".equals(state))
-        {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--state must be kv or none, was " + state);
-        }
+        final boolean kv = state.kv(spec.commandLine());
         if (keys < 1)
         {
             throw new CommandLine.ParameterException(spec.commandLine(), "--keys must be >= 1, was " + keys);
@@ -139,6 +133,7 @@ final class PrimaryCommand implements Callable<Integer>
             .idleStrategy(idle)
             .retention(new RetentionPolicy(retainAge, retainBytes))
             .slotCapBytes(slotCapBytes)
+            .stateMachine(state.stateMachine(spec.commandLine()))
             .eventLog(Cli::event);
         config.wal().syncPolicy(SyncPolicy.of(sync));
         if (rollCycle != null)
@@ -158,7 +153,6 @@ final class PrimaryCommand implements Callable<Integer>
         {
             Cli.event("primary listening on " + Endpoint.format(primary.localAddress()) + ", WAL " + wal +
                 " (history " + primary.history() + ", next offset " + primary.nextOffset() + ")");
-            final boolean kv = "kv".equals(state);
             if (generate != null)
             {
                 generate(primary, kv ? new KvGenerator(size, keys) : null);

@@ -40,6 +40,12 @@ final class ReplicaCommand implements Callable<Integer>
     @CommandLine.Mixin
     TlsOptions tls = new TlsOptions();
 
+    @CommandLine.Mixin
+    StateOption state = new StateOption();
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
     @Option(names = "--sync", paramLabel = "none|batch|interval", defaultValue = "batch",
         description = "WAL sync policy (default: ${DEFAULT-VALUE}): batch forces what each receive round wrote (group "
             + "commit) and acks it DURABLE; interval at most once per interval; none never (durable does not advance).")
@@ -59,6 +65,7 @@ final class ReplicaCommand implements Callable<Integer>
             .secretFile(secret.secretFile)
             .insecureNoSecret(secret.insecureNoSecret)
             .tls(tls.config())
+            .stateMachine(state.stateMachine(spec.commandLine()))
             .idleStrategy(idle)
             .eventLog(Cli::event);
         config.wal().syncPolicy(SyncPolicy.of(sync));

@@ -8,6 +8,7 @@ import dev.ferry.engine.handshake.PrimaryWelcome;
 import dev.ferry.engine.handshake.Resume;
 import dev.ferry.engine.handshake.ResumeDecision;
 import dev.ferry.engine.history.History;
+import dev.ferry.engine.state.Applier;
 import dev.ferry.error.ErrorCategory;
 import dev.ferry.error.ErrorCode;
 import dev.ferry.error.FerryException;
@@ -75,6 +76,7 @@ public final class FollowAgent implements Agent
     private final WelcomeFlyweight welcome = new WelcomeFlyweight();
     private final FrameHandler onHandshakeFrame = this::onHandshakeFrame;
     private final UpstreamReceiver receiver;
+    private Applier applier;
     private volatile ReplicaState state = ReplicaState.STOPPED;
     private volatile FerryException lastError;
     private volatile FrameConnection connection; // read by the parker's may-block check on the same thread
@@ -111,12 +113,34 @@ public final class FollowAgent implements Agent
     }
 
     /**
-     * @return true when the parked thread may block: no bytes wait to be written to the upstream.
+     * Apply what is received to a state machine, on this agent's thread, from a cursor of its own; APPLIED
+     * acknowledgements then say what it applied. Before the agent runs.
+     *
+     * @param applier the applier, closed with this agent.
+     */
+    public void applyWith(final Applier applier)
+    {
+        this.applier = applier;
+        receiver.appliedBy(applier::appliedOffset);
+    }
+
+    /**
+     * @return the applier, or null.
+     */
+    public Applier applier()
+    {
+        return applier;
+    }
+
+    /**
+     * @return true when the parked thread may block: no bytes wait to be written to the upstream, and the state machine
+     *         (if any) has applied everything received.
      */
     public boolean nothingToWrite()
     {
         final FrameConnection current = connection;
-        return current == null || (current.pendingBytes() == 0 && !current.hasBufferedInput());
+        return (current == null || (current.pendingBytes() == 0 && !current.hasBufferedInput())) &&
+            (applier == null || applier.caughtUp());
     }
 
     /**
@@ -165,6 +189,11 @@ public final class FollowAgent implements Agent
 
     @Override
     public int doWork(final long nowNs)
+    {
+        return link(nowNs) + (applier == null ? 0 : applier.doWork(nowNs));
+    }
+
+    private int link(final long nowNs)
     {
         try
         {
@@ -479,6 +508,10 @@ public final class FollowAgent implements Agent
         finally
         {
             receiver.close(); // native contexts and memory, whatever a listener did
+            if (applier != null)
+            {
+                applier.close(); // a last snapshot, before the WAL closes
+            }
         }
     }
 }

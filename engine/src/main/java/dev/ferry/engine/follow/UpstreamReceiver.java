@@ -24,6 +24,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
 
 /**
  * The streaming half of the following side, once the handshake is done: receives batches and heartbeats, writes the
@@ -55,6 +56,8 @@ final class UpstreamReceiver implements AutoCloseable
     private long lastSendNs;
     private long ackedNext = -1;
     private long ackedDurable = -1;
+    private long ackedApplied = -1;
+    private LongSupplier applied;
     private int batchesSinceAck;
     private long startOffset;
     private final boolean syncs;
@@ -135,6 +138,10 @@ final class UpstreamReceiver implements AutoCloseable
             throw new FerryException(ErrorCode.CONNECTION, "primary " + current.remoteAddress() + " silent for " +
                 TimeUnit.NANOSECONDS.toMillis(nowNs - current.lastReceiveNs()) + " ms");
         }
+        if (applied != null && applied.getAsLong() != ackedApplied)
+        {
+            acknowledge(current, false); // APPLIED moved: the state machine caught up with more
+        }
         if (nowNs - lastSendNs > config.heartbeatIntervalNs())
         {
             acknowledge(current, true);
@@ -202,7 +209,9 @@ final class UpstreamReceiver implements AutoCloseable
         // only what a sync forced: under SyncPolicy.NONE this stays where the WAL opened (HELLO said NO_SYNC)
         final long durable = Math.min(received, wal.syncedOffset() + 1);
         durableOffset = durable;
-        if (!force && received == ackedNext && durable == ackedDurable)
+        // without a state machine applied means received, as PROTOCOL.md says; with one, what it applied
+        final long appliedNow = applied == null ? received : Math.min(received, applied.getAsLong());
+        if (!force && received == ackedNext && durable == ackedDurable && appliedNow == ackedApplied)
         {
             return;
         }
@@ -214,11 +223,12 @@ final class UpstreamReceiver implements AutoCloseable
         current.commit(ack.wrap(current.sendBuffer(), claim)
             .receivedOffset(received)
             .durableOffset(durable)
-            .appliedOffset(received)
+            .appliedOffset(appliedNow)
             .timestampNs(wal.config().clockNs().getAsLong())
             .seal());
         ackedNext = received;
         ackedDurable = durable;
+        ackedApplied = appliedNow;
         lastSendNs = System.nanoTime();
     }
 
@@ -233,6 +243,14 @@ final class UpstreamReceiver implements AutoCloseable
         }
     }
 
+    /**
+     * @param applied the state machine's applied offset, read for every ACK; null: none, APPLIED is RECEIVED.
+     */
+    void appliedBy(final LongSupplier applied)
+    {
+        this.applied = applied;
+    }
+
     /** The link closed: what was per connection starts afresh with the next one. */
     void linkClosed()
     {
@@ -240,6 +258,7 @@ final class UpstreamReceiver implements AutoCloseable
         nackPending = false;
         ackedNext = -1;
         ackedDurable = -1;
+        ackedApplied = -1;
         batchesSinceAck = 0;
     }
 

@@ -6,6 +6,7 @@ import dev.ferry.engine.PrimaryStatus;
 import dev.ferry.engine.SlotState;
 import dev.ferry.engine.agent.Agent;
 import dev.ferry.engine.history.History;
+import dev.ferry.engine.state.Applier;
 import dev.ferry.error.FerryException;
 import dev.ferry.net.FrameConnection;
 import dev.ferry.net.PlainTransport;
@@ -68,6 +69,7 @@ public final class ServeAgent implements Agent, Sessions
     private final Runnable saveSlots = this::saveSlots;
     private final TlsFactory tls;
     private final StrangerLog strangers;
+    private Applier applier;
     private double handshakeTokens = TLS_HANDSHAKES_PER_SECOND;
     private long tokensAtNs = System.nanoTime();
 
@@ -149,11 +151,34 @@ public final class ServeAgent implements Agent, Sessions
         return "ferry-primary";
     }
 
+    /**
+     * Apply the WAL to a state machine on this thread, from a cursor of its own, in every duty cycle; its newest
+     * snapshot holds retention back (a restart rebuilds from there). Before the agent runs.
+     *
+     * @param applier the applier, closed with this agent.
+     */
+    public void applyWith(final Applier applier)
+    {
+        this.applier = applier;
+    }
+
+    /**
+     * @return the applier, or null.
+     */
+    public Applier applier()
+    {
+        return applier;
+    }
+
     private boolean nothingToSend()
     {
         if (wal.nextOffset() != headAtPass)
         {
             return false; // appended since the last pass looked
+        }
+        if (applier != null && !applier.caughtUp())
+        {
+            return false;
         }
         for (int i = 0, n = sessions.size(); i < n; i++)
         {
@@ -206,6 +231,10 @@ public final class ServeAgent implements Agent, Sessions
         if (closed)
         {
             parker.forgetClosed(); // so the closed sockets' descriptors are really released
+        }
+        if (applier != null)
+        {
+            work += applier.doWork(nowNs);
         }
         if (nowNs >= nextRetentionNs)
         {
@@ -417,7 +446,8 @@ public final class ServeAgent implements Agent, Sessions
             {
                 saveSlots(); // a new or given-up replica is saved at once (rare): a restart must know it
             }
-            final RetentionResult result = wal.retain(policy, slots.floor(), System.currentTimeMillis(), saveSlots);
+            final long floor = applier == null ? slots.floor() : Math.min(slots.floor(), applier.snapshotOffset());
+            final RetentionResult result = wal.retain(policy, floor, System.currentTimeMillis(), saveSlots);
             if (result.cyclesDeleted() > 0)
             {
                 log("retention deleted " + result.cyclesDeleted() + " roll cycle(s), " + result.bytesDeleted() +
@@ -492,6 +522,10 @@ public final class ServeAgent implements Agent, Sessions
         }
         sessions.clear();
         serving.status().close();
+        if (applier != null)
+        {
+            applier.close(); // a last snapshot, before the WAL closes
+        }
         parker.close();
         if (pretoucher != null)
         {

@@ -95,15 +95,13 @@ public final class Applier implements Agent
         {
             applied = cursor.poll(onEntry, BATCH);
         }
-        catch (final FerryException ex)
+        catch (final RuntimeException ex)
         {
-            if (ex.code() != ErrorCode.APPLY)
-            {
-                throw ex;
-            }
+            // a refused entry (APPLY), or the state machine's own failure: applying stops here, replication does not
             appliedOffset = state.appliedOffset(); // the entries of this poll before the refused one
-            lastError = ex;
-            log.log("state machine stopped: " + ex.getMessage() + "; the WAL keeps that entry and everything after it");
+            lastError = ex instanceof FerryException fe ? fe :
+                new FerryException(ErrorCode.INTERNAL, "the state machine failed at offset " + appliedOffset + ": " + ex, ex);
+            log.log("state machine stopped: " + lastError.getMessage() + "; the WAL keeps that entry and everything after it");
             return 1;
         }
         if (applied > 0)
@@ -139,6 +137,14 @@ public final class Applier implements Agent
     public long appliedOffset()
     {
         return appliedOffset;
+    }
+
+    /**
+     * @return whether there is nothing to apply now: every entry the WAL holds is applied, or applying has stopped.
+     */
+    public boolean caughtUp()
+    {
+        return lastError != null || appliedOffset >= wal.nextOffset();
     }
 
     /**

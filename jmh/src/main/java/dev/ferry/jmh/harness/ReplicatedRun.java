@@ -71,7 +71,8 @@ final class ReplicatedRun
                 ids.add(id);
                 children.add(new ChildJvm(scratch.resolve(id + ".log"), "dev.ferry.engine.cli.Ferry",
                     List.of("replica", "--wal", scratch.resolve(id).toString(), "--primary", address, "--id", id, "--idle",
-                        options.idle, "--sync", options.replicaSync, "--secret-file", secretFile.toString())));
+                        options.idle, "--sync", options.replicaSync, "--secret-file", secretFile.toString(),
+                        "--state", "none"))); // the harness appends raw entries
             }
             output.progress("waiting for " + options.replicas + " replica JVM(s) to connect");
             final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
