@@ -1,11 +1,12 @@
 package dev.ferry.engine.cli;
 
+import dev.ferry.engine.state.Applier;
 import dev.ferry.engine.state.KvEntry;
 import dev.ferry.engine.state.KvStateMachine;
+import dev.ferry.engine.state.StateStore;
 import dev.ferry.error.ErrorCode;
 import dev.ferry.error.FerryException;
 import dev.ferry.wal.Wal;
-import dev.ferry.wal.WalCursor;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -18,12 +19,15 @@ import java.io.UncheckedIOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 
 /**
- * {@code ferry kv get|dump}: the key-value state a node's WAL holds, read-only and beside a running node. The state is
- * rebuilt by applying the WAL's entries from its oldest retained one, the same way on every node, so two nodes'
- * dumps compare with {@code diff}.
+ * {@code ferry kv get|dump}: the key-value state a node's WAL holds, read-only and beside a running node (nothing is
+ * written). The state is rebuilt as the node rebuilds it: its newest state snapshot, then the WAL's entries after it
+ * (without a snapshot, from its oldest retained entry), the same way on every node, so two nodes' dumps compare with
+ * {@code diff}.
  */
 @Command(name = "kv", mixinStandardHelpOptions = true,
     description = "Look inside a node's key-value state (entries written under --state kv), read-only.",
@@ -54,26 +58,31 @@ final class KvCommand implements Callable<Integer>
             {
                 throw new CommandLine.ParameterException(commandLine, "--db must be 0 to " + (KvEntry.DATABASES - 1));
             }
-            try (Wal w = Wal.open(Cli.readOnlyWal(wal));
-                 WalCursor cursor = w.cursor())
+            try (Wal w = Wal.open(Cli.readOnlyWal(wal)))
             {
-                final long oldest = w.oldestOffset();
-                final KvStateMachine state = new KvStateMachine(oldest);
-                if (oldest > 0)
+                // the node's newest state snapshot, then the WAL after it; without one, the WAL from its oldest entry
+                final KvStateMachine state = new KvStateMachine(w.oldestOffset());
+                if (w.oldestOffset() > 0 && new StateStore(wal).newestOffset() < 0)
                 {
-                    System.err.println("ferry kv: the WAL starts at offset " + oldest + " (older entries were deleted by " +
-                        "retention): keys written only before it are not shown");
+                    System.err.println("ferry kv: no state snapshot and the WAL starts at offset " + w.oldestOffset() +
+                        " (older entries were deleted by retention): keys written only before it are not shown");
                 }
-                Cli.seekOrThrow(w, cursor, oldest);
-                while (cursor.poll(e ->
+                final List<String> notes = new ArrayList<>(); // said unless an error says it all in one line
+                try (Applier applier = Applier.openReadOnly(w, state, notes::add))
                 {
-                    final MemorySegment payload = e.payload();
-                    state.apply(e.offset(), payload);
-                    return true;
-                }, 4096) > 0)
-                {
-                    // until the consistent prefix another process has written so far
+                    // up to the head seen now: a node appending meanwhile cannot keep this from ending
+                    final long head = w.nextOffset();
+                    while (applier.appliedOffset() < head && applier.lastError() == null &&
+                        applier.doWork(System.nanoTime()) > 0)
+                    {
+                        // applying
+                    }
+                    if (applier.lastError() != null)
+                    {
+                        throw applier.lastError();
+                    }
                 }
+                notes.forEach(note -> System.err.println("ferry kv: " + note));
                 return state;
             }
         }

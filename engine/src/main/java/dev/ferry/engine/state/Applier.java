@@ -28,6 +28,7 @@ public final class Applier implements Agent
     private final StateMachine state;
     private final StateStore store;
     private final long snapshotEveryEntries;
+    private final boolean saves;
     private final EventLog log;
     private final WalCursor cursor;
     private final EntryHandler onEntry = this::onEntry;
@@ -38,8 +39,9 @@ public final class Applier implements Agent
     private boolean closed;
 
     private Applier(final Wal wal, final StateMachine state, final StateStore store, final long snapshotEveryEntries,
-        final EventLog log)
+        final boolean saves, final EventLog log)
     {
+        this.saves = saves;
         this.wal = wal;
         this.state = state;
         this.store = store;
@@ -61,10 +63,30 @@ public final class Applier implements Agent
      */
     public static Applier open(final Wal wal, final StateMachine state, final long snapshotEveryEntries, final EventLog log)
     {
+        return open(wal, state, snapshotEveryEntries, true, log);
+    }
+
+    /**
+     * As {@link #open(Wal, StateMachine, long, EventLog)}, for a tool that reads a node's state beside it: it loads
+     * the newest snapshot and replays, but never saves one (it writes nothing).
+     *
+     * @param wal   the node's WAL, opened read-only.
+     * @param state an empty state machine.
+     * @param log   told of a damaged snapshot.
+     * @return the applier.
+     */
+    public static Applier openReadOnly(final Wal wal, final StateMachine state, final EventLog log)
+    {
+        return open(wal, state, 0, false, log);
+    }
+
+    private static Applier open(final Wal wal, final StateMachine state, final long snapshotEveryEntries,
+        final boolean saves, final EventLog log)
+    {
         final StateStore store = new StateStore(wal.directory());
         final long loaded = store.loadNewest(state, log);
+        final Applier applier = new Applier(wal, state, store, snapshotEveryEntries, saves, log);
         final long from = state.appliedOffset();
-        final Applier applier = new Applier(wal, state, store, snapshotEveryEntries, log);
         final SeekResult seek = applier.cursor.seek(from);
         if (seek == SeekResult.TOO_OLD || seek == SeekResult.FUTURE)
         {
@@ -108,7 +130,7 @@ public final class Applier implements Agent
         {
             appliedOffset = state.appliedOffset();
             appliedSinceSnapshot += applied;
-            if (snapshotEveryEntries > 0 && appliedSinceSnapshot >= snapshotEveryEntries)
+            if (saves && snapshotEveryEntries > 0 && appliedSinceSnapshot >= snapshotEveryEntries)
             {
                 snapshot();
             }
@@ -190,7 +212,7 @@ public final class Applier implements Agent
         closed = true;
         try
         {
-            if (appliedSinceSnapshot > 0 && lastError == null)
+            if (saves && appliedSinceSnapshot > 0 && lastError == null)
             {
                 snapshot();
             }

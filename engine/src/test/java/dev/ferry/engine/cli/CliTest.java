@@ -595,6 +595,7 @@ class CliTest
         assertEquals(List.of("1"), get.outLines());
         assertOneErrorLine(ferry("kv", "get", "--wal", walDir.toString(), "c"), Ferry.EXIT_FAILURE, "'c'");
         assertOneErrorLine(ferry("kv", "dump", "--wal", walDir.toString(), "--db", "16"), Ferry.EXIT_USAGE, "--db");
+        assertTrue(Files.notExists(walDir.resolve("state")), "read-only: no snapshot written beside the node");
     }
 
     @Test
