@@ -12,8 +12,11 @@ import java.util.List;
  * @param sync      the primary's own sync policy: none, batch or interval.
  * @param durable   the primary's own next offset on stable storage (its last sync's; 0 before any).
  * @param replicas  every replica the primary has seen since it started.
+ * @param applied   the next offset the primary's own state machine applies (everything below it is applied); equal to
+ *                  {@code head} on a primary without one. (Why it stopped, if it did, is in the primary's log and
+ *                  {@code Primary.stateError()}; a document of an older primary reads 0.)
  */
 public record PrimaryStatus(long head, long oldest, String historyId, long epoch, String sync, long durable,
-    List<ReplicaStatus> replicas)
+    List<ReplicaStatus> replicas, long applied)
 {
 }

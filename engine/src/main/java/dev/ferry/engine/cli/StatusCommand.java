@@ -63,9 +63,9 @@ final class StatusCommand implements Callable<Integer>
      */
     static void print(final PrimaryStatus status, final PrintStream out)
     {
-        out.printf("head=%d oldest=%d history=%s epoch=%d sync=%s durable=%d replicas=%d%n",
+        out.printf("head=%d oldest=%d history=%s epoch=%d sync=%s durable=%d applied=%d replicas=%d%n",
             status.head(), status.oldest(), status.historyId(), status.epoch(), status.sync(), status.durable(),
-            status.replicas().size());
+            status.applied(), status.replicas().size());
         out.printf("%-16s %-22s %-12s %12s %14s %12s %10s %12s %9s %10s %10s%n",
             "id", "remote", "state", "received", "durable", "applied", "lagEntries", "lagBytes", "lagMillis",
             "ackP50us", "ackP99us");

@@ -52,7 +52,7 @@ public final class StatusJson
                 .append(",\"acks\":").append(r.acks())
                 .append('}');
         }
-        return json.append("]}").toString();
+        return json.append("],\"applied\":").append(status.applied()).append('}').toString();
     }
 
     private static void string(final StringBuilder json, final String value)

@@ -34,9 +34,9 @@ class StatusDocumentFuzzSeedsTest
             false, 500, 500, 1L << 20, 1_500, -1, 0.0, 0.0, 0.0, 0);
         return new SeedCorpus(StatusDocumentFuzzTest.class)
             .add("statusDocument", "two-replicas", utf8(StatusJson.write(
-                new PrimaryStatus(1_000, 100, historyId, 2, "batch", 1_000, List.of(streaming, gone)))))
+                new PrimaryStatus(1_000, 100, historyId, 2, "batch", 1_000, List.of(streaming, gone), 990))))
             .add("statusDocument", "no-replica", utf8(StatusJson.write(
-                new PrimaryStatus(0, 0, historyId, 0, "none", 0, List.of()))));
+                new PrimaryStatus(0, 0, historyId, 0, "none", 0, List.of(), 0))));
     }
 
     @Test

@@ -34,9 +34,11 @@ class StatusDocumentsTest
     {
         final PrimaryStatus status = new PrimaryStatus(1_000, 100, "0123456789abcdef", 2, "batch", 1_000, List.of(
             new ReplicaStatus("r1", "10.0.0.7:51234", SlotState.STREAMING, 1_000, 990, true, 980, 0, 0, 0, 12, 71.7,
-                3_401.7, 7_065.6, 63_720)));
+                3_401.7, 7_065.6, 63_720)), 1_000);
         assertEquals(status, StatusDocuments.read(StatusJson.write(status)));
-        assertEquals(status, StatusDocuments.read(HEAD + "\"replicas\":[" + REPLICA + "]}"));
+        assertEquals(status, StatusDocuments.read(HEAD + "\"replicas\":[" + REPLICA + "],\"applied\":1000}"));
+        assertEquals(0, StatusDocuments.read(HEAD + "\"replicas\":[" + REPLICA + "]}").applied(),
+            "a document of a primary before the applied offset still reads");
     }
 
     @ParameterizedTest

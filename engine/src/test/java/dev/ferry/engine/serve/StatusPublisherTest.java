@@ -31,7 +31,7 @@ class StatusPublisherTest
         {
             computedOn.set(Thread.currentThread().getName());
             computations.incrementAndGet();
-            return new PrimaryStatus(7, 0, "h", 0, "none", 0, List.of());
+            return new PrimaryStatus(7, 0, "h", 0, "none", 0, List.of(), 7);
         }, freshNs))
         {
             final CompletableFuture<byte[]> first = publisher.request();

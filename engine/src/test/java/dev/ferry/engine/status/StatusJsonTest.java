@@ -17,7 +17,7 @@ class StatusJsonTest
         "batch", 998, List.of(
             new ReplicaStatus("r-1.a_b", "127.0.0.1:40123", SlotState.STREAMING, 1_000, 999, true, 990, 0, 0, 0, 12,
                 71.7, 3401.75, 1.0E-7, 63_720),
-            new ReplicaStatus("r2", "", SlotState.DISCONNECTED, 5, 5, false, 5, 995, 64_000, 1_234, -1, 0, 0, 0, 0)));
+            new ReplicaStatus("r2", "", SlotState.DISCONNECTED, 5, 5, false, 5, 995, 64_000, 1_234, -1, 0, 0, 0, 0)), 990);
 
     @Test
     void shouldWriteTheSameDocumentAsAJsonLibraryWould() throws Exception
@@ -34,7 +34,7 @@ class StatusJsonTest
     @Test
     void shouldEscapeStrings() throws Exception
     {
-        final PrimaryStatus odd = new PrimaryStatus(0, 0, "quote\" back\\ tab\t nl\n ctl\u0001", 0, "none", 0, List.of());
+        final PrimaryStatus odd = new PrimaryStatus(0, 0, "quote\" back\\ tab\t nl\n ctl\u0001", 0, "none", 0, List.of(), 0);
         assertEquals(new ObjectMapper().writeValueAsString(odd), StatusJson.write(odd));
         assertEquals(odd, StatusDocuments.read(StatusJson.write(odd)));
     }
