@@ -14,7 +14,7 @@ final class StateOption
     @Option(names = "--state", paramLabel = "kv|none", defaultValue = "kv",
         description = {"What the entries are (default: ${DEFAULT-VALUE}). kv: key-value entries, applied to the node's "
             + "key-value state (snapshots in <wal>/state; look inside with ferry kv). none: raw entries, a log shipped as "
-            + "it is. Replicas use their primary's."})
+            + "it is. Give a replica the same as its primary."})
     String state;
 
     /**
