@@ -7,6 +7,7 @@ import dev.ferry.jmh.frame.BatchEncodeBenchmark;
 import dev.ferry.jmh.frame.CrcBenchmark;
 import dev.ferry.jmh.pipeline.ReceivePathBenchmark;
 import dev.ferry.jmh.pipeline.SendPathBenchmark;
+import dev.ferry.jmh.state.KvApplyBenchmark;
 import dev.ferry.jmh.wal.WalAppendBenchmark;
 import dev.ferry.jmh.wal.WalCursorBenchmark;
 import org.openjdk.jmh.annotations.Param;
@@ -217,6 +218,7 @@ public final class Suite
             Run.of(WalAppendBenchmark.class).param("size", "64", "1024"),
             Run.of(WalCursorBenchmark.class),
             Run.of(OffsetBacklogBenchmark.class),
+            Run.of(KvApplyBenchmark.class).param("valueSize", "64"),
             Run.of(BatchEncodeBenchmark.class).param("entries", "16").param("payloadSize", "64", "1024"),
             Run.of(BatchDecodeBenchmark.class).param("entries", "16").param("payloadSize", "64", "1024"),
             Run.of(CrcBenchmark.class).param("size", "1024"),

@@ -75,12 +75,18 @@ public final class KvEntry
     public interface Operations
     {
         /**
+         * A PUT, told as where its key and value lie in the entry (no slice objects: applying allocates nothing).
+         *
          * @param db           the database.
-         * @param key          the key.
-         * @param value        the value.
+         * @param entry        the entry.
+         * @param keyOffset    where the key starts in it.
+         * @param keyLength    the key's length.
+         * @param valueOffset  where the value starts in it.
+         * @param valueLength  the value's length.
          * @param expiryMillis the absolute expiry, or 0 for none.
          */
-        void put(int db, MemorySegment key, MemorySegment value, long expiryMillis);
+        void put(int db, MemorySegment entry, long keyOffset, int keyLength, long valueOffset, long valueLength,
+            long expiryMillis);
 
         /**
          * @param db  the database.
@@ -185,7 +191,7 @@ public final class KvEntry
                     need(entry, offset, at, keyLength + valueLength, i);
                     if (operations != null)
                     {
-                        operations.put(db, entry.asSlice(at, keyLength), entry.asSlice(at + keyLength, valueLength), expiry);
+                        operations.put(db, entry, at, keyLength, at + keyLength, valueLength, expiry);
                     }
                     at += keyLength + valueLength;
                 }

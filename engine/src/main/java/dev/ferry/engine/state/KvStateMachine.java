@@ -61,12 +61,16 @@ public final class KvStateMachine implements StateMachine, KvEntry.Operations
 
         void set(final MemorySegment key)
         {
-            final int keyLength = (int)key.byteSize();
+            set(key, 0, (int)key.byteSize());
+        }
+
+        void set(final MemorySegment source, final long offset, final int keyLength)
+        {
             if (bytes.length < keyLength)
             {
                 bytes = new byte[Math.max(keyLength, 2 * bytes.length)];
             }
-            MemorySegment.copy(key, ValueLayout.JAVA_BYTE, 0, bytes, 0, keyLength);
+            MemorySegment.copy(source, ValueLayout.JAVA_BYTE, offset, bytes, 0, keyLength);
             length = keyLength;
             int h = 1;
             for (int i = 0; i < keyLength; i++)
@@ -237,18 +241,20 @@ public final class KvStateMachine implements StateMachine, KvEntry.Operations
     }
 
     @Override
-    public void put(final int db, final MemorySegment key, final MemorySegment value, final long expiryMillis)
+    public void put(final int db, final MemorySegment entry, final long keyOffset, final int keyLength,
+        final long valueOffset, final long valueLength, final long expiryMillis)
     {
         final Map<Key, Value> map = databases.get(db);
-        probe.set(key);
+        probe.set(entry, keyOffset, keyLength);
         final Value current = map.get(probe);
-        if (current != null && current.bytes.length == value.byteSize())
+        if (current != null && current.bytes.length == valueLength)
         {
-            MemorySegment.copy(value, ValueLayout.JAVA_BYTE, 0, current.bytes, 0, current.bytes.length);
+            MemorySegment.copy(entry, ValueLayout.JAVA_BYTE, valueOffset, current.bytes, 0, current.bytes.length);
             current.expiryMillis = expiryMillis;
             return;
         }
-        final byte[] bytes = value.toArray(ValueLayout.JAVA_BYTE);
+        final byte[] bytes = new byte[(int)valueLength];
+        MemorySegment.copy(entry, ValueLayout.JAVA_BYTE, valueOffset, bytes, 0, bytes.length);
         if (current != null)
         {
             current.bytes = bytes;

@@ -36,9 +36,11 @@ class KvEntryTest
         final int count = KvEntry.forEach(writer.entry(), 7, new KvEntry.Operations()
         {
             @Override
-            public void put(final int db, final MemorySegment key, final MemorySegment value, final long expiryMillis)
+            public void put(final int db, final MemorySegment entry, final long keyOffset, final int keyLength,
+                final long valueOffset, final long valueLength, final long expiryMillis)
             {
-                seen.add("PUT " + db + " " + text(key) + " " + text(value) + " " + expiryMillis);
+                seen.add("PUT " + db + " " + text(entry.asSlice(keyOffset, keyLength)) + " " +
+                    text(entry.asSlice(valueOffset, valueLength)) + " " + expiryMillis);
             }
 
             @Override
