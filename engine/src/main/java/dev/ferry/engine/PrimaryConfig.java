@@ -27,6 +27,7 @@ public final class PrimaryConfig
     private int zstdLevel = 3;
     private Path secretFile;
     private boolean insecureNoSecret;
+    private Secret concludedSecret;
     private TlsConfig tls;
     private StateMachine stateMachine;
     private long snapshotEveryEntries = SNAPSHOT_EVERY_ENTRIES_DEFAULT;
@@ -222,14 +223,14 @@ public final class PrimaryConfig
     }
 
     /**
-     * @return the secret this node runs with, loaded from {@link #secretFile()} now, or {@code Secret.NONE} when
-     *         {@link #insecureNoSecret()}.
+     * @return the secret this node runs with, loaded from {@link #secretFile()} (once, by {@link #conclude()}), or
+     *         {@code Secret.NONE} when {@link #insecureNoSecret()}.
      * @throws dev.ferry.error.FerryException with {@code CONFIGURATION} if neither or both are set, or the file is
      *                                        refused.
      */
     public Secret secret()
     {
-        return Secret.configured(secretFile, insecureNoSecret);
+        return concludedSecret != null ? concludedSecret : Secret.configured(secretFile, insecureNoSecret);
     }
 
     /**
@@ -562,7 +563,8 @@ public final class PrimaryConfig
         require(retention != null, "retention is null");
         require(retentionIntervalNs > 0, "retentionIntervalNs must be > 0");
         require(slotCapBytes >= 0, "slotCapBytes must be >= 0");
-        secret(); // neither or both set, or a refused file, fail here, before anything is opened
+        // neither or both set, or a refused file, fail here, before anything is opened; read once
+        concludedSecret = Secret.configured(secretFile, insecureNoSecret);
         require(snapshotEveryEntries >= 0, "snapshotEveryEntries must be >= 0");
         require(eventLog != null, "eventLog is null");
         require(ackListener != null, "ackListener is null");

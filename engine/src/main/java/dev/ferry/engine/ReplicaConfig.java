@@ -30,6 +30,7 @@ public final class ReplicaConfig
     private String id;
     private Path secretFile;
     private boolean insecureNoSecret;
+    private Secret concludedSecret;
     private TlsConfig tls;
     private StateMachine stateMachine;
     private long snapshotEveryEntries = SNAPSHOT_EVERY_ENTRIES_DEFAULT;
@@ -206,14 +207,14 @@ public final class ReplicaConfig
     }
 
     /**
-     * @return the secret this node runs with, loaded from {@link #secretFile()} now, or {@code Secret.NONE} when
-     *         {@link #insecureNoSecret()}.
+     * @return the secret this node runs with, loaded from {@link #secretFile()} (once, by {@link #conclude()}), or
+     *         {@code Secret.NONE} when {@link #insecureNoSecret()}.
      * @throws dev.ferry.error.FerryException with {@code CONFIGURATION} if neither or both are set, or the file is
      *                                        refused.
      */
     public Secret secret()
     {
-        return Secret.configured(secretFile, insecureNoSecret);
+        return concludedSecret != null ? concludedSecret : Secret.configured(secretFile, insecureNoSecret);
     }
 
     /**
@@ -456,7 +457,8 @@ public final class ReplicaConfig
         require(connectTimeoutNs > 0, "connectTimeoutNs must be > 0");
         require(heartbeatIntervalNs > 0 && primaryTimeoutNs > heartbeatIntervalNs,
             "primaryTimeoutNs must exceed heartbeatIntervalNs > 0");
-        secret(); // neither or both set, or a refused file, fail here, before anything is opened
+        // neither or both set, or a refused file, fail here, before anything is opened; read once
+        concludedSecret = Secret.configured(secretFile, insecureNoSecret);
         require(snapshotEveryEntries >= 0, "snapshotEveryEntries must be >= 0");
         require(eventLog != null, "eventLog is null");
         require(backoffMinNs > 0 && backoffMaxNs >= backoffMinNs, "need 0 < backoffMinNs <= backoffMaxNs");

@@ -141,7 +141,6 @@ final class PrimaryCommand implements Callable<Integer>
             config.wal().rollCycle(rollCycle);
         }
         final CountDownLatch stopped = new CountDownLatch(1);
-        config.secret(); // a missing or refused secret fails before anything else is said
         final Primary primary = Primary.open(config);
         secret.warnIfInsecure("primary on " + Endpoint.format(listen)); // once running: a failed start warns of nothing
         Runtime.getRuntime().addShutdownHook(new Thread(() ->

@@ -77,7 +77,6 @@ final class ReplicaCommand implements Callable<Integer>
                 stopped.countDown();
             }
         });
-        config.secret(); // a missing or refused secret fails before anything else is said
         final Replica replica = Replica.start(config);
         secret.warnIfInsecure("replica " + id); // once running: a failed start warns of nothing
         Runtime.getRuntime().addShutdownHook(new Thread(() ->

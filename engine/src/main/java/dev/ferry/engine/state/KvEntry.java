@@ -5,7 +5,10 @@ import dev.ferry.error.FerryException;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
+
+import static dev.ferry.wal.frame.FrameHeader.INT_LE;
+import static dev.ferry.wal.frame.FrameHeader.LONG_LE;
+import static dev.ferry.wal.frame.FrameHeader.SHORT_LE;
 
 /**
  * The layout of one key-value entry: an atomic list of operations, applied all or none. Little-endian, unaligned;
@@ -59,10 +62,6 @@ public final class KvEntry
     /** PUT flag: an expiry follows. */
     public static final int EXPIRY_FLAG = 1;
 
-    static final ValueLayout.OfShort SHORT_LE =
-        ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    static final ValueLayout.OfInt INT_LE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    static final ValueLayout.OfLong LONG_LE = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     private KvEntry()
     {

@@ -7,9 +7,9 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
 
-import static dev.ferry.engine.state.KvEntry.INT_LE;
-import static dev.ferry.engine.state.KvEntry.LONG_LE;
-import static dev.ferry.engine.state.KvEntry.SHORT_LE;
+import static dev.ferry.wal.frame.FrameHeader.INT_LE;
+import static dev.ferry.wal.frame.FrameHeader.LONG_LE;
+import static dev.ferry.wal.frame.FrameHeader.SHORT_LE;
 
 /**
  * Writes key-value entries in the {@link KvEntry} layout: {@link #reset()}, the operations, then {@link #entry()} to

@@ -56,7 +56,18 @@ public final class KvStateMachine implements StateMachine, KvEntry.Operations
         {
             this.bytes = bytes;
             this.length = length;
-            this.hash = Arrays.hashCode(Arrays.copyOf(bytes, length));
+            this.hash = hash(bytes, length);
+        }
+
+        /** {@code Arrays.hashCode} of the first {@code length} bytes, without copying them. */
+        private static int hash(final byte[] bytes, final int length)
+        {
+            int h = 1;
+            for (int i = 0; i < length; i++)
+            {
+                h = 31 * h + bytes[i];
+            }
+            return h;
         }
 
         void set(final MemorySegment key)
@@ -72,12 +83,7 @@ public final class KvStateMachine implements StateMachine, KvEntry.Operations
             }
             MemorySegment.copy(source, ValueLayout.JAVA_BYTE, offset, bytes, 0, keyLength);
             length = keyLength;
-            int h = 1;
-            for (int i = 0; i < keyLength; i++)
-            {
-                h = 31 * h + bytes[i];
-            }
-            hash = h;
+            hash = hash(bytes, keyLength);
         }
 
         Key copy()
@@ -474,32 +480,32 @@ public final class KvStateMachine implements StateMachine, KvEntry.Operations
             crc.update(buffer.array(), buffer.arrayOffset() + from, length);
         }
 
+        /** The buffer positioned at {@code bytes} whole bytes, counted in the CRC32C. */
+        private ByteBuffer take(final int bytes) throws IOException
+        {
+            fill(bytes);
+            consumed(buffer.position(), bytes);
+            return buffer;
+        }
+
         byte readByte() throws IOException
         {
-            fill(1);
-            consumed(buffer.position(), 1);
-            return buffer.get();
+            return take(1).get();
         }
 
         short readShort() throws IOException
         {
-            fill(2);
-            consumed(buffer.position(), 2);
-            return buffer.getShort();
+            return take(2).getShort();
         }
 
         int readInt() throws IOException
         {
-            fill(4);
-            consumed(buffer.position(), 4);
-            return buffer.getInt();
+            return take(4).getInt();
         }
 
         long readLong() throws IOException
         {
-            fill(8);
-            consumed(buffer.position(), 8);
-            return buffer.getLong();
+            return take(8).getLong();
         }
 
         void read(final byte[] dst, final int length) throws IOException
