@@ -274,10 +274,14 @@ public final class Primary implements AutoCloseable
         {
             final Histogram latency = slot.ackLatencyNs();
             final long heard = slot.lastHeartbeatNs();
+            final SnapshotProgress snapshot = slot.snapshot(now);
             replicas.add(new ReplicaStatus(slot.id(), slot.remote(), slot.state(), slot.receivedOffset(),
                 slot.durableOffset(), slot.syncs(), slot.appliedOffset(), Math.max(0, head - slot.receivedOffset()), slot.lagBytes(),
                 slot.lagMillis(), heard == 0 ? -1 : TimeUnit.NANOSECONDS.toMillis(now - heard),
-                micros(latency, 50), micros(latency, 99), micros(latency, 99.9), latency.getTotalCount()));
+                micros(latency, 50), micros(latency, 99), micros(latency, 99.9), latency.getTotalCount(),
+                slot.snapshots(), snapshot == null ? 0 : snapshot.offset(), snapshot == null ? 0 : snapshot.bytes(),
+                snapshot == null ? 0 : snapshot.totalBytes(), snapshot == null ? 0 : snapshot.progress(),
+                snapshot == null ? 0 : snapshot.etaMillis()));
         }
         replicas.sort((a, b) -> a.id().compareTo(b.id()));
         return new PrimaryStatus(head, wal.oldestOffset(), history.id().toString(), history.epoch(),

@@ -42,6 +42,8 @@ public final class PrimaryConfig
     private RetentionPolicy retention = RetentionPolicy.KEEP_ALL;
     private long retentionIntervalNs = TimeUnit.SECONDS.toNanos(1);
     private long slotCapBytes = SLOT_CAP_BYTES_DEFAULT;
+    private long snapshotCapBytes = SLOT_CAP_BYTES_DEFAULT;
+    private long snapshotRateBytesPerSec;
     private EventLog eventLog = EventLog.NONE;
     private AckListener ackListener = AckListener.NONE;
     private boolean pretouch = true;
@@ -441,6 +443,44 @@ public final class PrimaryConfig
     }
 
     /**
+     * @return how much WAL (estimated bytes after the snapshot's offset) the primary keeps for a replica while a
+     *         snapshot is shipped to it, apart from the slot cap: past it the transfer is given up and the replica
+     *         takes a newer snapshot ({@value #SLOT_CAP_BYTES_DEFAULT} by default; 0 for no cap).
+     */
+    public long snapshotCapBytes()
+    {
+        return snapshotCapBytes;
+    }
+
+    /**
+     * @param snapshotCapBytes see {@link #snapshotCapBytes()}.
+     * @return this.
+     */
+    public PrimaryConfig snapshotCapBytes(final long snapshotCapBytes)
+    {
+        this.snapshotCapBytes = snapshotCapBytes;
+        return this;
+    }
+
+    /**
+     * @return the most bytes per second a snapshot transfer sends to one replica (0: as fast as the link takes).
+     */
+    public long snapshotRateBytesPerSec()
+    {
+        return snapshotRateBytesPerSec;
+    }
+
+    /**
+     * @param snapshotRateBytesPerSec see {@link #snapshotRateBytesPerSec()}.
+     * @return this.
+     */
+    public PrimaryConfig snapshotRateBytesPerSec(final long snapshotRateBytesPerSec)
+    {
+        this.snapshotRateBytesPerSec = snapshotRateBytesPerSec;
+        return this;
+    }
+
+    /**
      * @return where connection events are reported.
      */
     public EventLog eventLog()
@@ -563,6 +603,9 @@ public final class PrimaryConfig
         require(retention != null, "retention is null");
         require(retentionIntervalNs > 0, "retentionIntervalNs must be > 0");
         require(slotCapBytes >= 0, "slotCapBytes must be >= 0");
+        require(snapshotCapBytes >= 0, "snapshotCapBytes must be >= 0");
+        require(snapshotRateBytesPerSec == 0 || snapshotRateBytesPerSec >= 4096,
+            "snapshotRateBytesPerSec must be 0 (no limit) or >= 4096");
         // neither or both set, or a refused file, fail here, before anything is opened; read once
         concludedSecret = Secret.configured(secretFile, insecureNoSecret);
         require(snapshotEveryEntries >= 0, "snapshotEveryEntries must be >= 0");

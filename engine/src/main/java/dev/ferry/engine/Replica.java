@@ -5,12 +5,14 @@ import dev.ferry.engine.agent.AgentRunner;
 import dev.ferry.engine.follow.FollowAgent;
 import dev.ferry.engine.history.History;
 import dev.ferry.engine.state.Applier;
+import dev.ferry.engine.state.StateStore;
 import dev.ferry.error.ErrorCode;
 import dev.ferry.error.FerryException;
 import dev.ferry.net.SelectorParker;
 import dev.ferry.net.auth.HandshakeAuth;
 import dev.ferry.net.idle.IdleStrategies;
 import dev.ferry.wal.Wal;
+import dev.ferry.wal.WalConfig;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -29,7 +31,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 public final class Replica implements AutoCloseable
 {
     private final ReplicaConfig config;
-    private final Wal wal;
     private final List<ReplicaListener> listeners = new CopyOnWriteArrayList<>();
     // the receiver blocks in epoll until the primary's next batch arrives, unless it has bytes left to write
     private final SelectorParker parker;
@@ -42,7 +43,7 @@ public final class Replica implements AutoCloseable
     {
         this.config = config;
         final HandshakeAuth auth = new HandshakeAuth(config.secret());
-        this.wal = Wal.open(config.wal());
+        final Wal wal = Wal.open(walConfig(config));
         if (wal.tornEntriesRemoved() > 0)
         {
             config.eventLog().log("%s: removed %d torn entries at the end of %s (a power loss left them half written); "
@@ -79,6 +80,20 @@ public final class Replica implements AutoCloseable
                 throw ex;
             }
         }
+    }
+
+    /**
+     * @return the WAL's settings: an empty WAL whose state was loaded from a snapshot starts at the snapshot's offset
+     *         (its next offset is the snapshot's, not 0: the state holds every entry before it).
+     */
+    private static WalConfig walConfig(final ReplicaConfig config)
+    {
+        if (config.stateMachine() == null)
+        {
+            return config.wal();
+        }
+        final long snapshot = new StateStore(config.wal().directory()).newestOffset();
+        return snapshot > 0 ? config.wal().copy().firstOffset(snapshot) : config.wal();
     }
 
     /**
@@ -185,7 +200,32 @@ public final class Replica implements AutoCloseable
      */
     public long receivedOffset()
     {
-        return wal.nextOffset();
+        return agent.wal().nextOffset();
+    }
+
+    /**
+     * @return the snapshot being received, or null.
+     */
+    public SnapshotProgress snapshotProgress()
+    {
+        return agent.snapshotProgress();
+    }
+
+    /**
+     * @return snapshots loaded since this replica started (each one brought it back from a position the primary
+     *         could not stream from).
+     */
+    public long snapshotsLoaded()
+    {
+        return agent.snapshotsLoaded();
+    }
+
+    /**
+     * @return where the data this replica held before its last snapshot was moved (never deleted), or null.
+     */
+    public java.nio.file.Path movedAside()
+    {
+        return agent.movedAside();
     }
 
     /**
@@ -205,11 +245,11 @@ public final class Replica implements AutoCloseable
     }
 
     /**
-     * @return the replica's WAL (read it; do not write it).
+     * @return the replica's WAL (read it; do not write it). A snapshot replaces it with a new one: ask again after one.
      */
     public Wal wal()
     {
-        return wal;
+        return agent.wal();
     }
 
     /**
@@ -247,7 +287,7 @@ public final class Replica implements AutoCloseable
         {
             // its WAL is single-writer: closing it under a thread that may still be appending could unmap the page
             // being written, so it stays open (and locked) until the process ends
-            config.eventLog().log("replica " + config.id() + " did not stop within 10 s; its WAL " + wal.directory() +
+            config.eventLog().log("replica " + config.id() + " did not stop within 10 s; its WAL " + agent.wal().directory() +
                 " stays open");
         }
     }
@@ -259,6 +299,7 @@ public final class Replica implements AutoCloseable
     private synchronized void closeIfStopped()
     {
         parker.close();
+        final Wal wal = agent.wal();
         if (stopped && !wal.isClosed())
         {
             wal.close();

@@ -19,9 +19,29 @@ package dev.ferry.engine;
  * @param ackP99Micros       99th percentile append-to-ack latency.
  * @param ackP999Micros      99.9th percentile append-to-ack latency.
  * @param acks               acknowledgements recorded.
+ * @param snapshots          snapshots this primary has begun sending to it (a transfer resumed after an interruption
+ *                           is not counted again).
+ * @param snapshotOffset     the offset of the snapshot in flight (0 with none: see {@code snapshotTotalBytes}).
+ * @param snapshotBytes      its bytes sent so far.
+ * @param snapshotTotalBytes its length; 0 when no snapshot is in flight.
+ * @param snapshotProgress   the fraction sent, 0..1 (0 when none is in flight).
+ * @param snapshotEtaMillis  the time it has left at the rate so far (-1 unknown; 0 when none is in flight).
  */
 public record ReplicaStatus(
     String id, String remote, SlotState state, long received, long durable, boolean syncs, long applied, long lagEntries, long lagBytes,
-    long lagMillis, long lastHeartbeatMsAgo, double ackP50Micros, double ackP99Micros, double ackP999Micros, long acks)
+    long lagMillis, long lastHeartbeatMsAgo, double ackP50Micros, double ackP99Micros, double ackP999Micros, long acks,
+    long snapshots, long snapshotOffset, long snapshotBytes, long snapshotTotalBytes, double snapshotProgress,
+    long snapshotEtaMillis)
 {
+    /**
+     * A replica to which no snapshot was ever sent.
+     */
+    public ReplicaStatus(final String id, final String remote, final SlotState state, final long received,
+        final long durable, final boolean syncs, final long applied, final long lagEntries, final long lagBytes,
+        final long lagMillis, final long lastHeartbeatMsAgo, final double ackP50Micros, final double ackP99Micros,
+        final double ackP999Micros, final long acks)
+    {
+        this(id, remote, state, received, durable, syncs, applied, lagEntries, lagBytes, lagMillis, lastHeartbeatMsAgo,
+            ackP50Micros, ackP99Micros, ackP999Micros, acks, 0, 0, 0, 0, 0, 0);
+    }
 }

@@ -6,6 +6,8 @@ package dev.ferry.engine;
  */
 public enum SlotState
 {
+    /** Connected: a snapshot is being sent to it (its progress is in {@code ReplicaStatus}). */
+    SNAPSHOTTING,
     /** Connected: entries are streamed to it and it acknowledges them. */
     STREAMING,
     /** Not connected now; its slot still holds retention at its durable offset (unless invalidated). */

@@ -94,6 +94,15 @@ final class PrimaryCommand implements Callable<Integer>
             + "16 GiB; 0: no cap).")
     long slotCapBytes;
 
+    @Option(names = "--snapshot-rate", paramLabel = "BYTES_PER_SEC", defaultValue = "0",
+        description = "Send a snapshot to a replica at most this fast (default: 0, no limit; at least 4096).")
+    long snapshotRate;
+
+    @Option(names = "--snapshot-cap-bytes", paramLabel = "N", defaultValue = "" + PrimaryConfig.SLOT_CAP_BYTES_DEFAULT,
+        description = "While a snapshot is sent to a replica, keep at most this much WAL after it for that replica "
+            + "(default: ${DEFAULT-VALUE}, 16 GiB; 0: no cap), apart from --slot-cap-bytes.")
+    long snapshotCapBytes;
+
     @Option(names = "--sync", paramLabel = "none|batch|interval", defaultValue = "batch",
         description = "WAL sync policy (default: ${DEFAULT-VALUE}): what survives a power loss; every append survives "
             + "kill -9 regardless. The generator and --stdin flush (batch: sync) after their appends.")
@@ -133,6 +142,8 @@ final class PrimaryCommand implements Callable<Integer>
             .idleStrategy(idle)
             .retention(new RetentionPolicy(retainAge, retainBytes))
             .slotCapBytes(slotCapBytes)
+            .snapshotCapBytes(snapshotCapBytes)
+            .snapshotRateBytesPerSec(snapshotRate)
             .stateMachine(state.stateMachine(spec.commandLine()))
             .eventLog(Cli::event);
         config.wal().syncPolicy(SyncPolicy.of(sync));

@@ -75,6 +75,12 @@ final class StatusCommand implements Callable<Integer>
                 r.id(), r.remote(), r.state(), r.received(),
                 r.syncs() ? Long.toString(r.durable()) : "none (no sync)", r.applied(), r.lagEntries(), r.lagBytes(),
                 r.lagMillis(), r.ackP50Micros(), r.ackP99Micros());
+            if (r.snapshotTotalBytes() > 0)
+            {
+                out.printf("%-16s   snapshot at offset %d: %.1f%% (%d of %d bytes, %s left; snapshots sent: %d)%n", "",
+                    r.snapshotOffset(), 100 * r.snapshotProgress(), r.snapshotBytes(), r.snapshotTotalBytes(),
+                    r.snapshotEtaMillis() < 0 ? "?" : r.snapshotEtaMillis() + " ms", r.snapshots());
+            }
         }
     }
 }

@@ -3,12 +3,15 @@ package dev.ferry.engine.follow;
 import dev.ferry.engine.EventLog;
 import dev.ferry.engine.ReplicaConfig;
 import dev.ferry.engine.ReplicaState;
+import dev.ferry.engine.SnapshotProgress;
 import dev.ferry.engine.agent.Agent;
 import dev.ferry.engine.handshake.PrimaryWelcome;
+import dev.ferry.engine.handshake.ReplicaHello;
 import dev.ferry.engine.handshake.Resume;
 import dev.ferry.engine.handshake.ResumeDecision;
 import dev.ferry.engine.history.History;
 import dev.ferry.engine.state.Applier;
+import dev.ferry.engine.state.StateStore;
 import dev.ferry.error.ErrorCategory;
 import dev.ferry.error.ErrorCode;
 import dev.ferry.error.FerryException;
@@ -21,7 +24,10 @@ import dev.ferry.net.Transport;
 import dev.ferry.net.auth.ClientHandshake;
 import dev.ferry.net.auth.HandshakeAuth;
 import dev.ferry.net.auth.PeerRefusal;
+import dev.ferry.net.message.HeartbeatFlyweight;
 import dev.ferry.net.message.HelloFlyweight;
+import dev.ferry.net.message.SnapshotChunkFlyweight;
+import dev.ferry.net.message.SnapshotEndFlyweight;
 import dev.ferry.net.message.WelcomeFlyweight;
 import dev.ferry.net.tls.TlsFactory;
 import dev.ferry.wal.SyncPolicy;
@@ -33,7 +39,12 @@ import dev.ferry.wal.frame.MessageType;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
+import java.nio.channels.FileChannel;
 import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -66,7 +77,7 @@ public final class FollowAgent implements Agent
     }
 
     private final ReplicaConfig config;
-    private final Wal wal;
+    private volatile Wal wal; // replaced when a snapshot is loaded
     private final SelectorParker parker;
     private final EventLog log;
     private final Transitions transitions;
@@ -75,8 +86,17 @@ public final class FollowAgent implements Agent
     private final TlsFactory tls;
     private final WelcomeFlyweight welcome = new WelcomeFlyweight();
     private final FrameHandler onHandshakeFrame = this::onHandshakeFrame;
-    private final UpstreamReceiver receiver;
-    private Applier applier;
+    private final FrameHandler onSnapshotFrame = this::onSnapshotFrame;
+    private final SnapshotChunkFlyweight chunk = new SnapshotChunkFlyweight();
+    private final SnapshotEndFlyweight end = new SnapshotEndFlyweight();
+    private final HeartbeatFlyweight heartbeat = new HeartbeatFlyweight();
+    private final SnapshotReceiver snapshots;
+    private UpstreamReceiver receiver;
+    private volatile Applier applier;
+    private volatile long snapshotsLoaded;
+    private volatile Path movedAside;
+    private long snapshotHeartbeatNs;
+    private boolean snapshotLoaded;
     private volatile ReplicaState state = ReplicaState.STOPPED;
     private volatile FerryException lastError;
     private volatile FrameConnection connection; // read by the parker's may-block check on the same thread
@@ -109,7 +129,41 @@ public final class FollowAgent implements Agent
         this.handshake = new ClientHandshake(auth);
         this.tls = config.tls() == null ? null : TlsFactory.client(config.tls()); // bad files fail at start
         this.receiver = new UpstreamReceiver(config, wal, handshake, parker::readyNow);
+        this.snapshots = new SnapshotReceiver(wal.directory().resolve(StateStore.DIRECTORY));
         this.backoffNs = config.backoffMinNs();
+    }
+
+    /**
+     * @return the WAL: the one the replica opened, until a snapshot replaces it with one that starts at the
+     *         snapshot's offset.
+     */
+    public Wal wal()
+    {
+        return wal;
+    }
+
+    /**
+     * @return the snapshot being received, or null.
+     */
+    public SnapshotProgress snapshotProgress()
+    {
+        return state == ReplicaState.SNAPSHOTTING ? snapshots.progress(System.nanoTime()) : null;
+    }
+
+    /**
+     * @return snapshots loaded since this replica started.
+     */
+    public long snapshotsLoaded()
+    {
+        return snapshotsLoaded;
+    }
+
+    /**
+     * @return where the data held before the last snapshot was moved, or null.
+     */
+    public Path movedAside()
+    {
+        return movedAside;
     }
 
     /**
@@ -203,8 +257,9 @@ public final class FollowAgent implements Agent
                 case BACKOFF -> nowNs - retryAtNs >= 0 ? startConnecting(nowNs) : 0;
                 case CONNECTING -> finishConnecting(nowNs);
                 case HANDSHAKING -> awaitWelcome(nowNs);
+                case SNAPSHOTTING -> receiveSnapshot(nowNs);
                 case STREAMING -> stream(nowNs);
-                case SNAPSHOTTING, PROMOTED -> throw new IllegalStateException("a replica's link is never " + state);
+                case PROMOTED -> throw new IllegalStateException("a replica's link is never " + state);
             };
         }
         catch (final FerryException ex)
@@ -292,20 +347,34 @@ public final class FollowAgent implements Agent
         return 1;
     }
 
+    /**
+     * @return whether this replica holds nothing: no entry, and no state loaded from a snapshot (whose WAL is empty
+     *         but starts at the snapshot's offset).
+     */
+    private boolean holdsNothing()
+    {
+        return wal.isEmpty() && wal.nextOffset() == 0;
+    }
+
     private void sendHello(final FrameConnection link) throws IOException
     {
-        final boolean empty = wal.isEmpty();
+        final boolean empty = holdsNothing();
         final UUID historyId = history == null ? new UUID(0, 0) : history.id();
         final long epoch = history == null ? 0 : history.epoch();
         final byte[] nonce = handshake.reset();
         final int codecMask = HelloFlyweight.codecMask(config.codecs().toArray(new Codec[0]));
         final long claim = link.claim(HelloFlyweight.length(config.id().length()));
         hello.encode(link.sendBuffer(), claim, FrameHeader.VERSION, codecMask,
-            (empty ? HelloFlyweight.EMPTY_WAL_FLAG : 0) |
+            (empty ? HelloFlyweight.EMPTY_WAL_FLAG : 0) | (applier != null ? HelloFlyweight.ACCEPTS_SNAPSHOT_FLAG : 0) |
                 (wal.config().syncPolicy() == SyncPolicy.NONE ? HelloFlyweight.NO_SYNC_FLAG : 0), epoch, wal.nextOffset(),
             historyId.getMostSignificantBits(), historyId.getLeastSignificantBits(), nonce, config.id());
         // the fingerprint of our last entry, so the primary can check it holds the same entry there
-        hello.lastEntry(empty || wal.nextOffset() == 0 ? HelloFlyweight.NO_LAST_ENTRY : wal.fingerprint(wal.nextOffset() - 1));
+        hello.lastEntry(wal.isEmpty() ? HelloFlyweight.NO_LAST_ENTRY : wal.fingerprint(wal.nextOffset() - 1));
+        final ReplicaHello.PartialSnapshot partial = applier == null ? null : snapshots.held();
+        if (partial != null)
+        {
+            hello.partial(partial.offset(), partial.totalBytes(), partial.bytesHeld(), partial.crc());
+        }
         final int length = hello.seal();
         handshake.sent(MessageType.HELLO, link.sendBuffer(), claim, length); // AUTH's proof covers it as sent
         link.commit(length);
@@ -348,13 +417,26 @@ public final class FollowAgent implements Agent
 
     private void startStreaming(final FrameConnection link, final long nowNs)
     {
-        final boolean empty = wal.isEmpty();
-        final UUID primaryHistory = new UUID(welcome.historyIdHi(), welcome.historyIdLo());
-        if (Resume.checkWelcome(history, empty, wal.nextOffset(), config.maxFrameBytes(), PrimaryWelcome.of(welcome))
-            instanceof ResumeDecision.Refuse refuse)
+        switch (Resume.checkWelcome(history, holdsNothing(), wal.nextOffset(), config.maxFrameBytes(), applier != null,
+            PrimaryWelcome.of(welcome)))
         {
-            throw new FerryException(refuse.code(), refuse.reason());
+            case ResumeDecision.Refuse refuse -> throw new FerryException(refuse.code(), refuse.reason());
+            case ResumeDecision.Snapshot snapshot ->
+            {
+                startSnapshot(nowNs);
+                return;
+            }
+            case ResumeDecision.Stream stream -> follow(link);
         }
+    }
+
+    /**
+     * Stream from the {@code WELCOME}'s start, which is this replica's next offset (or, for one that held nothing,
+     * wherever the primary starts), taking the primary's history.
+     */
+    private void follow(final FrameConnection link)
+    {
+        final UUID primaryHistory = new UUID(welcome.historyIdHi(), welcome.historyIdLo());
         final History followed = History.follow(history, primaryHistory, welcome.epoch(), welcome.startOffset());
         if (followed != history)
         {
@@ -368,6 +450,145 @@ public final class FollowAgent implements Agent
         backoffNs = config.backoffMinNs();
         attempt = 0;
         receiver.acknowledge(link, true);
+    }
+
+    private void startSnapshot(final long nowNs)
+    {
+        snapshots.begin(welcome.startOffset(), nowNs);
+        snapshotLoaded = false;
+        snapshotHeartbeatNs = nowNs;
+        moveTo(ReplicaState.SNAPSHOTTING, null);
+        log.log("replica " + config.id() + " receiving the snapshot at offset " + welcome.startOffset() + " from " +
+            Endpoint.format(config.primary()) + (holdsNothing() ? "" : " (its WAL, at offset " + wal.nextOffset() +
+            ", cannot resume from this primary: it will be moved aside)"));
+    }
+
+    /**
+     * One frame at a time, so the batches that follow {@code SNAPSHOT_END} in the same read are left for the
+     * streaming receiver, over the new WAL.
+     */
+    private int receiveSnapshot(final long nowNs) throws IOException
+    {
+        final FrameConnection link = connection;
+        int work = 0;
+        for (int i = 0; i < 64 && state == ReplicaState.SNAPSHOTTING; i++)
+        {
+            final int frames = link.receive(onSnapshotFrame, 1);
+            if (frames == 0)
+            {
+                break;
+            }
+            work += frames;
+            if (snapshotLoaded)
+            {
+                follow(link);
+                return work;
+            }
+        }
+        if (nowNs - link.lastReceiveNs() > config.primaryTimeoutNs())
+        {
+            throw new FerryException(ErrorCode.CONNECTION, "primary " + link.remoteAddress() + " silent for " +
+                TimeUnit.NANOSECONDS.toMillis(nowNs - link.lastReceiveNs()) + " ms during a snapshot");
+        }
+        if (nowNs - snapshotHeartbeatNs > config.heartbeatIntervalNs())
+        {
+            final long claim = link.claim(HeartbeatFlyweight.LENGTH);
+            if (claim >= 0)
+            {
+                link.commit(heartbeat.wrap(link.sendBuffer(), claim)
+                    .headOffset(wal.nextOffset())
+                    .timeNs(wal.config().clockNs().getAsLong())
+                    .seal());
+                snapshotHeartbeatNs = nowNs;
+            }
+        }
+        return work + link.flush();
+    }
+
+    private void onSnapshotFrame(final MessageType type, final MemorySegment buffer, final long offset, final int length)
+    {
+        switch (type)
+        {
+            case SNAPSHOT_CHUNK -> snapshots.onChunk(chunk.decode(buffer, offset, length));
+            case SNAPSHOT_END -> loadSnapshot(snapshots.complete(end.decode(buffer, offset, length)));
+            case ERROR -> throw handshake.refusal(buffer, offset, length, connection.remoteAddress());
+            default -> throw new FerryException(ErrorCode.PROTOCOL, "unexpected " + type + " during a snapshot");
+        }
+    }
+
+    /**
+     * The snapshot is whole: load it into the state machine (a snapshot it refuses changes nothing), move what this
+     * replica held aside, and start over from the snapshot's offset: its file becomes the state's newest snapshot, an
+     * empty WAL starts there, the primary's history is this replica's.
+     */
+    private void loadSnapshot(final Path incoming)
+    {
+        final long offset = welcome.startOffset();
+        final Applier old = applier;
+        try (FileChannel in = FileChannel.open(incoming, StandardOpenOption.READ))
+        {
+            old.state().loadSnapshot(in);
+        }
+        catch (final IOException ex)
+        {
+            throw new FerryException(ErrorCode.STORAGE, "cannot read the snapshot " + incoming + ": " + ex.getMessage(), ex);
+        }
+        catch (final FerryException ex)
+        {
+            deleteQuietly(incoming); // refused as a whole: fetched again from byte 0
+            throw ex;
+        }
+        if (old.state().appliedOffset() != offset)
+        {
+            throw new FerryException(ErrorCode.PROTOCOL, "the snapshot announced at offset " + offset + " stands at " +
+                old.state().appliedOffset());
+        }
+        old.abandon();
+        receiver.close();
+        final boolean heldSomething = !holdsNothing();
+        final Path directory = wal.directory();
+        wal.close();
+        final Path aside = heldSomething ? WalAside.moveAside(directory, history) : null;
+        final Path stateDirectory = directory.resolve(StateStore.DIRECTORY);
+        try
+        {
+            Files.move(incoming, new StateStore(directory).file(offset), StandardCopyOption.ATOMIC_MOVE,
+                StandardCopyOption.REPLACE_EXISTING);
+            WalAside.syncDirectory(stateDirectory);
+        }
+        catch (final IOException ex)
+        {
+            throw new FerryException(ErrorCode.STORAGE, "cannot move the snapshot into " + stateDirectory + ": " +
+                ex.getMessage(), ex);
+        }
+        final Wal fresh = Wal.open(config.wal().copy().firstOffset(offset));
+        wal = fresh;
+        history = null; // the primary's, from its WELCOME (startStreaming saves it)
+        applier = Applier.adopt(fresh, old.state(), config.snapshotEveryEntries(), log);
+        receiver = new UpstreamReceiver(config, fresh, handshake, parker::readyNow);
+        receiver.appliedBy(applier::appliedOffset);
+        snapshots.end();
+        snapshotsLoaded++;
+        if (aside != null)
+        {
+            movedAside = aside;
+        }
+        snapshotLoaded = true;
+        log.log("replica " + config.id() + " loaded the snapshot at offset " + offset + "; " + (aside == null ?
+            "it held nothing before" : "what it held before is in " + aside + " (never deleted by Ferry: remove it " +
+            "once it is not needed)"));
+    }
+
+    private static void deleteQuietly(final Path file)
+    {
+        try
+        {
+            Files.deleteIfExists(file);
+        }
+        catch (final IOException ignore)
+        {
+            // a damaged part costs disk only: the next transfer replaces it
+        }
     }
 
     private int stream(final long nowNs) throws IOException
@@ -482,6 +703,7 @@ public final class FollowAgent implements Agent
         parker.forgetClosed(); // releases the closed socket's descriptor now, whatever the idle strategy
         welcomed = false;
         receiver.linkClosed();
+        snapshots.end(); // what was verified stays on disk: the next HELLO resumes from it
     }
 
     /**
@@ -508,6 +730,7 @@ public final class FollowAgent implements Agent
         finally
         {
             receiver.close(); // native contexts and memory, whatever a listener did
+            snapshots.close();
             if (applier != null)
             {
                 applier.close(); // a last snapshot, before the WAL closes

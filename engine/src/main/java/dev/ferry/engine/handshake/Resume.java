@@ -11,19 +11,23 @@ import java.util.UUID;
  *   replica's HELLO against the serving WAL                          decision
  *   -----------------------------------------------------------------------------------------------
  *   another protocol version                                          refuse PROTOCOL
- *   not empty, another history id                                     refuse DIVERGED
+ *   not empty, another history id                                     SNAPSHOT, else refuse DIVERGED
  *   a newer epoch than the server's                                   refuse FENCED (the server is stale)
+ *   empty, the server's WAL no longer starts at offset 0              SNAPSHOT (a state needs every entry),
+ *                                                                       else stream from the oldest retained
  *   empty                                                             stream from the oldest retained
- *   next offset below the oldest retained (deleted by retention)      refuse RETENTION
- *   next offset beyond the head (it has entries the server has not)   refuse DIVERGED
- *   its last entry (offset, length, CRC32C) differs from the server's  refuse DIVERGED (same id, another suffix:
- *     entry at that offset                                              a primary that lost its unsynced tail, or
- *                                                                       was restored from a copy, then appended)
+ *   next offset below the oldest retained (deleted by retention)      SNAPSHOT, else refuse RETENTION
+ *   next offset beyond the head (it has entries the server has not)   SNAPSHOT, else refuse DIVERGED
+ *   its last entry (offset, length, CRC32C) differs from the server's  SNAPSHOT, else refuse DIVERGED (same id,
+ *     entry at that offset                                              another suffix: a primary that lost its
+ *                                                                       unsynced tail, or was restored from a copy)
  *   next offset within [oldest, head]                                 stream from it (head: caught up)
  * </pre>
- * The replica checks the {@code WELCOME} against its own WAL with {@link #checkWelcome}. Snapshots (for RETENTION
- * and unrepairable divergence) and truncation (for a divergence the epochs prove) are added to this table by the
- * snapshot and epochs issues.
+ * SNAPSHOT is the answer only when both sides run a state machine (the replica says so in its {@code HELLO}, the
+ * server in {@link ServingLog#shipsSnapshots()}); a replica that only keeps a log is refused as before, and stops.
+ * What it held is never mixed with the snapshot's history: the replica moves it aside.
+ * The replica checks the {@code WELCOME} against its own WAL with {@link #checkWelcome}. Truncation (for a divergence
+ * the epochs prove) is added to this table by the epochs issue.
  */
 public final class Resume
 {
@@ -47,36 +51,47 @@ public final class Resume
             return new ResumeDecision.Refuse(ErrorCode.PROTOCOL, "replica " + id + " speaks protocol " +
                 hello.protocolVersion() + "; this primary speaks " + serving.protocolVersion());
         }
+        final boolean snapshots = hello.acceptsSnapshot() && serving.shipsSnapshots();
         if (!hello.emptyWal() && !hello.historyId().equals(history.id()))
         {
-            return new ResumeDecision.Refuse(ErrorCode.DIVERGED, "replica " + id + " has history " + hello.historyId() +
-                ", this primary " + history.id());
+            return refuseOrSnapshot(snapshots, ErrorCode.DIVERGED, "replica " + id + " has history " +
+                hello.historyId() + ", this primary " + history.id());
         }
         if (hello.epoch() > history.epoch())
         {
             return new ResumeDecision.Refuse(ErrorCode.FENCED, "replica " + id + " is at epoch " + hello.epoch() +
                 ", this primary at " + history.epoch() + ": a newer primary exists");
         }
+        if (hello.emptyWal() && snapshots && serving.oldestOffset() > 0)
+        {
+            return new ResumeDecision.Snapshot("replica " + id + " is empty and this primary's WAL starts at offset " +
+                serving.oldestOffset() + ": a state needs every entry from offset 0");
+        }
         final long start = hello.emptyWal() ? serving.oldestOffset() : hello.nextOffset();
         if (start < serving.oldestOffset())
         {
-            return new ResumeDecision.Refuse(ErrorCode.RETENTION, "replica " + id + " asks for offset " + start +
+            return refuseOrSnapshot(snapshots, ErrorCode.RETENTION, "replica " + id + " asks for offset " + start +
                 ", deleted by retention; the oldest retained offset is " + serving.oldestOffset());
         }
         if (start > serving.nextOffset())
         {
-            return new ResumeDecision.Refuse(ErrorCode.DIVERGED, "replica " + id + " asks for offset " + start +
+            return refuseOrSnapshot(snapshots, ErrorCode.DIVERGED, "replica " + id + " asks for offset " + start +
                 " beyond this primary's head " + serving.nextOffset() + ": it has entries this primary does not");
         }
         if (!hello.emptyWal() && hello.lastEntry() >= 0 && serving.entryBeforeReplicasNext() >= 0 &&
             hello.lastEntry() != serving.entryBeforeReplicasNext())
         {
-            return new ResumeDecision.Refuse(ErrorCode.DIVERGED, "replica " + id + "'s entry at offset " + (start - 1) +
-                " (" + describe(hello.lastEntry()) + ") is not this primary's (" +
+            return refuseOrSnapshot(snapshots, ErrorCode.DIVERGED, "replica " + id + "'s entry at offset " +
+                (start - 1) + " (" + describe(hello.lastEntry()) + ") is not this primary's (" +
                 describe(serving.entryBeforeReplicasNext()) + "): same history id, another history since; the " +
                 "replica must be rebuilt from this primary (it is never resumed on top of entries the primary does not hold)");
         }
         return new ResumeDecision.Stream(start);
+    }
+
+    private static ResumeDecision refuseOrSnapshot(final boolean snapshots, final ErrorCode code, final String reason)
+    {
+        return snapshots ? new ResumeDecision.Snapshot(reason) : new ResumeDecision.Refuse(code, reason);
     }
 
     private static String describe(final long fingerprint)
@@ -89,22 +104,25 @@ public final class Resume
      * <pre>
      *   the server sends frames larger than this replica accepts             refuse CONFIGURATION (it would fail on
      *                                                                          the first large batch, again and again)
-     *   not empty, another history id (or none of its own)                   refuse DIVERGED
-     *   not empty, the server's epoch is older than this replica's           refuse FENCED (a deposed primary: its
+     *   a snapshot, but this replica runs no state machine                   refuse PROTOCOL (it never asked for one)
+     *   not empty, same history id, the server's epoch is older              refuse FENCED (a deposed primary: its
      *                                                                          epoch is never saved here)
+     *   a snapshot                                                           load it, then stream from the start
+     *   not empty, another history id (or none of its own)                   refuse DIVERGED
      *   not empty, a start other than this replica's next offset             refuse SEQUENCE_GAP
      *   otherwise                                                            stream from the start
      * </pre>
      *
      * @param own              this replica's history, or null if it has none yet.
-     * @param emptyWal         true if this replica's WAL holds no entry.
+     * @param emptyWal         true if this replica holds nothing (no entry, no state).
      * @param ownNextOffset    this replica's next offset.
      * @param ownMaxFrameBytes the largest frame this replica accepts.
+     * @param acceptsSnapshot  whether this replica runs a state machine.
      * @param welcome          what the server says.
-     * @return stream from {@code welcome.startOffset()}, or refuse with a code.
+     * @return stream from {@code welcome.startOffset()}, a snapshot first, or refuse with a code.
      */
     public static ResumeDecision checkWelcome(final History own, final boolean emptyWal, final long ownNextOffset,
-        final int ownMaxFrameBytes, final PrimaryWelcome welcome)
+        final int ownMaxFrameBytes, final boolean acceptsSnapshot, final PrimaryWelcome welcome)
     {
         if (welcome.maxFrameBytes() > ownMaxFrameBytes)
         {
@@ -112,18 +130,27 @@ public final class Resume
                 welcome.maxFrameBytes() + " bytes but this replica accepts " + ownMaxFrameBytes +
                 ": give the replica a maxFrameBytes of at least " + welcome.maxFrameBytes());
         }
+        if (welcome.snapshot() && !acceptsSnapshot)
+        {
+            return new ResumeDecision.Refuse(ErrorCode.PROTOCOL, "primary offers a snapshot, but this replica runs no " +
+                "state machine and did not ask for one");
+        }
+        final UUID ownId = own == null ? new UUID(0, 0) : own.id();
+        if (!emptyWal && welcome.historyId().equals(ownId) && welcome.epoch() < own.epoch())
+        {
+            return new ResumeDecision.Refuse(ErrorCode.FENCED, "primary is at epoch " + welcome.epoch() +
+                ", older than this replica's epoch " + own.epoch() + ": it was superseded by a promotion");
+        }
+        if (welcome.snapshot())
+        {
+            return new ResumeDecision.Snapshot("the primary sends a snapshot at offset " + welcome.startOffset());
+        }
         if (!emptyWal)
         {
-            final UUID ownId = own == null ? new UUID(0, 0) : own.id();
             if (!welcome.historyId().equals(ownId))
             {
                 return new ResumeDecision.Refuse(ErrorCode.DIVERGED, "primary has history " + welcome.historyId() +
                     ", this replica " + ownId);
-            }
-            if (welcome.epoch() < own.epoch())
-            {
-                return new ResumeDecision.Refuse(ErrorCode.FENCED, "primary is at epoch " + welcome.epoch() +
-                    ", older than this replica's epoch " + own.epoch() + ": it was superseded by a promotion");
             }
             if (welcome.startOffset() != ownNextOffset)
             {

@@ -5,8 +5,8 @@ import dev.ferry.error.ErrorCode;
 /**
  * What a connecting replica gets, decided by {@link Resume#decide} on the serving side and checked by
  * {@link Resume#checkWelcome} on the following side. Sealed: every caller's {@code switch} handles every case, so the
- * cases still to come (a snapshot at X; truncate to X, then stream: the snapshot and epochs issues) will be added here
- * and the compiler will point at each place that must handle them.
+ * case still to come (truncate to X, then stream: the epochs issue) will be added here and the compiler will point at
+ * each place that must handle it.
  */
 public sealed interface ResumeDecision
 {
@@ -16,6 +16,16 @@ public sealed interface ResumeDecision
      * @param fromOffset the first offset sent: the replica's next offset, or the oldest retained for an empty one.
      */
     record Stream(long fromOffset) implements ResumeDecision
+    {
+    }
+
+    /**
+     * Bring the replica back by a snapshot: the server ships one consistent at an offset it chooses, then streams from
+     * there. Only for a replica that runs a state machine, from a server that runs one.
+     *
+     * @param reason why the replica cannot simply stream (what would have been refused), for the logs.
+     */
+    record Snapshot(String reason) implements ResumeDecision
     {
     }
 

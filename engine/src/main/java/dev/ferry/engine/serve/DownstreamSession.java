@@ -7,6 +7,8 @@ import dev.ferry.engine.handshake.Resume;
 import dev.ferry.engine.handshake.ResumeDecision;
 import dev.ferry.engine.handshake.ServingLog;
 import dev.ferry.engine.history.History;
+import dev.ferry.engine.state.Applier;
+import dev.ferry.engine.state.StateStore;
 import dev.ferry.error.ErrorCode;
 import dev.ferry.error.FerryException;
 import dev.ferry.net.FrameConnection;
@@ -37,6 +39,9 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HexFormat;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -77,6 +82,8 @@ final class DownstreamSession implements AutoCloseable
         AWAIT_AUTH,
         /** Authenticated status client: sending the status document's parts as it is computed and the socket drains. */
         STATUS,
+        /** WELCOME mode SNAPSHOT sent: sending the snapshot's chunks, then its end, then streaming from its offset. */
+        SNAPSHOT,
         STREAMING,
         CLOSING
     }
@@ -115,6 +122,7 @@ final class DownstreamSession implements AutoCloseable
     private final FrameHandler onFrame = this::onFrame;
     private CursorBatcher batcher;
 
+    private SnapshotShipment shipment; // while a snapshot is sent
     private InFlightBatches inFlight; // from the WELCOME on: a stranger costs none of it
     private final InFlightBatches.Retired retired = this::retired;
     private long ackWallNs;
@@ -263,6 +271,7 @@ final class DownstreamSession implements AutoCloseable
                     close(); // a status client that does not read holds its buffers no longer than a silent replica
                 }
             }
+            case SNAPSHOT -> work += sendSnapshot(nowNs);
             case STREAMING ->
             {
                 work += sendBatches(nowNs);
@@ -331,6 +340,20 @@ final class DownstreamSession implements AutoCloseable
                 fail(ErrorCode.PROTOCOL, "expected AUTH, got " + type);
             }
         }
+        else if (phase == Phase.SNAPSHOT)
+        {
+            switch (type)
+            {
+                case HEARTBEAT ->
+                {
+                    heartbeat.decode(buffer, offset, length);
+                    slot.onHeartbeat(System.nanoTime());
+                }
+                case ERROR -> onReplicaError(buffer, offset, length);
+                default -> fail(ErrorCode.PROTOCOL, "unexpected " + type + " from replica " + replicaId +
+                    " while a snapshot is sent to it");
+            }
+        }
         else if (phase == Phase.STREAMING)
         {
             switch (type)
@@ -342,15 +365,17 @@ final class DownstreamSession implements AutoCloseable
                     heartbeat.decode(buffer, offset, length);
                     slot.onHeartbeat(System.nanoTime());
                 }
-                case ERROR ->
-                {
-                    error.decode(buffer, offset, length);
-                    serving.log().log("replica " + replicaId + " reported " + error.code() + ": " + error.printableMessage());
-                    closing();
-                }
+                case ERROR -> onReplicaError(buffer, offset, length);
                 default -> fail(ErrorCode.PROTOCOL, "unexpected " + type + " from replica " + replicaId);
             }
         }
+    }
+
+    private void onReplicaError(final MemorySegment buffer, final long offset, final int length)
+    {
+        error.decode(buffer, offset, length);
+        serving.log().log("replica " + replicaId + " reported " + error.code() + ": " + error.printableMessage());
+        closing();
     }
 
     /**
@@ -441,42 +466,84 @@ final class DownstreamSession implements AutoCloseable
         hello.wrap(firstFrame, 0);
         final String id = hello.replicaId();
         final long replicasLast = hello.emptyWal() || hello.nextOffset() == 0 ? -1 : wal.fingerprint(hello.nextOffset() - 1);
-        final ResumeDecision decision = Resume.decide(ReplicaHello.of(hello),
-            new ServingLog(FrameHeader.VERSION, serving.history(), wal.oldestOffset(), wal.nextOffset(), replicasLast));
+        final ReplicaHello replica = ReplicaHello.of(hello);
+        final ResumeDecision decision = Resume.decide(replica, new ServingLog(FrameHeader.VERSION, serving.history(),
+            wal.oldestOffset(), wal.nextOffset(), replicasLast, sessions.applier() != null));
         switch (decision)
         {
             case ResumeDecision.Refuse refuse -> fail(refuse.code(), refuse.reason());
             case ResumeDecision.Stream stream -> stream(id, stream.fromOffset());
+            case ResumeDecision.Snapshot snapshot -> snapshot(id, replica.partial(), snapshot.reason());
         }
     }
 
-    private void stream(final String id, final long start)
+    /**
+     * What streaming and a snapshot both need once the replica is accepted: it replaces an older connection of its
+     * id, and gets the session's codec.
+     *
+     * @return the codec agreed.
+     */
+    private Codec accept(final String id)
     {
         encoder = new BatchEncoder(config.maxFrameBytes());
         batcher = new CursorBatcher(config.maxBatchBytes());
         inFlight = new InFlightBatches(RING);
         sessions.replaceOlderSession(this, id);
         replicaId = id;
-        cursor = wal.cursor(cursorName(id));
-        final SeekResult seek = cursor.seek(start);
-        if (seek != SeekResult.FOUND && seek != SeekResult.CAUGHT_UP)
-        {
-            // decided against the same WAL bounds on this thread (retention runs here too): a bug if it happens
-            fail(ErrorCode.INTERNAL, "replica " + id + ": offset " + start + " was decided streamable but seeks " + seek);
-            return;
-        }
-        final History history = serving.history();
+        slot = serving.slots().slot(id);
+        slot.syncs(!hello.noSync());
         final Codec codec = config.codec() != Codec.NONE && hello.supportsCodec(config.codec()) ? config.codec() : Codec.NONE;
         if (codec != Codec.NONE)
         {
             compressor = Compressors.of(codec, config.zstdLevel());
             scratch = arena.allocate(BatchEncoder.scratchLength(compressor, config.maxFrameBytes()), 64);
         }
+        return codec;
+    }
+
+    private void stream(final String id, final long start)
+    {
+        final Codec codec = accept(id);
+        if (!streamFrom(start))
+        {
+            return;
+        }
+        welcome(codec, WelcomeFlyweight.Mode.STREAM, start);
+        serving.log().log("replica " + id + " connected from " + connection.remoteAddress() + ", streaming from offset " + start +
+            " (" + codec.name().toLowerCase(java.util.Locale.ROOT) + (hello.noSync() ?
+            "; it never syncs: its durable offset will not advance" : "") + ")");
+    }
+
+    /**
+     * Position the replica's cursor at {@code start} and stream from there.
+     *
+     * @return false if it could not (the session is failing).
+     */
+    private boolean streamFrom(final long start)
+    {
+        cursor = wal.cursor(cursorName(replicaId));
+        final SeekResult seek = cursor.seek(start);
+        if (seek != SeekResult.FOUND && seek != SeekResult.CAUGHT_UP)
+        {
+            // decided against the same WAL bounds on this thread (retention runs here too, and a snapshot in flight
+            // holds its offset): a bug if it happens
+            fail(ErrorCode.INTERNAL, "replica " + replicaId + ": offset " + start + " was decided streamable but seeks " + seek);
+            return false;
+        }
+        slot.connected(connection.remoteAddress(), SlotState.STREAMING);
+        slot.resumeAt(start);
+        phase = Phase.STREAMING;
+        return true;
+    }
+
+    private void welcome(final Codec codec, final WelcomeFlyweight.Mode mode, final long start)
+    {
+        final History history = serving.history();
         final long claim = connection.claim(WelcomeFlyweight.LENGTH);
         final MemorySegment out = connection.sendBuffer();
         welcome.wrap(out, claim)
             .codec(codec)
-            .mode(WelcomeFlyweight.Mode.STREAM)
+            .mode(mode)
             .maxFrameBytes(config.maxFrameBytes())
             .startOffset(start)
             .headOffset(wal.nextOffset())
@@ -485,14 +552,132 @@ final class DownstreamSession implements AutoCloseable
             .historyIdLo(history.id().getLeastSignificantBits());
         serving.auth().signFrame(MessageType.WELCOME, out, claim, WelcomeFlyweight.LENGTH, clientNonce, serverNonce);
         connection.commit(welcome.seal());
-        slot = serving.slots().slot(id);
-        slot.connected(connection.remoteAddress(), SlotState.STREAMING);
-        slot.syncs(!hello.noSync());
-        slot.resumeAt(start);
-        phase = Phase.STREAMING;
-        serving.log().log("replica " + id + " connected from " + connection.remoteAddress() + ", streaming from offset " + start +
-            " (" + codec.name().toLowerCase(java.util.Locale.ROOT) + (hello.noSync() ?
-            "; it never syncs: its durable offset will not advance" : "") + ")");
+    }
+
+    /**
+     * Bring the replica back by a snapshot: the one it holds part of, if this node still has it and the WAL after it;
+     * else the newest (one is saved now if there is none). {@code WELCOME} mode SNAPSHOT, then its chunks as the
+     * socket drains, then streaming from its offset.
+     */
+    private void snapshot(final String id, final ReplicaHello.PartialSnapshot partial, final String reason)
+    {
+        final Codec codec = accept(id);
+        final Applier applier = sessions.applier();
+        final StateStore store = new StateStore(wal.directory());
+        FileChannel file = null;
+        try
+        {
+            long from = 0;
+            Path path = null;
+            if (partial != null)
+            {
+                final Path held = store.file(partial.offset());
+                if (partial.offset() >= wal.oldestOffset() && partial.offset() <= wal.nextOffset() && Files.isRegularFile(held))
+                {
+                    file = SnapshotShipment.open(held);
+                    if (file.size() == partial.totalBytes() && SnapshotShipment.crcOf(held, file) == partial.crc())
+                    {
+                        path = held;
+                        from = partial.bytesHeld();
+                    }
+                    else
+                    {
+                        file.close();
+                        file = null;
+                    }
+                }
+            }
+            if (path == null)
+            {
+                path = store.newestFile();
+                if (path == null || StateStore.offsetOf(path) < wal.oldestOffset())
+                {
+                    applier.snapshot(); // none yet (a young WAL): the state now, on this thread, once
+                    path = store.newestFile();
+                }
+                file = SnapshotShipment.open(path);
+            }
+            final long offset = StateStore.offsetOf(path);
+            final int crc = SnapshotShipment.crcOf(path, file);
+            final long nowNs = System.nanoTime();
+            shipment = new SnapshotShipment(file, offset, crc, from, compressor, config.maxFrameBytes(),
+                config.snapshotRateBytesPerSec(), arena, nowNs);
+            file = null;
+            welcome(codec, WelcomeFlyweight.Mode.SNAPSHOT, offset);
+            slot.connected(connection.remoteAddress(), SlotState.SNAPSHOTTING);
+            slot.snapshotStarted(offset, shipment.totalBytes(), from, nowNs);
+            phase = Phase.SNAPSHOT;
+            serving.log().log("replica " + id + " connected from " + connection.remoteAddress() + ": " + reason +
+                "; sending it the snapshot at offset " + offset + " (" + shipment.totalBytes() + " bytes" +
+                (from > 0 ? ", resumed from byte " + from : "") + ", " + codec.name().toLowerCase(java.util.Locale.ROOT) +
+                "), then streaming from there");
+        }
+        catch (final IOException | FerryException ex)
+        {
+            if (file != null)
+            {
+                try
+                {
+                    file.close();
+                }
+                catch (final IOException ignore)
+                {
+                    // the error below is the one reported
+                }
+            }
+            fail(ErrorCode.STORAGE, "replica " + id + " needs a snapshot (" + reason + ") but none could be read: " +
+                ex.getMessage());
+        }
+    }
+
+    /**
+     * Chunks as the socket and the rate allow; once the end is out, stream from the snapshot's offset.
+     */
+    private int sendSnapshot(final long nowNs) throws IOException
+    {
+        if (nowNs - connection.lastReceiveNs() > config.replicaTimeoutNs())
+        {
+            fail(ErrorCode.CONNECTION, "replica " + replicaId + " silent for " +
+                TimeUnit.NANOSECONDS.toMillis(nowNs - connection.lastReceiveNs()) + " ms during its snapshot");
+            return 1;
+        }
+        if (slot.invalidated())
+        {
+            fail(ErrorCode.OVERLOADED, "replica " + replicaId + " fell more than --snapshot-cap-bytes (" +
+                config.snapshotCapBytes() + ") behind while its snapshot was sent; it will take a newer one");
+            return 1;
+        }
+        final int work = shipment.send(connection, nowNs);
+        slot.snapshotSent(shipment.sent());
+        if (shipment.done())
+        {
+            final long offset = shipment.offset();
+            serving.log().log("replica " + replicaId + ": snapshot at offset " + offset + " sent (" +
+                shipment.totalBytes() + " bytes, " + shipment.wireBytes() + " on the wire); streaming from there");
+            endShipment();
+            streamFrom(offset);
+            lastSendNs = nowNs;
+        }
+        return work;
+    }
+
+    /**
+     * @return whether a snapshot is being sent: the serving thread must not block on its socket's readiness alone
+     *         (a throttled transfer waits for time, not for the socket).
+     */
+    boolean sendingSnapshot()
+    {
+        return phase == Phase.SNAPSHOT;
+    }
+
+    private void endShipment()
+    {
+        if (shipment != null)
+        {
+            shipment.close();
+            shipment = null;
+            slot.snapshotEnded();
+        }
     }
 
     /**
@@ -691,7 +876,7 @@ final class DownstreamSession implements AutoCloseable
         {
             final MemorySegment out = connection.sendBuffer();
             error.wrap(out, claim).code(code).message(message);
-            if (authenticated && phase != Phase.STREAMING)
+            if (authenticated && phase != Phase.STREAMING && phase != Phase.SNAPSHOT)
             {
                 // the answer to a proven AUTH: the client knows this refusal is ours and may act on it (stop, resync).
                 // Refusals while streaming are not signed: an ACK or NACK that caused one may have been injected on
@@ -719,6 +904,7 @@ final class DownstreamSession implements AutoCloseable
         }
         closed = true;
         phase = Phase.CLOSING;
+        endShipment();
         if (cursor != null)
         {
             cursor.close();

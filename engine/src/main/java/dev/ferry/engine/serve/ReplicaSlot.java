@@ -2,6 +2,7 @@ package dev.ferry.engine.serve;
 
 import dev.ferry.engine.AckLevel;
 import dev.ferry.engine.SlotState;
+import dev.ferry.engine.SnapshotProgress;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 
@@ -32,6 +33,12 @@ public final class ReplicaSlot
     private volatile boolean invalidated;
     private volatile boolean syncs = true;
     private volatile boolean heard; // an ACK arrived, or the slot was saved by an earlier run
+    private volatile long snapshots;
+    private volatile long snapshotOffset;
+    private volatile long snapshotBytes;
+    private volatile long snapshotTotalBytes; // 0: none in flight
+    private volatile long snapshotFromBytes;
+    private volatile long snapshotStartNs;
 
     ReplicaSlot(final String id)
     {
@@ -156,6 +163,59 @@ public final class ReplicaSlot
     public boolean invalidated()
     {
         return invalidated;
+    }
+
+    /**
+     * @return snapshots begun to this replica (a resumed transfer is not counted again).
+     */
+    public long snapshots()
+    {
+        return snapshots;
+    }
+
+    /**
+     * @param nowNs {@link System#nanoTime()}.
+     * @return the snapshot being sent to the replica, or null.
+     */
+    public SnapshotProgress snapshot(final long nowNs)
+    {
+        final long total = snapshotTotalBytes;
+        return total == 0 ? null : SnapshotProgress.of(snapshotOffset, snapshotBytes, total, snapshotFromBytes,
+            nowNs - snapshotStartNs);
+    }
+
+    /**
+     * A snapshot transfer starts (from byte 0, or resumed from {@code fromBytes}): the replica is held from
+     * {@code offset} (a snapshot's WAL must outlive its transfer), and counted apart from the slot cap.
+     */
+    void snapshotStarted(final long offset, final long totalBytes, final long fromBytes, final long nowNs)
+    {
+        if (fromBytes == 0)
+        {
+            snapshots++;
+        }
+        snapshotOffset = offset;
+        snapshotFromBytes = fromBytes;
+        snapshotBytes = fromBytes;
+        snapshotStartNs = nowNs;
+        snapshotTotalBytes = Math.max(1, totalBytes);
+        receivedOffset = offset;
+        durableOffset = offset;
+        appliedOffset = offset;
+        heard = false; // held from the snapshot's offset until the replica acknowledges what it has after it
+        invalidated = false;
+        state = SlotState.SNAPSHOTTING;
+    }
+
+    void snapshotSent(final long bytes)
+    {
+        snapshotBytes = bytes;
+    }
+
+    /** The transfer ended (delivered, or interrupted: a resume starts it again). */
+    void snapshotEnded()
+    {
+        snapshotTotalBytes = 0;
     }
 
     void syncs(final boolean syncs)

@@ -183,7 +183,7 @@ public final class ServeAgent implements Agent, Sessions
         for (int i = 0, n = sessions.size(); i < n; i++)
         {
             final DownstreamSession session = sessions.get(i);
-            if (session.pendingBytes() > 0 || session.hasBufferedInput())
+            if (session.pendingBytes() > 0 || session.hasBufferedInput() || session.sendingSnapshot())
             {
                 return false; // the socket was full (its draining does not wake a selector watching reads), or TLS
                               // decrypted more than a frame and the socket will not signal it again
@@ -418,22 +418,28 @@ public final class ServeAgent implements Agent, Sessions
         {
             return 0;
         }
-        if (config.slotCapBytes() > 0)
+        if (config.slotCapBytes() > 0 || config.snapshotCapBytes() > 0)
         {
             final long head = wal.nextOffset();
             final long averageEntryBytes = slots.averageEntryBytes();
             for (final ReplicaSlot slot : slots.all())
             {
-                if (slot.state() == SlotState.DISCONNECTED)
+                final boolean snapshotting = slot.state() == SlotState.SNAPSHOTTING;
+                if (slot.state() == SlotState.DISCONNECTED || snapshotting)
                 {
-                    // an offline replica's lag grows with every append: estimate it from the entries sent so far
+                    // an offline replica's lag (or one taking a snapshot) grows with every append: estimate it from
+                    // the entries sent so far
                     slot.lag(slot.lagMillis(), Math.max(0, head - slot.retainFrom()) * averageEntryBytes);
                 }
-                if (!slot.invalidated() && slot.lagBytes() > config.slotCapBytes())
+                // a snapshot in flight holds the WAL after it under a cap of its own: a resync never loops because
+                // the log it needs was deleted under it, and never holds more than the operator allowed
+                final long cap = snapshotting ? config.snapshotCapBytes() : config.slotCapBytes();
+                if (cap > 0 && !slot.invalidated() && slot.lagBytes() > cap)
                 {
                     slot.invalidate();
-                    log("replica " + slot.id() + " is " + slot.lagBytes() + " bytes behind, past the slot cap of " +
-                        config.slotCapBytes() + ": it no longer holds retention back and will need a resync");
+                    log("replica " + slot.id() + " is " + slot.lagBytes() + " bytes behind, past the " +
+                        (snapshotting ? "snapshot cap of " : "slot cap of ") + cap +
+                        ": it no longer holds retention back and will need a resync");
                 }
             }
         }

@@ -26,4 +26,10 @@ interface Sessions
      * @param line what happened.
      */
     void strangerRefused(String line);
+
+    /**
+     * @return the node's state machine's applier (its snapshots are what a replica brought back by a snapshot gets),
+     *         or null if it runs none.
+     */
+    dev.ferry.engine.state.Applier applier();
 }

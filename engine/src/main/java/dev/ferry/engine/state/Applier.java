@@ -80,6 +80,27 @@ public final class Applier implements Agent
         return open(wal, state, 0, false, log);
     }
 
+    /**
+     * An applier for a state just loaded from the snapshot saved in {@code wal}'s state directory at the state's
+     * applied offset (a snapshot resync), over a WAL that starts there: nothing is loaded again.
+     *
+     * @param wal                  the node's new WAL.
+     * @param state                the state machine, holding the snapshot's state.
+     * @param snapshotEveryEntries as {@link #open(Wal, StateMachine, long, EventLog)}.
+     * @param log                  the node's event log.
+     * @return the applier, not yet run.
+     */
+    public static Applier adopt(final Wal wal, final StateMachine state, final long snapshotEveryEntries,
+        final EventLog log)
+    {
+        final Applier applier = new Applier(wal, state, new StateStore(wal.directory()), snapshotEveryEntries, true, log);
+        final long from = state.appliedOffset();
+        applier.cursor.seek(from);
+        applier.appliedOffset = from;
+        applier.snapshotOffset = from;
+        return applier;
+    }
+
     private static Applier open(final Wal wal, final StateMachine state, final long snapshotEveryEntries,
         final boolean saves, final EventLog log)
     {
@@ -197,6 +218,19 @@ public final class Applier implements Agent
     public String roleName()
     {
         return "ferry-apply";
+    }
+
+    /**
+     * Release the cursor without saving a snapshot: the state machine's state is being replaced (a snapshot resync
+     * loaded another one into it). Idempotent with {@link #close()}.
+     */
+    public void abandon()
+    {
+        if (!closed)
+        {
+            closed = true;
+            cursor.close();
+        }
     }
 
     /**

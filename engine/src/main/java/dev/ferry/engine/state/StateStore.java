@@ -6,6 +6,7 @@ import dev.ferry.error.FerryException;
 import dev.ferry.wal.AtomicFile;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -15,6 +16,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
+import java.util.zip.CRC32C;
 
 /**
  * A node's state machine snapshots on disk, in {@code <wal>/state/}: {@code snapshot-<offset>.state}, each written
@@ -112,6 +114,72 @@ public final class StateStore
     }
 
     /**
+     * @param file a snapshot file, open.
+     * @return the CRC32C of all its bytes (what a transfer names it by, and checks it with).
+     * @throws IOException if it cannot be read.
+     */
+    public static int crc32c(final FileChannel file) throws IOException
+    {
+        final CRC32C whole = new CRC32C();
+        final ByteBuffer buffer = ByteBuffer.allocateDirect(1 << 20);
+        long position = 0;
+        int n;
+        while ((n = file.read(buffer.clear(), position)) > 0)
+        {
+            whole.update(buffer.flip());
+            position += n;
+        }
+        return (int)whole.getValue();
+    }
+
+    /**
+     * @return the newest snapshot file, or null.
+     */
+    public Path newestFile()
+    {
+        final List<Path> snapshots = snapshots();
+        return snapshots.isEmpty() ? null : snapshots.getFirst();
+    }
+
+    /**
+     * @param offset an offset.
+     * @return the file a snapshot at that offset is (or would be) saved in.
+     */
+    public Path file(final long offset)
+    {
+        return directory.resolve(name(offset));
+    }
+
+    /**
+     * @return the directory the snapshots are in.
+     */
+    public Path directory()
+    {
+        return directory;
+    }
+
+    /**
+     * @param snapshot a snapshot file's path.
+     * @return the offset it stands at, from its name, or -1 if it is not a snapshot's name.
+     */
+    public static long offsetOf(final Path snapshot)
+    {
+        final String name = snapshot.getFileName().toString();
+        if (!name.startsWith(PREFIX) || !name.endsWith(SUFFIX))
+        {
+            return -1;
+        }
+        try
+        {
+            return Long.parseLong(name.substring(PREFIX.length(), name.length() - SUFFIX.length()));
+        }
+        catch (final NumberFormatException | IndexOutOfBoundsException ex)
+        {
+            return -1;
+        }
+    }
+
+    /**
      * @return the snapshot files, newest first.
      */
     List<Path> snapshots()
@@ -140,16 +208,4 @@ public final class StateStore
         return PREFIX + String.format("%020d", offset) + SUFFIX;
     }
 
-    private static long offsetOf(final Path snapshot)
-    {
-        final String name = snapshot.getFileName().toString();
-        try
-        {
-            return Long.parseLong(name.substring(PREFIX.length(), name.length() - SUFFIX.length()));
-        }
-        catch (final NumberFormatException | IndexOutOfBoundsException ex)
-        {
-            return -1;
-        }
-    }
 }

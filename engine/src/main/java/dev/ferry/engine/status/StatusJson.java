@@ -50,6 +50,12 @@ public final class StatusJson
                 .append(",\"ackP99Micros\":").append(r.ackP99Micros())
                 .append(",\"ackP999Micros\":").append(r.ackP999Micros())
                 .append(",\"acks\":").append(r.acks())
+                .append(",\"snapshots\":").append(r.snapshots())
+                .append(",\"snapshotOffset\":").append(r.snapshotOffset())
+                .append(",\"snapshotBytes\":").append(r.snapshotBytes())
+                .append(",\"snapshotTotalBytes\":").append(r.snapshotTotalBytes())
+                .append(",\"snapshotProgress\":").append(r.snapshotProgress())
+                .append(",\"snapshotEtaMillis\":").append(r.snapshotEtaMillis())
                 .append('}');
         }
         return json.append("],\"applied\":").append(status.applied()).append('}').toString();

@@ -63,6 +63,17 @@ class HandshakeFuzzSeedsTest
                 hello(buffer, hello, FrameHeader.VERSION, 0, EPOCH, 500, fingerprint(498)));
             hello(buffer, hello, FrameHeader.VERSION, 0, EPOCH, 500, fingerprint(499));
             corpus.add("hello", "refuse-diverged-history", buffer.asSlice(0, hello.historyIdLo(42).seal()));
+            final int snapshots = HelloFlyweight.ACCEPTS_SNAPSHOT_FLAG;
+            corpus.add("hello", "snapshot-retention",
+                hello(buffer, hello, FrameHeader.VERSION, snapshots, EPOCH, OLDEST_OFFSET - 1, -1));
+            corpus.add("hello", "snapshot-empty",
+                hello(buffer, hello, FrameHeader.VERSION, snapshots | HelloFlyweight.EMPTY_WAL_FLAG, 0, 0, -1));
+            corpus.add("hello", "stream-accepts-snapshot",
+                hello(buffer, hello, FrameHeader.VERSION, snapshots, EPOCH, 500, fingerprint(499)));
+            hello(buffer, hello, FrameHeader.VERSION, snapshots, EPOCH, 500, fingerprint(499));
+            corpus.add("hello", "snapshot-history", buffer.asSlice(0, hello.historyIdLo(42).seal()));
+            hello(buffer, hello, FrameHeader.VERSION, snapshots, EPOCH, HEAD_OFFSET + 1, -1);
+            corpus.add("hello", "snapshot-partial", buffer.asSlice(0, hello.partial(400, 1 << 20, 65_536, 0xC0FFEE).seal()));
 
             final WelcomeFlyweight welcome = new WelcomeFlyweight();
             final int maxFrameBytes = FrameHeader.MAX_FRAME_BYTES_DEFAULT;
@@ -83,6 +94,8 @@ class HandshakeFuzzSeedsTest
                 welcome(buffer, welcome, maxFrameBytes, REPLICA_NEXT_OFFSET, EPOCH - 1, historyIdLo));
             corpus.add("welcome", "refuse-sequence-gap",
                 welcome(buffer, welcome, maxFrameBytes, REPLICA_NEXT_OFFSET - 1, EPOCH, historyIdLo));
+            welcome(buffer, welcome, maxFrameBytes, 300, EPOCH, 42);
+            corpus.add("welcome", "snapshot", buffer.asSlice(0, welcome.mode(WelcomeFlyweight.Mode.SNAPSHOT).seal()));
         }
         return corpus;
     }
@@ -104,7 +117,7 @@ class HandshakeFuzzSeedsTest
             {
                 final ResumeDecision[] decision = new ResumeDecision[1];
                 assertEquals(DecoderContract.Outcome.ACCEPTED, target.hello(seed.getValue(), decision), seed.getKey());
-                assertEquals(seed.getKey().replaceFirst("^(stream|refuse-[a-z]+).*", "$1"), name(decision[0]),
+                assertEquals(seed.getKey().replaceFirst("^(stream|snapshot|refuse-[a-z]+).*", "$1"), name(decision[0]),
                     "hello/" + seed.getKey() + ": " + decision[0]);
             }
             for (final Map.Entry<String, byte[]> seed : seeds.get("welcome").entrySet())
@@ -112,7 +125,7 @@ class HandshakeFuzzSeedsTest
                 final ResumeDecision[] decisions = new ResumeDecision[2];
                 assertEquals(DecoderContract.Outcome.ACCEPTED, target.welcome(seed.getValue(), decisions),
                     seed.getKey());
-                assertEquals(seed.getKey().replaceFirst("^(stream|refuse-[a-z-]+?)(-signed|-newer-epoch)?$", "$1"),
+                assertEquals(seed.getKey().replaceFirst("^(stream|snapshot|refuse-[a-z-]+?)(-signed|-newer-epoch)?$", "$1"),
                     name(decisions[0]), "welcome/" + seed.getKey() + ": " + decisions[0]);
             }
         }
@@ -135,6 +148,7 @@ class HandshakeFuzzSeedsTest
         return switch (decision)
         {
             case ResumeDecision.Stream stream -> "stream";
+            case ResumeDecision.Snapshot snapshot -> "snapshot";
             case ResumeDecision.Refuse refuse ->
                 "refuse-" + refuse.code().name().toLowerCase(Locale.ROOT).replace('_', '-');
         };

@@ -71,7 +71,7 @@ class HandshakeFuzzTest implements AutoCloseable
     private static final Set<ErrorCode> DECIDE_REFUSALS =
         Set.of(ErrorCode.PROTOCOL, ErrorCode.DIVERGED, ErrorCode.FENCED, ErrorCode.RETENTION);
     private static final Set<ErrorCode> WELCOME_REFUSALS =
-        Set.of(ErrorCode.CONFIGURATION, ErrorCode.DIVERGED, ErrorCode.FENCED, ErrorCode.SEQUENCE_GAP);
+        Set.of(ErrorCode.CONFIGURATION, ErrorCode.DIVERGED, ErrorCode.FENCED, ErrorCode.SEQUENCE_GAP, ErrorCode.PROTOCOL);
 
     private final FuzzFrame input = new FuzzFrame(MAX_FRAME_BYTES);
     private final FrameDecoder frameDecoder = new FrameDecoder(MAX_FRAME_BYTES);
@@ -141,7 +141,7 @@ class HandshakeFuzzTest implements AutoCloseable
             final long replicasLast =
                 hello.emptyWal() || hello.nextOffset() == 0 ? -1 : fingerprint(hello.nextOffset() - 1);
             final ResumeDecision decided = Resume.decide(
-                replica, new ServingLog(FrameHeader.VERSION, HISTORY, OLDEST_OFFSET, HEAD_OFFSET, replicasLast));
+                replica, new ServingLog(FrameHeader.VERSION, HISTORY, OLDEST_OFFSET, HEAD_OFFSET, replicasLast, true));
             checkDecide(replica, replicasLast, decided);
             if (null != decision)
             {
@@ -173,10 +173,10 @@ class HandshakeFuzzTest implements AutoCloseable
             // as FollowAgent.startStreaming does
             final PrimaryWelcome primary = PrimaryWelcome.of(welcome);
             final ResumeDecision withEntries =
-                Resume.checkWelcome(HISTORY, false, REPLICA_NEXT_OFFSET, REPLICA_MAX_FRAME_BYTES, primary);
-            checkWelcome(HISTORY, primary, withEntries);
-            final ResumeDecision empty = Resume.checkWelcome(null, true, 0, REPLICA_MAX_FRAME_BYTES, primary);
-            checkWelcome(null, primary, empty);
+                Resume.checkWelcome(HISTORY, false, REPLICA_NEXT_OFFSET, REPLICA_MAX_FRAME_BYTES, true, primary);
+            checkWelcome(HISTORY, primary, withEntries, true);
+            final ResumeDecision empty = Resume.checkWelcome(null, true, 0, REPLICA_MAX_FRAME_BYTES, false, primary);
+            checkWelcome(null, primary, empty, false);
             if (null != decisions)
             {
                 decisions[0] = withEntries;
@@ -225,6 +225,20 @@ class HandshakeFuzzTest implements AutoCloseable
     {
         switch (decision)
         {
+            case ResumeDecision.Snapshot snapshot ->
+            {
+                require(replica.acceptsSnapshot(), "a snapshot for a replica that runs no state machine");
+                require(replica.protocolVersion() == FrameHeader.VERSION, "a snapshot to protocol " +
+                    replica.protocolVersion());
+                require(replica.epoch() <= HISTORY.epoch(), "a snapshot to a replica of a newer epoch " + replica.epoch());
+                final boolean streamable = replica.emptyWal() ? OLDEST_OFFSET == 0 :
+                    replica.historyId().equals(HISTORY.id()) && replica.nextOffset() >= OLDEST_OFFSET &&
+                        replica.nextOffset() <= HEAD_OFFSET &&
+                        (replica.lastEntry() < 0 || replicasLast < 0 || replica.lastEntry() == replicasLast);
+                require(!streamable, "a snapshot for a replica that could stream");
+                require(snapshot.reason().contains(replica.replicaId()), "a reason not naming the replica: " +
+                    snapshot.reason());
+            }
             case ResumeDecision.Stream stream ->
             {
                 final long from = stream.fromOffset();
@@ -255,12 +269,22 @@ class HandshakeFuzzTest implements AutoCloseable
         }
     }
 
-    private static void checkWelcome(final History own, final PrimaryWelcome primary, final ResumeDecision decision)
+    private static void checkWelcome(final History own, final PrimaryWelcome primary, final ResumeDecision decision,
+        final boolean acceptsSnapshot)
     {
         switch (decision)
         {
+            case ResumeDecision.Snapshot snapshot ->
+            {
+                require(primary.snapshot() && acceptsSnapshot, "a snapshot taken that was not offered or asked for");
+                require(primary.maxFrameBytes() <= REPLICA_MAX_FRAME_BYTES, "takes frames of up to " +
+                    primary.maxFrameBytes());
+                require(null == own || !primary.historyId().equals(own.id()) || primary.epoch() >= own.epoch(),
+                    "takes a snapshot from a deposed primary");
+            }
             case ResumeDecision.Stream stream ->
             {
+                require(!primary.snapshot(), "streams after a WELCOME that announced a snapshot");
                 require(stream.fromOffset() == primary.startOffset(), "streams from " + stream.fromOffset() +
                     " after a WELCOME starting at " + primary.startOffset());
                 require(primary.maxFrameBytes() <= REPLICA_MAX_FRAME_BYTES, "takes frames of up to " +

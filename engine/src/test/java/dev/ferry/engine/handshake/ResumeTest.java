@@ -111,21 +111,21 @@ class ResumeTest
     @Test
     void shouldAcceptAWelcomeThatContinuesTheReplicasWal()
     {
-        assertEquals(new ResumeDecision.Stream(500), Resume.checkWelcome(HISTORY, false, 500, 1 << 20, welcome(ID, 2, 500)));
-        assertEquals(new ResumeDecision.Stream(500), Resume.checkWelcome(HISTORY, false, 500, 1 << 20, welcome(ID, 3, 500)),
+        assertEquals(new ResumeDecision.Stream(500), Resume.checkWelcome(HISTORY, false, 500, 1 << 20, false, welcome(ID, 2, 500)));
+        assertEquals(new ResumeDecision.Stream(500), Resume.checkWelcome(HISTORY, false, 500, 1 << 20, false, welcome(ID, 3, 500)),
             "a newer epoch is followed");
-        assertEquals(new ResumeDecision.Stream(100), Resume.checkWelcome(null, true, 0, 1 << 20, welcome(OTHER, 0, 100)),
+        assertEquals(new ResumeDecision.Stream(100), Resume.checkWelcome(null, true, 0, 1 << 20, false, welcome(OTHER, 0, 100)),
             "empty: any");
     }
 
     @Test
     void shouldRefuseAWelcomeFromAnotherHistoryOrWithAGap()
     {
-        final ResumeDecision other = Resume.checkWelcome(HISTORY, false, 500, 1 << 20, welcome(OTHER, 2, 500));
+        final ResumeDecision other = Resume.checkWelcome(HISTORY, false, 500, 1 << 20, false, welcome(OTHER, 2, 500));
         assertEquals(ErrorCode.DIVERGED, assertInstanceOf(ResumeDecision.Refuse.class, other).code());
-        final ResumeDecision none = Resume.checkWelcome(null, false, 500, 1 << 20, welcome(ID, 2, 500));
+        final ResumeDecision none = Resume.checkWelcome(null, false, 500, 1 << 20, false, welcome(ID, 2, 500));
         assertEquals(ErrorCode.DIVERGED, assertInstanceOf(ResumeDecision.Refuse.class, none).code());
-        final ResumeDecision gap = Resume.checkWelcome(HISTORY, false, 500, 1 << 20, welcome(ID, 2, 400));
+        final ResumeDecision gap = Resume.checkWelcome(HISTORY, false, 500, 1 << 20, false, welcome(ID, 2, 400));
         assertEquals(ErrorCode.SEQUENCE_GAP, assertInstanceOf(ResumeDecision.Refuse.class, gap).code());
     }
 
@@ -133,7 +133,7 @@ class ResumeTest
     @Test
     void shouldRefuseAWelcomeFromAnOlderEpochAsFenced()
     {
-        final ResumeDecision stale = Resume.checkWelcome(HISTORY, false, 500, 1 << 20, welcome(ID, 1, 500));
+        final ResumeDecision stale = Resume.checkWelcome(HISTORY, false, 500, 1 << 20, false, welcome(ID, 1, 500));
         final ResumeDecision.Refuse refuse = assertInstanceOf(ResumeDecision.Refuse.class, stale);
         assertEquals(ErrorCode.FENCED, refuse.code());
         assertTrue(refuse.reason().contains("epoch 1") && refuse.reason().contains("epoch 2"), refuse.reason());
@@ -143,7 +143,7 @@ class ResumeTest
     @Test
     void shouldRefuseAWelcomeWhoseFramesTheReplicaCannotTake()
     {
-        final ResumeDecision big = Resume.checkWelcome(null, true, 0, 64 << 10, welcome(ID, 0, 0));
+        final ResumeDecision big = Resume.checkWelcome(null, true, 0, 64 << 10, false, welcome(ID, 0, 0));
         final ResumeDecision.Refuse refuse = assertInstanceOf(ResumeDecision.Refuse.class, big);
         assertEquals(ErrorCode.CONFIGURATION, refuse.code());
         assertTrue(refuse.reason().contains("1048576") && refuse.reason().contains("65536"), refuse.reason());

@@ -43,14 +43,29 @@ import static dev.ferry.wal.frame.FrameHeader.SHORT_LE;
  *  +---------------+-----------------------------------------------+
  *  | idLength (u8) |  replicaId, idLength ASCII bytes [A-Za-z0-9._-]  ...  76
  *  +---------------+-----------------------------------------------+
+ *  only with PARTIAL_SNAPSHOT (flags bit 3), at p = 77 + idLength:
+ *  +---------------------------------------------------------------+
+ *  |                 partialSnapshotOffset (u64)                   |  p
+ *  +---------------------------------------------------------------+
+ *  |                  partialTotalBytes (u64)                      |  p + 8
+ *  +---------------------------------------------------------------+
+ *  |                  partialBytesHeld (u64)                       |  p + 16
+ *  +---------------------------------------------------------------+
+ *  |                    partialCrc (u32)                           |  p + 24
+ *  +---------------------------------------------------------------+  p + 28
  * </pre>
+ * Flags: {@code EMPTY_WAL} (bit 0), {@code NO_SYNC} (bit 1), {@code ACCEPTS_SNAPSHOT} (bit 2: the replica runs a
+ * state machine and can be brought back by a snapshot), {@code PARTIAL_SNAPSHOT} (bit 3, with bit 2: it holds the
+ * first {@code partialBytesHeld} bytes of the snapshot at {@code partialSnapshotOffset} of {@code partialTotalBytes}
+ * bytes whose CRC32C is {@code partialCrc}, from an interrupted transfer, and asks to go on from there).
  * {@code codecMask} bit {@code i} says the replica decodes {@link Codec} id {@code i}; bit 0 ({@code NONE}) must be
  * set and bits of codecs this version does not define must not be. {@code nextOffset} is the replica's next offset to
  * write (everything below it is in its WAL). {@code epoch}, {@code nextOffset} are in {@code [0, 2^63)}.
  * {@code lastEntry} (since protocol version 2) fingerprints the replica's entry at {@code nextOffset - 1}: its payload
  * length and CRC32C, packed; {@link #NO_LAST_ENTRY} (-1) when the replica does not know it. The primary compares it
  * with its own entry there, so a replica never resumes on top of entries the primary does not hold. The frame is
- * exactly {@code 77 + idLength} bytes, {@code idLength} in {@code [1, 64]}.
+ * exactly {@code 77 + idLength} bytes ({@code 105 + idLength} with {@code PARTIAL_SNAPSHOT}), {@code idLength} in
+ * {@code [1, 64]}; the partial fields are in {@code [0, 2^63)} with {@code partialBytesHeld <= partialTotalBytes}.
  * <p>
  * Encode: {@link #wrap(MemorySegment, long)}, the setters, then {@link #seal()}; or
  * {@link #encode(MemorySegment, long, int, int, int, long, long, long, long, byte[], CharSequence)}. Decode:
@@ -90,8 +105,10 @@ public final class HelloFlyweight extends MessageFlyweight<HelloFlyweight>
     public static final int MAX_REPLICA_ID_LENGTH = 64;
     /** The shortest {@code HELLO} frame: a one-byte replica id. */
     public static final int MIN_LENGTH = REPLICA_ID_OFFSET + 1;
+    /** Length of the partial snapshot fields after the replica id ({@link #PARTIAL_SNAPSHOT_FLAG}). */
+    public static final int PARTIAL_LENGTH = 3 * Long.BYTES + Integer.BYTES;
     /** The longest {@code HELLO} frame. */
-    public static final int MAX_LENGTH = REPLICA_ID_OFFSET + MAX_REPLICA_ID_LENGTH;
+    public static final int MAX_LENGTH = REPLICA_ID_OFFSET + MAX_REPLICA_ID_LENGTH + PARTIAL_LENGTH;
 
     /** Flag: the replica's WAL is empty; {@code epoch}, {@code nextOffset} and the history id carry no meaning. */
     public static final int EMPTY_WAL_FLAG = 1;
@@ -100,10 +117,17 @@ public final class HelloFlyweight extends MessageFlyweight<HelloFlyweight>
      * counts for no DURABLE wait, and the primary keeps retention for it from its {@code receivedOffset}.
      */
     public static final int NO_SYNC_FLAG = 2;
+    /** Flag: the replica runs a state machine and can be brought back by a snapshot instead of being refused. */
+    public static final int ACCEPTS_SNAPSHOT_FLAG = 4;
+    /**
+     * Flag (with {@link #ACCEPTS_SNAPSHOT_FLAG}): the replica holds part of a snapshot from an interrupted transfer,
+     * described by the fields after its id, and asks to go on from there.
+     */
+    public static final int PARTIAL_SNAPSHOT_FLAG = 8;
     /** {@link #lastEntry()} when the replica does not know its last entry (an empty WAL). */
     public static final long NO_LAST_ENTRY = -1;
     /** The flag bits this version defines. */
-    public static final int KNOWN_FLAGS = EMPTY_WAL_FLAG | NO_SYNC_FLAG;
+    public static final int KNOWN_FLAGS = EMPTY_WAL_FLAG | NO_SYNC_FLAG | ACCEPTS_SNAPSHOT_FLAG | PARTIAL_SNAPSHOT_FLAG;
     /** The codec mask bits this version defines: one per {@link Codec}. */
     public static final int KNOWN_CODEC_MASK = (1 << Codec.values().length) - 1;
 
@@ -195,7 +219,9 @@ public final class HelloFlyweight extends MessageFlyweight<HelloFlyweight>
             throw Messages.badField(TYPE, "replicaIdLength=" + idLength + " is outside [1, " +
                 MAX_REPLICA_ID_LENGTH + "]");
         }
-        Messages.checkExactLength(TYPE, frameLength, length(idLength));
+        final int flags = buffer.get(INT_LE, frameOffset + FLAGS_OFFSET);
+        final boolean partial = 0 != (flags & PARTIAL_SNAPSHOT_FLAG);
+        Messages.checkExactLength(TYPE, frameLength, length(idLength) + (partial ? PARTIAL_LENGTH : 0));
         for (int i = 0; i < idLength; i++)
         {
             final int c = buffer.get(BYTE, frameOffset + REPLICA_ID_OFFSET + i) & 0xFF;
@@ -218,12 +244,23 @@ public final class HelloFlyweight extends MessageFlyweight<HelloFlyweight>
                 TYPE, "codecMask=0x" + Integer.toHexString(codecMask) + " must include NONE (bit 0) and only bits of " +
                 "known codecs (mask 0x" + Integer.toHexString(KNOWN_CODEC_MASK) + ")");
         }
-        final int flags = buffer.get(INT_LE, frameOffset + FLAGS_OFFSET);
-        if (0 != (flags & ~KNOWN_FLAGS))
+        if (0 != (flags & ~KNOWN_FLAGS) || (partial && 0 == (flags & ACCEPTS_SNAPSHOT_FLAG)))
         {
             throw new FrameException(
                 FrameException.Reason.BAD_FLAGS,
-                TYPE + " flags=0x" + Integer.toHexString(flags) + " set bits this version does not define");
+                TYPE + " flags=0x" + Integer.toHexString(flags) + " set bits this version does not define" +
+                    " (or PARTIAL_SNAPSHOT without ACCEPTS_SNAPSHOT)");
+        }
+        if (partial)
+        {
+            final long at = frameOffset + length(idLength);
+            Messages.checkNonNegative(TYPE, "partialSnapshotOffset", buffer.get(LONG_LE, at));
+            final long total = Messages.checkNonNegative(TYPE, "partialTotalBytes", buffer.get(LONG_LE, at + Long.BYTES));
+            final long held = Messages.checkNonNegative(TYPE, "partialBytesHeld", buffer.get(LONG_LE, at + 2 * Long.BYTES));
+            if (held > total)
+            {
+                throw Messages.badField(TYPE, "partialBytesHeld=" + held + " is beyond partialTotalBytes=" + total);
+            }
         }
         Messages.checkNonNegative(TYPE, "epoch", buffer.get(LONG_LE, frameOffset + EPOCH_OFFSET));
         Messages.checkNonNegative(TYPE, "nextOffset", buffer.get(LONG_LE, frameOffset + NEXT_OFFSET_OFFSET));
@@ -279,7 +316,7 @@ public final class HelloFlyweight extends MessageFlyweight<HelloFlyweight>
     @Override
     public int frameLength()
     {
-        return length(replicaIdLength());
+        return length(replicaIdLength()) + (partialSnapshot() ? PARTIAL_LENGTH : 0);
     }
 
     /**
@@ -351,6 +388,75 @@ public final class HelloFlyweight extends MessageFlyweight<HelloFlyweight>
     public boolean noSync()
     {
         return 0 != (flags() & NO_SYNC_FLAG);
+    }
+
+    /**
+     * @return whether the replica can be brought back by a snapshot.
+     */
+    public boolean acceptsSnapshot()
+    {
+        return 0 != (flags() & ACCEPTS_SNAPSHOT_FLAG);
+    }
+
+    /**
+     * @return whether the partial snapshot fields follow the replica id.
+     */
+    public boolean partialSnapshot()
+    {
+        return 0 != (flags() & PARTIAL_SNAPSHOT_FLAG);
+    }
+
+    /**
+     * Set the partial snapshot fields (after the replica id: set the id first) and the flag.
+     *
+     * @param snapshotOffset the offset of the snapshot held in part.
+     * @param totalBytes     its length.
+     * @param bytesHeld      how many of its first bytes are held, verified.
+     * @param snapshotCrc    its CRC32C.
+     * @return this.
+     */
+    public HelloFlyweight partial(final long snapshotOffset, final long totalBytes, final long bytesHeld,
+        final int snapshotCrc)
+    {
+        flags(flags() | ACCEPTS_SNAPSHOT_FLAG | PARTIAL_SNAPSHOT_FLAG);
+        final long at = offset + length(replicaIdLength());
+        buffer.set(LONG_LE, at, snapshotOffset);
+        buffer.set(LONG_LE, at + Long.BYTES, totalBytes);
+        buffer.set(LONG_LE, at + 2 * Long.BYTES, bytesHeld);
+        buffer.set(INT_LE, at + 3 * Long.BYTES, snapshotCrc);
+        return this;
+    }
+
+    /**
+     * @return the offset of the snapshot held in part (with {@link #partialSnapshot()}).
+     */
+    public long partialSnapshotOffset()
+    {
+        return buffer.get(LONG_LE, offset + length(replicaIdLength()));
+    }
+
+    /**
+     * @return the length of the snapshot held in part.
+     */
+    public long partialTotalBytes()
+    {
+        return buffer.get(LONG_LE, offset + length(replicaIdLength()) + Long.BYTES);
+    }
+
+    /**
+     * @return how many of its first bytes the replica holds.
+     */
+    public long partialBytesHeld()
+    {
+        return buffer.get(LONG_LE, offset + length(replicaIdLength()) + 2 * Long.BYTES);
+    }
+
+    /**
+     * @return the CRC32C of the snapshot held in part.
+     */
+    public int partialCrc()
+    {
+        return buffer.get(INT_LE, offset + length(replicaIdLength()) + 3 * Long.BYTES);
     }
 
     /**
