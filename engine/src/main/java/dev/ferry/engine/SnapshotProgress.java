@@ -6,7 +6,7 @@ package dev.ferry.engine;
  * @param offset      the offset the snapshot stands at (the first entry streamed after it).
  * @param bytes       bytes transferred and verified so far (from byte 0, including what an interrupted transfer
  *                    had already delivered).
- * @param totalBytes  the snapshot's length.
+ * @param totalBytes  the snapshot's length (0 until the first chunk says it, on the replica).
  * @param bytesPerSec the rate of this connection's transfer so far.
  * @param etaMillis   the time left at that rate (-1 before it is known).
  */
@@ -29,11 +29,11 @@ public record SnapshotProgress(long offset, long bytes, long totalBytes, long by
     }
 
     /**
-     * @return the fraction transferred, 0..1.
+     * @return the fraction transferred, 0..1 (0 while the length is not known yet: before the first chunk).
      */
     public double progress()
     {
-        return totalBytes == 0 ? 1 : (double)bytes / totalBytes;
+        return totalBytes == 0 ? 0 : (double)bytes / totalBytes;
     }
 
     @Override

@@ -95,6 +95,9 @@ public final class FollowAgent implements Agent
     private volatile Applier applier;
     private volatile long snapshotsLoaded;
     private volatile Path movedAside;
+    private PrimaryWelcome accepted; // the WELCOME's fields, kept: its bytes in the receive buffer are overwritten
+    private Codec acceptedCodec;
+    private long acceptedHead;
     private long snapshotHeartbeatNs;
     private boolean snapshotLoaded;
     private volatile ReplicaState state = ReplicaState.STOPPED;
@@ -417,8 +420,11 @@ public final class FollowAgent implements Agent
 
     private void startStreaming(final FrameConnection link, final long nowNs)
     {
+        accepted = PrimaryWelcome.of(welcome);
+        acceptedCodec = welcome.codec();
+        acceptedHead = welcome.headOffset();
         switch (Resume.checkWelcome(history, holdsNothing(), wal.nextOffset(), config.maxFrameBytes(), applier != null,
-            PrimaryWelcome.of(welcome)))
+            accepted))
         {
             case ResumeDecision.Refuse refuse -> throw new FerryException(refuse.code(), refuse.reason());
             case ResumeDecision.Snapshot snapshot ->
@@ -436,14 +442,13 @@ public final class FollowAgent implements Agent
      */
     private void follow(final FrameConnection link)
     {
-        final UUID primaryHistory = new UUID(welcome.historyIdHi(), welcome.historyIdLo());
-        final History followed = History.follow(history, primaryHistory, welcome.epoch(), welcome.startOffset());
+        final History followed = History.follow(history, accepted.historyId(), accepted.epoch(), accepted.startOffset());
         if (followed != history)
         {
             followed.save(wal.directory());
             history = followed;
         }
-        receiver.start(welcome.codec(), welcome.startOffset(), welcome.headOffset());
+        receiver.start(acceptedCodec, accepted.startOffset(), acceptedHead);
         moveTo(ReplicaState.STREAMING, null);
         log.log("replica " + config.id() + " streaming from " + Endpoint.format(config.primary()) + " at offset " +
             wal.nextOffset());
@@ -454,11 +459,11 @@ public final class FollowAgent implements Agent
 
     private void startSnapshot(final long nowNs)
     {
-        snapshots.begin(welcome.startOffset(), nowNs);
+        snapshots.begin(accepted.startOffset(), nowNs);
         snapshotLoaded = false;
         snapshotHeartbeatNs = nowNs;
         moveTo(ReplicaState.SNAPSHOTTING, null);
-        log.log("replica " + config.id() + " receiving the snapshot at offset " + welcome.startOffset() + " from " +
+        log.log("replica " + config.id() + " receiving the snapshot at offset " + accepted.startOffset() + " from " +
             Endpoint.format(config.primary()) + (holdsNothing() ? "" : " (its WAL, at offset " + wal.nextOffset() +
             ", cannot resume from this primary: it will be moved aside)"));
     }
@@ -523,7 +528,7 @@ public final class FollowAgent implements Agent
      */
     private void loadSnapshot(final Path incoming)
     {
-        final long offset = welcome.startOffset();
+        final long offset = accepted.startOffset();
         final Applier old = applier;
         try (FileChannel in = FileChannel.open(incoming, StandardOpenOption.READ))
         {

@@ -39,6 +39,7 @@ public final class ReplicaSlot
     private volatile long snapshotTotalBytes; // 0: none in flight
     private volatile long snapshotFromBytes;
     private volatile long snapshotStartNs;
+    private volatile long snapshotBytesSent;
 
     ReplicaSlot(final String id)
     {
@@ -209,7 +210,17 @@ public final class ReplicaSlot
 
     void snapshotSent(final long bytes)
     {
+        snapshotBytesSent += bytes - snapshotBytes;
         snapshotBytes = bytes;
+    }
+
+    /**
+     * @return the snapshot bytes sent to this replica over every transfer (a resumed transfer adds only what it
+     *         sends).
+     */
+    public long snapshotBytesSent()
+    {
+        return snapshotBytesSent;
     }
 
     /** The transfer ended (delivered, or interrupted: a resume starts it again). */
