@@ -39,6 +39,7 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -354,6 +355,111 @@ class ReplicationProcessTest
             assertEquals(livePrefix, WalDigest.of(wal, 0, livePrefix.last()), "the prefix digested while it was written");
         }
         assertEquals(heads[0], assertDenseGenerated(replicaWal));
+    }
+
+    /**
+     * A snapshot transfer across processes, cut by {@code kill -9} of the replica and then of the primary: each time
+     * it resumes from the replica's last verified byte (the primaries' status counts the transfers they began: one
+     * in all), and the replica ends with the primary's state.
+     */
+    @Test
+    @Timeout(value = 240, unit = TimeUnit.SECONDS)
+    void shouldResumeASnapshotTransferAfterKillMinus9OfEitherSide() throws Exception
+    {
+        final String address = "127.0.0.1:" + freePort();
+        final Path primaryWal = dir.resolve("primary-wal");
+        final Path replicaWal = dir.resolve("replica-wal");
+        final Path secretFile = dir.resolve("secret");
+        secret = Secret.generate(secretFile);
+        final String[] replicaArgs = {"replica", "--wal", replicaWal.toString(), "--primary", address, "--id", "r1",
+            "--secret-file", secretFile.toString()};
+        // r1 first follows another primary: its history is not the one it will be sent a snapshot of
+        final Child old = start("old-primary", "primary", "--wal", dir.resolve("old-wal").toString(), "--listen", address,
+            "--secret-file", secretFile.toString(), "--generate", "100", "--size", "16");
+        final Child first = start("replica-1", replicaArgs);
+        final WalView replicaView = new WalView(replicaWal);
+        await("r1 on the old history", () -> replicaView.next() == 100, old, first);
+        kill(first);
+        kill(old);
+
+        final String[] primaryArgs = {"primary", "--wal", primaryWal.toString(), "--listen", address,
+            "--secret-file", secretFile.toString(), "--snapshot-rate", "1000000"};
+        final Child primary1 = start("primary-1", concat(primaryArgs, "--generate", "40000", "--size", "100",
+            "--keys", "40000"));
+        await("the primary to apply what it generated", () ->
+        {
+            final PrimaryStatus now = statusOrNull(address);
+            return now != null && now.applied() == 40_000;
+        }, primary1);
+        final Child replica2 = start("replica-2", replicaArgs);
+        await("a quarter of the snapshot", () -> snapshotProgress(address) > 0.25, primary1, replica2);
+        kill(replica2);
+        final Child replica3 = start("replica-3", replicaArgs);
+        await("the transfer resumed past half", () -> snapshotProgress(address) > 0.5, primary1, replica3);
+        assertEquals(1, status(address).replicas().getFirst().snapshots(), "resumed, not begun again" + logs());
+        kill(primary1);
+        final Child primary2 = start("primary-2", primaryArgs);
+        await("r1 streaming after its snapshot", () ->
+        {
+            final PrimaryStatus now = statusOrNull(address);
+            return now != null && now.replicas().stream().anyMatch(r -> r.id().equals("r1") &&
+                r.state() == SlotState.STREAMING && r.applied() == now.head() && now.head() == 40_000);
+        }, primary2, replica3);
+        assertEquals(0, status(address).replicas().getFirst().snapshots(),
+            "the restarted primary resumed the transfer, it began none" + logs());
+        assertTrue(JvmLauncher.tail(replica3.log()).contains("aside"), "r1 says where its old WAL went" + logs());
+
+        for (final Child child : List.of(replica3, primary2))
+        {
+            child.process().destroy();
+            assertTrue(child.process().waitFor(30, TimeUnit.SECONDS), child.name() + " did not stop" + logs());
+        }
+        assertArrayEquals(state(primaryWal), state(replicaWal), "equal states" + logs());
+    }
+
+    private PrimaryStatus status(final String address)
+    {
+        final String[] hostPort = address.split(":");
+        return StatusDocuments.read(StatusClient.requestJson(
+            new InetSocketAddress(hostPort[0], Integer.parseInt(hostPort[1])), Duration.ofSeconds(2), secret));
+    }
+
+    private PrimaryStatus statusOrNull(final String address)
+    {
+        try
+        {
+            return status(address);
+        }
+        catch (final FerryException ex)
+        {
+            return null; // not listening yet
+        }
+    }
+
+    private double snapshotProgress(final String address)
+    {
+        final PrimaryStatus now = statusOrNull(address);
+        return now == null ? 0 : now.replicas().stream().filter(r -> r.id().equals("r1"))
+            .mapToDouble(ReplicaStatus::snapshotProgress).max().orElse(0);
+    }
+
+    /** The key-value state a WAL directory holds (its newest snapshot, then the WAL after it), as snapshot bytes. */
+    private static byte[] state(final Path walDir) throws IOException
+    {
+        try (Wal wal = Wal.open(new WalConfig().directory(walDir).readOnly(true)))
+        {
+            final dev.ferry.engine.state.KvStateMachine state = new dev.ferry.engine.state.KvStateMachine();
+            final dev.ferry.engine.state.Applier applier =
+                dev.ferry.engine.state.Applier.openReadOnly(wal, state, message -> { });
+            while (!applier.caughtUp())
+            {
+                applier.doWork(System.nanoTime());
+            }
+            applier.close();
+            final java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            state.writeSnapshot(java.nio.channels.Channels.newChannel(out));
+            return out.toByteArray();
+        }
     }
 
     /** True if the primary at {@code address} answers status with r1 STREAMING and caught up at {@code head}. */

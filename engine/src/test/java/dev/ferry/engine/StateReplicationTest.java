@@ -70,6 +70,38 @@ class StateReplicationTest
         assertEquals(2_000, again.appliedOffset());
     }
 
+    /**
+     * A restarted replica positions its applier on the thread that starts it (to replay the WAL after its newest
+     * snapshot, here none), then applies on its own thread: the applier's cursor must be handed over (Chronicle refuses
+     * a tailer used by two threads), or applying stops at once with INTERNAL.
+     */
+    @Test
+    void shouldGoOnApplyingAfterARestartThatReplays() throws IOException
+    {
+        final Primary primary = fixture.primary(fixture.primaryConfig().stateMachine(new KvStateMachine()));
+        final Replica replica = fixture.track(Replica.start(
+            fixture.replicaConfig("r1", primary.localAddress()).stateMachine(new KvStateMachine())));
+        final KvEntryWriter writer = new KvEntryWriter(64);
+        for (int i = 0; i < 100; i++)
+        {
+            primary.append(writer.reset().put(0, "key-" + i, "value-" + i).entry());
+        }
+        await("r1 to apply 100", WAIT, () -> replica.appliedOffset() == 100);
+        replica.stop();
+        SnapshotResyncTest.deleteTree(fixture.dir("r1").resolve(StateStore.DIRECTORY)); // as after kill -9 before any save
+
+        final Replica again = fixture.track(Replica.start(
+            fixture.replicaConfig("r1", primary.localAddress()).stateMachine(new KvStateMachine())));
+        for (int i = 100; i < 110; i++)
+        {
+            primary.append(writer.reset().put(0, "key-" + i, "value-" + i).entry());
+        }
+        await(() -> "r1 to apply 110 after its restart: " + again.appliedOffset() + ", " + again.stateError(), WAIT,
+            () -> again.appliedOffset() == 110 || again.stateError() != null);
+        assertEquals(null, again.stateError());
+        assertEquals(110, again.appliedOffset());
+    }
+
     @Test
     void shouldStopApplyingAtARefusedEntryAndGoOnReplicating()
     {

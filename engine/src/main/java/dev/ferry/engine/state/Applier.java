@@ -109,7 +109,9 @@ public final class Applier implements Agent
         final Applier applier = new Applier(wal, state, store, snapshotEveryEntries, saves, log);
         final long from = state.appliedOffset();
         final SeekResult seek = applier.cursor.seek(from);
-        if (seek == SeekResult.TOO_OLD || seek == SeekResult.FUTURE)
+        // an empty WAL beside a snapshot is a replica that loaded the snapshot and received nothing after it yet:
+        // nothing to replay (its WAL starts at the snapshot's offset when the replica opens it)
+        if ((seek == SeekResult.TOO_OLD || seek == SeekResult.FUTURE) && !(wal.isEmpty() && loaded >= 0))
         {
             applier.cursor.close();
             throw new FerryException(ErrorCode.APPLY, "the state cannot be rebuilt: it stands at offset " + from +
@@ -123,6 +125,7 @@ public final class Applier implements Agent
         {
             log.log("state loaded from the snapshot at offset " + loaded + "; replaying the WAL from there");
         }
+        applier.cursor.handOver(); // positioned here, polled by the node's Ferry thread
         return applier;
     }
 

@@ -273,7 +273,9 @@ public final class HelloFlyweight extends MessageFlyweight<HelloFlyweight>
      * @param frameOffset     the offset of the frame's first byte.
      * @param protocolVersion the highest protocol version the replica speaks.
      * @param codecMask       the codecs the replica decodes, see {@link #codecMask(Codec...)}.
-     * @param flags           {@link #EMPTY_WAL_FLAG}, {@link #NO_SYNC_FLAG}, both or 0.
+     * @param flags           {@link #EMPTY_WAL_FLAG}, {@link #NO_SYNC_FLAG}, {@link #ACCEPTS_SNAPSHOT_FLAG} or 0 in any
+     *                        combination; {@link #PARTIAL_SNAPSHOT_FLAG} is ignored here: {@link #partial} sets it with
+     *                        the fields it announces.
      * @param epoch           the replica's epoch.
      * @param nextOffset      the replica's next offset to write.
      * @param historyIdHi     the high 64 bits of the replica's history id.
@@ -299,7 +301,7 @@ public final class HelloFlyweight extends MessageFlyweight<HelloFlyweight>
         return wrap(buffer, frameOffset)
             .protocolVersion(protocolVersion)
             .codecMask(codecMask)
-            .flags(flags)
+            .flags(flags & ~PARTIAL_SNAPSHOT_FLAG)
             .epoch(epoch)
             .nextOffset(nextOffset)
             .lastEntry(NO_LAST_ENTRY)
@@ -373,7 +375,8 @@ public final class HelloFlyweight extends MessageFlyweight<HelloFlyweight>
     }
 
     /**
-     * @param flags the flags: {@link #EMPTY_WAL_FLAG} or 0.
+     * @param flags the flags ({@link #KNOWN_FLAGS}); with {@link #PARTIAL_SNAPSHOT_FLAG} the partial fields must be set
+     *              too ({@link #partial} does both).
      * @return this.
      */
     public HelloFlyweight flags(final int flags)
@@ -618,6 +621,9 @@ public final class HelloFlyweight extends MessageFlyweight<HelloFlyweight>
         }
         return "HELLO[replicaId=" + replicaId() + ", protocolVersion=" + protocolVersion() + ", codecMask=0x" +
             Integer.toHexString(codecMask()) + ", flags=0x" + Integer.toHexString(flags()) + ", epoch=" + epoch() +
-            ", nextOffset=" + nextOffset() + ", lastEntry=" + Long.toHexString(lastEntry()) + ", historyId=" + Messages.historyIdHex(historyIdHi(), historyIdLo()) + "]";
+            ", nextOffset=" + nextOffset() + ", lastEntry=" + Long.toHexString(lastEntry()) + ", historyId=" +
+            Messages.historyIdHex(historyIdHi(), historyIdLo()) + (partialSnapshot() ? ", partial=" +
+            partialBytesHeld() + "/" + partialTotalBytes() + " bytes of the snapshot at " + partialSnapshotOffset() +
+            " crc " + Integer.toHexString(partialCrc()) : "") + "]";
     }
 }

@@ -2,6 +2,7 @@ package dev.ferry.net.message;
 
 import dev.ferry.wal.codec.Codec;
 import dev.ferry.wal.frame.FrameException;
+import dev.ferry.wal.frame.FrameHeader;
 import dev.ferry.wal.frame.MessageType;
 
 import java.lang.foreign.MemorySegment;
@@ -144,6 +145,17 @@ public final class SnapshotChunkFlyweight extends MessageFlyweight<SnapshotChunk
     int frameLength()
     {
         return frameBytes;
+    }
+
+    /**
+     * Wraps a frame without checking it (see {@link MessageFlyweight#wrap}); its length is read from its header.
+     */
+    @Override
+    public SnapshotChunkFlyweight wrap(final MemorySegment buffer, final long frameOffset)
+    {
+        super.wrap(buffer, frameOffset);
+        frameBytes = buffer.get(INT_LE, frameOffset + FrameHeader.LENGTH_OFFSET);
+        return this;
     }
 
     /**

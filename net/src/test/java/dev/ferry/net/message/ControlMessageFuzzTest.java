@@ -17,14 +17,17 @@ import static dev.ferry.wal.frame.DecoderContract.require;
  * Coverage-guided fuzzing (Jazzer) of each control message's decoder, one target per message (listed in
  * {@link ControlMessages}). The frame header is {@code FrameDecoderFuzzTest}'s target (wal-io): here it is made valid
  * over the input, with the message's type, so that every input reaches the body checks; a frame shorter than a header
- * goes to the decoder as it is. What a decoder accepts is checked against net/PROTOCOL.md section 4.
+ * goes to the decoder as it is. What a decoder accepts is checked against net/PROTOCOL.md sections 4 and 5.3.
  * <p>
  * {@code mvn verify} replays {@code ControlMessageFuzzTestInputs/<message>} (seeds from {@link MessageFuzzSeedsTest},
  * and findings kept as regression inputs); {@code .ci/fuzz} fuzzes (net/PROTOCOL.md section 11).
  */
 class ControlMessageFuzzTest implements AutoCloseable
 {
-    /** Large enough for any status document the fuzzer makes; control frames are otherwise small. */
+    /**
+     * Large enough for any status document the fuzzer makes, and for snapshot chunks of up to 64 KiB (a chunk's range
+     * checks do not depend on its size); control frames are otherwise small.
+     */
     static final int MAX_FRAME_BYTES = 64 * 1024;
 
     private final FuzzFrame input = new FuzzFrame(MAX_FRAME_BYTES);
@@ -96,6 +99,18 @@ class ControlMessageFuzzTest implements AutoCloseable
     void auth(final byte[] frame)
     {
         decode(ControlMessages.AUTH, frame);
+    }
+
+    @FuzzTest
+    void snapshotChunk(final byte[] frame)
+    {
+        decode(ControlMessages.SNAPSHOT_CHUNK, frame);
+    }
+
+    @FuzzTest
+    void snapshotEnd(final byte[] frame)
+    {
+        decode(ControlMessages.SNAPSHOT_END, frame);
     }
 
     /**

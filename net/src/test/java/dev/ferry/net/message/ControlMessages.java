@@ -2,25 +2,29 @@ package dev.ferry.net.message;
 
 import dev.ferry.error.ErrorCode;
 import dev.ferry.wal.codec.Codec;
+import dev.ferry.wal.codec.Compressor;
+import dev.ferry.wal.codec.Compressors;
 import dev.ferry.wal.frame.FrameHeader;
 import dev.ferry.wal.frame.MessageType;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
+import java.util.zip.CRC32C;
 
 import static dev.ferry.wal.frame.DecoderContract.require;
 
 /**
  * Every control message, for the fuzz targets ({@link ControlMessageFuzzTest}) and their seeds
- * ({@link MessageFuzzSeedsTest}). Each one's checks are net/PROTOCOL.md section 4 read back through the accessors,
- * written apart from the decoder's own validation; its seeds are frames from its production encoder.
+ * ({@link MessageFuzzSeedsTest}). Each one's checks are net/PROTOCOL.md sections 4 and 5.3 read back through the
+ * accessors, written apart from the decoder's own validation; its seeds are frames from its production encoder.
  * <p>
- * Adding a message (CHALLENGE, AUTH): a constant here with its checks and seeds, added to {@link #ALL}; a
- * {@code @FuzzTest} method of the same name in {@link ControlMessageFuzzTest}; then {@code .ci/fuzz --write-seeds}.
- * {@link MessageFuzzSeedsTest} fails until each step is done.
+ * Adding a message (CHALLENGE, AUTH, SNAPSHOT_CHUNK, SNAPSHOT_END): a constant here with its checks and seeds, added
+ * to {@link #ALL}; a {@code @FuzzTest} method of the same name in {@link ControlMessageFuzzTest}; then
+ * {@code .ci/fuzz --write-seeds}. {@link MessageFuzzSeedsTest} fails until each step is done.
  */
 final class ControlMessages
 {
@@ -59,17 +63,29 @@ final class ControlMessages
     static final ControlMessage<StatusResponseFlyweight> STATUS_RESPONSE = new ControlMessage<>(
         "statusResponse", MessageType.STATUS_RESPONSE, StatusResponseFlyweight::new,
         ControlMessages::checkStatusResponse, ControlMessages::statusResponseSeeds);
+    static final ControlMessage<SnapshotChunkFlyweight> SNAPSHOT_CHUNK = new ControlMessage<>(
+        "snapshotChunk", MessageType.SNAPSHOT_CHUNK, SnapshotChunkFlyweight::new, ControlMessages::checkSnapshotChunk,
+        ControlMessages::snapshotChunkSeeds);
+    static final ControlMessage<SnapshotEndFlyweight> SNAPSHOT_END = new ControlMessage<>(
+        "snapshotEnd", MessageType.SNAPSHOT_END, SnapshotEndFlyweight::new, ControlMessages::checkSnapshotEnd,
+        ControlMessages::snapshotEndSeeds);
 
     /** Every control message. */
-    static final List<ControlMessage<?>> ALL =
-        List.of(HELLO, WELCOME, ACK, NACK, HEARTBEAT, ERROR, STATUS_REQUEST, STATUS_RESPONSE, CHALLENGE, AUTH);
+    static final List<ControlMessage<?>> ALL = List.of(HELLO, WELCOME, ACK, NACK, HEARTBEAT, ERROR, STATUS_REQUEST,
+        STATUS_RESPONSE, CHALLENGE, AUTH, SNAPSHOT_CHUNK, SNAPSHOT_END);
 
-    /** The frame types that are not control messages, or whose layout is not specified yet (section 5.3). */
-    static final List<MessageType> NOT_CONTROL_MESSAGES =
-        List.of(MessageType.BATCH, MessageType.SNAPSHOT_CHUNK, MessageType.SNAPSHOT_END);
+    /** The frame types that are not control messages: {@code BATCH} has targets of its own in wal-io. */
+    static final List<MessageType> NOT_CONTROL_MESSAGES = List.of(MessageType.BATCH);
+
+    /** The HELLO flags section 4.1 defines: EMPTY_WAL, NO_SYNC, ACCEPTS_SNAPSHOT, PARTIAL_SNAPSHOT. */
+    private static final int HELLO_FLAGS = 0b1111;
+    /** The partial snapshot fields after a HELLO's replica id: three u64 and a u32. */
+    private static final int HELLO_PARTIAL_BYTES = 3 * Long.BYTES + Integer.BYTES;
 
     private static final long HISTORY_ID_HI = 0x0123456789ABCDEFL;
     private static final long HISTORY_ID_LO = 0x7EDCBA9876543210L;
+    /** The size of the snapshot the chunk seeds are cut from. */
+    private static final int SNAPSHOT_BYTES = 4096;
 
     private ControlMessages()
     {
@@ -79,8 +95,15 @@ final class ControlMessages
     {
         final int idLength = hello.replicaIdLength();
         require(idLength >= 1 && idLength <= HelloFlyweight.MAX_REPLICA_ID_LENGTH, "idLength=" + idLength);
-        require(frame.byteSize() == HelloFlyweight.REPLICA_ID_OFFSET + idLength,
-            "a HELLO of " + frame.byteSize() + " bytes with idLength=" + idLength);
+        final int flags = hello.flags();
+        require(0 == (flags & ~HELLO_FLAGS), "flags=0x" + Integer.toHexString(flags));
+        final boolean accepts = 0 != (flags & HelloFlyweight.ACCEPTS_SNAPSHOT_FLAG);
+        final boolean partial = 0 != (flags & HelloFlyweight.PARTIAL_SNAPSHOT_FLAG);
+        require(accepts || !partial,
+            "PARTIAL_SNAPSHOT without ACCEPTS_SNAPSHOT: flags=0x" + Integer.toHexString(flags));
+        final long idEnd = HelloFlyweight.REPLICA_ID_OFFSET + idLength;
+        require(frame.byteSize() == idEnd + (partial ? HELLO_PARTIAL_BYTES : 0),
+            "a HELLO of " + frame.byteSize() + " bytes with idLength=" + idLength + ", partial " + partial);
         final String replicaId = hello.replicaId();
         require(replicaId.length() == idLength, "replicaId '" + replicaId + "' of idLength=" + idLength);
         for (int i = 0; i < idLength; i++)
@@ -98,15 +121,29 @@ final class ControlMessages
         {
             require(hello.supportsCodec(codec) == (0 != (codecMask & (1 << codec.id()))), "supportsCodec " + codec);
         }
-        final int flags = hello.flags();
-        require(0 == (flags & ~(HelloFlyweight.EMPTY_WAL_FLAG | HelloFlyweight.NO_SYNC_FLAG)),
-            "flags=0x" + Integer.toHexString(flags));
         require(hello.emptyWal() == (0 != (flags & HelloFlyweight.EMPTY_WAL_FLAG)) &&
-            hello.noSync() == (0 != (flags & HelloFlyweight.NO_SYNC_FLAG)), "emptyWal/noSync of flags");
+            hello.noSync() == (0 != (flags & HelloFlyweight.NO_SYNC_FLAG)) &&
+            hello.acceptsSnapshot() == accepts && hello.partialSnapshot() == partial,
+            "emptyWal/noSync/acceptsSnapshot/partialSnapshot of flags=0x" + Integer.toHexString(flags));
         requireOffset("epoch", hello.epoch());
         requireOffset("nextOffset", hello.nextOffset());
         require(Arrays.equals(hello.copyNonceTo(new byte[HelloFlyweight.NONCE_LENGTH]),
             bytes(frame, HelloFlyweight.NONCE_OFFSET, HelloFlyweight.NONCE_LENGTH)), "nonce");
+        if (partial)
+        {
+            final long snapshotOffset = frame.get(FrameHeader.LONG_LE, idEnd);
+            final long totalBytes = frame.get(FrameHeader.LONG_LE, idEnd + 8);
+            final long bytesHeld = frame.get(FrameHeader.LONG_LE, idEnd + 16);
+            final int crc = frame.get(FrameHeader.INT_LE, idEnd + 24);
+            require(hello.partialSnapshotOffset() == snapshotOffset && hello.partialTotalBytes() == totalBytes &&
+                hello.partialBytesHeld() == bytesHeld && hello.partialCrc() == crc,
+                "the partial snapshot fields are not read from after the replica id");
+            requireOffset("partialSnapshotOffset", snapshotOffset);
+            requireOffset("partialTotalBytes", totalBytes);
+            requireOffset("partialBytesHeld", bytesHeld);
+            require(bytesHeld <= totalBytes, "partialBytesHeld=" + bytesHeld + " beyond partialTotalBytes=" +
+                totalBytes);
+        }
     }
 
     private static void helloSeeds(
@@ -138,6 +175,35 @@ final class ControlMessages
             .historyIdLo(HISTORY_ID_LO)
             .nonce(nonce)
             .replicaId("eu-west_1.replica-" + "x".repeat(HelloFlyweight.MAX_REPLICA_ID_LENGTH - 18))
+            .seal());
+        sink.seed("accepts-snapshot", hello.encode(buffer, 0, FrameHeader.VERSION,
+            HelloFlyweight.codecMask(Codec.SNAPPY, Codec.ZSTD), HelloFlyweight.ACCEPTS_SNAPSHOT_FLAG, 2, 40,
+            HISTORY_ID_HI, HISTORY_ID_LO, nonce, "kv-replica"));
+        sink.seed("partial-snapshot", hello.wrap(buffer, 0)
+            .protocolVersion(FrameHeader.VERSION)
+            .codecMask(HelloFlyweight.codecMask(Codec.ZSTD))
+            .flags(HelloFlyweight.EMPTY_WAL_FLAG | HelloFlyweight.ACCEPTS_SNAPSHOT_FLAG)
+            .epoch(0)
+            .nextOffset(0)
+            .lastEntry(HelloFlyweight.NO_LAST_ENTRY)
+            .historyIdHi(0)
+            .historyIdLo(0)
+            .nonce(nonce)
+            .replicaId("kv-replica")
+            .partial(9_000, 3L << 20, 1L << 20, 0x5EED_C0DE)
+            .seal());
+        sink.seed("partial-snapshot-longest-id", hello.wrap(buffer, 0)
+            .protocolVersion(FrameHeader.VERSION)
+            .codecMask(HelloFlyweight.codecMask(Codec.NONE))
+            .flags(HelloFlyweight.NO_SYNC_FLAG)
+            .epoch(Long.MAX_VALUE)
+            .nextOffset(Long.MAX_VALUE)
+            .lastEntry(HelloFlyweight.NO_LAST_ENTRY)
+            .historyIdHi(HISTORY_ID_HI)
+            .historyIdLo(HISTORY_ID_LO)
+            .nonce(nonce)
+            .replicaId("p".repeat(HelloFlyweight.MAX_REPLICA_ID_LENGTH))
+            .partial(Long.MAX_VALUE, Long.MAX_VALUE, Long.MAX_VALUE, -1)
             .seal());
     }
 
@@ -255,6 +321,116 @@ final class ControlMessages
         sink.seed("empty", response.part(buffer, 0, 0, 1, json, 0, 0).seal());
     }
 
+    private static void checkSnapshotChunk(final SnapshotChunkFlyweight chunk, final MemorySegment frame)
+    {
+        final long length = frame.byteSize();
+        require(length > SnapshotChunkFlyweight.DATA_OFFSET, "a SNAPSHOT_CHUNK of " + length + " bytes, no data");
+        final long snapshotOffset = frame.get(FrameHeader.LONG_LE, SnapshotChunkFlyweight.SNAPSHOT_OFFSET_OFFSET);
+        final long totalBytes = frame.get(FrameHeader.LONG_LE, SnapshotChunkFlyweight.TOTAL_BYTES_OFFSET);
+        final int snapshotCrc = frame.get(FrameHeader.INT_LE, SnapshotChunkFlyweight.SNAPSHOT_CRC_OFFSET);
+        final int codecId = frame.get(FrameHeader.BYTE, SnapshotChunkFlyweight.CODEC_OFFSET) & 0xFF;
+        final long byteOffset = frame.get(FrameHeader.LONG_LE, SnapshotChunkFlyweight.BYTE_OFFSET_OFFSET);
+        final long rawLength =
+            Integer.toUnsignedLong(frame.get(FrameHeader.INT_LE, SnapshotChunkFlyweight.RAW_LENGTH_OFFSET));
+        final int rawCrc = frame.get(FrameHeader.INT_LE, SnapshotChunkFlyweight.RAW_CRC_OFFSET);
+        require(chunk.snapshotOffset() == snapshotOffset && chunk.totalBytes() == totalBytes &&
+            chunk.snapshotCrc() == snapshotCrc && chunk.byteOffset() == byteOffset &&
+            chunk.rawLength() == (int)rawLength && chunk.rawCrc() == rawCrc, "the accessors do not read the layout");
+
+        requireOffset("snapshotOffset", snapshotOffset);
+        requireOffset("totalBytes", totalBytes);
+        requireOffset("byteOffset", byteOffset);
+        final Codec codec = chunk.codec();
+        require(null != codec && codec.id() == codecId, "codec id " + codecId + " read as " + codec);
+        require(0 == frame.get(FrameHeader.BYTE, SnapshotChunkFlyweight.RESERVED_BYTE_OFFSET) &&
+            0 == frame.get(FrameHeader.SHORT_LE, SnapshotChunkFlyweight.RESERVED_OFFSET), "reserved");
+        require(rawLength >= 1 && rawLength <= SnapshotChunkFlyweight.MAX_RAW_LENGTH, "rawLength=" + rawLength);
+        // byteOffset + rawLength <= totalBytes, without the sum (it may pass 2^63)
+        require(byteOffset <= totalBytes && totalBytes - byteOffset >= rawLength,
+            "byteOffset=" + byteOffset + " + rawLength=" + rawLength + " past totalBytes=" + totalBytes);
+        require(chunk.dataOffset() == SnapshotChunkFlyweight.DATA_OFFSET &&
+            chunk.dataLength() == length - SnapshotChunkFlyweight.DATA_OFFSET,
+            "data at " + chunk.dataOffset() + ", " + chunk.dataLength() + " bytes, in a frame of " + length);
+        require(Codec.NONE != codec || chunk.dataLength() == rawLength,
+            "a NONE chunk of " + chunk.dataLength() + " bytes with rawLength=" + rawLength);
+    }
+
+    /**
+     * Chunks of a snapshot of {@value #SNAPSHOT_BYTES} bytes: the first and the last piece as they are, one compressed
+     * with each other codec, and one at the edges of every range.
+     */
+    private static void snapshotChunkSeeds(
+        final SnapshotChunkFlyweight chunk, final MemorySegment buffer, final ControlMessage.Sink sink)
+    {
+        final byte[] snapshot = snapshotBytes();
+        final int snapshotCrc = crc32c(snapshot, 0, snapshot.length);
+        final int piece = 1024;
+        sink.seed("none-first", chunk(chunk, buffer, snapshot, snapshotCrc, Codec.NONE, 0, piece));
+        sink.seed("none-last",
+            chunk(chunk, buffer, snapshot, snapshotCrc, Codec.NONE, snapshot.length - piece / 2, piece / 2));
+        sink.seed("snappy", chunk(chunk, buffer, snapshot, snapshotCrc, Codec.SNAPPY, piece, piece));
+        sink.seed("zstd", chunk(chunk, buffer, snapshot, snapshotCrc, Codec.ZSTD, 2 * piece, piece));
+
+        chunk.header(buffer, 0, Long.MAX_VALUE, Long.MAX_VALUE, -1, Codec.NONE, Long.MAX_VALUE - 1, 1, 0, 1);
+        buffer.set(FrameHeader.BYTE, SnapshotChunkFlyweight.DATA_OFFSET, (byte)0x7F);
+        sink.seed("edges", chunk.seal());
+    }
+
+    /**
+     * @return {@value #SNAPSHOT_BYTES} bytes that compress, as a key-value snapshot does.
+     */
+    private static byte[] snapshotBytes()
+    {
+        final StringBuilder text = new StringBuilder();
+        for (int i = 0; text.length() < SNAPSHOT_BYTES; i++)
+        {
+            text.append("key-").append(i).append("=value-").append(i * 7 % 13).append(';');
+        }
+        return Arrays.copyOf(text.toString().getBytes(StandardCharsets.US_ASCII), SNAPSHOT_BYTES);
+    }
+
+    /**
+     * Encodes a chunk as a primary does: its raw bytes compressed with {@code codec} (as they are for NONE), the
+     * header, the data copied in, sealed.
+     *
+     * @return the frame length.
+     */
+    private static int chunk(final SnapshotChunkFlyweight chunk, final MemorySegment buffer, final byte[] snapshot,
+        final int snapshotCrc, final Codec codec, final int from, final int rawLength)
+    {
+        try (Arena arena = Arena.ofConfined(); Compressor compressor = Compressors.of(codec))
+        {
+            final MemorySegment raw = arena.allocate(rawLength);
+            MemorySegment.copy(snapshot, from, raw, ValueLayout.JAVA_BYTE, 0, rawLength);
+            final MemorySegment data = arena.allocate(compressor.maxCompressedLength(rawLength));
+            final int dataLength = compressor.compress(raw, data);
+            chunk.header(buffer, 0, 9_000, snapshot.length, snapshotCrc, codec, from, rawLength,
+                crc32c(snapshot, from, rawLength), dataLength);
+            MemorySegment.copy(data, 0, buffer, SnapshotChunkFlyweight.DATA_OFFSET, dataLength);
+            return chunk.seal();
+        }
+    }
+
+    private static void checkSnapshotEnd(final SnapshotEndFlyweight end, final MemorySegment frame)
+    {
+        require(SnapshotEndFlyweight.LENGTH == frame.byteSize(), "a SNAPSHOT_END of " + frame.byteSize() + " bytes");
+        final long snapshotOffset = frame.get(FrameHeader.LONG_LE, SnapshotEndFlyweight.SNAPSHOT_OFFSET_OFFSET);
+        final long totalBytes = frame.get(FrameHeader.LONG_LE, SnapshotEndFlyweight.TOTAL_BYTES_OFFSET);
+        require(end.snapshotOffset() == snapshotOffset && end.totalBytes() == totalBytes &&
+            end.snapshotCrc() == frame.get(FrameHeader.INT_LE, SnapshotEndFlyweight.SNAPSHOT_CRC_OFFSET),
+            "the accessors do not read the layout");
+        requireOffset("snapshotOffset", snapshotOffset);
+        requireOffset("totalBytes", totalBytes);
+    }
+
+    private static void snapshotEndSeeds(
+        final SnapshotEndFlyweight end, final MemorySegment buffer, final ControlMessage.Sink sink)
+    {
+        final byte[] snapshot = snapshotBytes();
+        sink.seed("end", end.encode(buffer, 0, 9_000, snapshot.length, crc32c(snapshot, 0, snapshot.length)));
+        sink.seed("edges", end.encode(buffer, 0, Long.MAX_VALUE, Long.MAX_VALUE, -1));
+    }
+
     private static void requireOffset(final String field, final long value)
     {
         require(value >= 0, field + "=" + Long.toUnsignedString(value) + " is above 2^63 - 1");
@@ -273,6 +449,13 @@ final class ControlMessages
     private static byte[] bytes(final MemorySegment frame, final long offset, final int length)
     {
         return frame.asSlice(offset, length).toArray(ValueLayout.JAVA_BYTE);
+    }
+
+    private static int crc32c(final byte[] bytes, final int from, final int length)
+    {
+        final CRC32C crc = new CRC32C();
+        crc.update(bytes, from, length);
+        return (int)crc.getValue();
     }
 
     private static byte[] pattern(final int length, final int seed)

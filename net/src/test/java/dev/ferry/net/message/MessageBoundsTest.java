@@ -15,6 +15,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
+import java.util.function.Consumer;
 
 import static dev.ferry.net.message.MessageFixtures.assertRejected;
 import static dev.ferry.wal.frame.FrameHeader.BYTE;
@@ -43,6 +44,8 @@ class MessageBoundsTest
     private final StatusResponseFlyweight statusResponse = new StatusResponseFlyweight();
     private final ChallengeFlyweight challenge = new ChallengeFlyweight();
     private final AuthFlyweight auth = new AuthFlyweight();
+    private final SnapshotChunkFlyweight chunk = new SnapshotChunkFlyweight();
+    private final SnapshotEndFlyweight end = new SnapshotEndFlyweight();
 
     @AfterEach
     void after()
@@ -141,7 +144,10 @@ class MessageBoundsTest
         assertHelloRejected(Reason.BAD_FIELD, length);
         encodeHello("r1");
 
-        fixtures.buffer.set(INT_LE, HelloFlyweight.FLAGS_OFFSET, 4);
+        fixtures.buffer.set(INT_LE, HelloFlyweight.FLAGS_OFFSET, 16);
+        fixtures.reseal(0, length);
+        assertHelloRejected(Reason.BAD_FLAGS, length);
+        fixtures.buffer.set(INT_LE, HelloFlyweight.FLAGS_OFFSET, HelloFlyweight.ACCEPTS_SNAPSHOT_FLAG | 32);
         fixtures.reseal(0, length);
         assertHelloRejected(Reason.BAD_FLAGS, length);
         fixtures.buffer.set(INT_LE, HelloFlyweight.FLAGS_OFFSET, Integer.MIN_VALUE | 1);
@@ -157,6 +163,89 @@ class MessageBoundsTest
         fixtures.buffer.set(LONG_LE, HelloFlyweight.NEXT_OFFSET_OFFSET, Long.MIN_VALUE);
         fixtures.reseal(0, length);
         assertHelloRejected(Reason.BAD_FIELD, length);
+    }
+
+    private int encodePartialHello(final long snapshotOffset, final long totalBytes, final long bytesHeld)
+    {
+        encodeHello("r1");
+        return hello.partial(snapshotOffset, totalBytes, bytesHeld, 0xC0FFEE).seal();
+    }
+
+    @Test
+    void shouldAcceptHelloFlagsOfSnapshots()
+    {
+        final int length = encodeHello("r1");
+        for (final int flags : new int[] {HelloFlyweight.ACCEPTS_SNAPSHOT_FLAG, 0b0111})
+        {
+            fixtures.buffer.set(INT_LE, HelloFlyweight.FLAGS_OFFSET, flags);
+            fixtures.reseal(0, length);
+            fixtures.verify(0, length, MessageType.HELLO);
+            assertTrue(new HelloFlyweight().decode(fixtures.buffer, 0, length).acceptsSnapshot());
+        }
+
+        for (final long[] fields : new long[][] {{0, 0, 0}, {5, 100, 100}, {5, 100, 0}, {0, Long.MAX_VALUE, 1},
+            {Long.MAX_VALUE, Long.MAX_VALUE, Long.MAX_VALUE}})
+        {
+            final int partial = encodePartialHello(fields[0], fields[1], fields[2]);
+            assertEquals(HelloFlyweight.length(2) + HelloFlyweight.PARTIAL_LENGTH, partial);
+            fixtures.verify(0, partial, MessageType.HELLO);
+            final HelloFlyweight decoded = new HelloFlyweight().decode(fixtures.buffer, 0, partial);
+            assertTrue(decoded.partialSnapshot());
+            assertEquals(fields[2], decoded.partialBytesHeld());
+        }
+    }
+
+    @Test
+    void shouldRejectPartialSnapshotWithoutAcceptsSnapshot()
+    {
+        final int length = encodePartialHello(10, 100, 50);
+        fixtures.buffer.set(INT_LE, HelloFlyweight.FLAGS_OFFSET, HelloFlyweight.PARTIAL_SNAPSHOT_FLAG);
+        fixtures.reseal(0, length);
+        assertHelloRejected(Reason.BAD_FLAGS, length);
+        fixtures.buffer.set(INT_LE, HelloFlyweight.FLAGS_OFFSET,
+            HelloFlyweight.PARTIAL_SNAPSHOT_FLAG | HelloFlyweight.EMPTY_WAL_FLAG | HelloFlyweight.NO_SYNC_FLAG);
+        fixtures.reseal(0, length);
+        assertHelloRejected(Reason.BAD_FLAGS, length);
+    }
+
+    @Test
+    void shouldRejectHelloPartialSnapshotFieldsOutOfRange()
+    {
+        final long[][] bad =
+        {
+            {10, 100, 101}, {10, 0, 1}, {10, 100, Long.MAX_VALUE}, {-1, 100, 50}, {10, -1, 50}, {10, 100, -1},
+            {10, Long.MIN_VALUE, Long.MIN_VALUE},
+        };
+        for (final long[] fields : bad)
+        {
+            final int length = encodePartialHello(fields[0], fields[1], fields[2]);
+            assertHelloRejected(Reason.BAD_FIELD, length);
+        }
+    }
+
+    @Test
+    void shouldRejectHelloWhoseLengthDisagreesWithThePartialSnapshotFlag()
+    {
+        // the flag without the fields
+        final int length = encodeHello("r1");
+        fixtures.buffer.set(INT_LE, HelloFlyweight.FLAGS_OFFSET,
+            HelloFlyweight.ACCEPTS_SNAPSHOT_FLAG | HelloFlyweight.PARTIAL_SNAPSHOT_FLAG);
+        fixtures.reseal(0, length);
+        assertHelloRejected(Reason.LENGTH_MISMATCH, length);
+
+        // the fields without the flag
+        final int partial = encodePartialHello(10, 100, 50);
+        fixtures.buffer.set(INT_LE, HelloFlyweight.FLAGS_OFFSET, HelloFlyweight.ACCEPTS_SNAPSHOT_FLAG);
+        fixtures.reseal(0, partial);
+        assertHelloRejected(Reason.LENGTH_MISMATCH, partial);
+
+        // a byte missing or left over
+        encodePartialHello(10, 100, 50);
+        fixtures.resize(0, partial - 1);
+        assertHelloRejected(Reason.LENGTH_MISMATCH, partial - 1);
+        encodePartialHello(10, 100, 50);
+        fixtures.resize(0, partial + 1);
+        assertHelloRejected(Reason.LENGTH_MISMATCH, partial + 1);
     }
 
     @Test
@@ -522,5 +611,196 @@ class MessageBoundsTest
         assertEquals(4, StatusResponseFlyweight.partLength(ships, 0, (int)StatusResponseFlyweight.length(4)));
         assertEquals(4, StatusResponseFlyweight.partLength(ships, 0, (int)StatusResponseFlyweight.length(7)));
         assertEquals(8, StatusResponseFlyweight.partLength(ships, 0, (int)StatusResponseFlyweight.length(8)));
+    }
+
+    /** A chunk of bytes {@code [100, 100 + 10)} of a 200-byte snapshot, as they are: 10 bytes of data. */
+    private int encodeChunk()
+    {
+        chunk.header(fixtures.buffer, 0, 500, 200, 0x1234, Codec.NONE, 100, 10, 0x5678, 10);
+        fixtures.buffer.asSlice(SnapshotChunkFlyweight.DATA_OFFSET, 10).fill((byte)'s');
+        return chunk.seal();
+    }
+
+    private void assertChunkRejected(final Reason reason, final int length)
+    {
+        fixtures.verify(0, length, MessageType.SNAPSHOT_CHUNK);
+        final FrameException ex =
+            assertRejected(reason, () -> new SnapshotChunkFlyweight().decode(fixtures.buffer, 0, length));
+        assertEquals(ErrorCode.PROTOCOL, ex.code());
+    }
+
+    /** Sets one field of {@link #encodeChunk()}'s frame, reseals it, and expects it refused. */
+    private void assertChunkFieldRejected(final Reason reason, final Consumer<MemorySegment> field)
+    {
+        final int length = encodeChunk();
+        field.accept(fixtures.buffer);
+        fixtures.reseal(0, length);
+        assertChunkRejected(reason, length);
+    }
+
+    @Test
+    void shouldAcceptSnapshotChunksAtTheirBounds()
+    {
+        final int length = encodeChunk();
+        assertEquals(110, chunk.decode(fixtures.buffer, 0, length).byteOffset() + chunk.rawLength());
+
+        // ending exactly at totalBytes
+        fixtures.buffer.set(LONG_LE, SnapshotChunkFlyweight.TOTAL_BYTES_OFFSET, 110L);
+        fixtures.reseal(0, length);
+        assertEquals(110, chunk.decode(fixtures.buffer, 0, length).totalBytes());
+        fixtures.buffer.set(LONG_LE, SnapshotChunkFlyweight.BYTE_OFFSET_OFFSET, Long.MAX_VALUE - 10);
+        fixtures.buffer.set(LONG_LE, SnapshotChunkFlyweight.TOTAL_BYTES_OFFSET, Long.MAX_VALUE);
+        fixtures.buffer.set(LONG_LE, SnapshotChunkFlyweight.SNAPSHOT_OFFSET_OFFSET, Long.MAX_VALUE);
+        fixtures.reseal(0, length);
+        assertEquals(Long.MAX_VALUE - 10, chunk.decode(fixtures.buffer, 0, length).byteOffset());
+
+        // compressed data of any length: decompression, not the frame, decides whether it gives rawLength bytes
+        for (final Codec codec : new Codec[] {Codec.SNAPPY, Codec.ZSTD})
+        {
+            chunk.header(fixtures.buffer, 0, 0, 1L << 30, 0, codec, 0, SnapshotChunkFlyweight.MAX_RAW_LENGTH, 0, 1);
+            final int compressed = chunk.seal();
+            assertEquals(SnapshotChunkFlyweight.MIN_LENGTH, compressed);
+            fixtures.verify(0, compressed, MessageType.SNAPSHOT_CHUNK);
+            assertEquals(codec, chunk.decode(fixtures.buffer, 0, compressed).codec());
+            assertEquals(1, chunk.dataLength());
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(longs = {109, 100, 10, 0})
+    void shouldRejectASnapshotChunkPastTotalBytes(final long totalBytes)
+    {
+        // byteOffset + rawLength is 110
+        assertChunkFieldRejected(Reason.BAD_FIELD,
+            buffer -> buffer.set(LONG_LE, SnapshotChunkFlyweight.TOTAL_BYTES_OFFSET, totalBytes));
+    }
+
+    @ParameterizedTest
+    @ValueSource(longs = {191, 195, 200, 201, Long.MAX_VALUE - 9, Long.MAX_VALUE})
+    void shouldRejectASnapshotChunkStartingTooLate(final long byteOffset)
+    {
+        // 10 bytes from byteOffset do not fit in totalBytes = 200
+        assertChunkFieldRejected(Reason.BAD_FIELD,
+            buffer -> buffer.set(LONG_LE, SnapshotChunkFlyweight.BYTE_OFFSET_OFFSET, byteOffset));
+    }
+
+    @Test
+    void shouldRejectASnapshotChunkWhoseEndOverflows()
+    {
+        assertChunkFieldRejected(Reason.BAD_FIELD, buffer ->
+        {
+            buffer.set(LONG_LE, SnapshotChunkFlyweight.TOTAL_BYTES_OFFSET, Long.MAX_VALUE);
+            buffer.set(LONG_LE, SnapshotChunkFlyweight.BYTE_OFFSET_OFFSET, Long.MAX_VALUE - 9);
+        });
+        assertChunkFieldRejected(Reason.BAD_FIELD, buffer ->
+        {
+            buffer.set(LONG_LE, SnapshotChunkFlyweight.TOTAL_BYTES_OFFSET, Long.MAX_VALUE);
+            buffer.set(LONG_LE, SnapshotChunkFlyweight.BYTE_OFFSET_OFFSET, Long.MAX_VALUE);
+        });
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {0, SnapshotChunkFlyweight.MAX_RAW_LENGTH + 1, Integer.MAX_VALUE, -1, Integer.MIN_VALUE})
+    void shouldRejectASnapshotChunkRawLengthOutOfRange(final int rawLength)
+    {
+        for (final Codec codec : Codec.values())
+        {
+            assertChunkFieldRejected(Reason.BAD_FIELD, buffer ->
+            {
+                buffer.set(LONG_LE, SnapshotChunkFlyweight.TOTAL_BYTES_OFFSET, Long.MAX_VALUE);
+                buffer.set(BYTE, SnapshotChunkFlyweight.CODEC_OFFSET, (byte)codec.id());
+                buffer.set(INT_LE, SnapshotChunkFlyweight.RAW_LENGTH_OFFSET, rawLength);
+            });
+        }
+    }
+
+    @Test
+    void shouldRejectAnUncompressedSnapshotChunkWhoseDataIsNotRawLength()
+    {
+        assertChunkFieldRejected(Reason.LENGTH_MISMATCH,
+            buffer -> buffer.set(INT_LE, SnapshotChunkFlyweight.RAW_LENGTH_OFFSET, 11));
+        assertChunkFieldRejected(Reason.LENGTH_MISMATCH,
+            buffer -> buffer.set(INT_LE, SnapshotChunkFlyweight.RAW_LENGTH_OFFSET, 9));
+
+        final int length = encodeChunk();
+        fixtures.resize(0, length + 1);
+        assertChunkRejected(Reason.LENGTH_MISMATCH, length + 1);
+        encodeChunk();
+        fixtures.resize(0, length - 1);
+        assertChunkRejected(Reason.LENGTH_MISMATCH, length - 1);
+    }
+
+    @Test
+    void shouldRejectASnapshotChunkWithoutData()
+    {
+        chunk.header(fixtures.buffer, 0, 0, 100, 0, Codec.ZSTD, 0, 10, 0, 0);
+        final int length = chunk.seal();
+        assertEquals(SnapshotChunkFlyweight.DATA_OFFSET, length);
+        assertChunkRejected(Reason.TOO_SHORT, length);
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {3, 4, 0x7F, 0xFF})
+    void shouldRejectASnapshotChunkOfAnUnknownCodec(final int codec)
+    {
+        assertChunkFieldRejected(Reason.BAD_FIELD,
+            buffer -> buffer.set(BYTE, SnapshotChunkFlyweight.CODEC_OFFSET, (byte)codec));
+    }
+
+    @Test
+    void shouldRejectASnapshotChunkWithReservedBytesSet()
+    {
+        assertChunkFieldRejected(Reason.BAD_FIELD,
+            buffer -> buffer.set(BYTE, SnapshotChunkFlyweight.RESERVED_BYTE_OFFSET, (byte)1));
+        assertChunkFieldRejected(Reason.BAD_FIELD,
+            buffer -> buffer.set(SHORT_LE, SnapshotChunkFlyweight.RESERVED_OFFSET, (short)0x100));
+        assertChunkFieldRejected(Reason.BAD_FIELD,
+            buffer -> buffer.set(SHORT_LE, SnapshotChunkFlyweight.RESERVED_OFFSET, (short)-1));
+    }
+
+    @Test
+    void shouldRejectNegativeSnapshotChunkFields()
+    {
+        assertChunkFieldRejected(Reason.BAD_FIELD,
+            buffer -> buffer.set(LONG_LE, SnapshotChunkFlyweight.SNAPSHOT_OFFSET_OFFSET, -1L));
+        assertChunkFieldRejected(Reason.BAD_FIELD,
+            buffer -> buffer.set(LONG_LE, SnapshotChunkFlyweight.TOTAL_BYTES_OFFSET, Long.MIN_VALUE));
+        assertChunkFieldRejected(Reason.BAD_FIELD,
+            buffer -> buffer.set(LONG_LE, SnapshotChunkFlyweight.BYTE_OFFSET_OFFSET, -10L));
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {-20, -1, 1, 8, 32})
+    void shouldRejectASnapshotEndOfTheWrongLength(final int change)
+    {
+        end.encode(fixtures.buffer, 0, 500, 200, 0x1234);
+        final int length = SnapshotEndFlyweight.LENGTH + change;
+        fixtures.resize(0, length);
+        fixtures.verify(0, length, MessageType.SNAPSHOT_END);
+        final FrameException ex = assertRejected(change < 0 ? Reason.TOO_SHORT : Reason.LENGTH_MISMATCH,
+            () -> end.decode(fixtures.buffer, 0, length));
+        assertEquals(ErrorCode.PROTOCOL, ex.code());
+    }
+
+    @Test
+    void shouldRejectNegativeSnapshotEndFields()
+    {
+        end.encode(fixtures.buffer, 0, -1, 200, 0);
+        assertRejected(Reason.BAD_FIELD, () -> end.decode(fixtures.buffer, 0, SnapshotEndFlyweight.LENGTH));
+        end.encode(fixtures.buffer, 0, 500, Long.MIN_VALUE, 0);
+        assertRejected(Reason.BAD_FIELD, () -> end.decode(fixtures.buffer, 0, SnapshotEndFlyweight.LENGTH));
+        end.encode(fixtures.buffer, 0, Long.MAX_VALUE, Long.MAX_VALUE, -1);
+        assertEquals(Long.MAX_VALUE, end.decode(fixtures.buffer, 0, SnapshotEndFlyweight.LENGTH).totalBytes());
+    }
+
+    @Test
+    void shouldRejectSnapshotFramesOfAnotherType()
+    {
+        final int chunkLength = encodeChunk();
+        assertRejected(Reason.UNKNOWN_TYPE, () -> end.decode(fixtures.buffer, 0, chunkLength));
+        final int endLength = end.encode(fixtures.buffer, 0, 500, 200, 0x1234);
+        assertRejected(Reason.TOO_SHORT, () -> chunk.decode(fixtures.buffer, 0, endLength));
+        fixtures.putByte(0, endLength, FrameHeader.TYPE_OFFSET, MessageType.HEARTBEAT.value());
+        assertRejected(Reason.UNKNOWN_TYPE, () -> end.decode(fixtures.buffer, 0, endLength));
     }
 }

@@ -2,6 +2,9 @@ package dev.ferry.net.message;
 
 import dev.ferry.error.ErrorCode;
 import dev.ferry.wal.codec.Codec;
+import dev.ferry.wal.codec.Compressor;
+import dev.ferry.wal.codec.Compressors;
+import dev.ferry.wal.frame.FrameDecoder;
 import dev.ferry.wal.frame.FrameHeader;
 import dev.ferry.wal.frame.MessageType;
 import org.junit.jupiter.api.AfterEach;
@@ -10,8 +13,12 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.ByteArrayOutputStream;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.zip.CRC32C;
 
 import static dev.ferry.wal.frame.FrameHeader.BYTE;
 import static dev.ferry.wal.frame.FrameHeader.INT_LE;
@@ -53,7 +60,7 @@ class MessageRoundTripTest
             fixtures.buffer, offset, FrameHeader.VERSION, codecMask, HelloFlyweight.EMPTY_WAL_FLAG, 42, Long.MAX_VALUE,
             0x0123456789ABCDEFL, 0xFEDCBA9876543210L, nonce, replicaId);
 
-        assertEquals(HelloFlyweight.MAX_LENGTH, length);
+        assertEquals(HelloFlyweight.MAX_LENGTH - HelloFlyweight.PARTIAL_LENGTH, length);
         assertEquals(HelloFlyweight.NO_LAST_ENTRY, encoder.lastEntry(), "encode writes an unknown last entry");
         fixtures.verify(offset, length, MessageType.HELLO);
         final HelloFlyweight hello = new HelloFlyweight().decode(fixtures.buffer, offset, length);
@@ -63,6 +70,8 @@ class MessageRoundTripTest
         assertTrue(hello.supportsCodec(Codec.ZSTD));
         assertTrue(hello.emptyWal());
         assertFalse(hello.noSync());
+        assertFalse(hello.acceptsSnapshot());
+        assertFalse(hello.partialSnapshot());
         assertEquals(42, hello.epoch());
         assertEquals(Long.MAX_VALUE, hello.nextOffset());
         assertEquals(HelloFlyweight.NO_LAST_ENTRY, hello.lastEntry());
@@ -99,6 +108,151 @@ class MessageRoundTripTest
         assertFalse(decoded.emptyWal());
         assertTrue(decoded.noSync());
         assertEquals(64L << 32 | 0xCAFEL, decoded.lastEntry());
+    }
+
+    @ParameterizedTest
+    @ValueSource(longs = {0, 7})
+    void shouldRoundTripHelloWithAPartialSnapshot(final long offset)
+    {
+        final String replicaId = "p".repeat(HelloFlyweight.MAX_REPLICA_ID_LENGTH);
+        final int length = new HelloFlyweight().wrap(fixtures.buffer, offset)
+            .protocolVersion(FrameHeader.VERSION)
+            .codecMask(HelloFlyweight.codecMask(Codec.ZSTD))
+            .flags(HelloFlyweight.NO_SYNC_FLAG)
+            .epoch(3)
+            .nextOffset(0)
+            .lastEntry(HelloFlyweight.NO_LAST_ENTRY)
+            .historyIdHi(1)
+            .historyIdLo(2)
+            .nonce(new byte[HelloFlyweight.NONCE_LENGTH])
+            .replicaId(replicaId)
+            .partial(9_000, Long.MAX_VALUE, 1L << 20, 0xCAFEF00D)
+            .seal();
+
+        assertEquals(HelloFlyweight.MAX_LENGTH, length, "the longest id and the partial snapshot fields");
+        fixtures.verify(offset, length, MessageType.HELLO);
+        final HelloFlyweight hello = new HelloFlyweight().decode(fixtures.buffer, offset, length);
+        assertEquals(HelloFlyweight.NO_SYNC_FLAG | HelloFlyweight.ACCEPTS_SNAPSHOT_FLAG |
+            HelloFlyweight.PARTIAL_SNAPSHOT_FLAG, hello.flags(), "partial() sets both snapshot flags");
+        assertTrue(hello.noSync());
+        assertTrue(hello.acceptsSnapshot());
+        assertTrue(hello.partialSnapshot());
+        assertFalse(hello.emptyWal());
+        assertEquals(replicaId, hello.replicaId());
+        assertEquals(9_000, hello.partialSnapshotOffset());
+        assertEquals(Long.MAX_VALUE, hello.partialTotalBytes());
+        assertEquals(1L << 20, hello.partialBytesHeld());
+        assertEquals(0xCAFEF00D, hello.partialCrc());
+        assertEquals(length, hello.frameLength());
+        final long trailer = offset + HelloFlyweight.length(replicaId.length());
+        assertEquals(9_000L, fixtures.buffer.get(LONG_LE, trailer), "the trailer follows the replica id");
+        assertEquals(0xCAFEF00D, fixtures.buffer.get(INT_LE, trailer + 24));
+
+        // a replica that accepts a snapshot and holds none sends the flag alone, and no trailer
+        final int plain = new HelloFlyweight().encode(fixtures.buffer, offset, FrameHeader.VERSION, 1,
+            HelloFlyweight.ACCEPTS_SNAPSHOT_FLAG, 0, 0, 0, 0, new byte[HelloFlyweight.NONCE_LENGTH], "r");
+        assertEquals(HelloFlyweight.MIN_LENGTH, plain);
+        final HelloFlyweight accepting = new HelloFlyweight().decode(fixtures.buffer, offset, plain);
+        assertTrue(accepting.acceptsSnapshot());
+        assertFalse(accepting.partialSnapshot());
+    }
+
+    @ParameterizedTest
+    @ValueSource(longs = {0, 7})
+    void shouldRoundTripSnapshotChunkOfEveryCodec(final long offset)
+    {
+        final byte[] snapshot = new byte[3000];
+        for (int i = 0; i < snapshot.length; i++)
+        {
+            snapshot[i] = (byte)("abcabcabd".charAt(i % 9) + i / 500);
+        }
+        final int snapshotCrc = crc32c(snapshot, 0, snapshot.length);
+        final SnapshotChunkFlyweight encoder = new SnapshotChunkFlyweight();
+        final SnapshotChunkFlyweight decoder = new SnapshotChunkFlyweight();
+        final MemorySegment raw = fixtures.arena.allocate(SnapshotChunkFlyweight.MAX_RAW_LENGTH);
+        final MemorySegment received = fixtures.arena.allocate(SnapshotChunkFlyweight.MAX_RAW_LENGTH);
+        for (final Codec codec : Codec.values())
+        {
+            try (Compressor compressor = Compressors.of(codec))
+            {
+                // the chunks of the whole snapshot, in order, each starting where the one before ended
+                final ByteArrayOutputStream joined = new ByteArrayOutputStream();
+                for (int from = 0; from < snapshot.length; from += 1000)
+                {
+                    final int rawLength = Math.min(1000, snapshot.length - from);
+                    MemorySegment.copy(snapshot, from, raw, ValueLayout.JAVA_BYTE, 0, rawLength);
+                    final long dataAt = offset + SnapshotChunkFlyweight.DATA_OFFSET;
+                    final int dataLength = compressor.compress(
+                        raw, 0, rawLength, fixtures.buffer, dataAt, compressor.maxCompressedLength(rawLength));
+                    final int length = encoder.header(fixtures.buffer, offset, 77, snapshot.length, snapshotCrc,
+                        codec, from, rawLength, crc32c(snapshot, from, rawLength), dataLength).seal();
+
+                    assertEquals(SnapshotChunkFlyweight.length(dataLength), length);
+                    assertEquals(dataLength, encoder.dataLength());
+                    fixtures.verify(offset, length, MessageType.SNAPSHOT_CHUNK);
+                    final SnapshotChunkFlyweight chunk = decoder.decode(fixtures.buffer, offset, length);
+                    assertEquals(77, chunk.snapshotOffset());
+                    assertEquals(snapshot.length, chunk.totalBytes());
+                    assertEquals(snapshotCrc, chunk.snapshotCrc());
+                    assertEquals(codec, chunk.codec());
+                    assertEquals(from, chunk.byteOffset());
+                    assertEquals(rawLength, chunk.rawLength());
+                    assertEquals(dataAt, chunk.dataOffset());
+                    assertEquals(dataLength, chunk.dataLength());
+                    assertEquals("SNAPSHOT_CHUNK[snapshotOffset=77, totalBytes=3000, codec=" + codec + ", byteOffset=" +
+                        from + ", rawLength=" + rawLength + ", dataLength=" + dataLength + "]", chunk.toString());
+
+                    compressor.decompress(chunk.buffer(), chunk.dataOffset(), chunk.dataLength(), received, 0,
+                        chunk.rawLength());
+                    final byte[] bytes = received.asSlice(0, chunk.rawLength()).toArray(ValueLayout.JAVA_BYTE);
+                    assertEquals(chunk.rawCrc(), crc32c(bytes, 0, bytes.length));
+                    joined.writeBytes(bytes);
+                }
+                assertArrayEquals(snapshot, joined.toByteArray(), codec.toString());
+                if (Codec.NONE != codec)
+                {
+                    assertTrue(encoder.dataLength() < encoder.rawLength(), codec + " compressed nothing");
+                }
+            }
+        }
+    }
+
+    @Test
+    void shouldRoundTripTheLargestSnapshotChunk()
+    {
+        final int max = SnapshotChunkFlyweight.MAX_RAW_LENGTH;
+        final int frameBytes = SnapshotChunkFlyweight.length(max);
+        try (Arena arena = Arena.ofConfined())
+        {
+            final MemorySegment buffer = arena.allocate(frameBytes);
+            final SnapshotChunkFlyweight encoder = new SnapshotChunkFlyweight()
+                .header(buffer, 0, 0, 5L * max, 1, Codec.NONE, 4L * max, max, 2, max);
+            buffer.asSlice(SnapshotChunkFlyweight.DATA_OFFSET, max).fill((byte)0x3C);
+            final int length = encoder.seal();
+
+            assertEquals(max + 52, length);
+            assertEquals(MessageType.SNAPSHOT_CHUNK, new FrameDecoder(frameBytes).verify(buffer, 0, length));
+            final SnapshotChunkFlyweight chunk = new SnapshotChunkFlyweight().decode(buffer);
+            assertEquals(max, chunk.rawLength());
+            assertEquals(max, chunk.dataLength());
+            assertEquals(5L * max, chunk.byteOffset() + chunk.rawLength(), "the last chunk ends at totalBytes");
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(longs = {0, 7})
+    void shouldRoundTripSnapshotEnd(final long offset)
+    {
+        final int length = new SnapshotEndFlyweight().encode(fixtures.buffer, offset, 9_000, 1L << 40, 0x8BADF00D);
+
+        assertEquals(SnapshotEndFlyweight.LENGTH, length);
+        fixtures.verify(offset, length, MessageType.SNAPSHOT_END);
+        final SnapshotEndFlyweight end = new SnapshotEndFlyweight().decode(fixtures.buffer, offset, length);
+        assertEquals(9_000, end.snapshotOffset());
+        assertEquals(1L << 40, end.totalBytes());
+        assertEquals(0x8BADF00D, end.snapshotCrc());
+        assertEquals("SNAPSHOT_END[snapshotOffset=9000, totalBytes=1099511627776, snapshotCrc=8badf00d]",
+            end.toString());
     }
 
     @ParameterizedTest
@@ -447,7 +601,7 @@ class MessageRoundTripTest
     @Test
     void shouldMatchTheLayoutInProtocolMd()
     {
-        assertEquals(3, FrameHeader.VERSION);
+        assertEquals(4, FrameHeader.VERSION);
         assertEquals(12, MessageType.CHALLENGE.value());
         assertEquals(13, MessageType.AUTH.value());
 
@@ -464,7 +618,12 @@ class MessageRoundTripTest
         assertEquals(76, HelloFlyweight.REPLICA_ID_LENGTH_OFFSET);
         assertEquals(77, HelloFlyweight.REPLICA_ID_OFFSET);
         assertEquals(78, HelloFlyweight.MIN_LENGTH);
-        assertEquals(141, HelloFlyweight.MAX_LENGTH);
+        assertEquals(28, HelloFlyweight.PARTIAL_LENGTH);
+        assertEquals(169, HelloFlyweight.MAX_LENGTH);
+        assertEquals(1, HelloFlyweight.EMPTY_WAL_FLAG);
+        assertEquals(2, HelloFlyweight.NO_SYNC_FLAG);
+        assertEquals(4, HelloFlyweight.ACCEPTS_SNAPSHOT_FLAG);
+        assertEquals(8, HelloFlyweight.PARTIAL_SNAPSHOT_FLAG);
 
         assertEquals(12, WelcomeFlyweight.CODEC_OFFSET);
         assertEquals(13, WelcomeFlyweight.MODE_OFFSET);
@@ -504,6 +663,27 @@ class MessageRoundTripTest
         assertEquals(28, ChallengeFlyweight.LENGTH);
         assertEquals(12, AuthFlyweight.PROOF_OFFSET);
         assertEquals(44, AuthFlyweight.LENGTH);
+
+        assertEquals(7, MessageType.SNAPSHOT_CHUNK.value());
+        assertEquals(12, SnapshotChunkFlyweight.SNAPSHOT_OFFSET_OFFSET);
+        assertEquals(20, SnapshotChunkFlyweight.TOTAL_BYTES_OFFSET);
+        assertEquals(28, SnapshotChunkFlyweight.SNAPSHOT_CRC_OFFSET);
+        assertEquals(32, SnapshotChunkFlyweight.CODEC_OFFSET);
+        assertEquals(33, SnapshotChunkFlyweight.RESERVED_BYTE_OFFSET);
+        assertEquals(34, SnapshotChunkFlyweight.RESERVED_OFFSET);
+        assertEquals(36, SnapshotChunkFlyweight.BYTE_OFFSET_OFFSET);
+        assertEquals(44, SnapshotChunkFlyweight.RAW_LENGTH_OFFSET);
+        assertEquals(48, SnapshotChunkFlyweight.RAW_CRC_OFFSET);
+        assertEquals(52, SnapshotChunkFlyweight.DATA_OFFSET);
+        assertEquals(53, SnapshotChunkFlyweight.MIN_LENGTH);
+        assertEquals(52 + 10, SnapshotChunkFlyweight.length(10));
+        assertEquals(1 << 20, SnapshotChunkFlyweight.MAX_RAW_LENGTH);
+
+        assertEquals(8, MessageType.SNAPSHOT_END.value());
+        assertEquals(12, SnapshotEndFlyweight.SNAPSHOT_OFFSET_OFFSET);
+        assertEquals(20, SnapshotEndFlyweight.TOTAL_BYTES_OFFSET);
+        assertEquals(28, SnapshotEndFlyweight.SNAPSHOT_CRC_OFFSET);
+        assertEquals(32, SnapshotEndFlyweight.LENGTH);
     }
 
     @Test
@@ -535,5 +715,35 @@ class MessageRoundTripTest
         assertEquals(2, fixtures.buffer.get(INT_LE, 16));
         assertEquals('{', fixtures.buffer.get(BYTE, 20));
         assertEquals('}', fixtures.buffer.get(BYTE, 21));
+
+        new SnapshotChunkFlyweight().header(fixtures.buffer, 0, 0x0102030405060708L, 0x1112131415161718L, 0x21222324,
+            Codec.ZSTD, 0x0102L, 0x0304, 0x31323334, 1).seal();
+        assertEquals(53, fixtures.buffer.get(INT_LE, 0));
+        assertEquals(MessageType.SNAPSHOT_CHUNK.value(), fixtures.buffer.get(BYTE, 4));
+        assertEquals(0x08, fixtures.buffer.get(BYTE, 12));
+        assertEquals(0x01, fixtures.buffer.get(BYTE, 19));
+        assertEquals(0x18, fixtures.buffer.get(BYTE, 20));
+        assertEquals(0x24, fixtures.buffer.get(BYTE, 28));
+        assertEquals(2, fixtures.buffer.get(BYTE, 32));
+        assertEquals(0, fixtures.buffer.get(BYTE, 33));
+        assertEquals(0, fixtures.buffer.get(SHORT_LE, 34));
+        assertEquals(0x0102L, fixtures.buffer.get(LONG_LE, 36));
+        assertEquals(0x0304, fixtures.buffer.get(INT_LE, 44));
+        assertEquals(0x34, fixtures.buffer.get(BYTE, 48));
+
+        new SnapshotEndFlyweight().encode(fixtures.buffer, 0, 0x0807060504030201L, 0x10, 0x44332211);
+        assertEquals(32, fixtures.buffer.get(INT_LE, 0));
+        assertEquals(MessageType.SNAPSHOT_END.value(), fixtures.buffer.get(BYTE, 4));
+        assertEquals(0x01, fixtures.buffer.get(BYTE, 12));
+        assertEquals(0x10L, fixtures.buffer.get(LONG_LE, 20));
+        assertEquals(0x11, fixtures.buffer.get(BYTE, 28));
+        assertEquals(0x44, fixtures.buffer.get(BYTE, 31));
+    }
+
+    private static int crc32c(final byte[] bytes, final int from, final int length)
+    {
+        final CRC32C crc = new CRC32C();
+        crc.update(bytes, from, length);
+        return (int)crc.getValue();
     }
 }

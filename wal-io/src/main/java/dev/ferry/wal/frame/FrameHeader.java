@@ -57,10 +57,11 @@ public final class FrameHeader
     /**
      * The protocol version this build speaks. 2: {@code HELLO} carries the fingerprint of the replica's last entry.
      * 3: a challenge-response handshake ({@code CHALLENGE}, {@code AUTH}) in which both sides contribute a nonce, and
-     * the primary's frames of an authenticated session carry its proof. Peers of another version are refused with a
-     * PROTOCOL error naming both versions.
+     * the primary's frames of an authenticated session carry its proof. 4: snapshot resync ({@code WELCOME} mode
+     * SNAPSHOT, {@code SNAPSHOT_CHUNK}, {@code SNAPSHOT_END}; {@code HELLO}'s ACCEPTS_SNAPSHOT and PARTIAL_SNAPSHOT
+     * flags). Peers of another version are refused with a PROTOCOL error naming both versions.
      */
-    public static final int VERSION = 3;
+    public static final int VERSION = 4;
     /** The flag bits version {@value #VERSION} defines: none. */
     public static final int KNOWN_FLAGS = 0;
 
