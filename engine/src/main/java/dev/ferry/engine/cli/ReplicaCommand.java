@@ -3,6 +3,7 @@ package dev.ferry.engine.cli;
 import dev.ferry.engine.Replica;
 import dev.ferry.engine.ReplicaConfig;
 import dev.ferry.engine.ReplicaState;
+import dev.ferry.engine.SnapshotProgress;
 import dev.ferry.net.Endpoint;
 import dev.ferry.wal.SyncPolicy;
 import picocli.CommandLine.Command;
@@ -13,6 +14,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /**
  * {@code ferry replica}: follows a primary until killed, retrying with back-off while it is unreachable.
@@ -20,8 +22,11 @@ import java.util.concurrent.CountDownLatch;
 @Command(name = "replica", mixinStandardHelpOptions = true,
     description = {"Run a replica until killed: copy the primary's WAL into --wal at the same offsets.",
         "While the primary is unreachable or refuses it (a wrong secret: slowly) it retries with back-off, one line per",
-        "attempt; it exits non-zero only on an error it cannot recover from, proven by the primary (history diverged,",
-        "entries deleted by retention) or its own (storage)."})
+        "attempt. With a state machine (--state kv, the default) a replica the primary cannot stream to (too old for",
+        "its retention, another history, entries the primary does not hold) is brought back by a snapshot, with its",
+        "progress printed every second; what it held is moved aside into <wal>/aside, never deleted. It exits non-zero",
+        "only on an error it cannot recover from, proven by the primary (with --state none: history diverged, entries",
+        "deleted by retention) or its own (storage)."})
 final class ReplicaCommand implements Callable<Integer>
 {
     @Option(names = "--wal", required = true, paramLabel = "DIR", description = "This replica's WAL directory.")
@@ -90,7 +95,14 @@ final class ReplicaCommand implements Callable<Integer>
         {
             stopped.countDown();
         }
-        stopped.await();
+        while (!stopped.await(1, TimeUnit.SECONDS))
+        {
+            final SnapshotProgress snapshot = replica.snapshotProgress();
+            if (snapshot != null)
+            {
+                Cli.event("replica " + id + " receiving a " + snapshot);
+            }
+        }
         if (replica.lastError() != null && replica.state() == ReplicaState.STOPPED)
         {
             System.err.println("ferry replica: " + replica.lastError().messageWithAdvice());
