@@ -456,9 +456,7 @@ class ReplicationProcessTest
                 applier.doWork(System.nanoTime());
             }
             applier.close();
-            final java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-            state.writeSnapshot(java.nio.channels.Channels.newChannel(out));
-            return out.toByteArray();
+            return dev.ferry.engine.state.StateStore.snapshotBytes(state);
         }
     }
 

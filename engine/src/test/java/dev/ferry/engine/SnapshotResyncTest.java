@@ -3,6 +3,7 @@ package dev.ferry.engine;
 import dev.ferry.engine.state.KvEntryWriter;
 import dev.ferry.engine.state.KvStateMachine;
 import dev.ferry.engine.state.StateMachine;
+import dev.ferry.engine.state.StateStore;
 import dev.ferry.wal.LeakCheck;
 import dev.ferry.wal.RetentionPolicy;
 import dev.ferry.wal.Wal;
@@ -15,11 +16,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.nio.channels.Channels;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -199,16 +197,7 @@ class SnapshotResyncTest
 
     static byte[] snapshot(final StateMachine state)
     {
-        final ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try
-        {
-            state.writeSnapshot(Channels.newChannel(out));
-        }
-        catch (final IOException ex)
-        {
-            throw new UncheckedIOException(ex);
-        }
-        return out.toByteArray();
+        return StateStore.snapshotBytes(state);
     }
 
     private static WalDigest digest(final Path wal)

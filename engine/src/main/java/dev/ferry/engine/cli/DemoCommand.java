@@ -8,6 +8,7 @@ import dev.ferry.engine.Replica;
 import dev.ferry.engine.ReplicaConfig;
 import dev.ferry.engine.ReplicaStatus;
 import dev.ferry.engine.state.KvStateMachine;
+import dev.ferry.engine.state.StateStore;
 import dev.ferry.net.auth.Secret;
 import dev.ferry.wal.RetentionPolicy;
 import dev.ferry.wal.Wal;
@@ -189,14 +190,14 @@ final class DemoCommand implements Callable<Integer>
             }
             primary.close();
             boolean equal = true;
-            final byte[] primaryBytes = snapshot(primaryState);
+            final byte[] primaryBytes = StateStore.snapshotBytes(primaryState);
             for (final String id : REPLICAS)
             {
                 final String[] digests = digests(root.resolve("primary"), root.resolve(id));
                 final boolean logEqual = digests[0].equals(digests[1]);
                 System.out.println("checksum " + String.format("%-7s", id) + digests[1] +
                     (logEqual ? "  (equal)" : "  (DIFFERENT: the primary has " + digests[0] + ")"));
-                final boolean stateEqual = java.util.Arrays.equals(primaryBytes, snapshot(states.get(id)));
+                final boolean stateEqual = java.util.Arrays.equals(primaryBytes, StateStore.snapshotBytes(states.get(id)));
                 System.out.println("state    " + String.format("%-7s", id) + states.get(id).size(0) + " keys at offset " +
                     states.get(id).appliedOffset() + (stateEqual ? "  (equal)" : "  (DIFFERENT)"));
                 equal &= logEqual && stateEqual;
@@ -291,13 +292,6 @@ final class DemoCommand implements Callable<Integer>
         line.append("        ");
         System.out.print(line);
         System.out.flush();
-    }
-
-    private static byte[] snapshot(final KvStateMachine state) throws IOException
-    {
-        final java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-        state.writeSnapshot(java.nio.channels.Channels.newChannel(out));
-        return out.toByteArray();
     }
 
     /**

@@ -114,6 +114,24 @@ public final class StateStore
     }
 
     /**
+     * @param state a state machine.
+     * @return the snapshot it writes now, in memory: to compare two nodes' states (equal states give equal bytes).
+     */
+    public static byte[] snapshotBytes(final StateMachine state)
+    {
+        final java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try
+        {
+            state.writeSnapshot(java.nio.channels.Channels.newChannel(out));
+        }
+        catch (final IOException ex)
+        {
+            throw new FerryException(ErrorCode.INTERNAL, "a snapshot in memory failed: " + ex, ex);
+        }
+        return out.toByteArray();
+    }
+
+    /**
      * @param file a snapshot file, open.
      * @return the CRC32C of all its bytes (what a transfer names it by, and checks it with).
      * @throws IOException if it cannot be read.

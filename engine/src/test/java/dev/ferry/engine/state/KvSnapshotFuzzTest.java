@@ -5,12 +5,10 @@ import dev.ferry.error.ErrorCode;
 import dev.ferry.wal.frame.DecoderContract;
 import dev.ferry.wal.frame.FrameException;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.Channels;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -249,16 +247,7 @@ class KvSnapshotFuzzTest
      */
     static byte[] snapshotOf(final KvStateMachine state)
     {
-        final ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try
-        {
-            state.writeSnapshot(Channels.newChannel(out));
-        }
-        catch (final IOException ex)
-        {
-            throw new UncheckedIOException(ex);
-        }
-        return out.toByteArray();
+        return StateStore.snapshotBytes(state);
     }
 
     private static int[] sizes(final KvStateMachine state)
