@@ -73,11 +73,12 @@ final class Objectives
         final double value = valueOf(objective, subject);
         if (Double.isNaN(value))
         {
-            return notRun(objective, Kind.LATENCY == subject.kind() && null == objective.percentile() ?
+            return notRun(objective, objective.onAllocation() ? subject.label() + " has no gc.alloc.rate.norm (run it " +
+                "with the GC profiler)" : Kind.LATENCY == subject.kind() && null == objective.percentile() ?
                 subject.label() + " is a latency; the objective names no percentile" :
                 subject.label() + " has no p" + objective.percentile());
         }
-        final String unit = Kind.LATENCY == subject.kind() ? "µs" : subject.unit();
+        final String unit = objective.onAllocation() ? "B/op" : Kind.LATENCY == subject.kind() ? "µs" : subject.unit();
         Result reference = null;
         double refValue = Double.NaN;
         double actual = value;
@@ -111,6 +112,10 @@ final class Objectives
 
     private static double valueOf(final Objective objective, final Result result)
     {
+        if (objective.onAllocation())
+        {
+            return result.allocBytesPerOp(); // NaN when the GC profiler did not run: not run
+        }
         if (Kind.LATENCY == result.kind())
         {
             if (null == objective.percentile())

@@ -117,6 +117,28 @@ class ObjectivesTest
     }
 
     @Test
+    void shouldHoldTheBytesAllocatedPerOperationToAnAllocationObjective()
+    {
+        final Objective noAllocation = new Objective("no allocation", null, WAL + ".rawChronicleAppend",
+            Map.of("size", "64"), null, null, 0.01, null, Objective.ALLOC);
+        final ObjectiveOutcome missed = Objectives.evaluate(noAllocation, analysis.results());
+        assertEquals(ObjectiveStatus.MISSED, missed.status(), "0.02 B/op, not its score of 2.25 ops/us");
+        assertEquals(0.02, missed.actual(), 1e-12);
+        assertEquals("B/op", missed.unit());
+
+        final Objective tighter = new Objective("no allocation", null, WAL + ".ferryAppend",
+            Map.of("size", "64"), null, null, 0.5, null, Objective.ALLOC);
+        final ObjectiveOutcome met = Objectives.evaluate(tighter, analysis.results());
+        assertEquals(ObjectiveStatus.MET, met.status());
+        assertEquals(0.0, met.actual());
+
+        final Objective unprofiled = new Objective("no allocation", null, "dev.ferry.jmh.frame.CrcBenchmark.crc32c",
+            null, null, null, 0.5, null, Objective.ALLOC);
+        assertEquals(ObjectiveStatus.NOT_RUN, Objectives.evaluate(unprofiled, analysis.results()).status(),
+            "without the GC profiler there is nothing to hold it to");
+    }
+
+    @Test
     void shouldCountOutcomesInTheSummaryLine()
     {
         assertEquals(List.of(ObjectiveStatus.MET, ObjectiveStatus.MISSED, ObjectiveStatus.MET, ObjectiveStatus.NOT_RUN),

@@ -28,7 +28,9 @@ import java.util.concurrent.Callable;
  *       latency: coordinated omission corrected), written as HdrHistogram interval logs ({@link LatencyRun});</li>
  *   <li>replication as users run it: {@code ferry primary --generate} and {@code ferry replica} with their defaults,
  *       CPU time per replicated entry of each process and thread, page faults and system calls per entry, beside a
- *       raw Chronicle append's CPU time ({@link ProductRun}).</li>
+ *       raw Chronicle append's CPU time ({@link ProductRun});</li>
+ *   <li>snapshot resync: a replica of another history brought back by a snapshot of a state of 1M keys, its shipping
+ *       rate beside the loopback bulk transfer of the same run, and the time to streaming ({@link SnapshotRun}).</li>
  * </ul>
  * Threads: the loader (this thread) paces with short parks and spins below 20 µs; the ack recorder polls with the
  * chosen idle strategy; the primary's sender and each replica's receiver use it too. On 2 cores, {@code busy-spin}
@@ -90,6 +92,7 @@ public final class Bench implements Callable<Integer>
                 final Baselines baselines = new Baselines(options, output);
                 baselines.appendPairs(scratch);
                 baselines.wire(scratch);
+                new SnapshotRun(output).run(scratch);
                 Host.settle(output);
                 new ReplicatedRun(options, output, baselines).run(scratch, chosenCodec, waitIdle);
             }

@@ -57,6 +57,14 @@ final class BenchOutput
     }
 
     /**
+     * A duration in seconds: lower is better (the report's "time" kind).
+     */
+    Map<String, Object> seconds(final String name, final double seconds)
+    {
+        return scalar(name, "time", "s", seconds, null);
+    }
+
+    /**
      * A cost per entry: lower is better (the report's "time" kind).
      */
     Map<String, Object> time(final String name, final double nanosPerEntry, final String baseline)

@@ -3,6 +3,10 @@ package dev.ferry.jmh.state;
 import dev.ferry.engine.state.KvEntry;
 import dev.ferry.engine.state.KvEntryWriter;
 import dev.ferry.engine.state.KvStateMachine;
+import dev.ferry.jmh.wal.BenchDirs;
+import dev.ferry.wal.Wal;
+import dev.ferry.wal.WalConfig;
+import net.openhft.chronicle.queue.rollcycles.LargeRollCycles;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -14,11 +18,14 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -26,8 +33,10 @@ import java.util.concurrent.TimeUnit;
  * {@value #KEYS} existing keys (the steady state of {@code ferry primary --generate} under {@code --state kv}: a value
  * of the same length overwritten in place), and the validation of an entry alone. The entries are built once; the
  * state holds every key before measuring. Compare with {@code WalAppendBenchmark} in the same run: applying is paid
- * on top of the append on the primary and on top of {@code appendAt} on each replica. {@code gc.alloc.rate.norm} is
- * the allocation per apply (objective: 0 B in steady state). The only thread is the JMH worker.
+ * on top of the append on the primary and on top of {@code appendAt} on each replica; {@link #walAppend} is that append
+ * of the same entries, in the same run (objective: applying costs no more than appending, so a state machine keeps up
+ * with the log it applies). {@code gc.alloc.rate.norm} is the allocation per apply (objective: 0 B in steady state).
+ * The only thread is the JMH worker.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -45,6 +54,8 @@ public class KvApplyBenchmark
 
     private final MemorySegment[] entries = new MemorySegment[ENTRIES];
     private KvStateMachine state;
+    private Path dir;
+    private Wal wal;
     private long offset;
     private int next;
 
@@ -60,9 +71,9 @@ public class KvApplyBenchmark
         {
             final byte[] key = ("key:" + (i * 7919L % KEYS)).getBytes(StandardCharsets.US_ASCII);
             value[0] = (byte)i;
-            entries[i] = MemorySegment.ofArray(
-                writer.reset().put(0, MemorySegment.ofArray(key), MemorySegment.ofArray(value), 0).entry()
-                    .toArray(ValueLayout.JAVA_BYTE));
+            final MemorySegment entry = writer.reset().put(0, MemorySegment.ofArray(key), MemorySegment.ofArray(value), 0)
+                .entry();
+            entries[i] = Arena.ofAuto().allocate(entry.byteSize(), 8).copyFrom(entry); // native, as WAL memory is
         }
         state = new KvStateMachine();
         for (int k = 0; k < KEYS; k++)
@@ -74,6 +85,26 @@ public class KvApplyBenchmark
     }
 
     /**
+     * A fresh single-writer WAL per iteration, for {@link #walAppend}, so the disk holds one iteration's entries.
+     */
+    @Setup(Level.Iteration)
+    public void openWal()
+    {
+        dir = BenchDirs.create("kv-apply");
+        wal = Wal.open(new WalConfig().directory(dir).rollCycle(LargeRollCycles.LARGE_DAILY).singleWriter(true));
+    }
+
+    /**
+     * Close and delete it.
+     */
+    @TearDown(Level.Iteration)
+    public void closeWal()
+    {
+        wal.close();
+        BenchDirs.delete(dir);
+    }
+
+    /**
      * @return the applied offset (consumed by JMH).
      */
     @Benchmark
@@ -82,6 +113,17 @@ public class KvApplyBenchmark
         state.apply(offset, entries[next]);
         next = (next + 1) & (ENTRIES - 1);
         return ++offset;
+    }
+
+    /**
+     * @return the offset (consumed by JMH): the append of the same entries, what the primary's writer pays per entry.
+     */
+    @Benchmark
+    public long walAppend()
+    {
+        final long appended = wal.append(entries[next]);
+        next = (next + 1) & (ENTRIES - 1);
+        return appended;
     }
 
     /**

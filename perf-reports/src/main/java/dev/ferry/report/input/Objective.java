@@ -19,6 +19,8 @@ import java.util.Map;
  *                   value in the subject's unit (latency in microseconds).
  * @param max        the largest value that meets it, or {@code null}.
  * @param min        the smallest value that meets it, or {@code null}.
+ * @param value      which value of a JMH result: {@code null} for its score, {@value #ALLOC} for its
+ *                   {@code gc.alloc.rate.norm} (bytes allocated per operation).
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record Objective(
@@ -29,6 +31,26 @@ public record Objective(
     String percentile,
     String ratioTo,
     Double max,
-    Double min)
+    Double min,
+    String value)
 {
+    /** {@link #value()} for the bytes a JMH benchmark allocates per operation. */
+    public static final String ALLOC = "allocBytesPerOp";
+
+    /**
+     * An objective on a result's main value.
+     */
+    public Objective(final String name, final String metric, final String jmh, final Map<String, String> params,
+        final String percentile, final String ratioTo, final Double max, final Double min)
+    {
+        this(name, metric, jmh, params, percentile, ratioTo, max, min, null);
+    }
+
+    /**
+     * @return whether the objective is on the bytes allocated per operation.
+     */
+    public boolean onAllocation()
+    {
+        return ALLOC.equals(value);
+    }
 }
