@@ -3,6 +3,7 @@ package dev.ferry.engine;
 import dev.ferry.engine.state.KvEntryWriter;
 import dev.ferry.engine.state.KvStateMachine;
 import dev.ferry.wal.LeakCheck;
+import dev.ferry.wal.RetentionPolicy;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -153,13 +154,42 @@ class SnapshotTransferTest
         assertArrayEquals(SnapshotResyncTest.snapshot(primaryState), SnapshotResyncTest.snapshot(replicaState));
     }
 
+    @Test
+    void shouldGiveUpATransferWhoseWalPassedTheSnapshotCapAndSendANewerSnapshot()
+    {
+        final KvStateMachine primaryState = new KvStateMachine();
+        final Primary primary = loadedPrimary(fixture.primaryConfig().stateMachine(primaryState)
+            .snapshotRateBytesPerSec(400_000).snapshotEveryEntries(KEYS).snapshotCapBytes(400_000)
+            .retention(new RetentionPolicy(Duration.ofDays(1), 0)).retentionIntervalNs(TimeUnit.MILLISECONDS.toNanos(10)));
+        final KvStateMachine replicaState = new KvStateMachine();
+        final Replica replica = fixture.track(Replica.start(ofAnotherHistory(primary.localAddress(), replicaState)));
+        await("a tenth of the snapshot", WAIT, () -> replica.snapshotProgress() != null &&
+            replica.snapshotProgress().progress() > 0.1);
+        for (int i = 0; i < 5_000; i++) // ~600 KB of WAL after the snapshot: past the cap of 400 KB
+        {
+            primary.append(writer.reset().put(0, "key-" + i, "w".repeat(100)).entry());
+        }
+        await("r1 back after a newer snapshot", WAIT, () -> replica.appliedOffset() == KEYS + 5_000 &&
+            replica.state() == ReplicaState.STREAMING);
+        assertEquals(2, primary.slot("r1").snapshots(), "the first transfer given up, a newer snapshot sent whole");
+        assertEquals(1, replica.snapshotsLoaded());
+        replica.stop();
+        primary.close();
+        assertArrayEquals(SnapshotResyncTest.snapshot(primaryState), SnapshotResyncTest.snapshot(replicaState));
+    }
+
     /**
      * A primary holding {@value #KEYS} keys of 100 bytes, with a snapshot of them saved (about 2.5 MB).
      */
     private Primary loadedPrimary(final KvStateMachine state, final long rate)
     {
-        final Primary primary = fixture.primary(fixture.primaryConfig().stateMachine(state).snapshotRateBytesPerSec(rate)
+        return loadedPrimary(fixture.primaryConfig().stateMachine(state).snapshotRateBytesPerSec(rate)
             .snapshotEveryEntries(KEYS));
+    }
+
+    private Primary loadedPrimary(final PrimaryConfig config)
+    {
+        final Primary primary = fixture.primary(config);
         for (int i = 0; i < KEYS; i++)
         {
             primary.append(writer.reset().put(0, "key-" + i, "v".repeat(100)).entry());

@@ -442,6 +442,11 @@ public final class FollowAgent implements Agent
      */
     private void follow(final FrameConnection link)
     {
+        if (applier != null && !snapshotLoaded)
+        {
+            snapshots.discard(); // streamed to without a snapshot: a part held from an interrupted one is not needed
+        }
+        snapshotLoaded = false;
         final History followed = History.follow(history, accepted.historyId(), accepted.epoch(), accepted.startOffset());
         if (followed != history)
         {

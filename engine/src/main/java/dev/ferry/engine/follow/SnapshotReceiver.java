@@ -120,6 +120,17 @@ final class SnapshotReceiver implements AutoCloseable
     }
 
     /**
+     * The primary streams to this replica without a snapshot: what is held of an interrupted one will not be needed.
+     */
+    void discard()
+    {
+        for (final Path part : parts())
+        {
+            delete(part);
+        }
+    }
+
+    /**
      * The primary's {@code WELCOME} announced the snapshot at {@code offset}: its first chunk says which one.
      *
      * @param offset the offset the snapshot stands at.

@@ -572,7 +572,8 @@ final class DownstreamSession implements AutoCloseable
             if (partial != null)
             {
                 final Path held = store.file(partial.offset());
-                if (partial.offset() >= wal.oldestOffset() && partial.offset() <= wal.nextOffset() && Files.isRegularFile(held))
+                if (partial.offset() >= wal.oldestOffset() && partial.offset() <= wal.nextOffset() &&
+                    withinCap(partial.offset()) && Files.isRegularFile(held))
                 {
                     file = SnapshotShipment.open(held);
                     if (file.size() == partial.totalBytes() && SnapshotShipment.crcOf(held, file) == partial.crc())
@@ -590,9 +591,11 @@ final class DownstreamSession implements AutoCloseable
             if (path == null)
             {
                 path = store.newestFile();
-                if (path == null || StateStore.offsetOf(path) < wal.oldestOffset())
+                if (path == null || StateStore.offsetOf(path) < wal.oldestOffset() || !withinCap(StateStore.offsetOf(path)))
                 {
-                    applier.snapshot(); // none yet (a young WAL): the state now, on this thread, once
+                    // none yet (a young WAL), or so old that the WAL after it would pass the snapshot cap before the
+                    // transfer ends (a resync loop): the state now, on this thread
+                    applier.snapshot();
                     path = store.newestFile();
                 }
                 file = SnapshotShipment.open(path);
@@ -628,6 +631,16 @@ final class DownstreamSession implements AutoCloseable
             fail(ErrorCode.STORAGE, "replica " + id + " needs a snapshot (" + reason + ") but none could be read: " +
                 ex.getMessage());
         }
+    }
+
+    /**
+     * @return whether the WAL after {@code offset} is within the snapshot cap (estimated as retention estimates it), so a
+     *         transfer of a snapshot at that offset is not given up as soon as it starts.
+     */
+    private boolean withinCap(final long offset)
+    {
+        final long cap = config.snapshotCapBytes();
+        return cap == 0 || (wal.nextOffset() - offset) * sessions.averageEntryBytes() <= cap / 2;
     }
 
     /**

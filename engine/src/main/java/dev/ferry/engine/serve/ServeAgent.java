@@ -421,7 +421,7 @@ public final class ServeAgent implements Agent, Sessions
         if (config.slotCapBytes() > 0 || config.snapshotCapBytes() > 0)
         {
             final long head = wal.nextOffset();
-            final long averageEntryBytes = slots.averageEntryBytes();
+            final long averageEntryBytes = averageEntryBytes();
             for (final ReplicaSlot slot : slots.all())
             {
                 final boolean snapshotting = slot.state() == SlotState.SNAPSHOTTING;
@@ -466,6 +466,17 @@ public final class ServeAgent implements Agent, Sessions
             log("retention failed (retried next interval): " + ex);
             return 0;
         }
+    }
+
+    /**
+     * @return the average size of the entries this node sent, or (before it sent any, e.g. while its only replica takes
+     *         a snapshot) applied; 0 if neither.
+     */
+    @Override
+    public long averageEntryBytes()
+    {
+        final long sent = slots.averageEntryBytes();
+        return sent > 0 || applier == null ? sent : applier.averageEntryBytes();
     }
 
     @Override

@@ -32,4 +32,10 @@ interface Sessions
      *         or null if it runs none.
      */
     dev.ferry.engine.state.Applier applier();
+
+    /**
+     * @return the average size of an entry in bytes, as far as this node has seen (0 before any): to estimate the WAL
+     *         bytes after an offset.
+     */
+    long averageEntryBytes();
 }

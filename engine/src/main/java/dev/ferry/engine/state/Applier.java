@@ -36,6 +36,8 @@ public final class Applier implements Agent
     private volatile long snapshotOffset;
     private volatile FerryException lastError;
     private long appliedSinceSnapshot;
+    private long appliedEntries;
+    private long appliedBytes;
     private boolean closed;
 
     private Applier(final Wal wal, final StateMachine state, final StateStore store, final long snapshotEveryEntries,
@@ -165,7 +167,18 @@ public final class Applier implements Agent
     private boolean onEntry(final WalEntry entry)
     {
         state.apply(entry.offset(), entry.payload());
+        appliedEntries++;
+        appliedBytes += entry.length();
         return true;
+    }
+
+    /**
+     * @return the average length of the entries applied since this applier opened (0 before any), on its thread: an
+     *         estimate of the WAL bytes a number of entries take.
+     */
+    public long averageEntryBytes()
+    {
+        return appliedEntries == 0 ? 0 : appliedBytes / appliedEntries;
     }
 
     /**
