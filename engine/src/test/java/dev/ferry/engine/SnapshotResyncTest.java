@@ -107,9 +107,15 @@ class SnapshotResyncTest
         {
             wiped.append(writer.reset().put(1, "new-" + i, "v" + i).entry());
         }
-        replica = fixture.track(Replica.start(replicaConfig(address, replicaState)));
+        final java.util.List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
+        replica = fixture.track(Replica.start(replicaConfig(address, replicaState).eventLog(line ->
+        {
+            lines.add(line);
+            ReplicationFixture.log(line);
+        })));
         final Replica back = replica;
         await("r1 on the new history", WAIT, () -> back.appliedOffset() == 30 && back.state() == ReplicaState.STREAMING);
+        assertEquals(1, lines.stream().filter(line -> line.contains("NEW HISTORY")).count(), "said once: " + lines);
         assertEquals(1, back.snapshotsLoaded());
         assertTrue(back.movedAside().getFileName().toString().endsWith(oldHistory), back.movedAside().toString());
         assertEquals(100, digest(back.movedAside()).count());

@@ -468,9 +468,13 @@ public final class FollowAgent implements Agent
         snapshotLoaded = false;
         snapshotHeartbeatNs = nowNs;
         moveTo(ReplicaState.SNAPSHOTTING, null);
+        final String why = holdsNothing() ? "" : history != null && !history.id().equals(accepted.historyId()) ?
+            " (a NEW HISTORY: the primary's is " + accepted.historyId() + ", this replica's " + history.id() +
+            ", so the primary's WAL was replaced; what this replica holds, up to offset " + wal.nextOffset() +
+            ", will be moved aside, never mixed in)" :
+            " (its WAL, at offset " + wal.nextOffset() + ", cannot resume from this primary: it will be moved aside)";
         log.log("replica " + config.id() + " receiving the snapshot at offset " + accepted.startOffset() + " from " +
-            Endpoint.format(config.primary()) + (holdsNothing() ? "" : " (its WAL, at offset " + wal.nextOffset() +
-            ", cannot resume from this primary: it will be moved aside)"));
+            Endpoint.format(config.primary()) + why);
     }
 
     /**
