@@ -136,7 +136,7 @@ final class SnapshotRun
 
     private static void check(final long startNs, final String what, final Replica replica)
     {
-        if (System.nanoTime() - startNs > TIMEOUT_NS || replica.state() == ReplicaState.STOPPED)
+        if (System.nanoTime() - startNs > TIMEOUT_NS || replica.state() == ReplicaState.STOPPED && replica.lastError() != null)
         {
             throw new IllegalStateException("gave up waiting for " + what + ": " + replica.state() + ", " +
                 replica.lastError());
