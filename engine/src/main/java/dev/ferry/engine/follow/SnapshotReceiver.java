@@ -2,7 +2,6 @@ package dev.ferry.engine.follow;
 
 import dev.ferry.engine.SnapshotProgress;
 import dev.ferry.engine.handshake.ReplicaHello;
-import dev.ferry.engine.state.StateStore;
 import dev.ferry.error.ErrorCode;
 import dev.ferry.error.FerryException;
 import dev.ferry.net.message.SnapshotChunkFlyweight;
@@ -47,10 +46,10 @@ final class SnapshotReceiver implements AutoCloseable
 
     private final Path directory;
     private final CRC32C crc = new CRC32C();
+    private final CRC32C whole = new CRC32C(); // of every byte held, as they are written
     private final Compressor[] decompressors = new Compressor[Codec.values().length];
     private Arena arena;
     private MemorySegment raw;
-    private ByteBuffer rawBuffer;
     private MemorySegment packed; // a native copy of compressed data that arrived in heap memory
     private FileChannel file;
     private Path path;
@@ -176,18 +175,19 @@ final class SnapshotReceiver implements AutoCloseable
                 " where byte " + held + " was expected");
         }
         final int length = chunk.rawLength();
-        final MemorySegment data = unpack(chunk, length);
+        final ByteBuffer bytes = unpack(chunk, length);
         crc.reset();
-        crc.update(data.asByteBuffer().limit(length));
+        crc.update(bytes.mark());
         if ((int)crc.getValue() != chunk.rawCrc())
         {
             throw new FerryException(ErrorCode.CHECKSUM, "snapshot chunk at byte " + held + " is damaged (crc32c " +
                 Integer.toHexString((int)crc.getValue()) + ", expected " + Integer.toHexString(chunk.rawCrc()) +
                 "); it is fetched again");
         }
+        whole.update(bytes.reset().mark());
         try
         {
-            final ByteBuffer bytes = data.asByteBuffer().limit(length);
+            bytes.reset();
             long position = held;
             while (bytes.hasRemaining())
             {
@@ -202,20 +202,21 @@ final class SnapshotReceiver implements AutoCloseable
         held += length;
     }
 
-    private MemorySegment unpack(final SnapshotChunkFlyweight chunk, final int length)
+    /**
+     * @return the chunk's raw bytes: in place in the frame when it is not compressed, else decompressed.
+     */
+    private ByteBuffer unpack(final SnapshotChunkFlyweight chunk, final int length)
     {
-        if (arena == null)
-        {
-            arena = Arenas.ofShared(); // closed by whichever thread closes the replica
-            raw = arena.allocate(SnapshotChunkFlyweight.MAX_RAW_LENGTH, 64);
-            rawBuffer = raw.asByteBuffer();
-        }
         final MemorySegment buffer = chunk.buffer();
         final Codec codec = chunk.codec();
         if (codec == Codec.NONE)
         {
-            MemorySegment.copy(buffer, chunk.dataOffset(), raw, 0, length);
-            return raw;
+            return buffer.asSlice(chunk.dataOffset(), length).asByteBuffer();
+        }
+        if (arena == null)
+        {
+            arena = Arenas.ofShared(); // closed by whichever thread closes the replica
+            raw = arena.allocate(SnapshotChunkFlyweight.MAX_RAW_LENGTH, 64);
         }
         MemorySegment source = buffer;
         long sourceOffset = chunk.dataOffset();
@@ -244,7 +245,7 @@ final class SnapshotReceiver implements AutoCloseable
             throw new FerryException(ErrorCode.CHECKSUM, "snapshot chunk at byte " + held + " does not decompress (" +
                 ex.getMessage() + "); it is fetched again", ex);
         }
-        return raw;
+        return raw.asSlice(0, length).asByteBuffer();
     }
 
     private void open(final long length, final int wholeCrc, final long firstByte)
@@ -273,11 +274,30 @@ final class SnapshotReceiver implements AutoCloseable
             file.truncate(firstByte); // what is held beyond where the primary resumes is sent again
             held = firstByte;
             fromBytes = firstByte;
+            whole.reset();
+            readBack(firstByte); // the whole's CRC32C goes on from what an interrupted transfer left
         }
         catch (final IOException ex)
         {
             throw new FerryException(ErrorCode.STORAGE, "cannot open the incoming snapshot " + path + ": " +
                 ex.getMessage(), ex);
+        }
+    }
+
+    private void readBack(final long length) throws IOException
+    {
+        final ByteBuffer buffer = ByteBuffer.allocateDirect(1 << 20);
+        long position = 0;
+        while (position < length)
+        {
+            buffer.clear().limit((int)Math.min(buffer.capacity(), length - position));
+            final int n = file.read(buffer, position);
+            if (n < 0)
+            {
+                throw new IOException("the part ended at byte " + position + " of " + length);
+            }
+            whole.update(buffer.flip());
+            position += n;
         }
     }
 
@@ -308,14 +328,14 @@ final class SnapshotReceiver implements AutoCloseable
         }
         try
         {
-            final int whole = StateStore.crc32c(file);
-            if (whole != snapshotCrc)
+            final int got = (int)whole.getValue();
+            if (got != snapshotCrc)
             {
                 final Path damaged = path;
                 closeFile();
                 delete(damaged);
                 throw new FerryException(ErrorCode.CHECKSUM, "the snapshot at offset " + offset + " is damaged as a " +
-                    "whole (crc32c " + Integer.toHexString(whole) + ", expected " + Integer.toHexString(snapshotCrc) +
+                    "whole (crc32c " + Integer.toHexString(got) + ", expected " + Integer.toHexString(snapshotCrc) +
                     "); it is fetched again from byte 0");
             }
             file.force(true);

@@ -78,8 +78,8 @@ final class SnapshotShipment implements AutoCloseable
         this.compressor = compressor;
         this.rateBytesPerSec = rateBytesPerSec;
         this.chunkBytes = chunkBytes(maxFrameBytes, compressor, rateBytesPerSec);
-        this.raw = arena.allocate(chunkBytes, 64);
-        this.rawBuffer = raw.asByteBuffer();
+        this.raw = compressor == null ? null : arena.allocate(chunkBytes, 64);
+        this.rawBuffer = raw == null ? null : raw.asByteBuffer();
         this.compressed = compressor == null ? null : arena.allocate(compressor.maxCompressedLength(chunkBytes), 64);
         this.refilledNs = nowNs;
     }
@@ -209,15 +209,22 @@ final class SnapshotShipment implements AutoCloseable
             {
                 return frames;
             }
-            read(rawLength);
-            rawCrc.reset();
-            rawCrc.update(rawBuffer.clear().limit(rawLength));
             final MemorySegment out = connection.sendBuffer();
             final long dataAt = claim + SnapshotChunkFlyweight.DATA_OFFSET;
             int dataLength = rawLength;
             Codec codec = Codec.NONE;
-            if (compressor != null)
+            rawCrc.reset();
+            if (compressor == null)
             {
+                // straight from the file into the frame: one copy (the socket's is the kernel's)
+                final ByteBuffer data = out.asSlice(dataAt, rawLength).asByteBuffer();
+                read(data);
+                rawCrc.update(data.flip());
+            }
+            else
+            {
+                read(rawBuffer.clear().limit(rawLength));
+                rawCrc.update(rawBuffer.flip());
                 final int packed = compressor.compress(raw, 0, rawLength, compressed, 0, (int)compressed.byteSize());
                 if (packed < rawLength)
                 {
@@ -225,10 +232,10 @@ final class SnapshotShipment implements AutoCloseable
                     dataLength = packed;
                     codec = compressor.codec();
                 }
-            }
-            if (codec == Codec.NONE)
-            {
-                MemorySegment.copy(raw, 0, out, dataAt, rawLength);
+                else
+                {
+                    MemorySegment.copy(raw, 0, out, dataAt, rawLength);
+                }
             }
             final int length = chunk.header(out, claim, offset, totalBytes, crc, codec, sent, rawLength,
                 (int)rawCrc.getValue(), dataLength).seal();
@@ -261,13 +268,12 @@ final class SnapshotShipment implements AutoCloseable
         refilledNs = nowNs;
     }
 
-    private void read(final int length) throws IOException
+    private void read(final ByteBuffer into) throws IOException
     {
-        rawBuffer.clear().limit(length);
         long position = sent;
-        while (rawBuffer.hasRemaining())
+        while (into.hasRemaining())
         {
-            final int n = file.read(rawBuffer, position);
+            final int n = file.read(into, position);
             if (n < 0)
             {
                 throw new FerryException(ErrorCode.STORAGE, "snapshot at offset " + offset + " ended at byte " +
