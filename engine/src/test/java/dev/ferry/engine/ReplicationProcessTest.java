@@ -358,6 +358,28 @@ class ReplicationProcessTest
     }
 
     /**
+     * A primary in a JVM that checks Chronicle's thread ownership (as an embedding application's may: the child runs
+     * without {@code -Ddisable.single.threaded.check}) applies what it generates: its applier's cursor is opened by
+     * the thread that polls it, not by the one that opened the primary (which stopped applying at offset 0).
+     */
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void shouldApplyOnThePrimaryWithChroniclesThreadChecksOn() throws Exception
+    {
+        final String address = "127.0.0.1:" + freePort();
+        final Path secretFile = dir.resolve("secret");
+        secret = Secret.generate(secretFile);
+        final Child primary = start("primary", "primary", "--wal", dir.resolve("primary-wal").toString(), "--listen",
+            address, "--secret-file", secretFile.toString(), "--generate", "5000", "--size", "16");
+        await("the primary to apply what it generated", () ->
+        {
+            final PrimaryStatus now = statusOrNull(address);
+            return now != null && now.head() == 5_000 && now.applied() == 5_000;
+        }, primary);
+        assertFalse(JvmLauncher.tail(primary.log()).contains("state machine stopped"), logs());
+    }
+
+    /**
      * A snapshot transfer across processes, cut by {@code kill -9} of the replica and then of the primary: each time
      * it resumes from the replica's last verified byte (the primaries' status counts the transfers they began: one
      * in all), and the replica ends with the primary's state.

@@ -31,17 +31,6 @@ public final class WalCursor implements AutoCloseable
     }
 
     /**
-     * Let another thread use this cursor from now on: Chronicle's tailer belongs to the first thread that uses it,
-     * unless the JVM runs with {@code -Ddisable.single.threaded.check=true} (an embedding application may not).
-     * Call it on the thread that used the cursor last, before the next thread starts using it (starting that thread is
-     * the happens-before edge).
-     */
-    public void handOver()
-    {
-        tailer.singleThreadedCheckReset();
-    }
-
-    /**
      * @return the cursor's name, or null for an anonymous cursor.
      */
     public String name()

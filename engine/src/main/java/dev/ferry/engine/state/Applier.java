@@ -5,7 +5,6 @@ import dev.ferry.engine.agent.Agent;
 import dev.ferry.error.ErrorCode;
 import dev.ferry.error.FerryException;
 import dev.ferry.wal.EntryHandler;
-import dev.ferry.wal.SeekResult;
 import dev.ferry.wal.Wal;
 import dev.ferry.wal.WalCursor;
 import dev.ferry.wal.WalEntry;
@@ -30,7 +29,7 @@ public final class Applier implements Agent
     private final long snapshotEveryEntries;
     private final boolean saves;
     private final EventLog log;
-    private final WalCursor cursor;
+    private WalCursor cursor; // opened by the thread that applies, on its first cycle (a Chronicle tailer is one thread's)
     private final EntryHandler onEntry = this::onEntry;
     private volatile long appliedOffset;
     private volatile long snapshotOffset;
@@ -49,7 +48,6 @@ public final class Applier implements Agent
         this.store = store;
         this.snapshotEveryEntries = snapshotEveryEntries;
         this.log = log;
-        this.cursor = wal.cursor();
     }
 
     /**
@@ -97,7 +95,6 @@ public final class Applier implements Agent
     {
         final Applier applier = new Applier(wal, state, new StateStore(wal.directory()), snapshotEveryEntries, true, log);
         final long from = state.appliedOffset();
-        applier.cursor.seek(from);
         applier.appliedOffset = from;
         applier.snapshotOffset = from;
         return applier;
@@ -110,16 +107,15 @@ public final class Applier implements Agent
         final long loaded = store.loadNewest(state, log);
         final Applier applier = new Applier(wal, state, store, snapshotEveryEntries, saves, log);
         final long from = state.appliedOffset();
-        final SeekResult seek = applier.cursor.seek(from);
         // an empty WAL beside a snapshot is a replica that loaded the snapshot and received nothing after it yet:
         // nothing to replay (its WAL starts at the snapshot's offset when the replica opens it)
-        if ((seek == SeekResult.TOO_OLD || seek == SeekResult.FUTURE) && !(wal.isEmpty() && loaded >= 0))
+        final boolean held = from >= wal.oldestOffset() && from <= wal.nextOffset();
+        if (!held && !(wal.isEmpty() && loaded >= 0))
         {
-            applier.cursor.close();
             throw new FerryException(ErrorCode.APPLY, "the state cannot be rebuilt: it stands at offset " + from +
                 (loaded < 0 ? " (no snapshot in " + wal.directory().resolve(StateStore.DIRECTORY) + ")" : " (snapshot)") +
                 " but the WAL holds offsets " + wal.oldestOffset() + " to " + (wal.nextOffset() - 1) +
-                " (" + seek + "); a resync rebuilds it");
+                (from < wal.oldestOffset() ? " (TOO_OLD)" : " (FUTURE)") + "; a resync rebuilds it");
         }
         applier.appliedOffset = from;
         applier.snapshotOffset = Math.max(loaded, 0);
@@ -127,7 +123,6 @@ public final class Applier implements Agent
         {
             log.log("state loaded from the snapshot at offset " + loaded + "; replaying the WAL from there");
         }
-        applier.cursor.handOver(); // positioned here, polled by the node's Ferry thread
         return applier;
     }
 
@@ -137,6 +132,11 @@ public final class Applier implements Agent
         if (lastError != null || closed)
         {
             return 0;
+        }
+        if (cursor == null)
+        {
+            cursor = wal.cursor(); // here, on the thread that polls it: a Chronicle tailer belongs to one thread
+            cursor.seek(appliedOffset);
         }
         final int applied;
         try
@@ -245,7 +245,10 @@ public final class Applier implements Agent
         if (!closed)
         {
             closed = true;
-            cursor.close();
+            if (cursor != null)
+            {
+                cursor.close();
+            }
         }
     }
 
@@ -273,7 +276,10 @@ public final class Applier implements Agent
         }
         finally
         {
-            cursor.close();
+            if (cursor != null)
+            {
+                cursor.close();
+            }
         }
     }
 }

@@ -30,8 +30,10 @@ final class ChildJvm implements AutoCloseable
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         for (final String arg : ManagementFactory.getRuntimeMXBean().getInputArguments())
         {
+            // every flag ./ferry gives a node (pom.xml's ferry.jvm.flags), so a child runs as a user's node does; the
+            // thread-ownership switch included (off, Chronicle checks every call: ~10% of replication CPU)
             if (arg.startsWith("--add-") || arg.startsWith("--enable-native-access") || arg.startsWith("--sun-misc") ||
-                arg.startsWith("-Dchronicle."))
+                arg.startsWith("-Dchronicle.") || arg.startsWith("-Ddisable.single.threaded.check"))
             {
                 command.add(arg);
             }
