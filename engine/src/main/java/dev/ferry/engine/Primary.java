@@ -7,6 +7,7 @@ import dev.ferry.engine.serve.ReplicaSlot;
 import dev.ferry.engine.serve.ServeAgent;
 import dev.ferry.engine.serve.SlotTable;
 import dev.ferry.engine.state.Applier;
+import dev.ferry.engine.state.StateStore;
 import dev.ferry.error.ErrorCode;
 import dev.ferry.error.FerryException;
 import dev.ferry.net.Endpoint;
@@ -54,7 +55,7 @@ public final class Primary implements AutoCloseable
     private Primary(final PrimaryConfig config)
     {
         this.config = config;
-        this.wal = Wal.open(config.wal());
+        this.wal = Wal.open(StateStore.startingAtSnapshot(config.wal(), config.stateMachine() != null));
         if (wal.tornEntriesRemoved() > 0)
         {
             config.eventLog().log("%s: removed %d torn entries at the end of %s (a power loss left them half written); "

@@ -12,7 +12,6 @@ import dev.ferry.net.SelectorParker;
 import dev.ferry.net.auth.HandshakeAuth;
 import dev.ferry.net.idle.IdleStrategies;
 import dev.ferry.wal.Wal;
-import dev.ferry.wal.WalConfig;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -43,7 +42,7 @@ public final class Replica implements AutoCloseable
     {
         this.config = config;
         final HandshakeAuth auth = new HandshakeAuth(config.secret());
-        final Wal wal = Wal.open(walConfig(config));
+        final Wal wal = Wal.open(StateStore.startingAtSnapshot(config.wal(), config.stateMachine() != null));
         if (wal.tornEntriesRemoved() > 0)
         {
             config.eventLog().log("%s: removed %d torn entries at the end of %s (a power loss left them half written); "
@@ -80,20 +79,6 @@ public final class Replica implements AutoCloseable
                 throw ex;
             }
         }
-    }
-
-    /**
-     * @return the WAL's settings: an empty WAL whose state was loaded from a snapshot starts at the snapshot's offset
-     *         (its next offset is the snapshot's, not 0: the state holds every entry before it).
-     */
-    private static WalConfig walConfig(final ReplicaConfig config)
-    {
-        if (config.stateMachine() == null)
-        {
-            return config.wal();
-        }
-        final long snapshot = new StateStore(config.wal().directory()).newestOffset();
-        return snapshot > 0 ? config.wal().copy().firstOffset(snapshot) : config.wal();
     }
 
     /**

@@ -70,7 +70,8 @@ class SnapshotResyncTest
 
         replica = fixture.track(Replica.start(replicaConfig(address, replicaState)));
         final Replica back = replica;
-        await("r1 back by a snapshot", WAIT, () -> back.receivedOffset() == 400 && back.appliedOffset() == 400);
+        await("r1 back by a snapshot", WAIT, () -> back.receivedOffset() == 400 && back.appliedOffset() == 400 &&
+            back.state() == ReplicaState.STREAMING);
         assertEquals(1, back.snapshotsLoaded());
         assertEquals(1, primary.slot("r1").snapshots());
         assertNotNull(back.movedAside(), "what r1 held is moved aside");

@@ -20,6 +20,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import static dev.ferry.engine.ReplicationFixture.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -45,7 +46,7 @@ class SnapshotTransferTest
     private final KvEntryWriter writer = new KvEntryWriter(256);
 
     @Test
-    void shouldResumeATransferTheReplicaCutFromItsLastVerifiedByte()
+    void shouldResumeATransferTheReplicaCutFromItsLastVerifiedByte() throws InterruptedException
     {
         final KvStateMachine primaryState = new KvStateMachine();
         final Primary primary = loadedPrimary(primaryState, 400_000);
@@ -54,6 +55,10 @@ class SnapshotTransferTest
         Replica replica = fixture.track(Replica.start(ofAnotherHistory(address, replicaState)));
         final Replica first = replica;
         await("a third of the snapshot", WAIT, () -> first.snapshotProgress() != null && first.snapshotProgress().progress() > 0.33);
+        // a replica being sent a snapshot holds nothing that counts yet: no wait for it is met
+        assertEquals(0, primary.slot("r1").durableOffset());
+        assertFalse(primary.awaitReplicated(KEYS - 1, 1, AckLevel.DURABLE, Duration.ofMillis(50)));
+        assertFalse(primary.awaitReplicated(KEYS - 1, 1, AckLevel.RECEIVED, Duration.ofMillis(50)));
         replica.stop();
         final long total = primary.slot("r1").snapshot(System.nanoTime()) == null ? -1 :
             primary.slot("r1").snapshot(System.nanoTime()).totalBytes();

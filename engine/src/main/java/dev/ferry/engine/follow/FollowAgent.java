@@ -91,7 +91,7 @@ public final class FollowAgent implements Agent
     private final SnapshotEndFlyweight end = new SnapshotEndFlyweight();
     private final HeartbeatFlyweight heartbeat = new HeartbeatFlyweight();
     private final SnapshotReceiver snapshots;
-    private UpstreamReceiver receiver;
+    private volatile UpstreamReceiver receiver; // replaced when a snapshot is loaded; read by any thread
     private volatile Applier applier;
     private volatile long snapshotsLoaded;
     private volatile Path movedAside;
@@ -366,14 +366,19 @@ public final class FollowAgent implements Agent
         final long epoch = history == null ? 0 : history.epoch();
         final byte[] nonce = handshake.reset();
         final int codecMask = HelloFlyweight.codecMask(config.codecs().toArray(new Codec[0]));
-        final long claim = link.claim(HelloFlyweight.length(config.id().length()));
+        final ReplicaHello.PartialSnapshot partial = applier == null ? null : snapshots.held();
+        final long claim = link.claim(HelloFlyweight.length(config.id().length()) +
+            (partial == null ? 0 : HelloFlyweight.PARTIAL_LENGTH));
+        if (claim < 0)
+        {
+            throw new FerryException(ErrorCode.INTERNAL, "no room for a HELLO in a new connection's send buffer");
+        }
         hello.encode(link.sendBuffer(), claim, FrameHeader.VERSION, codecMask,
             (empty ? HelloFlyweight.EMPTY_WAL_FLAG : 0) | (applier != null ? HelloFlyweight.ACCEPTS_SNAPSHOT_FLAG : 0) |
                 (wal.config().syncPolicy() == SyncPolicy.NONE ? HelloFlyweight.NO_SYNC_FLAG : 0), epoch, wal.nextOffset(),
             historyId.getMostSignificantBits(), historyId.getLeastSignificantBits(), nonce, config.id());
         // the fingerprint of our last entry, so the primary can check it holds the same entry there
         hello.lastEntry(wal.isEmpty() ? HelloFlyweight.NO_LAST_ENTRY : wal.fingerprint(wal.nextOffset() - 1));
-        final ReplicaHello.PartialSnapshot partial = applier == null ? null : snapshots.held();
         if (partial != null)
         {
             hello.partial(partial.offset(), partial.totalBytes(), partial.bytesHeld(), partial.crc());
@@ -549,13 +554,20 @@ public final class FollowAgent implements Agent
         }
         catch (final FerryException ex)
         {
-            deleteQuietly(incoming); // refused as a whole: fetched again from byte 0
-            throw ex;
+            // refused as a whole (the state is unchanged): fetched again from byte 0, slowly, as a damaged batch is
+            deleteQuietly(incoming);
+            throw new FerryException(ErrorCode.CHECKSUM, "the snapshot at offset " + offset + " was refused by the " +
+                "state machine (" + ex.getMessage() + "); it is fetched again", ex);
         }
         if (old.state().appliedOffset() != offset)
         {
-            throw new FerryException(ErrorCode.PROTOCOL, "the snapshot announced at offset " + offset + " stands at " +
-                old.state().appliedOffset());
+            // the state in memory was replaced by one at another offset: this applier must never save it, and this
+            // replica stops (a restart rebuilds its state from disk: its snapshots and WAL are untouched)
+            deleteQuietly(incoming);
+            old.abandon();
+            throw new FerryException(ErrorCode.APPLY, "the snapshot announced at offset " + offset + " stands at " +
+                old.state().appliedOffset() + ": the primary sent a snapshot that is not the one it announced; this " +
+                "replica stopped with its WAL and snapshots untouched; restart it");
         }
         old.abandon();
         receiver.close();

@@ -42,6 +42,8 @@ import java.util.zip.CRC32C;
 final class SnapshotReceiver implements AutoCloseable
 {
     static final String INCOMING = "incoming";
+    /** Room left for the WAL beside an incoming snapshot: a snapshot never takes the WAL's last bytes. */
+    private static final long RESERVE_BYTES = 64L << 20;
     private static final Pattern PART = Pattern.compile("snapshot-(\\d{20})-(\\d+)-([0-9a-f]{8})\\.part");
 
     private final Path directory;
@@ -257,6 +259,14 @@ final class SnapshotReceiver implements AutoCloseable
         try
         {
             Files.createDirectories(directory);
+            final long needed = length - firstByte + RESERVE_BYTES;
+            final long usable = Files.getFileStore(directory).getUsableSpace();
+            if (usable < needed)
+            {
+                throw new FerryException(ErrorCode.STORAGE, "a snapshot of " + length + " bytes does not fit in " +
+                    directory + ": " + usable + " bytes usable, " + needed + " needed (with a reserve of " +
+                    RESERVE_BYTES + " for the WAL); free space, or give the replica a larger disk");
+            }
             for (final Path other : parts())
             {
                 if (!other.equals(path))

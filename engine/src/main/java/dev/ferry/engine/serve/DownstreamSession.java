@@ -504,7 +504,7 @@ final class DownstreamSession implements AutoCloseable
     private void stream(final String id, final long start)
     {
         final Codec codec = accept(id);
-        if (!streamFrom(start))
+        if (!streamFrom(start, false))
         {
             return;
         }
@@ -519,7 +519,7 @@ final class DownstreamSession implements AutoCloseable
      *
      * @return false if it could not (the session is failing).
      */
-    private boolean streamFrom(final long start)
+    private boolean streamFrom(final long start, final boolean afterSnapshot)
     {
         cursor = wal.cursor(cursorName(replicaId));
         final SeekResult seek = cursor.seek(start);
@@ -530,8 +530,15 @@ final class DownstreamSession implements AutoCloseable
             fail(ErrorCode.INTERNAL, "replica " + replicaId + ": offset " + start + " was decided streamable but seeks " + seek);
             return false;
         }
-        slot.connected(connection.remoteAddress(), SlotState.STREAMING);
-        slot.resumeAt(start);
+        if (afterSnapshot)
+        {
+            slot.snapshotDelivered(); // what it holds counts from its first ACK, once it has loaded the snapshot
+        }
+        else
+        {
+            slot.connected(connection.remoteAddress(), SlotState.STREAMING);
+            slot.resumeAt(start); // it said it holds everything below
+        }
         phase = Phase.STREAMING;
         return true;
     }
@@ -668,7 +675,7 @@ final class DownstreamSession implements AutoCloseable
             serving.log().log("replica " + replicaId + ": snapshot at offset " + offset + " sent (" +
                 shipment.totalBytes() + " bytes, " + shipment.wireBytes() + " on the wire); streaming from there");
             endShipment();
-            streamFrom(offset);
+            streamFrom(offset, true);
             lastSendNs = nowNs;
         }
         return work;

@@ -40,6 +40,7 @@ public final class ReplicaSlot
     private volatile long snapshotFromBytes;
     private volatile long snapshotStartNs;
     private volatile long snapshotBytesSent;
+    private volatile long holdFrom = -1; // a snapshot's offset, held until the replica acknowledges what it has after it
 
     ReplicaSlot(final String id)
     {
@@ -109,7 +110,8 @@ public final class ReplicaSlot
      */
     public long retainFrom()
     {
-        return syncs && heard ? durableOffset : receivedOffset;
+        final long hold = holdFrom;
+        return hold >= 0 ? hold : syncs && heard ? durableOffset : receivedOffset;
     }
 
     /**
@@ -200,12 +202,23 @@ public final class ReplicaSlot
         snapshotBytes = fromBytes;
         snapshotStartNs = nowNs;
         snapshotTotalBytes = Math.max(1, totalBytes);
-        receivedOffset = offset;
-        durableOffset = offset;
-        appliedOffset = offset;
-        heard = false; // held from the snapshot's offset until the replica acknowledges what it has after it
+        // the replica holds nothing of this history that counts: its WAL goes aside once the snapshot is loaded, and
+        // the snapshot counts only once it says so (its first ACK after streaming starts); meanwhile retention keeps
+        // the WAL from the snapshot's offset for it
+        receivedOffset = 0;
+        durableOffset = 0;
+        appliedOffset = 0;
+        holdFrom = offset;
         invalidated = false;
         state = SlotState.SNAPSHOTTING;
+    }
+
+    /**
+     * The snapshot is sent and batches follow: the replica streams, its positions unknown (0) until its first ACK.
+     */
+    void snapshotDelivered()
+    {
+        state = SlotState.STREAMING;
     }
 
     void snapshotSent(final long bytes)
@@ -252,6 +265,7 @@ public final class ReplicaSlot
      */
     void resumeAt(final long next)
     {
+        holdFrom = -1;
         receivedOffset = next;
         durableOffset = Math.min(durableOffset, next);
         appliedOffset = Math.min(appliedOffset, next);
@@ -260,6 +274,7 @@ public final class ReplicaSlot
 
     void onAck(final long received, final long durable, final long applied, final long nowNs)
     {
+        holdFrom = -1;
         receivedOffset = received;
         durableOffset = durable;
         appliedOffset = applied;

@@ -108,9 +108,10 @@ public final class Applier implements Agent
         final Applier applier = new Applier(wal, state, store, snapshotEveryEntries, saves, log);
         final long from = state.appliedOffset();
         // an empty WAL beside a snapshot is a replica that loaded the snapshot and received nothing after it yet:
-        // nothing to replay (its WAL starts at the snapshot's offset when the replica opens it)
+        // nothing to replay (a node opens such a WAL at the snapshot's offset: StateStore.startingAtSnapshot)
         final boolean held = from >= wal.oldestOffset() && from <= wal.nextOffset();
-        if (!held && !(wal.isEmpty() && loaded >= 0))
+        // (a tool reading it opens the WAL read-only, at offset 0: nothing to replay either)
+        if (!held && !(wal.isEmpty() && loaded >= 0 && wal.config().readOnly()))
         {
             throw new FerryException(ErrorCode.APPLY, "the state cannot be rebuilt: it stands at offset " + from +
                 (loaded < 0 ? " (no snapshot in " + wal.directory().resolve(StateStore.DIRECTORY) + ")" : " (snapshot)") +

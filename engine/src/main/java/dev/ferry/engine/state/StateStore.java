@@ -114,6 +114,24 @@ public final class StateStore
     }
 
     /**
+     * The WAL settings of a node with a state machine: an empty WAL beside a snapshot (a replica that loaded one and
+     * received nothing after it) starts at the snapshot's offset, not 0: its state holds every entry before it.
+     *
+     * @param wal          the node's WAL settings.
+     * @param stateMachine whether the node runs a state machine.
+     * @return {@code wal}, or a copy whose first offset is the newest snapshot's.
+     */
+    public static dev.ferry.wal.WalConfig startingAtSnapshot(final dev.ferry.wal.WalConfig wal, final boolean stateMachine)
+    {
+        if (!stateMachine)
+        {
+            return wal;
+        }
+        final long snapshot = new StateStore(wal.directory()).newestOffset();
+        return snapshot > 0 ? wal.copy().firstOffset(snapshot) : wal;
+    }
+
+    /**
      * @param state a state machine.
      * @return the snapshot it writes now, in memory: to compare two nodes' states (equal states give equal bytes).
      */
