@@ -178,15 +178,19 @@ final class SnapshotReceiver implements AutoCloseable
         }
         final int length = chunk.rawLength();
         final ByteBuffer bytes = unpack(chunk, length);
-        crc.reset();
-        crc.update(bytes.mark());
-        if ((int)crc.getValue() != chunk.rawCrc())
+        if (chunk.codec() != Codec.NONE) // an uncompressed chunk's bytes were checked with its frame's CRC32C
+        {
+            crc.reset();
+            crc.update(bytes.mark());
+            bytes.reset();
+        }
+        if (chunk.codec() != Codec.NONE && (int)crc.getValue() != chunk.rawCrc())
         {
             throw new FerryException(ErrorCode.CHECKSUM, "snapshot chunk at byte " + held + " is damaged (crc32c " +
                 Integer.toHexString((int)crc.getValue()) + ", expected " + Integer.toHexString(chunk.rawCrc()) +
                 "); it is fetched again");
         }
-        whole.update(bytes.reset().mark());
+        whole.update(bytes.mark());
         try
         {
             bytes.reset();

@@ -33,7 +33,7 @@ import java.util.zip.CRC32C;
 final class SnapshotShipment implements AutoCloseable
 {
     /** The largest chunk before compression when the rate does not limit it. */
-    static final int CHUNK_BYTES = 256 * 1024;
+    static final int CHUNK_BYTES = 1024 * 1024;
     private static final int MIN_THROTTLED_CHUNK_BYTES = 4096;
 
     private final FileChannel file;
@@ -213,18 +213,18 @@ final class SnapshotShipment implements AutoCloseable
             final long dataAt = claim + SnapshotChunkFlyweight.DATA_OFFSET;
             int dataLength = rawLength;
             Codec codec = Codec.NONE;
-            rawCrc.reset();
+            int crcOfRaw = 0; // an uncompressed chunk's bytes are covered by the frame's own CRC32C: no second pass
             if (compressor == null)
             {
                 // straight from the file into the frame: one copy (the socket's is the kernel's)
-                final ByteBuffer data = out.asSlice(dataAt, rawLength).asByteBuffer();
-                read(data);
-                rawCrc.update(data.flip());
+                read(out.asSlice(dataAt, rawLength).asByteBuffer());
             }
             else
             {
                 read(rawBuffer.clear().limit(rawLength));
+                rawCrc.reset();
                 rawCrc.update(rawBuffer.flip());
+                crcOfRaw = (int)rawCrc.getValue();
                 final int packed = compressor.compress(raw, 0, rawLength, compressed, 0, (int)compressed.byteSize());
                 if (packed < rawLength)
                 {
@@ -235,10 +235,11 @@ final class SnapshotShipment implements AutoCloseable
                 else
                 {
                     MemorySegment.copy(raw, 0, out, dataAt, rawLength);
+                    crcOfRaw = 0;
                 }
             }
-            final int length = chunk.header(out, claim, offset, totalBytes, crc, codec, sent, rawLength,
-                (int)rawCrc.getValue(), dataLength).seal();
+            final int length = chunk.header(out, claim, offset, totalBytes, crc, codec, sent, rawLength, crcOfRaw,
+                dataLength).seal();
             connection.commit(length);
             sent += rawLength;
             wireBytes += length;

@@ -36,7 +36,7 @@ import static dev.ferry.wal.frame.FrameHeader.SHORT_LE;
  *  +---------------------------------------------------------------+
  *  |                        rawLength (u32)                        |  44
  *  +---------------------------------------------------------------+
- *  |              rawCrc (u32): CRC32C of the raw bytes            |  48
+ *  |     rawCrc (u32): CRC32C of the raw bytes (0 when NONE)       |  48
  *  +---------------------------------------------------------------+
  *  |    data: the raw bytes, or compressed with codec             ...  52
  *  +---------------------------------------------------------------+
