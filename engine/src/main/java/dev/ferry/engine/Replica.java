@@ -42,6 +42,12 @@ public final class Replica implements AutoCloseable
     {
         this.config = config;
         final HandshakeAuth auth = new HandshakeAuth(config.secret());
+        final java.nio.file.Path finished = FollowAgent.finishInterruptedMoveAside(config.wal().directory());
+        if (finished != null)
+        {
+            config.eventLog().log("replica " + config.id() + ": finished moving its old WAL aside into " + finished +
+                " (a crash interrupted it while a snapshot was loaded); the snapshot's transfer resumes");
+        }
         final Wal wal = Wal.open(StateStore.startingAtSnapshot(config.wal(), config.stateMachine() != null));
         if (wal.tornEntriesRemoved() > 0)
         {

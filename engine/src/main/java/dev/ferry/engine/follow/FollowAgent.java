@@ -137,6 +137,19 @@ public final class FollowAgent implements Agent
     }
 
     /**
+     * Finish moving a WAL aside if a crash interrupted it while a snapshot was being loaded, so the replica opens an
+     * empty WAL rather than what was left of its old one (the snapshot's part is kept: the transfer resumes). Before
+     * the WAL is opened.
+     *
+     * @param walDirectory the replica's WAL directory.
+     * @return where the old WAL now is, or null if no move was interrupted.
+     */
+    public static Path finishInterruptedMoveAside(final Path walDirectory)
+    {
+        return WalAside.finishInterrupted(walDirectory);
+    }
+
+    /**
      * @return the WAL: the one the replica opened, until a snapshot replaces it with one that starts at the
      *         snapshot's offset.
      */
