@@ -78,6 +78,9 @@ class SnapshotResyncTest
         assertEquals(100, digest(back.movedAside()).count(), "its 100 entries, kept");
         assertEquals(ReplicaState.STREAMING, back.state());
         assertNull(back.lastError());
+        // the snapshot is on the replica's disk: everything below 400 is durable there, with no entry after it yet
+        await(() -> "r1 durable at 400: " + primary.slot("r1").durableOffset(), WAIT,
+            () -> primary.slot("r1").durableOffset() == 400);
         put(primary, 400, 10);
         await("r1 to stream after it", WAIT, () -> back.appliedOffset() == 410);
 
