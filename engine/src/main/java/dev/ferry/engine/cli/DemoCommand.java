@@ -120,7 +120,7 @@ final class DemoCommand implements Callable<Integer>
             {
                 final long runNs = TimeUnit.SECONDS.toNanos(seconds);
                 sleepUntil(start + runNs / 10);
-                stop(replicas.get("r3"), "r3", "it will fall out of the primary's retention");
+                final long r3Stopped = stop(replicas.get("r3"), "r3", "it will fall out of the primary's retention");
                 sleepUntil(start + runNs * 3 / 10);
                 stop(replicas.get("r2"), "r2", "it will resume where it stopped");
                 sleepUntil(start + runNs * 5 / 10);
@@ -129,6 +129,13 @@ final class DemoCommand implements Callable<Integer>
                 System.out.println();
                 System.out.println("  -- resumed r2 from offset " + r2.receivedOffset());
                 sleepUntil(start + runNs * 7 / 10);
+                // back once retention has passed it (or at 85% of the run at the latest, so the load still rolls
+                // cycles while it catches up)
+                final long latest = start + runNs * 85 / 100;
+                while (primary.status().oldest() <= r3Stopped && System.nanoTime() < latest)
+                {
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+                }
                 final Replica r3 = start(root, "r3", address, secret, states);
                 replicas.put("r3", r3);
                 System.out.println();
@@ -241,11 +248,13 @@ final class DemoCommand implements Callable<Integer>
             .stateMachine(state));
     }
 
-    private static void stop(final Replica replica, final String id, final String what)
+    private static long stop(final Replica replica, final String id, final String what)
     {
         replica.stop();
+        final long at = replica.receivedOffset();
         System.out.println();
-        System.out.println("  -- stopped " + id + " at offset " + replica.receivedOffset() + "; " + what);
+        System.out.println("  -- stopped " + id + " at offset " + at + "; " + what);
+        return at;
     }
 
     private static void sleepUntil(final long deadlineNs)
