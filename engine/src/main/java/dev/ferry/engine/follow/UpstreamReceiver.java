@@ -62,6 +62,12 @@ final class UpstreamReceiver implements AutoCloseable
     private long startOffset;
     private final boolean syncs;
     private final ClientHandshake handshake;
+    /**
+     * Everything below it is durable without this WAL: an empty WAL that starts after offset 0 stands beside the
+     * state snapshot the replica loaded (synced, with its directory, before the WAL was opened there), so the replica
+     * acknowledges it durable at once instead of 0 until its first entry is synced.
+     */
+    private final long durableFloor;
 
     UpstreamReceiver(final ReplicaConfig config, final Wal wal, final ClientHandshake handshake,
         final BooleanSupplier frameWaiting)
@@ -74,7 +80,8 @@ final class UpstreamReceiver implements AutoCloseable
         this.batches = new BatchAppender(wal, config.maxFrameBytes());
         this.pretoucher = new WalPretoucher(wal, WalPretoucher.DEFAULT_AHEAD_BYTES);
         this.syncs = wal.config().syncPolicy() != SyncPolicy.NONE;
-        this.durableOffset = Math.min(wal.nextOffset(), wal.syncedOffset() + 1);
+        this.durableFloor = wal.isEmpty() ? wal.nextOffset() : 0;
+        this.durableOffset = Math.min(wal.nextOffset(), Math.max(wal.syncedOffset() + 1, durableFloor));
     }
 
     long durableOffset()
@@ -207,7 +214,7 @@ final class UpstreamReceiver implements AutoCloseable
     {
         final long received = next();
         // only what a sync forced: under SyncPolicy.NONE this stays where the WAL opened (HELLO said NO_SYNC)
-        final long durable = Math.min(received, wal.syncedOffset() + 1);
+        final long durable = Math.min(received, Math.max(wal.syncedOffset() + 1, durableFloor));
         durableOffset = durable;
         // without a state machine applied means received, as PROTOCOL.md says; with one, what it applied
         final long appliedNow = applied == null ? received : Math.min(received, applied.getAsLong());
