@@ -127,7 +127,7 @@ class SnapshotTransferTest
     }
 
     @Test
-    void shouldCatchUpAfterExactlyOneSnapshotWhileThePrimaryWritesContinuously() throws Exception
+    void shouldCatchUpAfterExactlyOneSnapshotWhileThePrimaryWritesContinuously() throws InterruptedException
     {
         final KvStateMachine primaryState = new KvStateMachine();
         final Primary primary = loadedPrimary(primaryState, 0);
@@ -146,7 +146,10 @@ class SnapshotTransferTest
         final Replica replica = fixture.track(Replica.start(ofAnotherHistory(primary.localAddress(), replicaState)));
         await("r1 streaming after its snapshot", WAIT, () -> replica.snapshotsLoaded() == 1 &&
             replica.state() == ReplicaState.STREAMING);
-        Thread.sleep(500); // still writing: r1 must keep up by streaming
+        // still writing: r1 must keep up by streaming, not by another snapshot
+        final long streamedFrom = replica.receivedOffset();
+        await("r1 to stream 20,000 more entries while the primary writes", WAIT,
+            () -> replica.receivedOffset() > streamedFrom + 20_000);
         writing.set(false);
         load.join();
         final long head = primary.status().head();
