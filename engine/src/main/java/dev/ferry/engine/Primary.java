@@ -2,6 +2,7 @@ package dev.ferry.engine;
 
 import dev.ferry.engine.agent.AgentInvoker;
 import dev.ferry.engine.agent.AgentRunner;
+import dev.ferry.engine.history.Fence;
 import dev.ferry.engine.history.History;
 import dev.ferry.engine.serve.ReplicaSlot;
 import dev.ferry.engine.serve.ServeAgent;
@@ -44,6 +45,9 @@ public final class Primary implements AutoCloseable
     private final PrimaryConfig config;
     private final Wal wal;
     private final History history;
+    private final Fence fence;
+    /** The node id a primary's new history names as the one that began epoch 0. */
+    static final String NODE = "primary";
     private final SlotTable slots = new SlotTable();
     private final ServerSocketChannel server;
     private final ServeAgent agent;
@@ -68,15 +72,22 @@ public final class Primary implements AutoCloseable
             History h = History.load(wal.directory());
             if (h == null)
             {
-                h = History.create();
+                h = History.create(NODE);
                 h.save(wal.directory());
             }
             this.history = h;
+            this.fence = Fence.load(wal.directory());
+            if (fence.fenced())
+            {
+                config.eventLog().log("primary on " + wal.directory() + " is FENCED: a node of epoch " + fence.byEpoch() +
+                    " superseded it; it serves its WAL but refuses appends (start it as a replica of the new primary " +
+                    "to rejoin)");
+            }
             bound = bind(config.listen());
             this.server = bound;
             applier = config.stateMachine() == null ? null :
                 Applier.open(wal, config.stateMachine(), config.snapshotEveryEntries(), config.eventLog());
-            this.agent = new ServeAgent(config, wal, history, slots, server, this::status);
+            this.agent = new ServeAgent(config, wal, history, slots, server, this::status, fence);
             if (applier != null)
             {
                 agent.applyWith(applier);
@@ -191,6 +202,12 @@ public final class Primary implements AutoCloseable
         {
             throw new FerryException(ErrorCode.INTERNAL, failed.detail(), failed); // replication has stopped: say so
         }
+        if (fence.fenced())
+        {
+            throw new FerryException(ErrorCode.FENCED, "this primary (epoch " + history.epoch() + ") was superseded by " +
+                "a promotion to epoch " + fence.byEpoch() + ": it refuses appends; append to the new primary, and " +
+                "restart this node as its replica to rejoin");
+        }
         final long offset = wal.append(payload);
         agent.wakeup();
         return offset;
@@ -253,6 +270,14 @@ public final class Primary implements AutoCloseable
         {
             throw new FerryException(ErrorCode.CONNECTION, "primary socket is closed", ex);
         }
+    }
+
+    /**
+     * @return whether a node of a newer epoch superseded this primary (it then refuses appends).
+     */
+    public boolean fenced()
+    {
+        return fence.fenced();
     }
 
     /**

@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class PrimaryConfig
 {
-    private final WalConfig wal = new WalConfig();
+    private WalConfig wal = new WalConfig();
     private InetSocketAddress listen = new InetSocketAddress("127.0.0.1", 0);
     private Codec codec = Codec.NONE;
     private int zstdLevel = 3;
@@ -57,6 +57,16 @@ public final class PrimaryConfig
     public WalConfig wal()
     {
         return wal;
+    }
+
+    /**
+     * @param wal the WAL settings, replacing the ones held (a promoted replica's primary takes the replica's).
+     * @return this.
+     */
+    public PrimaryConfig wal(final WalConfig wal)
+    {
+        this.wal = wal;
+        return this;
     }
 
     /**

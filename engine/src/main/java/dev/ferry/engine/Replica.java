@@ -3,11 +3,14 @@ package dev.ferry.engine;
 import dev.ferry.engine.agent.AgentInvoker;
 import dev.ferry.engine.agent.AgentRunner;
 import dev.ferry.engine.follow.FollowAgent;
+import dev.ferry.engine.follow.PromotionListener;
+import dev.ferry.engine.history.Fence;
 import dev.ferry.engine.history.History;
 import dev.ferry.engine.state.Applier;
 import dev.ferry.engine.state.StateStore;
 import dev.ferry.error.ErrorCode;
 import dev.ferry.error.FerryException;
+import dev.ferry.net.Endpoint;
 import dev.ferry.net.SelectorParker;
 import dev.ferry.net.auth.HandshakeAuth;
 import dev.ferry.net.idle.IdleStrategies;
@@ -38,6 +41,10 @@ public final class Replica implements AutoCloseable
     private volatile AgentInvoker invoker;
     private volatile boolean stopped;
 
+    private volatile PromotionListener promotion;
+    private volatile Primary promoted;
+    private volatile boolean promoting;
+
     private Replica(final ReplicaConfig config)
     {
         this.config = config;
@@ -48,20 +55,28 @@ public final class Replica implements AutoCloseable
             config.eventLog().log("replica " + config.id() + ": finished moving its old WAL aside into " + finished +
                 " (a crash interrupted it while a snapshot was loaded); the snapshot's transfer resumes");
         }
-        final Wal wal = Wal.open(StateStore.startingAtSnapshot(config.wal(), config.stateMachine() != null));
-        if (wal.tornEntriesRemoved() > 0)
+        final Wal opened = Wal.open(StateStore.startingAtSnapshot(config.wal(), config.stateMachine() != null));
+        if (opened.tornEntriesRemoved() > 0)
         {
             config.eventLog().log("%s: removed %d torn entries at the end of %s (a power loss left them half written); "
-                .formatted("replica", wal.tornEntriesRemoved(), wal.directory()) + "next offset " + wal.nextOffset());
+                .formatted("replica", opened.tornEntriesRemoved(), opened.directory()) + "next offset " +
+                opened.nextOffset());
         }
         final History history;
+        final Wal wal;
         try
         {
-            history = History.load(wal.directory());
+            history = History.load(opened.directory());
+            // the newest entries' chain, checked before anything reads them; below the newest state snapshot the state
+            // holds them already (a background audit is the check for the rest)
+            final long snapshot = config.stateMachine() == null ? 0 : new StateStore(opened.directory()).newestOffset();
+            wal = config.verifyTailEntries() == 0 || opened.isEmpty() ? opened : FollowAgent.repairDamagedTail(opened,
+                history, Math.max(snapshot, opened.nextOffset() - config.verifyTailEntries()), config.eventLog(),
+                config.id());
         }
         catch (final RuntimeException ex)
         {
-            wal.close();
+            opened.close();
             throw ex;
         }
         if (config.listener() != null)
@@ -97,6 +112,20 @@ public final class Replica implements AutoCloseable
     public static Replica start(final ReplicaConfig config)
     {
         final Replica replica = new Replica(config.conclude());
+        if (config.serve() != null)
+        {
+            try
+            {
+                replica.promotion = new PromotionListener(config.serve(), new HandshakeAuth(config.secret()),
+                    replica::promoteOnRequest, config.eventLog(), "replica " + config.id());
+            }
+            catch (final RuntimeException ex)
+            {
+                replica.agent.close();
+                replica.agent.wal().close();
+                throw ex;
+            }
+        }
         if (config.useInvoker())
         {
             replica.invoker = new AgentInvoker(replica.agent, config.eventLog()::log, replica::closeIfStopped);
@@ -220,6 +249,23 @@ public final class Replica implements AutoCloseable
     }
 
     /**
+     * @return how many times this replica truncated a divergent suffix (a promotion elsewhere proved its entries from
+     *         there were not the primary's) since it started.
+     */
+    public long truncations()
+    {
+        return agent.truncations();
+    }
+
+    /**
+     * @return the last divergent suffix truncated: where it is kept, its first offset and how many entries, or null.
+     */
+    public dev.ferry.engine.follow.WalAside.Suffix lastTruncation()
+    {
+        return agent.lastTruncation();
+    }
+
+    /**
      * @return every offset below this is durable under the WAL's sync policy.
      */
     public long durableOffset()
@@ -260,6 +306,11 @@ public final class Replica implements AutoCloseable
     public void stop()
     {
         stopped = true;
+        final PromotionListener listener = promotion;
+        if (listener != null)
+        {
+            listener.close();
+        }
         if (invoker != null)
         {
             invoker.close(); // now, or after the cycle in progress; then closeIfStopped
@@ -301,5 +352,84 @@ public final class Replica implements AutoCloseable
     public void close()
     {
         stop();
+    }
+
+    /**
+     * Promote this replica to a primary at the next epoch of its history, begun by this replica's id at its next
+     * offset: it stops following, saves its state, records the epoch (atomically, before anything is appended in it),
+     * and opens a {@link Primary} on its WAL that other replicas can follow. Replicas that follow the new primary learn
+     * the epoch; the old primary is fenced as soon as one of them (or any node of the new epoch) talks to it, and can
+     * rejoin as a replica of the new one, its divergent suffix truncated.
+     * <p>
+     * Promote a caught-up replica: entries the old primary acknowledged to no one but did not send here are not in the
+     * new epoch (with {@code --sync-replicas 1 --sync-level durable} on the old primary, every acknowledged append was
+     * here first).
+     *
+     * @param primary the new primary's settings (its listen address, secret, state machine, ...); its WAL settings are
+     *                replaced by this replica's.
+     * @return the running primary.
+     * @throws FerryException CONFIGURATION if this replica holds no history yet (it never followed a primary).
+     */
+    public Primary promote(final PrimaryConfig primary)
+    {
+        promoting = true;
+        final PromotionListener listener = promotion;
+        if (listener != null)
+        {
+            listener.close(); // its address may be the new primary's
+        }
+        final java.nio.file.Path directory = config.wal().directory();
+        final long nextOffset = agent.wal().nextOffset();
+        close();
+        final History own = History.load(directory);
+        if (own == null)
+        {
+            throw new FerryException(ErrorCode.CONFIGURATION, "replica " + config.id() + " holds no history yet (it " +
+                "never followed a primary): there is nothing to promote");
+        }
+        final History next = own.promoted(config.id(), nextOffset);
+        next.save(directory);
+        Fence.lift(directory);
+        config.eventLog().log("replica " + config.id() + " PROMOTED to primary at epoch " + next.epoch() +
+            ", from offset " + nextOffset + " (history " + next.id() + ", epochs " + next.epochs() + ")");
+        final Primary opened = Primary.open(primary.wal(config.wal().copy()));
+        promoted = opened;
+        return opened;
+    }
+
+    /**
+     * @return whether a promotion of this replica began (it may not have finished: see {@link #promoted()}).
+     */
+    public boolean promoting()
+    {
+        return promoting;
+    }
+
+    /**
+     * @return this replica's settings.
+     */
+    public ReplicaConfig config()
+    {
+        return config;
+    }
+
+    /**
+     * @return the primary this replica became when promoted (by {@link #promote} or {@code ferry promote}), or null.
+     */
+    public Primary promoted()
+    {
+        return promoted;
+    }
+
+    /** A {@code ferry promote} reached the serving port: promote, answer with the epoch and offset begun. */
+    private String promoteOnRequest()
+    {
+        final PrimaryConfig primary = config.promotedConfig() != null ? config.promotedConfig().get() :
+            new PrimaryConfig().secretFile(config.secretFile()).insecureNoSecret(config.insecureNoSecret())
+                .eventLog(config.eventLog());
+        final Primary opened = promote(primary.listen(config.serve()));
+        return "{\"promoted\":true,\"replica\":\"" + config.id() + "\",\"epoch\":" + opened.history().epoch() +
+            ",\"startOffset\":" + opened.history().current().startOffset() + ",\"historyId\":\"" +
+            opened.history().id() + "\",\"listen\":\"" + Endpoint.format(opened.localAddress()) + "\"}";
     }
 }

@@ -24,9 +24,14 @@ import static dev.ferry.engine.PrimaryConfig.require;
  */
 public final class ReplicaConfig
 {
+    /** Default {@link #verifyTailEntries(long)}. */
+    public static final long VERIFY_TAIL_ENTRIES_DEFAULT = 1_000_000;
     // only the replica's thread writes it; synced per receive round so that DURABLE acks mean what they say
     private final WalConfig wal = new WalConfig().singleWriter(true).syncPolicy(SyncPolicy.PER_BATCH);
     private InetSocketAddress primary;
+    private InetSocketAddress serve;
+    private long verifyTailEntries = VERIFY_TAIL_ENTRIES_DEFAULT;
+    private java.util.function.Supplier<PrimaryConfig> promotedConfig;
     private String id;
     private Path secretFile;
     private boolean insecureNoSecret;
@@ -83,6 +88,67 @@ public final class ReplicaConfig
     public ReplicaConfig primary(final InetSocketAddress primary)
     {
         this.primary = primary;
+        return this;
+    }
+
+    /**
+     * @return how many of its newest entries a replica checks against their chained checksum when it starts.
+     */
+    public long verifyTailEntries()
+    {
+        return verifyTailEntries;
+    }
+
+    /**
+     * @param verifyTailEntries how many of its newest entries (at most; never below its newest state snapshot) a
+     *                          replica checks against their chained checksum when it starts, truncating before the
+     *                          first damaged one so the primary sends it again; 0 checks none. Default
+     *                          {@value #VERIFY_TAIL_ENTRIES_DEFAULT} (about 100 MB of 64-byte entries read at start).
+     * @return this.
+     */
+    public ReplicaConfig verifyTailEntries(final long verifyTailEntries)
+    {
+        this.verifyTailEntries = verifyTailEntries;
+        return this;
+    }
+
+    /**
+     * @return the address this replica serves on ({@code --serve}), or null.
+     */
+    public InetSocketAddress serve()
+    {
+        return serve;
+    }
+
+    /**
+     * @param serve the address this replica serves on: it answers {@code ferry promote} there (authenticated by its
+     *              secret), and the primary it becomes when promoted listens there. Null (the default) for none.
+     * @return this.
+     */
+    public ReplicaConfig serve(final InetSocketAddress serve)
+    {
+        this.serve = serve;
+        return this;
+    }
+
+    /**
+     * @return the settings of the primary this replica becomes when promoted over its {@link #serve()} port, or null.
+     */
+    public java.util.function.Supplier<PrimaryConfig> promotedConfig()
+    {
+        return promotedConfig;
+    }
+
+    /**
+     * @param promotedConfig makes the settings of the primary this replica becomes when {@code ferry promote} reaches
+     *                       it (its listen address is then {@link #serve()}, its WAL this replica's); called once, at
+     *                       promotion. Null (the default): a primary with this replica's secret and TLS-less port, and
+     *                       no state machine unless this one makes a new, empty one.
+     * @return this.
+     */
+    public ReplicaConfig promotedConfig(final java.util.function.Supplier<PrimaryConfig> promotedConfig)
+    {
+        this.promotedConfig = promotedConfig;
         return this;
     }
 
@@ -460,6 +526,7 @@ public final class ReplicaConfig
         // neither or both set, or a refused file, fail here, before anything is opened; read once
         concludedSecret = Secret.configured(secretFile, insecureNoSecret);
         require(snapshotEveryEntries >= 0, "snapshotEveryEntries must be >= 0");
+        require(verifyTailEntries >= 0, "verifyTailEntries must be >= 0");
         require(eventLog != null, "eventLog is null");
         require(backoffMinNs > 0 && backoffMaxNs >= backoffMinNs, "need 0 < backoffMinNs <= backoffMaxNs");
         concluded = true;

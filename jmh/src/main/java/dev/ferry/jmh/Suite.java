@@ -8,6 +8,7 @@ import dev.ferry.jmh.frame.CrcBenchmark;
 import dev.ferry.jmh.pipeline.ReceivePathBenchmark;
 import dev.ferry.jmh.pipeline.SendPathBenchmark;
 import dev.ferry.jmh.state.KvApplyBenchmark;
+import dev.ferry.jmh.wal.ChainedChecksumBenchmark;
 import dev.ferry.jmh.wal.WalAppendBenchmark;
 import dev.ferry.jmh.wal.WalCursorBenchmark;
 import org.openjdk.jmh.annotations.Param;
@@ -216,6 +217,7 @@ public final class Suite
     {
         return List.of(
             Run.of(WalAppendBenchmark.class).param("size", "64", "1024"),
+            Run.of(ChainedChecksumBenchmark.class).param("size", "64"),
             Run.of(WalCursorBenchmark.class),
             Run.of(OffsetBacklogBenchmark.class),
             Run.of(KvApplyBenchmark.class).param("valueSize", "64"),

@@ -13,6 +13,7 @@ import java.util.Arrays;
 import java.util.concurrent.ConcurrentHashMap;
 
 import static dev.ferry.wal.WalEntry.ALL;
+import static dev.ferry.wal.WalEntry.CHAIN_FIELD_OFFSET;
 import static dev.ferry.wal.WalEntry.CRC_FIELD_OFFSET;
 import static dev.ferry.wal.WalEntry.HEADER_LENGTH;
 import static dev.ferry.wal.WalEntry.INT_LE;
@@ -95,6 +96,22 @@ final class CycleTable
      */
     synchronized long storedEntry(final long offset)
     {
+        return stored(offset, false);
+    }
+
+    /**
+     * The stored chained checksum of the entry at {@code offset} ({@link Chain}), as {@link Chain#unsigned}; -1 if it
+     * cannot be found (deleted meanwhile).
+     *
+     * @throws WalException INTERNAL if the entry there holds another offset (the files are not dense).
+     */
+    synchronized long storedChain(final long offset)
+    {
+        return stored(offset, true);
+    }
+
+    private long stored(final long offset, final boolean chain)
+    {
         final long index = indexOf(offset);
         if (index < 0 || !probe.moveToIndex(index))
         {
@@ -112,6 +129,10 @@ final class CycleTable
             {
                 throw new WalException(ErrorCode.INTERNAL, "WAL " + directory + " is not dense: offset " + offset +
                     " maps to index " + Long.toHexString(index) + " holding offset " + found);
+            }
+            if (chain)
+            {
+                return Chain.unsigned(ALL.get(INT_LE, address + CHAIN_FIELD_OFFSET));
             }
             final long payloadLength = dc.wire().bytes().readRemaining() - HEADER_LENGTH;
             return entry(payloadLength, ALL.get(INT_LE, address + CRC_FIELD_OFFSET));

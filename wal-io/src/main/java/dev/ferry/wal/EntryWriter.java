@@ -19,6 +19,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
 
 import static dev.ferry.wal.WalEntry.ALL;
+import static dev.ferry.wal.WalEntry.CHAIN_FIELD_OFFSET;
 import static dev.ferry.wal.WalEntry.CRC_FIELD_OFFSET;
 import static dev.ferry.wal.WalEntry.HEADER_LENGTH;
 import static dev.ferry.wal.WalEntry.INT_LE;
@@ -56,6 +57,7 @@ final class EntryWriter
     private int lastCycleAtOpen = Integer.MIN_VALUE;
     private final ArrayList<File> unsynced = new ArrayList<>(2); // oldest first; the current file stays listed
     private boolean createdSinceSync;
+    private int chain = Chain.SEED; // the chain at the last entry written (or the one before the first)
 
     EntryWriter(
         final WalConfig config, final Path directory, final SingleChronicleQueue queue, final WalFiles files,
@@ -96,6 +98,15 @@ final class EntryWriter
         createdSinceSync = true;
     }
 
+    /**
+     * @param chainBefore the chain at the last entry the WAL holds, or the one its first entry folds in if it is
+     *                    empty: the next entry written chains from it.
+     */
+    void chainFrom(final int chainBefore)
+    {
+        chain = chainBefore;
+    }
+
     /** The WAL opened with entries up to {@code cycle}: cycles after it are started by this writer. */
     void lastCycleAtOpen(final int cycle)
     {
@@ -123,6 +134,7 @@ final class EntryWriter
         final DocumentContext dc = openDocument(offset, shareClock);
         final long stamp = own ? ownStamp(shareClock) : timestampNs;
         final long position;
+        final int nextChain;
         try
         {
             final Bytes<?> bytes = dc.wire().bytes();
@@ -145,6 +157,8 @@ final class EntryWriter
             MemorySegment.copy(payload, payloadOffset, ALL, address + HEADER_LENGTH, length);
             final int crc = own ? Crc32c.compute(ALL, address + HEADER_LENGTH, length) : crc32c;
             ALL.set(INT_LE, address + CRC_FIELD_OFFSET, crc);
+            nextChain = Chain.next(chain, crc, length);
+            ALL.set(INT_LE, address + CHAIN_FIELD_OFFSET, nextChain);
         }
         catch (final RuntimeException | Error ex)
         {
@@ -153,6 +167,7 @@ final class EntryWriter
             throw new WalException(ErrorCode.STORAGE, "append of offset " + offset + " to " + directory + " failed: " + ex, ex);
         }
         dc.close();
+        chain = nextChain; // only once the entry is committed: a refused one leaves the chain as it was
         // appender.cycle() is a field read; lastIndexAppended() would scan the index (measured: 20% of CPU)
         final int cycle = appender.cycle();
         if (cycle != writeCycle)

@@ -27,12 +27,14 @@ final class Sequencer
     private volatile boolean closed;
     private volatile boolean truncating;
     private volatile boolean empty;
+    private volatile int chainBeforeFirst; // what the first entry of an empty WAL chains from
 
     Sequencer(final WalConfig config, final Path directory, final CycleTable table, final EntryWriter writer)
     {
         this.directory = directory;
         this.maxPayloadBytes = config.maxPayloadBytes();
         this.firstOffset = config.firstOffset();
+        this.chainBeforeFirst = config.firstChain();
         this.table = table;
         this.writer = writer;
         this.singleWriter = config.singleWriter() ? new SingleWriter(directory) : null;
@@ -66,7 +68,38 @@ final class Sequencer
                 oldestOffset = table.edgeOffset(TailerDirection.FORWARD);
                 nextOffset = last + 1;
             }
+            if (writer != null)
+            {
+                writer.chainFrom(empty ? chainBeforeFirst : (int)table.storedChain(last));
+            }
         }
+    }
+
+    /** {@link Wal#seedChain(int)}: under the append lock, only while the WAL is empty. */
+    void seedChain(final int chain)
+    {
+        appendLock.lock();
+        try
+        {
+            checkWritable();
+            if (!empty)
+            {
+                throw new WalException(ErrorCode.CONFIGURATION, "seedChain is for an empty WAL; " + directory +
+                    " holds entries up to " + (nextOffset - 1));
+            }
+            chainBeforeFirst = chain;
+            writer.chainFrom(chain);
+        }
+        finally
+        {
+            appendLock.unlock();
+        }
+    }
+
+    /** @return the chain the first entry of this WAL folds in, while it is empty. */
+    int chainBeforeFirst()
+    {
+        return chainBeforeFirst;
     }
 
     /**

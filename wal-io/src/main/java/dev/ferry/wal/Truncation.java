@@ -1,6 +1,7 @@
 package dev.ferry.wal;
 
 import dev.ferry.error.ErrorCode;
+import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.queue.impl.single.InternalAppender;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
@@ -28,6 +29,7 @@ import java.util.stream.Stream;
 final class Truncation
 {
     private static final String COMPLETE = "COMPLETE";
+    private static final int FORMAT1_HEADER_LENGTH = 20;
 
     private Truncation()
     {
@@ -84,15 +86,139 @@ final class Truncation
         }
         try
         {
-            syncTree(staging); // the copy on stable storage before it is marked complete
-            final Path complete = Files.createFile(staging.resolve(COMPLETE));
-            FileSync.file(complete);
-            FileSync.directory(staging);
+            markComplete(staging);
         }
         catch (final IOException | RuntimeException ex)
         {
             throw failedCopy(wal, lastOffset, staging, ex);
         }
+    }
+
+    /** The copy on stable storage, then marked complete (a crash before leaves an unfinished copy: discarded). */
+    private static void markComplete(final Path staging) throws IOException
+    {
+        syncTree(staging);
+        final Path complete = Files.createFile(staging.resolve(COMPLETE));
+        FileSync.file(complete);
+        FileSync.directory(staging);
+    }
+
+    /**
+     * Rewrite a WAL of entry format 1 (no chained checksum) in format 2, index for index, through the same staging
+     * directory and swap as a truncation: each entry gets the chain of the entries before it ({@link Chain}). A crash
+     * at any point leaves the old WAL or the whole new one ({@link #recover} at the next open).
+     *
+     * @param config the WAL's settings (its directory, roll cycle and cycle clock).
+     */
+    static void upgradeFormat1(final WalConfig config)
+    {
+        final Path directory = config.directory().toAbsolutePath();
+        final Path staging = staging(directory);
+        deleteTree(staging);
+        final byte[] header = new byte[WalEntry.HEADER_LENGTH];
+        try (SingleChronicleQueue source = SingleChronicleQueueBuilder.binary(directory).rollCycle(config.rollCycle())
+                .timeProvider(config.cycleClock()).build();
+            SingleChronicleQueue target = SingleChronicleQueueBuilder.binary(staging).rollCycle(source.rollCycle())
+                .epoch(source.epoch()).timeProvider(config.cycleClock()).build();
+            InternalAppender appender = (InternalAppender)target.createAppender();
+            ExcerptTailer tailer = source.createTailer())
+        {
+            final Bytes<?> entry = Bytes.allocateElasticOnHeap(256);
+            int chain = config.firstChain();
+            tailer.toStart();
+            while (true)
+            {
+                try (DocumentContext dc = tailer.readingDocument())
+                {
+                    if (!dc.isPresent())
+                    {
+                        break;
+                    }
+                    final Bytes<?> bytes = dc.wire().bytes();
+                    final long length = bytes.readRemaining() - FORMAT1_HEADER_LENGTH;
+                    entry.clear();
+                    if (length >= 0)
+                    {
+                        final long at = bytes.readPosition();
+                        final int crc = bytes.readInt(at + WalEntry.CRC_FIELD_OFFSET);
+                        chain = Chain.next(chain, crc, (int)length);
+                        bytes.read(header, 0, FORMAT1_HEADER_LENGTH);
+                        entry.write(header, 0, FORMAT1_HEADER_LENGTH).writeInt(chain).write(bytes);
+                    }
+                    else
+                    {
+                        entry.write(bytes); // torn: copied as it is, and repaired as torn when the WAL opens
+                    }
+                    appender.writeBytes(dc.index(), entry);
+                }
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            deleteTree(staging);
+            throw new WalException(ErrorCode.STORAGE, "the upgrade of " + directory + " from entry format 1 failed; " +
+                "the WAL is unchanged: " + ex, ex);
+        }
+        try
+        {
+            // index for index, so the queue's metadata (named cursors' positions among it) holds for the copy as it is
+            Files.copy(directory.resolve(WalFiles.METADATA_FILE), staging.resolve(WalFiles.METADATA_FILE),
+                StandardCopyOption.REPLACE_EXISTING);
+            copySideFiles(directory, staging);
+            WalFormat.mark(staging);
+            markComplete(staging);
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            deleteTree(staging);
+            throw new WalException(ErrorCode.STORAGE, "the upgrade of " + directory + " from entry format 1 failed; " +
+                "the WAL is unchanged: " + ex, ex);
+        }
+        swapIn(directory);
+    }
+
+    /**
+     * The entry format of a WAL's documents, from the first ones whose CRC32C holds under one of the two layouts (a
+     * format-1 entry's payload starts 4 bytes earlier; a document shorter than a format-2 header is format 1).
+     *
+     * @return 1 or 2; 2 if no document decides it (an empty or wholly torn WAL: the open repairs or refuses it).
+     */
+    static int probeFormat(final WalConfig config)
+    {
+        try (SingleChronicleQueue queue = SingleChronicleQueueBuilder.binary(config.directory()).readOnly(true)
+                .rollCycle(config.rollCycle()).timeProvider(config.cycleClock()).build();
+            ExcerptTailer tailer = queue.createTailer())
+        {
+            tailer.toStart();
+            for (int i = 0; i < 16; i++)
+            {
+                try (DocumentContext dc = tailer.readingDocument())
+                {
+                    if (!dc.isPresent())
+                    {
+                        break;
+                    }
+                    final Bytes<?> bytes = dc.wire().bytes();
+                    final long length = bytes.readRemaining();
+                    if (length < FORMAT1_HEADER_LENGTH || length > Integer.MAX_VALUE)
+                    {
+                        continue;
+                    }
+                    final long address = bytes.addressForRead(bytes.readPosition(), (int)length);
+                    final int crc = WalEntry.ALL.get(WalEntry.INT_LE, address + WalEntry.CRC_FIELD_OFFSET);
+                    if (length >= WalEntry.HEADER_LENGTH && crc == Crc32c.compute(WalEntry.ALL,
+                        address + WalEntry.HEADER_LENGTH, length - WalEntry.HEADER_LENGTH))
+                    {
+                        return WalEntry.FORMAT_VERSION;
+                    }
+                    if (crc == Crc32c.compute(WalEntry.ALL, address + FORMAT1_HEADER_LENGTH, length - FORMAT1_HEADER_LENGTH))
+                    {
+                        return 1;
+                    }
+                }
+            }
+        }
+        return WalEntry.FORMAT_VERSION;
     }
 
     private static WalException failedCopy(final Wal wal, final long lastOffset, final Path staging, final Exception ex)
@@ -134,6 +260,7 @@ final class Truncation
         {
             throw new WalException(ErrorCode.STORAGE, "truncation of " + directory + " could not swap directories: " + ex, ex);
         }
+        carrySubdirectories(old, directory);
         deleteTree(old);
     }
 
@@ -161,6 +288,10 @@ final class Truncation
         {
             throw new WalException(ErrorCode.STORAGE, "cannot recover an interrupted truncation of " + directory + ": " + ex, ex);
         }
+        if (Files.isDirectory(old) && Files.isDirectory(directory))
+        {
+            carrySubdirectories(old, directory);
+        }
         deleteTree(old);
         if (Files.isDirectory(staging) && !Files.exists(staging.resolve(COMPLETE)))
         {
@@ -169,6 +300,37 @@ final class Truncation
         else if (Files.isDirectory(staging) && Files.isDirectory(directory))
         {
             deleteTree(staging); // a finished copy never swapped in: the caller truncates again
+        }
+    }
+
+    /**
+     * Move the directories the WAL's owner keeps inside the WAL directory (its state snapshots, what was moved aside)
+     * from the old directory into the new one: the copy holds the WAL's files, not them. Renames, then fsyncs.
+     */
+    private static void carrySubdirectories(final Path from, final Path to)
+    {
+        try (Stream<Path> files = Files.list(from))
+        {
+            boolean moved = false;
+            for (final Path sub : files.filter(Files::isDirectory).toList())
+            {
+                final Path target = to.resolve(sub.getFileName());
+                if (!Files.exists(target))
+                {
+                    Files.move(sub, target, StandardCopyOption.ATOMIC_MOVE);
+                    moved = true;
+                }
+            }
+            if (moved)
+            {
+                FileSync.directory(to);
+                FileSync.directory(from);
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new WalException(ErrorCode.STORAGE, "cannot carry the directories of " + from + " into " + to +
+                " after a truncation (they are still in " + from + "): " + ex, ex);
         }
     }
 

@@ -93,7 +93,14 @@ public final class Wal implements AutoCloseable
      */
     public static Wal open(final WalConfig config)
     {
-        return new Wal(config.conclude()).repairTornTail(true);
+        final WalConfig concluded = config.conclude();
+        WalFormat.prepare(concluded);
+        final Wal wal = new Wal(concluded).repairTornTail(true);
+        if (!concluded.readOnly())
+        {
+            WalFormat.mark(wal.directory);
+        }
+        return wal;
     }
 
     /**
@@ -474,21 +481,112 @@ public final class Wal implements AutoCloseable
     }
 
     /**
-     * The fingerprint of the entry at {@code offset}: its payload length and CRC32C as stored,
-     * {@code length << 32 | crc32c}, never negative; or -1 if this WAL does not hold that offset. Two WALs whose
-     * entries at an offset have different fingerprints hold different histories there.
+     * The chained checksum stored with the entry at {@code offset} ({@link Chain}): it stands for every entry up to
+     * it, so two WALs whose chains agree at an offset hold the same payloads up to there. O(1): one index lookup.
      *
      * @param offset an offset.
-     * @return its fingerprint, or -1.
+     * @return its chain as {@link Chain#unsigned}, or -1 if this WAL does not hold that offset.
      */
-    public long fingerprint(final long offset)
+    public long chain(final long offset)
     {
         sequencer.checkOpen();
         if (offset < oldestOffset() || offset >= nextOffset())
         {
             return -1;
         }
-        return table.storedEntry(offset);
+        return table.storedChain(offset);
+    }
+
+    /**
+     * The chained checksum the entry at {@code offset} folds in: the chain at {@code offset - 1}, which this WAL knows
+     * for every offset from its oldest retained one to its head (at the oldest, undone from the oldest entry with
+     * {@link Chain#previous}; in an empty WAL, the chain it starts from).
+     *
+     * @param offset an offset in {@code [oldestOffset, nextOffset]}.
+     * @return the chain as {@link Chain#unsigned}, or -1 outside that range.
+     */
+    public long chainBefore(final long offset)
+    {
+        sequencer.checkOpen();
+        final long oldest = oldestOffset();
+        if (offset < oldest || offset > nextOffset())
+        {
+            return -1;
+        }
+        if (offset > oldest)
+        {
+            return table.storedChain(offset - 1);
+        }
+        if (isEmpty())
+        {
+            return Chain.unsigned(sequencer.chainBeforeFirst());
+        }
+        final long entry = table.storedEntry(oldest);
+        final long chain = table.storedChain(oldest);
+        return entry < 0 || chain < 0 ? -1 : Chain.unsigned(Chain.previous((int)chain, (int)entry, (int)(entry >>> 32)));
+    }
+
+    /**
+     * Set the chained checksum the first entry of this empty WAL folds in: a replica that starts from a primary's
+     * oldest retained offset (not 0) takes the primary's chain before it, so that both chains agree from there.
+     *
+     * @param chain the chain, as {@link Chain#unsigned} or as the int.
+     * @throws WalException CONFIGURATION if the WAL holds an entry.
+     */
+    public void seedChain(final int chain)
+    {
+        sequencer.seedChain(chain);
+    }
+
+    /**
+     * Check the chained checksum of the entries {@code [from, head)}: each entry's payload against its CRC32C, and its
+     * chain against the one before it folded with its CRC32C and length. Reads every entry in the range.
+     *
+     * @param from the first offset checked (the oldest retained if below it).
+     * @return the first offset whose entry or chain is wrong, or -1 if all hold.
+     */
+    public long verifyChain(final long from)
+    {
+        final long start = Math.max(from, oldestOffset());
+        final long head = nextOffset();
+        if (start >= head)
+        {
+            return -1;
+        }
+        final long before = chainBefore(start);
+        final int[] chain = {(int)before};
+        final long[] bad = {before < 0 ? start : -1};
+        final long[] seen = {start};
+        try (WalCursor cursor = cursor())
+        {
+            if (bad[0] < 0 && cursor.seek(start) != SeekResult.FOUND)
+            {
+                bad[0] = start;
+            }
+            if (bad[0] < 0)
+            {
+                while (bad[0] < 0 && seen[0] < head && cursor.poll(e ->
+                {
+                    final int expected = Chain.next(chain[0], e.crc32c(), e.length());
+                    if (e.offset() != seen[0] || !e.crcMatches() || e.chain() != expected)
+                    {
+                        bad[0] = seen[0];
+                        return false;
+                    }
+                    chain[0] = expected;
+                    seen[0]++;
+                    return true;
+                }, 4096) > 0)
+                {
+                    // the handler does the work
+                }
+            }
+        }
+        catch (final WalException ex)
+        {
+            return seen[0]; // an entry that holds another offset, or an impossible length: damaged there
+        }
+        return bad[0] >= 0 ? bad[0] : seen[0] < head ? seen[0] : -1;
     }
 
     /**

@@ -49,6 +49,7 @@ public final class WalConfig
     private boolean readAround;
     private boolean singleWriter;
     private long firstOffset;
+    private int firstChain = Chain.SEED;
     private LongSupplier clockNs;
     private TimeProvider cycleClock = SystemTimeProvider.INSTANCE;
     private boolean concluded;
@@ -256,6 +257,26 @@ public final class WalConfig
     }
 
     /**
+     * @return the chained checksum the first entry of an empty WAL folds in ({@link Chain}).
+     */
+    public int firstChain()
+    {
+        return firstChain;
+    }
+
+    /**
+     * @param firstChain the chained checksum the first entry of an empty WAL folds in: {@link Chain#SEED} for a WAL
+     *                   that starts at offset 0; the chain a snapshot carries for one that starts at the snapshot's
+     *                   offset.
+     * @return this.
+     */
+    public WalConfig firstChain(final int firstChain)
+    {
+        this.firstChain = firstChain;
+        return this;
+    }
+
+    /**
      * @return the clock stamping appended entries, nanoseconds since the epoch.
      */
     public LongSupplier clockNs()
@@ -311,6 +332,7 @@ public final class WalConfig
         copy.readAround = readAround;
         copy.singleWriter = singleWriter;
         copy.firstOffset = firstOffset;
+        copy.firstChain = firstChain;
         copy.clockNs = clockNs;
         copy.cycleClock = cycleClock;
         return copy;

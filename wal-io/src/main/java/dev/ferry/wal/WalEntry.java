@@ -18,6 +18,8 @@ import java.nio.ByteOrder;
  *  +---------------------------------------------------------------+
  *  |                    crc32c of payload (u32)                    |
  *  +---------------------------------------------------------------+
+ *  |                 chain (u32), see {@link Chain}                 |
+ *  +---------------------------------------------------------------+
  *  |                         payload ...                           |
  *  +---------------------------------------------------------------+
  * </pre>
@@ -31,15 +33,17 @@ import java.nio.ByteOrder;
 public final class WalEntry
 {
     /** Format version of this layout; bump on any change. */
-    public static final int FORMAT_VERSION = 1;
+    public static final int FORMAT_VERSION = 2;
     /** Offset of the entry's offset field. */
     public static final int OFFSET_FIELD_OFFSET = 0;
     /** Offset of the timestamp field. */
     public static final int TIMESTAMP_FIELD_OFFSET = 8;
     /** Offset of the payload CRC32C field. */
     public static final int CRC_FIELD_OFFSET = 16;
+    /** Offset of the chained checksum field (format 2). */
+    public static final int CHAIN_FIELD_OFFSET = 20;
     /** Length of the header before the payload. */
-    public static final int HEADER_LENGTH = 20;
+    public static final int HEADER_LENGTH = 24;
 
     static final ValueLayout.OfLong LONG_LE = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     static final ValueLayout.OfInt INT_LE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -83,6 +87,15 @@ public final class WalEntry
     public int crc32c()
     {
         return ALL.get(INT_LE, address + CRC_FIELD_OFFSET);
+    }
+
+    /**
+     * @return the chained checksum stored with this entry: {@link Chain#next} of the one before and this entry's
+     *         CRC32C and length.
+     */
+    public int chain()
+    {
+        return ALL.get(INT_LE, address + CHAIN_FIELD_OFFSET);
     }
 
     /**

@@ -19,10 +19,12 @@ import java.util.zip.GZIPInputStream;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * A WAL written by an earlier build still opens, reads and appends: the on-disk format has not changed.
+ * A WAL written by an earlier build still opens, reads and appends: one of entry format 1 (no chained checksum) is
+ * upgraded in place by its first writable open, with every entry, offset, timestamp and cursor kept.
  * <p>
  * {@code wal-v1-test-secondly.tar.gz} (9 KB) was written by commit dec5a57 (before the WAL was split by job):
  * {@code TEST_SECONDLY} roll cycle, a {@link SetTimeProvider} cycle clock at 1,700,000,000,000 ms advanced one second
@@ -58,8 +60,12 @@ class WalFormatCompatibilityTest
     void shouldOpenReadAndAppendToAWalWrittenByAnEarlierBuild() throws IOException
     {
         final Path walDir = unpack(dir).resolve("wal-v1");
+        final WalException readOnly = assertThrows(WalException.class, () -> Wal.open(config(walDir).readOnly(true)));
+        assertTrue(readOnly.getMessage().contains("entry format 1"), readOnly.getMessage());
         try (Wal wal = Wal.open(config(walDir)))
         {
+            assertEquals(-1, wal.verifyChain(0), "every entry chained by the upgrade");
+            assertEquals(Chain.unsigned(Chain.SEED), wal.chainBefore(1000), "the chain starts from the seed");
             assertEquals(1000, wal.oldestOffset());
             assertEquals(1300, wal.nextOffset());
             try (WalCursor cursor = wal.cursor())
@@ -96,6 +102,7 @@ class WalFormatCompatibilityTest
             assertEquals(DIGEST, WalDigest.of(wal, 1000, 1299).digest());
             final WalDigest all = WalDigest.of(wal, -1, -1);
             assertEquals(302, all.count());
+            assertEquals(-1, wal.verifyChain(0), "appends after the upgrade chain on");
         }
     }
 

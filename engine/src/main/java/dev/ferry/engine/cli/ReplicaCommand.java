@@ -1,5 +1,7 @@
 package dev.ferry.engine.cli;
 
+import dev.ferry.engine.Primary;
+import dev.ferry.engine.PrimaryConfig;
 import dev.ferry.engine.Replica;
 import dev.ferry.engine.ReplicaConfig;
 import dev.ferry.engine.ReplicaState;
@@ -39,6 +41,11 @@ final class ReplicaCommand implements Callable<Integer>
     @Option(names = "--id", required = true, paramLabel = "NAME", description = "This replica's id, unique per primary.")
     String id;
 
+    @Option(names = "--serve", paramLabel = "HOST:PORT", converter = Converters.Address.class,
+        description = {"Serve on this address: `ferry promote --replica HOST:PORT` (authenticated by the secret) turns "
+            + "this replica into a primary at the next epoch, which then listens here and keeps running."})
+    InetSocketAddress serve;
+
     @CommandLine.Mixin
     SecretOptions secret = new SecretOptions();
 
@@ -72,7 +79,13 @@ final class ReplicaCommand implements Callable<Integer>
             .tls(tls.config())
             .stateMachine(state.stateMachine(spec.commandLine()))
             .idleStrategy(idle)
+            .serve(serve)
             .eventLog(Cli::event);
+        config.promotedConfig(() -> new PrimaryConfig()
+            .secretFile(secret.secretFile)
+            .insecureNoSecret(secret.insecureNoSecret)
+            .stateMachine(state.stateMachine(spec.commandLine()))
+            .eventLog(Cli::event));
         config.wal().syncPolicy(SyncPolicy.of(sync));
         final CountDownLatch stopped = new CountDownLatch(1);
         config.listener((from, to, error) ->
@@ -87,6 +100,11 @@ final class ReplicaCommand implements Callable<Integer>
         Runtime.getRuntime().addShutdownHook(new Thread(() ->
         {
             replica.stop();
+            final Primary primary = replica.promoted();
+            if (primary != null)
+            {
+                primary.close();
+            }
             stopped.countDown();
         }));
         Cli.event("replica " + id + " following " + Endpoint.format(primary) + ", WAL " + wal + " at offset " +
@@ -103,11 +121,43 @@ final class ReplicaCommand implements Callable<Integer>
                 Cli.event("replica " + id + " receiving a " + snapshot);
             }
         }
+        final Primary promoted = awaitPromotion(replica);
+        if (promoted != null)
+        {
+            Cli.event("replica " + id + " is now the primary at epoch " + promoted.history().epoch() + ", listening on " +
+                Endpoint.format(promoted.localAddress()) + ", WAL " + wal + " at offset " + promoted.nextOffset());
+            new CountDownLatch(1).await(); // serves until killed (the shutdown hook closes it)
+        }
+        if (replica.promoting())
+        {
+            System.err.println("ferry replica: the promotion of " + id + " failed (the log above says why); its WAL " +
+                "holds the new epoch: start it with `ferry primary --wal " + wal + "` to serve as the primary");
+            return Ferry.EXIT_FAILURE;
+        }
         if (replica.lastError() != null && replica.state() == ReplicaState.STOPPED)
         {
             System.err.println("ferry replica: " + replica.lastError().messageWithAdvice());
             return Ferry.EXIT_FAILURE;
         }
         return 0;
+    }
+
+    /**
+     * A replica stopped by a promotion stops before the primary it becomes is open: wait for it (up to 30 s).
+     *
+     * @return the primary, or null if this replica stopped for another reason.
+     */
+    private static Primary awaitPromotion(final Replica replica) throws InterruptedException
+    {
+        if (replica.config().serve() == null)
+        {
+            return null;
+        }
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (replica.promoted() == null && replica.promoting() && System.nanoTime() < deadline)
+        {
+            Thread.sleep(10);
+        }
+        return replica.promoted();
     }
 }

@@ -9,6 +9,7 @@ import dev.ferry.engine.handshake.PrimaryWelcome;
 import dev.ferry.engine.handshake.ReplicaHello;
 import dev.ferry.engine.handshake.Resume;
 import dev.ferry.engine.handshake.ResumeDecision;
+import dev.ferry.engine.history.Fence;
 import dev.ferry.engine.history.History;
 import dev.ferry.engine.state.Applier;
 import dev.ferry.engine.state.StateStore;
@@ -95,6 +96,9 @@ public final class FollowAgent implements Agent
     private volatile Applier applier;
     private volatile long snapshotsLoaded;
     private volatile Path movedAside;
+    private volatile long truncations;
+    private boolean needsSnapshot;
+    private volatile WalAside.Suffix lastTruncation;
     private PrimaryWelcome accepted; // the WELCOME's fields, kept: its bytes in the receive buffer are overwritten
     private Codec acceptedCodec;
     private long acceptedHead;
@@ -150,6 +154,39 @@ public final class FollowAgent implements Agent
     }
 
     /**
+     * Check the chained checksum of the newest entries of a replica's WAL before it follows (each entry's payload
+     * against its CRC32C, each chain against the one before it): a byte changed on its disk since they were written is
+     * found here, and the WAL truncated before it (what followed kept aside, never deleted), so that the primary sends
+     * those entries again rather than this replica serving or applying damaged ones, or resuming on top of them.
+     *
+     * @param wal     the replica's WAL, no cursor open.
+     * @param history its history, or null.
+     * @param from    the first offset to check (the oldest retained if below).
+     * @param log     told of a repair.
+     * @param id      the replica's id, for the log.
+     * @return the WAL to follow with: {@code wal}, or the truncated one (then {@code wal} is closed).
+     */
+    public static Wal repairDamagedTail(final Wal wal, final History history, final long from, final EventLog log,
+        final String id)
+    {
+        final long damaged = wal.verifyChain(from);
+        if (damaged < 0)
+        {
+            return wal;
+        }
+        final WalAside.Suffix suffix = WalAside.keepSuffix(wal, damaged, history);
+        final Wal truncated = wal.truncateAfter(damaged - 1);
+        if (history != null)
+        {
+            history.truncatedTo(damaged).save(truncated.directory());
+        }
+        log.log("replica " + id + ": its entry at offset " + damaged + " does not match its chained checksum (a byte " +
+            "changed on its disk): its WAL was truncated before it, and the " + suffix.count() + " entries read from " +
+            "there kept in " + suffix.directory() + "; the primary sends them again");
+        return truncated;
+    }
+
+    /**
      * @return the WAL: the one the replica opened, until a snapshot replaces it with one that starts at the
      *         snapshot's offset.
      */
@@ -180,6 +217,22 @@ public final class FollowAgent implements Agent
     public Path movedAside()
     {
         return movedAside;
+    }
+
+    /**
+     * @return how many times this replica truncated a divergent suffix since it started.
+     */
+    public long truncations()
+    {
+        return truncations;
+    }
+
+    /**
+     * @return the last suffix truncated (where it is kept, its first offset and count), or null.
+     */
+    public WalAside.Suffix lastTruncation()
+    {
+        return lastTruncation;
     }
 
     /**
@@ -388,10 +441,14 @@ public final class FollowAgent implements Agent
         }
         hello.encode(link.sendBuffer(), claim, FrameHeader.VERSION, codecMask,
             (empty ? HelloFlyweight.EMPTY_WAL_FLAG : 0) | (applier != null ? HelloFlyweight.ACCEPTS_SNAPSHOT_FLAG : 0) |
+                (needsSnapshot && empty && applier != null ? HelloFlyweight.NEEDS_SNAPSHOT_FLAG : 0) |
                 (wal.config().syncPolicy() == SyncPolicy.NONE ? HelloFlyweight.NO_SYNC_FLAG : 0), epoch, wal.nextOffset(),
             historyId.getMostSignificantBits(), historyId.getLeastSignificantBits(), nonce, config.id());
-        // the fingerprint of our last entry, so the primary can check it holds the same entry there
-        hello.lastEntry(wal.isEmpty() ? HelloFlyweight.NO_LAST_ENTRY : wal.fingerprint(wal.nextOffset() - 1));
+        // the chain at our last entry, so the primary can check it holds the same entries up to there; the epoch named
+        // fully (number, start, node), so it can find where we diverged, if we did
+        hello.lastChain(empty ? HelloFlyweight.NO_LAST_CHAIN : wal.chainBefore(wal.nextOffset()))
+            .epochStartOffset(history == null ? 0 : history.current().startOffset())
+            .epochNode(HelloFlyweight.nodeHash(history == null ? "" : history.current().node()));
         if (partial != null)
         {
             hello.partial(partial.offset(), partial.totalBytes(), partial.bytesHeld(), partial.crc());
@@ -442,7 +499,7 @@ public final class FollowAgent implements Agent
         acceptedCodec = welcome.codec();
         acceptedHead = welcome.headOffset();
         switch (Resume.checkWelcome(history, holdsNothing(), wal.nextOffset(), config.maxFrameBytes(), applier != null,
-            accepted))
+            wal::chainBefore, accepted))
         {
             case ResumeDecision.Refuse refuse -> throw new FerryException(refuse.code(), refuse.reason());
             case ResumeDecision.Snapshot snapshot ->
@@ -450,7 +507,103 @@ public final class FollowAgent implements Agent
                 startSnapshot(nowNs);
                 return;
             }
+            case ResumeDecision.Truncate truncate ->
+            {
+                truncate(truncate);
+                follow(link);
+            }
             case ResumeDecision.Stream stream -> follow(link);
+        }
+    }
+
+    /**
+     * Remove this replica's entries from the {@code WELCOME}'s start on (the primary proved by the epochs that they are
+     * not its own, and the chains agree before it), keeping them aside; roll the state machine back to a snapshot at or
+     * below the start if it applied any of them. When nothing is provably common ({@code fromOffset} -1), or the state
+     * cannot be rolled back, everything this replica holds is moved aside and it comes back empty (one with a state
+     * machine by a snapshot: its state machine in memory holds what it applied).
+     */
+    private void truncate(final ResumeDecision.Truncate truncate)
+    {
+        final long from = truncate.fromOffset();
+        final Path directory = wal.directory();
+        final Path snapshot = applier == null || from < 0 || applier.appliedOffset() <= from ? null :
+            new StateStore(directory).newestAtOrBelow(from, wal.oldestOffset());
+        final boolean rollsBack = applier != null && from >= 0 && applier.appliedOffset() > from;
+        if (from < 0 || (rollsBack && snapshot == null))
+        {
+            startOver(truncate.reason() + (from < 0 ? "" : "; its state machine applied up to " +
+                applier.appliedOffset() + " and no snapshot at or below " + from + " is left to roll it back to"));
+            return;
+        }
+        final Applier old = applier;
+        if (old != null)
+        {
+            old.abandon(); // its cursor closed; its state kept in memory, rolled back below if need be
+        }
+        receiver.close();
+        final WalAside.Suffix suffix = WalAside.keepSuffix(wal, from, history);
+        final Wal truncated = wal.truncateAfter(from - 1);
+        wal = truncated;
+        history = history.truncatedTo(from);
+        history.save(directory);
+        truncations++;
+        lastTruncation = suffix;
+        if (old != null)
+        {
+            if (snapshot != null)
+            {
+                loadState(old, snapshot);
+            }
+            applier = Applier.adopt(truncated, old.state(), config.snapshotEveryEntries(), log);
+        }
+        receiver = new UpstreamReceiver(config, truncated, handshake, parker::readyNow);
+        if (applier != null)
+        {
+            receiver.appliedBy(applier::appliedOffset);
+        }
+        log.log("replica " + config.id() + " TRUNCATED its log after offset " + (from - 1) + ": " + truncate.reason() +
+            "; its " + suffix.count() + " entries from offset " + from + " to " + (from + suffix.count() - 1) +
+            " are kept in " + suffix.directory() + " (never deleted by Ferry)" + (snapshot == null ? "" :
+            "; its state rolled back to the snapshot at offset " + StateStore.offsetOf(snapshot)));
+    }
+
+    /**
+     * Nothing this replica holds is provably the primary's: move it all aside and reconnect empty; a replica with a
+     * state machine says NEEDS_SNAPSHOT, so that a snapshot replaces its state.
+     */
+    private void startOver(final String reason)
+    {
+        if (applier != null)
+        {
+            applier.abandon();
+        }
+        receiver.close();
+        final Path directory = wal.directory();
+        wal.close();
+        final Path aside = WalAside.moveAside(directory, history);
+        movedAside = aside;
+        history = null;
+        wal = Wal.open(config.wal().copy().firstOffset(0));
+        receiver = new UpstreamReceiver(config, wal, handshake, parker::readyNow);
+        if (applier != null)
+        {
+            needsSnapshot = true; // its state in memory holds what it applied: only a snapshot may replace it
+        }
+        log.log("replica " + config.id() + ": " + reason + "; everything it held was moved to " + aside +
+            " (never deleted by Ferry); it comes back empty" + (applier == null ? "" : ", by a snapshot"));
+        throw new FerryException(ErrorCode.CONNECTION, "replica " + config.id() + " moved its log aside: reconnecting empty");
+    }
+
+    private static void loadState(final Applier applier, final Path snapshot)
+    {
+        try (FileChannel in = FileChannel.open(snapshot, StandardOpenOption.READ))
+        {
+            applier.state().loadSnapshot(in);
+        }
+        catch (final IOException ex)
+        {
+            throw new FerryException(ErrorCode.STORAGE, "cannot read the snapshot " + snapshot + ": " + ex.getMessage(), ex);
         }
     }
 
@@ -465,10 +618,18 @@ public final class FollowAgent implements Agent
             snapshots.discard(); // streamed to without a snapshot: a part held from an interrupted one is not needed
         }
         snapshotLoaded = false;
-        final History followed = History.follow(history, accepted.historyId(), accepted.epoch(), accepted.startOffset());
+        if (wal.isEmpty() && accepted.chainBefore() >= 0 && wal.chainBefore(wal.nextOffset()) != accepted.chainBefore())
+        {
+            wal.seedChain((int)accepted.chainBefore()); // an empty WAL chains from the primary's chain before its start
+        }
+        final History followed = History.follow(history, accepted.historyId(), accepted.epoch());
         if (followed != history)
         {
             followed.save(wal.directory());
+            if (history == null || followed.epoch() > history.epoch())
+            {
+                Fence.lift(wal.directory()); // a deposed primary that rejoined: it holds the newer epoch now
+            }
             history = followed;
         }
         receiver.start(acceptedCodec, accepted.startOffset(), acceptedHead);
@@ -591,6 +752,7 @@ public final class FollowAgent implements Agent
         final Path stateDirectory = directory.resolve(StateStore.DIRECTORY);
         try
         {
+            new StateStore(directory).chain(offset, accepted.chainBefore());
             Files.move(incoming, new StateStore(directory).file(offset), StandardCopyOption.ATOMIC_MOVE,
                 StandardCopyOption.REPLACE_EXISTING);
             WalAside.syncDirectory(stateDirectory);
@@ -600,7 +762,8 @@ public final class FollowAgent implements Agent
             throw new FerryException(ErrorCode.STORAGE, "cannot move the snapshot into " + stateDirectory + ": " +
                 ex.getMessage(), ex);
         }
-        final Wal fresh = Wal.open(config.wal().copy().firstOffset(offset));
+        final Wal fresh = Wal.open(config.wal().copy().firstOffset(offset)
+            .firstChain(accepted.chainBefore() < 0 ? dev.ferry.wal.Chain.SEED : (int)accepted.chainBefore()));
         wal = fresh;
         history = null; // the primary's, from its WELCOME (startStreaming saves it)
         applier = Applier.adopt(fresh, old.state(), config.snapshotEveryEntries(), log);
@@ -608,6 +771,7 @@ public final class FollowAgent implements Agent
         receiver.appliedBy(applier::appliedOffset);
         snapshots.end();
         snapshotsLoaded++;
+        needsSnapshot = false;
         if (aside != null)
         {
             movedAside = aside;

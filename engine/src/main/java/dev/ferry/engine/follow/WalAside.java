@@ -1,6 +1,9 @@
 package dev.ferry.engine.follow;
 
 import dev.ferry.engine.history.History;
+import dev.ferry.wal.SeekResult;
+import dev.ferry.wal.Wal;
+import dev.ferry.wal.WalCursor;
 import dev.ferry.engine.state.StateStore;
 import dev.ferry.error.ErrorCode;
 import dev.ferry.error.FerryException;
@@ -25,7 +28,7 @@ import java.util.stream.Stream;
  * files go into a directory named {@code …moving}, renamed when all are in; a crash in between is finished at the next
  * start ({@link #finishInterrupted}), so the WAL is never half the old one.
  */
-final class WalAside
+public final class WalAside
 {
     /** The directory inside a WAL directory that holds what was moved aside. */
     static final String ASIDE = "aside";
@@ -66,6 +69,72 @@ final class WalAside
             throw new FerryException(ErrorCode.STORAGE, "cannot move the old WAL of " + walDirectory + " aside into " +
                 target + ": " + ex.getMessage(), ex);
         }
+    }
+
+    /**
+     * A divergent suffix kept aside before a truncation.
+     *
+     * @param directory where it is: a WAL directory of its own, readable by {@code ferry dump} and {@code checksum}.
+     * @param first     its first offset.
+     * @param count     how many entries it holds.
+     */
+    public record Suffix(Path directory, long first, long count)
+    {
+    }
+
+    /**
+     * Copy a WAL's entries from {@code from} to its head into a new WAL under {@value #ASIDE}, at the same offsets,
+     * timestamps and chain, synced, before a truncation removes them: a divergent suffix is reported and kept, never
+     * silently dropped.
+     *
+     * @param wal     the WAL (no cursor of it may stay open: this one is closed here).
+     * @param from    the first offset to keep aside.
+     * @param history its history, or null: part of the directory's name, and saved there.
+     * @return where the suffix is.
+     * @throws FerryException STORAGE if it cannot be written (nothing is truncated then).
+     */
+    static Suffix keepSuffix(final Wal wal, final long from, final History history)
+    {
+        final String id = history == null ? "no-history" : history.id().toString();
+        final Path target = wal.directory().resolve(ASIDE).resolve(TIME.format(ZonedDateTime.now(ZoneOffset.UTC)) +
+            "-truncated-from-" + from + "-" + id);
+        final long[] count = {0};
+        try (Wal copy = Wal.open(wal.config().copy().directory(target).firstOffset(from)
+            .firstChain((int)Math.max(0, wal.chainBefore(from))));
+            WalCursor cursor = wal.cursor())
+        {
+            if (cursor.seek(from) == SeekResult.FOUND)
+            {
+                try
+                {
+                    while (cursor.poll(e ->
+                    {
+                        copy.appendAt(e.offset(), e.timestampNs(), e.crc32c(), e.payload());
+                        count[0]++;
+                        return true;
+                    }, 4096) > 0)
+                    {
+                        // the handler copies
+                    }
+                }
+                catch (final dev.ferry.wal.WalException unreadable)
+                {
+                    // a damaged entry (another offset stored in it, an impossible length): what was read is kept
+                }
+            }
+            copy.sync();
+            if (history != null)
+            {
+                history.save(target);
+            }
+            syncDirectory(target.getParent());
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            throw new FerryException(ErrorCode.STORAGE, "cannot keep the entries of " + wal.directory() + " from offset " +
+                from + " aside in " + target + " before truncating them (nothing was truncated): " + ex.getMessage(), ex);
+        }
+        return new Suffix(target, from, count[0]);
     }
 
     /**

@@ -4,9 +4,7 @@ import dev.ferry.error.ErrorCode;
 
 /**
  * What a connecting replica gets, decided by {@link Resume#decide} on the serving side and checked by
- * {@link Resume#checkWelcome} on the following side. Sealed: every caller's {@code switch} handles every case, so the
- * case still to come (truncate to X, then stream: the epochs issue) will be added here and the compiler will point at
- * each place that must handle it.
+ * {@link Resume#checkWelcome} on the following side. Sealed: every caller's {@code switch} handles every case.
  */
 public sealed interface ResumeDecision
 {
@@ -26,6 +24,18 @@ public sealed interface ResumeDecision
      * @param reason why the replica cannot simply stream (what would have been refused), for the logs.
      */
     record Snapshot(String reason) implements ResumeDecision
+    {
+    }
+
+    /**
+     * The replica's entries from an offset on diverged from the server's, and the epochs prove where: it removes them
+     * (keeping them aside) and streams from there, once its chained checksum before that offset equals the server's.
+     *
+     * @param fromOffset the first offset the replica removes and the server sends: where the replica's last common
+     *                   epoch ends on the server.
+     * @param reason     what diverged, for the logs.
+     */
+    record Truncate(long fromOffset, String reason) implements ResumeDecision
     {
     }
 

@@ -9,19 +9,19 @@ import dev.ferry.engine.history.History;
  * @param history         its WAL's history.
  * @param oldestOffset    the oldest offset retained.
  * @param nextOffset      the next offset to be appended (the head).
- * @param entryBeforeReplicasNext the fingerprint of the serving WAL's entry at the replica's {@code nextOffset - 1}
- *                        ({@code Wal#fingerprint}), or -1 if it does not hold it.
+ * @param chainBeforeReplicasNext the serving WAL's chained checksum at the replica's {@code nextOffset - 1}
+ *                        ({@code Wal#chainBefore}), or -1 if it does not know it.
  * @param shipsSnapshots  whether the server runs a state machine, so it can bring a replica back by a snapshot.
  */
 public record ServingLog(int protocolVersion, History history, long oldestOffset, long nextOffset,
-    long entryBeforeReplicasNext, boolean shipsSnapshots)
+    long chainBeforeReplicasNext, boolean shipsSnapshots)
 {
     /**
      * A serving log without a state machine.
      */
     public ServingLog(final int protocolVersion, final History history, final long oldestOffset, final long nextOffset,
-        final long entryBeforeReplicasNext)
+        final long chainBeforeReplicasNext)
     {
-        this(protocolVersion, history, oldestOffset, nextOffset, entryBeforeReplicasNext, false);
+        this(protocolVersion, history, oldestOffset, nextOffset, chainBeforeReplicasNext, false);
     }
 }

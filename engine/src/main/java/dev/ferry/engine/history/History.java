@@ -23,10 +23,10 @@ import java.util.UUID;
  * Stored beside the WAL in {@value #FILE}, replaced atomically ({@link AtomicFile}: temporary file, fsync, rename,
  * directory fsync). Format {@value #FORMAT_VERSION}:
  * <pre>
- *   format=1
+ *   format=2
  *   historyId=2f6c…            the id
- *   epoch=0                    the current epoch's number (all that the files before format 1 held)
- *   epochs=0@0,1@5000          every epoch as number@startOffset, in order
+ *   epoch=1                    the current epoch's number (all that the files before format 1 held)
+ *   epochs=0@0:p1,1@5000:r2    every epoch as number@startOffset:node, in order (format 1: without the node)
  * </pre>
  * A file without {@code format} (written before format 1) holds {@code historyId} and {@code epoch} only; it is read
  * as one epoch starting at offset 0, which is what every such file meant (no promotion existed to begin another).
@@ -36,7 +36,7 @@ public final class History
     /** The file in the WAL directory. */
     public static final String FILE = "ferry-history.properties";
     /** The format written; a file of a newer format is refused rather than misread. */
-    public static final int FORMAT_VERSION = 1;
+    public static final int FORMAT_VERSION = 2;
 
     private final UUID id;
     private final List<Epoch> epochs;
@@ -72,11 +72,78 @@ public final class History
     }
 
     /**
-     * @return a new history with a random id and epoch 0 from offset 0.
+     * @return a new history with a random id and epoch 0 from offset 0, of no named node.
      */
     public static History create()
     {
-        return of(UUID.randomUUID(), List.of(new Epoch(0, 0)));
+        return create("");
+    }
+
+    /**
+     * @param node the id of the node creating it.
+     * @return a new history with a random id and epoch 0 from offset 0, begun by {@code node}.
+     */
+    public static History create(final String node)
+    {
+        return of(UUID.randomUUID(), List.of(new Epoch(0, 0, node)));
+    }
+
+    /**
+     * The history of a node promoted to primary: the next epoch, begun by it at its next offset.
+     *
+     * @param node       the promoted node's id.
+     * @param nextOffset its next offset, where the new epoch starts.
+     * @return the history with the new epoch appended.
+     */
+    public History promoted(final String node, final long nextOffset)
+    {
+        final List<Epoch> next = new ArrayList<>(epochs);
+        next.add(new Epoch(epoch() + 1, Math.max(nextOffset, current().startOffset()), node));
+        return of(id, next);
+    }
+
+    /**
+     * The history of this WAL once it keeps only the offsets below {@code nextOffset} (a truncation): the epochs that
+     * begin at or after it are gone with their entries (the first epoch stays).
+     *
+     * @param nextOffset the WAL's next offset after the truncation.
+     * @return the history ({@code this} if no epoch goes).
+     */
+    public History truncatedTo(final long nextOffset)
+    {
+        int keep = epochs.size();
+        while (keep > 1 && epochs.get(keep - 1).startOffset() >= nextOffset)
+        {
+            keep--;
+        }
+        return keep == epochs.size() ? this : of(id, epochs.subList(0, keep));
+    }
+
+    /**
+     * @param number   an epoch number.
+     * @param nodeHash the hash of the node that began it.
+     * @param hasher   the node hash function.
+     * @return the index of that epoch in this history, or -1.
+     */
+    public int indexOf(final long number, final long nodeHash, final java.util.function.ToLongFunction<String> hasher)
+    {
+        for (int i = epochs.size() - 1; i >= 0; i--)
+        {
+            if (epochs.get(i).is(number, nodeHash, hasher))
+            {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * @param index an epoch's index.
+     * @return the offset where it ends (the next epoch's start), or {@link Long#MAX_VALUE} for the current one.
+     */
+    public long endOf(final int index)
+    {
+        return index + 1 < epochs.size() ? epochs.get(index + 1).startOffset() : Long.MAX_VALUE;
     }
 
     /**
@@ -94,17 +161,41 @@ public final class History
      */
     public static History follow(final History own, final UUID id, final long epoch, final long firstOffset)
     {
-        if (own != null && own.id.equals(id))
+        return follow(own, id, new Epoch(epoch, epoch == 0 ? 0 : firstOffset, ""));
+    }
+
+    /**
+     * The history a replica keeps after its primary's {@code WELCOME}, which names the primary's current epoch
+     * (number, start, node): its own if that is already its current epoch; its own without the epochs of that number
+     * or later (another node's: the resume decision proved that it holds none of their entries, or had them truncated)
+     * and with the primary's appended; the primary's alone if it has none of this id.
+     *
+     * @param own     the replica's history, or null.
+     * @param id      the primary's history id.
+     * @param current the primary's current epoch.
+     * @return the replica's history from now on ({@code own} itself if nothing changed).
+     */
+    public static History follow(final History own, final UUID id, final Epoch current)
+    {
+        if (own == null || !own.id.equals(id))
         {
-            if (epoch <= own.epoch())
-            {
-                return own;
-            }
-            final List<Epoch> epochs = new ArrayList<>(own.epochs);
-            epochs.add(new Epoch(epoch, Math.max(firstOffset, own.current().startOffset())));
-            return of(id, epochs);
+            return of(id, List.of(current));
         }
-        return of(id, List.of(new Epoch(epoch, epoch == 0 ? 0 : firstOffset)));
+        if (own.current().equals(current) || (own.epoch() == current.number() && current.node().isEmpty()))
+        {
+            return own;
+        }
+        final List<Epoch> epochs = new ArrayList<>();
+        for (final Epoch epoch : own.epochs)
+        {
+            if (epoch.number() < current.number())
+            {
+                epochs.add(epoch);
+            }
+        }
+        final long floor = epochs.isEmpty() ? 0 : epochs.getLast().startOffset();
+        epochs.add(new Epoch(current.number(), Math.max(current.startOffset(), floor), current.node()));
+        return of(id, epochs);
     }
 
     /**
@@ -185,7 +276,10 @@ public final class History
             {
                 throw new IllegalArgumentException("epoch '" + item + "' is not number@startOffset");
             }
-            epochs.add(new Epoch(Long.parseLong(item.substring(0, at).trim()), Long.parseLong(item.substring(at + 1).trim())));
+            final int colon = item.indexOf(':', at);
+            final String start = colon < 0 ? item.substring(at + 1) : item.substring(at + 1, colon);
+            epochs.add(new Epoch(Long.parseLong(item.substring(0, at).trim()), Long.parseLong(start.trim()),
+                colon < 0 ? "" : item.substring(colon + 1).trim()));
         }
         final History history = of(id, epochs);
         if (history.epoch() != Long.parseLong(required(props, "epoch").trim()))

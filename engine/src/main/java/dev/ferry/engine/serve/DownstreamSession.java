@@ -465,14 +465,29 @@ final class DownstreamSession implements AutoCloseable
     {
         hello.wrap(firstFrame, 0);
         final String id = hello.replicaId();
-        final long replicasLast = hello.emptyWal() || hello.nextOffset() == 0 ? -1 : wal.fingerprint(hello.nextOffset() - 1);
+        final long replicasChain = hello.emptyWal() ? -1 : wal.chainBefore(hello.nextOffset());
         final ReplicaHello replica = ReplicaHello.of(hello);
         final ResumeDecision decision = Resume.decide(replica, new ServingLog(FrameHeader.VERSION, serving.history(),
-            wal.oldestOffset(), wal.nextOffset(), replicasLast, sessions.applier() != null));
+            wal.oldestOffset(), wal.nextOffset(), replicasChain, sessions.applier() != null));
         switch (decision)
         {
-            case ResumeDecision.Refuse refuse -> fail(refuse.code(), refuse.reason());
-            case ResumeDecision.Stream stream -> stream(id, stream.fromOffset());
+            case ResumeDecision.Refuse refuse ->
+            {
+                if (refuse.code() == ErrorCode.FENCED && serving.fence().fence(replica.epoch()))
+                {
+                    serving.log().log("FENCED: replica " + id + " has seen epoch " + replica.epoch() + " of this " +
+                        "history; this node (epoch " + serving.history().epoch() + ") was superseded by a promotion " +
+                        "and refuses appends from now on (restart it as a replica of the new primary to rejoin)");
+                }
+                fail(refuse.code(), refuse.reason());
+            }
+            case ResumeDecision.Stream stream -> stream(id, stream.fromOffset(), WelcomeFlyweight.Mode.STREAM);
+            case ResumeDecision.Truncate truncate ->
+            {
+                serving.log().log("replica " + id + " diverged: " + truncate.reason() + "; it truncates to offset " +
+                    truncate.fromOffset());
+                stream(id, truncate.fromOffset(), WelcomeFlyweight.Mode.TRUNCATE);
+            }
             case ResumeDecision.Snapshot snapshot -> snapshot(id, replica.partial(), snapshot.reason());
         }
     }
@@ -501,14 +516,14 @@ final class DownstreamSession implements AutoCloseable
         return codec;
     }
 
-    private void stream(final String id, final long start)
+    private void stream(final String id, final long start, final WelcomeFlyweight.Mode mode)
     {
         final Codec codec = accept(id);
         if (!streamFrom(start, false))
         {
             return;
         }
-        welcome(codec, WelcomeFlyweight.Mode.STREAM, start);
+        welcome(codec, mode, start);
         serving.log().log("replica " + id + " connected from " + connection.remoteAddress() + ", streaming from offset " + start +
             " (" + codec.name().toLowerCase(java.util.Locale.ROOT) + (hello.noSync() ?
             "; it never syncs: its durable offset will not advance" : "") + ")");
@@ -556,9 +571,22 @@ final class DownstreamSession implements AutoCloseable
             .headOffset(wal.nextOffset())
             .epoch(history.epoch())
             .historyIdHi(history.id().getMostSignificantBits())
-            .historyIdLo(history.id().getLeastSignificantBits());
+            .historyIdLo(history.id().getLeastSignificantBits())
+            .chainBefore(chainBefore(start))
+            .epochStartOffset(history.current().startOffset())
+            .epochNode(history.current().node());
         serving.auth().signFrame(MessageType.WELCOME, out, claim, WelcomeFlyweight.LENGTH, clientNonce, serverNonce);
         connection.commit(welcome.seal());
+    }
+
+    /**
+     * @return this node's chained checksum before {@code offset}: from the WAL, or for a snapshot's offset the WAL no
+     *         longer reaches, the chain its snapshot file carries; -1 if neither knows it.
+     */
+    private long chainBefore(final long offset)
+    {
+        final long chain = wal.chainBefore(offset);
+        return chain >= 0 ? chain : new StateStore(wal.directory()).chainBefore(offset);
     }
 
     /**

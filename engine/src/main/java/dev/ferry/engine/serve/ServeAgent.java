@@ -80,10 +80,11 @@ public final class ServeAgent implements Agent, Sessions
      * @param slots  its replicas' slots (loaded from the slot file here).
      * @param server the bound, non-blocking listening socket.
      * @param status what a STATUS_REQUEST is answered with.
+     * @param fence  the node's fence, raised when a replica of a newer epoch says hello.
      */
     public ServeAgent(
         final PrimaryConfig config, final Wal wal, final History history, final SlotTable slots,
-        final ServerSocketChannel server, final Supplier<PrimaryStatus> status)
+        final ServerSocketChannel server, final Supplier<PrimaryStatus> status, final dev.ferry.engine.history.Fence fence)
     {
         this.config = config;
         this.wal = wal;
@@ -91,7 +92,7 @@ public final class ServeAgent implements Agent, Sessions
         this.server = server;
         this.log = config.eventLog();
         this.serving = new Serving(config, wal, history, slots, new HandshakeAuth(config.secret()), log,
-            new StatusPublisher(status));
+            new StatusPublisher(status), fence);
         // a bad certificate, key or CA file fails here, at start, naming the file
         // TLS 1.3 only unless configured otherwise: no renegotiation a client could start again and again
         this.tls = config.tls() == null ? null : TlsFactory.server(config.tls().copy()

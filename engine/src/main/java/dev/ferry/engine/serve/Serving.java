@@ -18,8 +18,9 @@ import dev.ferry.wal.Wal;
  * @param auth    the secret's proofs.
  * @param log     the event log.
  * @param status  the node's status, computed off the sender thread, for STATUS_REQUEST.
+ * @param fence   whether the node was superseded by a newer epoch (a replica of it says so in its HELLO).
  */
 record Serving(PrimaryConfig config, Wal wal, History history, SlotTable slots, HandshakeAuth auth, EventLog log,
-    StatusPublisher status)
+    StatusPublisher status, dev.ferry.engine.history.Fence fence)
 {
 }

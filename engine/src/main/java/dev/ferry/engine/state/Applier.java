@@ -187,7 +187,7 @@ public final class Applier implements Agent
      */
     public void snapshot()
     {
-        snapshotOffset = store.save(state);
+        snapshotOffset = store.save(state, wal.chainBefore(state.appliedOffset()));
         appliedSinceSnapshot = 0;
     }
 

@@ -51,6 +51,20 @@ public final class StateStore
      */
     public long save(final StateMachine state)
     {
+        return save(state, -1);
+    }
+
+    /**
+     * Write a snapshot of the state at its applied offset, with the WAL's chained checksum before that offset (what a
+     * WAL that starts at the snapshot chains from), then remove all but the newest {@value #KEEP}.
+     *
+     * @param state the state machine.
+     * @param chain the chained checksum before its applied offset ({@code Wal#chainBefore}), or -1 if not known.
+     * @return the offset the snapshot stands at.
+     * @throws dev.ferry.wal.WalException STORAGE if it cannot be written (the older snapshots stay).
+     */
+    public long save(final StateMachine state, final long chain)
+    {
         final long offset = state.appliedOffset();
         try
         {
@@ -60,12 +74,14 @@ public final class StateStore
         {
             throw new FerryException(ErrorCode.STORAGE, "cannot create " + directory + ": " + ex.getMessage(), ex);
         }
+        chain(offset, chain); // first: a snapshot file always has its chain beside it, when known
         AtomicFile.write(directory.resolve(name(offset)), state::writeSnapshot);
         final List<Path> snapshots = snapshots();
         for (int i = KEEP; i < snapshots.size(); i++)
         {
             try
             {
+                Files.deleteIfExists(chainFile(offsetOf(snapshots.get(i))));
                 Files.deleteIfExists(snapshots.get(i));
             }
             catch (final IOException ignore)
@@ -127,8 +143,11 @@ public final class StateStore
         {
             return wal;
         }
-        final long snapshot = new StateStore(wal.directory()).newestOffset();
-        return snapshot > 0 ? wal.copy().firstOffset(snapshot) : wal;
+        final StateStore store = new StateStore(wal.directory());
+        final long snapshot = store.newestOffset();
+        final long chain = snapshot > 0 ? store.chainBefore(snapshot) : -1;
+        return snapshot > 0 ? wal.copy().firstOffset(snapshot).firstChain(chain < 0 ? dev.ferry.wal.Chain.SEED : (int)chain) :
+            wal;
     }
 
     /**
@@ -169,6 +188,24 @@ public final class StateStore
     }
 
     /**
+     * @param offset     an offset.
+     * @param walOldest  the oldest offset the WAL holds: a snapshot below it could not be replayed from.
+     * @return the newest snapshot file at or below {@code offset} and not below {@code walOldest}, or null.
+     */
+    public Path newestAtOrBelow(final long offset, final long walOldest)
+    {
+        for (final Path snapshot : snapshots())
+        {
+            final long at = offsetOf(snapshot);
+            if (at <= offset && at >= walOldest)
+            {
+                return snapshot;
+            }
+        }
+        return null;
+    }
+
+    /**
      * @return the newest snapshot file, or null.
      */
     public Path newestFile()
@@ -184,6 +221,43 @@ public final class StateStore
     public Path file(final long offset)
     {
         return directory.resolve(name(offset));
+    }
+
+    /**
+     * Record the WAL's chained checksum before a snapshot's offset, beside it ({@code snapshot-<offset>.chain},
+     * written atomically): a WAL that starts at the snapshot chains from it, and a replica sent the snapshot is told it.
+     *
+     * @param offset the snapshot's offset.
+     * @param chain  the chain ({@code Wal#chainBefore(offset)}), or -1: nothing is written.
+     */
+    public void chain(final long offset, final long chain)
+    {
+        if (chain >= 0)
+        {
+            AtomicFile.write(chainFile(offset), (Long.toHexString(chain) + "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        }
+    }
+
+    /**
+     * @param offset a snapshot's offset.
+     * @return the WAL's chained checksum before it, as recorded beside the snapshot, or -1 if not recorded.
+     */
+    public long chainBefore(final long offset)
+    {
+        try
+        {
+            final long chain = Long.parseLong(Files.readString(chainFile(offset)).trim(), 16);
+            return chain >= 0 && chain <= 0xFFFF_FFFFL ? chain : -1;
+        }
+        catch (final IOException | NumberFormatException ex)
+        {
+            return -1;
+        }
+    }
+
+    private Path chainFile(final long offset)
+    {
+        return directory.resolve(PREFIX + String.format("%020d", offset) + ".chain");
     }
 
     /**

@@ -44,9 +44,27 @@ public final class StatusClient
     private int parts;
     private boolean done;
 
-    private StatusClient(final Secret secret)
+    private final MessageType requestType;
+
+    private StatusClient(final Secret secret, final MessageType requestType)
     {
         this.handshake = new ClientHandshake(new HandshakeAuth(secret));
+        this.requestType = requestType;
+    }
+
+    /**
+     * Ask the replica serving on {@code replica} ({@code --serve}) to promote itself to primary: PROMOTE_REQUEST,
+     * CHALLENGE, AUTH, then its answer (a JSON document: the epoch it began and the offset it starts at) or an ERROR.
+     *
+     * @param replica the replica's serving address.
+     * @param timeout how long to wait for the answer (a promotion stops the replica and saves its state first).
+     * @param secret  the replica's secret, or {@link Secret#NONE}.
+     * @return the answer's JSON document.
+     * @throws FerryException as {@link #requestJson}, or the replica's refusal (e.g. CONFIGURATION: nothing to promote).
+     */
+    public static String promote(final InetSocketAddress replica, final Duration timeout, final Secret secret)
+    {
+        return new StatusClient(secret, MessageType.PROMOTE_REQUEST).request(replica, timeout, null);
     }
 
     /**
@@ -76,7 +94,8 @@ public final class StatusClient
     public static String requestJson(
         final InetSocketAddress primary, final Duration timeout, final Secret secret, final TlsConfig tls)
     {
-        return new StatusClient(secret).request(primary, timeout, tls == null ? null : TlsFactory.client(tls));
+        return new StatusClient(secret, MessageType.STATUS_REQUEST).request(primary, timeout,
+            tls == null ? null : TlsFactory.client(tls));
     }
 
     private String request(final InetSocketAddress primary, final Duration timeout, final TlsFactory tls)
@@ -91,8 +110,9 @@ public final class StatusClient
             {
                 connection = link;
                 final long claim = link.claim(StatusRequestFlyweight.LENGTH);
-                final int length = new StatusRequestFlyweight().encode(link.sendBuffer(), claim, handshake.reset());
-                handshake.sent(MessageType.STATUS_REQUEST, link.sendBuffer(), claim, length);
+                final int length = new StatusRequestFlyweight(requestType).encode(link.sendBuffer(), claim,
+                    handshake.reset());
+                handshake.sent(requestType, link.sendBuffer(), claim, length);
                 link.commit(length);
                 while (!done)
                 {
@@ -100,7 +120,7 @@ public final class StatusClient
                     final int got = link.receive(this::onFrame, 16);
                     if (got == 0 && System.nanoTime() > deadline)
                     {
-                        throw new FerryException(ErrorCode.CONNECTION, "no status from " + Endpoint.format(primary) +
+                        throw new FerryException(ErrorCode.CONNECTION, "no answer from " + Endpoint.format(primary) +
                             " within " + timeout.toMillis() + " ms");
                     }
                     if (got == 0)

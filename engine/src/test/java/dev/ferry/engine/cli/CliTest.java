@@ -25,9 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -40,7 +38,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -70,39 +67,6 @@ class CliTest
     @TempDir
     Path dir;
 
-    /** What one run of the command line printed, and its exit code. */
-    private record Run(int exit, String out, String err)
-    {
-        List<String> errLines()
-        {
-            return lines(err);
-        }
-
-        List<String> outLines()
-        {
-            return lines(out);
-        }
-
-        @Override
-        public String toString()
-        {
-            return "exit " + exit + "\n--- stdout ---\n" + out + "\n--- stderr ---\n" + err;
-        }
-    }
-
-    private static List<String> lines(final String text)
-    {
-        final List<String> lines = new ArrayList<>();
-        for (final String line : text.split("\\R"))
-        {
-            if (!line.isBlank())
-            {
-                lines.add(line);
-            }
-        }
-        return lines;
-    }
-
     /**
      * Chronicle's first use in a JVM may log (banners, warnings): get it done before any output is captured.
      */
@@ -115,27 +79,9 @@ class CliTest
         }
     }
 
-    private static synchronized Run ferry(final String... args)
+    private static CliRun.Run ferry(final String... args)
     {
-        final PrintStream oldOut = System.out;
-        final PrintStream oldErr = System.err;
-        final ByteArrayOutputStream out = new ByteArrayOutputStream();
-        final ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
-             PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8))
-        {
-            System.setOut(o);
-            System.setErr(e);
-            final int exit = Ferry.execute(args);
-            o.flush();
-            e.flush();
-            return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        }
-        finally
-        {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
+        return CliRun.ferry(args);
     }
 
     private static int closedPort() throws IOException
@@ -146,7 +92,7 @@ class CliTest
         }
     }
 
-    private static void assertOneErrorLine(final Run run, final int exit, final String... mentions)
+    private static void assertOneErrorLine(final CliRun.Run run, final int exit, final String... mentions)
     {
         assertEquals(exit, run.exit(), run::toString);
         assertEquals(1, run.errLines().size(), () -> "exactly one line on stderr: " + run);
@@ -164,7 +110,7 @@ class CliTest
     @ValueSource(strings = {"demo", "primary", "replica", "status", "dump", "checksum"})
     void everySubcommandHasHelp(final String subcommand)
     {
-        final Run run = ferry(subcommand, "--help");
+        final CliRun.Run run = ferry(subcommand, "--help");
         assertEquals(0, run.exit(), run::toString);
         assertTrue(run.out().startsWith("Usage: ferry " + subcommand), run::toString);
         assertTrue(run.out().contains("--help"), run::toString);
@@ -174,7 +120,7 @@ class CliTest
     @Test
     void topLevelHelpListsEverySubcommand()
     {
-        final Run run = ferry("--help");
+        final CliRun.Run run = ferry("--help");
         assertEquals(0, run.exit(), run::toString);
         assertTrue(run.out().startsWith("Usage: ferry"), run::toString);
         for (final String subcommand : List.of("demo", "primary", "replica", "status", "dump", "checksum"))
@@ -199,7 +145,7 @@ class CliTest
     @Test
     void unknownFlagIsAUsageErrorOnOneLineNamingIt()
     {
-        final Run run = ferry("dump", "--wal", dir.toString(), "--bogus");
+        final CliRun.Run run = ferry("dump", "--wal", dir.toString(), "--bogus");
         assertOneErrorLine(run, Ferry.EXIT_USAGE, "--bogus");
         assertTrue(run.out().isEmpty(), run::toString);
         assertOneErrorLine(ferry("status", "--primary", "127.0.0.1:1", "--bogus=1"), Ferry.EXIT_USAGE, "--bogus");
@@ -212,7 +158,7 @@ class CliTest
     @Test
     void unknownFlagIsNamedEvenWhenARequiredOptionIsAlsoMissing()
     {
-        final Run run = ferry("dump", "--bogus");
+        final CliRun.Run run = ferry("dump", "--bogus");
         assertOneErrorLine(run, Ferry.EXIT_USAGE, "--bogus");
         assertTrue(run.out().isEmpty(), run::toString);
     }
@@ -259,7 +205,7 @@ class CliTest
     void dumpOfAMissingWalFailsWithStorageOnOneLine()
     {
         final String missing = dir.resolve("nonexistent").toString();
-        final Run run = ferry("dump", "--wal", missing);
+        final CliRun.Run run = ferry("dump", "--wal", missing);
         assertOneErrorLine(run, Ferry.EXIT_FAILURE, "STORAGE", missing);
         assertTrue(run.out().isEmpty(), run::toString);
         assertFalse(Files.exists(Path.of(missing)), "a read-only command creates nothing");
@@ -274,7 +220,7 @@ class CliTest
         final int port = closedPort();
         // bounded by --timeout: a status that ignored it would not return, and fail on the class @Timeout (how soon
         // after the second it returns is up to the machine's load)
-        final Run run = ferry("status", "--primary", LOOPBACK + ":" + port, "--timeout", "1s");
+        final CliRun.Run run = ferry("status", "--primary", LOOPBACK + ":" + port, "--timeout", "1s");
         assertOneErrorLine(run, Ferry.EXIT_FAILURE, "CONNECTION", String.valueOf(port));
         assertTrue(run.out().isEmpty(), run::toString);
     }
@@ -293,7 +239,7 @@ class CliTest
                 child.getOutputStream().close();
                 assertTrue(child.waitFor(60, TimeUnit.SECONDS), () -> "primary still running: " + JvmLauncher.tail(log));
                 final String stdout = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-                final List<String> err = lines(Files.readString(log));
+                final List<String> err = CliRun.lines(Files.readString(log));
                 assertNotEquals(0, child.exitValue(), () -> "exit code; stderr: " + err);
                 assertEquals(1, err.size(), () -> "exactly one line on stderr: " + err + "; stdout: " + stdout);
                 assertTrue(err.getFirst().contains(String.valueOf(port)), () -> "names the port: " + err);
@@ -325,7 +271,7 @@ class CliTest
             assertTrue(child.isAlive(), () -> "the replica keeps retrying, but exited " + exitOf(child) + ": " +
                 JvmLauncher.tail(log));
             assertTrue(retryLines(log) >= 2, () -> JvmLauncher.tail(log));
-            for (final String line : lines(readLog(log)))
+            for (final String line : CliRun.lines(readLog(log)))
             {
                 if (line.contains("retry"))
                 {
@@ -369,7 +315,7 @@ class CliTest
                 child.destroy(); // SIGTERM: the shutdown hook stops the replica
                 assertTrue(child.waitFor(30, TimeUnit.SECONDS), () -> JvmLauncher.tail(log));
             }
-            final List<String> err = lines(readLog(log));
+            final List<String> err = CliRun.lines(readLog(log));
             assertTrue(err.stream().anyMatch(l -> l.contains("streaming from")), err::toString);
             assertTrue(err.stream().noneMatch(l -> l.startsWith("ferry replica:")),
                 () -> "a clean stop reports no error, got: " + err);
@@ -400,7 +346,7 @@ class CliTest
 
     private static long retryLines(final Path log)
     {
-        return lines(readLog(log)).stream().filter(l -> l.contains("retry")).count();
+        return CliRun.lines(readLog(log)).stream().filter(l -> l.contains("retry")).count();
     }
 
     private static void waitFor(
@@ -459,23 +405,23 @@ class CliTest
     void checksumPrintsOneDocumentedLine() throws Exception
     {
         final Path wal = smallWal(10);
-        final Run all = ferry("checksum", "--wal", wal.toString());
+        final CliRun.Run all = ferry("checksum", "--wal", wal.toString());
         assertEquals(0, all.exit(), all::toString);
         assertTrue(all.err().isEmpty(), all::toString);
         assertEquals(List.of("first=0 last=9 count=10 digest=" + expectedDigest(0, 9)), all.outLines(), all::toString);
         assertTrue(all.outLines().getFirst().matches("first=\\d+ last=\\d+ count=\\d+ digest=[0-9a-f]{64}"));
 
-        final Run range = ferry("checksum", "--wal", wal.toString(), "--from", "3", "--to", "5");
+        final CliRun.Run range = ferry("checksum", "--wal", wal.toString(), "--from", "3", "--to", "5");
         assertEquals(0, range.exit(), range::toString);
         assertEquals(List.of("first=3 last=5 count=3 digest=" + expectedDigest(3, 5)), range.outLines(), range::toString);
 
-        final Run from = ferry("checksum", "--wal", wal.toString(), "--from", "7");
+        final CliRun.Run from = ferry("checksum", "--wal", wal.toString(), "--from", "7");
         assertEquals(List.of("first=7 last=9 count=3 digest=" + expectedDigest(7, 9)), from.outLines(), from::toString);
 
-        final Run to = ferry("checksum", "--wal", wal.toString(), "--to", "0");
+        final CliRun.Run to = ferry("checksum", "--wal", wal.toString(), "--to", "0");
         assertEquals(List.of("first=0 last=0 count=1 digest=" + expectedDigest(0, 0)), to.outLines(), to::toString);
 
-        final Run single = ferry("checksum", "--wal", wal.toString(), "--from", "4", "--to", "4");
+        final CliRun.Run single = ferry("checksum", "--wal", wal.toString(), "--from", "4", "--to", "4");
         assertEquals(List.of("first=4 last=4 count=1 digest=" + expectedDigest(4, 4)), single.outLines(), single::toString);
     }
 
@@ -486,7 +432,7 @@ class CliTest
         assertOneErrorLine(ferry("checksum", "--wal", wal.toString(), "--to", "10"), Ferry.EXIT_FAILURE, "10");
         assertOneErrorLine(ferry("checksum", "--wal", wal.toString(), "--from", "5", "--to", "3"), Ferry.EXIT_FAILURE, "3");
         assertOneErrorLine(ferry("checksum", "--wal", wal.toString(), "--from", "11", "--to", "12"), Ferry.EXIT_FAILURE, "CONFIGURATION");
-        final Run atHead = ferry("checksum", "--wal", wal.toString(), "--from", "10");
+        final CliRun.Run atHead = ferry("checksum", "--wal", wal.toString(), "--from", "10");
         assertEquals(0, atHead.exit(), atHead::toString);
         assertTrue(atHead.out().startsWith("first=-1 last=-1 count=0 digest="), "nothing from the head on: " + atHead);
     }
@@ -508,7 +454,7 @@ class CliTest
     {
         final int entries = 10;
         final Path wal = smallWal(entries);
-        final Run run = ferry("dump", "--wal", wal.toString());
+        final CliRun.Run run = ferry("dump", "--wal", wal.toString());
         assertEquals(0, run.exit(), run::toString);
         assertTrue(run.err().isEmpty(), run::toString);
         final List<String> lines = run.outLines();
@@ -519,14 +465,14 @@ class CliTest
                 lines.get(i));
         }
 
-        final Run window = ferry("dump", "--wal", wal.toString(), "--from", "4", "--limit", "3");
+        final CliRun.Run window = ferry("dump", "--wal", wal.toString(), "--from", "4", "--limit", "3");
         assertEquals(0, window.exit(), window::toString);
         assertEquals(lines.subList(4, 7), window.outLines(), window::toString);
 
-        final Run tail = ferry("dump", "--wal", wal.toString(), "--from", "8", "--limit", "100");
+        final CliRun.Run tail = ferry("dump", "--wal", wal.toString(), "--from", "8", "--limit", "100");
         assertEquals(lines.subList(8, 10), tail.outLines(), tail::toString);
 
-        final Run none = ferry("dump", "--wal", wal.toString(), "--limit", "0");
+        final CliRun.Run none = ferry("dump", "--wal", wal.toString(), "--limit", "0");
         assertEquals(0, none.exit(), none::toString);
         assertTrue(none.out().isEmpty(), none::toString);
 
@@ -548,7 +494,7 @@ class CliTest
                 w.append(payload(i));
             }
         }
-        final Run checksum = ferry("checksum", "--wal", wal.toString());
+        final CliRun.Run checksum = ferry("checksum", "--wal", wal.toString());
         assertEquals(0, checksum.exit(), checksum::toString);
         assertEquals(1, checksum.outLines().size(), checksum::toString);
         assertTrue(checksum.err().isEmpty(), () -> "nothing on stderr: " + checksum);
@@ -563,10 +509,10 @@ class CliTest
         {
             assertTrue(w.isEmpty());
         }
-        final Run dump = ferry("dump", "--wal", wal.toString());
+        final CliRun.Run dump = ferry("dump", "--wal", wal.toString());
         assertEquals(0, dump.exit(), dump::toString);
         assertTrue(dump.out().isEmpty(), dump::toString);
-        final Run checksum = ferry("checksum", "--wal", wal.toString());
+        final CliRun.Run checksum = ferry("checksum", "--wal", wal.toString());
         assertEquals(0, checksum.exit(), checksum::toString);
         assertEquals(1, checksum.outLines().size(), checksum::toString);
         assertTrue(checksum.outLines().getFirst().startsWith("first=-1 last=-1 count=0 digest="), checksum::toString);
@@ -585,12 +531,12 @@ class CliTest
             w.append(writer.reset().put(0, "c", "3").put(1, "z", "9").entry());
             w.append(writer.reset().delete(0, KvEntryWriter.utf8("c")).entry());
         }
-        final Run dump = ferry("kv", "dump", "--wal", walDir.toString());
+        final CliRun.Run dump = ferry("kv", "dump", "--wal", walDir.toString());
         assertEquals(0, dump.exit(), dump::toString);
         assertEquals(List.of("a\t1", "b\tx\\ty"), dump.outLines(), "key order; a tab in a value escaped");
         assertEquals(List.of("z\t9"), ferry("kv", "dump", "--wal", walDir.toString(), "--db", "1").outLines());
 
-        final Run get = ferry("kv", "get", "--wal", walDir.toString(), "a");
+        final CliRun.Run get = ferry("kv", "get", "--wal", walDir.toString(), "a");
         assertEquals(0, get.exit(), get::toString);
         assertEquals(List.of("1"), get.outLines());
         assertOneErrorLine(ferry("kv", "get", "--wal", walDir.toString(), "c"), Ferry.EXIT_FAILURE, "'c'");
@@ -675,13 +621,13 @@ class CliTest
 
             final String address = Endpoint.format(primary.localAddress());
             // a replica starved of CPU may be reconnecting at any one moment: ask until it is seen streaming
-            final Run[] last = {null};
+            final CliRun.Run[] last = {null};
             waitFor("status to show r1 STREAMING", Duration.ofSeconds(60), () ->
             {
                 last[0] = ferry("status", "--primary", address, "--json");
                 return last[0].exit() != 0 || last[0].out().contains("\"STREAMING\"");
             }, () -> String.valueOf(last[0]));
-            final Run run = last[0];
+            final CliRun.Run run = last[0];
             assertEquals(0, run.exit(), run::toString);
             assertTrue(run.err().isEmpty(), run::toString);
             final JsonNode status = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).readTree(run.out());
@@ -704,7 +650,7 @@ class CliTest
             assertEquals(0, r1.get("lagEntries").asLong());
             assertTrue(r1.get("lagMillis").isIntegralNumber() && r1.get("lagMillis").asLong() >= 0, run::toString);
 
-            final Run table = ferry("status", "--primary", address);
+            final CliRun.Run table = ferry("status", "--primary", address);
             assertEquals(0, table.exit(), table::toString);
             assertTrue(table.outLines().getFirst().startsWith("head=100 "), table::toString);
             assertTrue(table.outLines().stream().anyMatch(l -> l.startsWith("r1 ") && l.contains("STREAMING")), table::toString);
@@ -714,7 +660,7 @@ class CliTest
             Secret.generate(secret);
             assertOneErrorLine(ferry("status", "--primary", address, "--secret-file", secret.toString(), "--json"),
                 Ferry.EXIT_FAILURE, "AUTHENTICATION");
-            final Run missing = ferry("status", "--primary", address, "--secret-file", dir.resolve("no-such-secret").toString());
+            final CliRun.Run missing = ferry("status", "--primary", address, "--secret-file", dir.resolve("no-such-secret").toString());
             assertTrue(missing.exit() != 0, missing::toString);
             assertEquals(1, missing.errLines().size(), missing::toString);
             assertTrue(missing.err().contains("no-such-secret"), missing::toString);
@@ -732,11 +678,11 @@ class CliTest
         {
             primary.append(payload(1));
             final String address = Endpoint.format(primary.localAddress());
-            final Run withSecret = ferry("status", "--primary", address, "--secret-file", secret.toString(), "--json");
+            final CliRun.Run withSecret = ferry("status", "--primary", address, "--secret-file", secret.toString(), "--json");
             assertEquals(0, withSecret.exit(), withSecret::toString);
             assertEquals(1, new ObjectMapper().readTree(withSecret.out()).path("head").asLong(-1), withSecret::toString);
 
-            final Run without = ferry("status", "--primary", address, "--json");
+            final CliRun.Run without = ferry("status", "--primary", address, "--json");
             assertOneErrorLine(without, Ferry.EXIT_FAILURE, "AUTHENTICATION");
             assertTrue(without.out().isEmpty(), without::toString);
 
@@ -758,7 +704,7 @@ class CliTest
         {
             primary.append(payload(1));
             final String address = Endpoint.format(primary.localAddress());
-            final Run run = ferry("status", "--primary", address, "--secret-file", secret.toString(),
+            final CliRun.Run run = ferry("status", "--primary", address, "--secret-file", secret.toString(),
                 "--tls-ca", tls.caCert().toString(), "--json");
             assertEquals(0, run.exit(), run::toString);
             assertEquals(1, new ObjectMapper().readTree(run.out()).path("head").asLong(-1), run::toString);

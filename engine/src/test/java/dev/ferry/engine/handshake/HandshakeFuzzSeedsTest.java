@@ -1,5 +1,6 @@
 package dev.ferry.engine.handshake;
 
+import dev.ferry.engine.history.Epoch;
 import dev.ferry.net.auth.HandshakeAuth;
 import dev.ferry.net.message.HelloFlyweight;
 import dev.ferry.net.message.WelcomeFlyweight;
@@ -52,7 +53,10 @@ class HandshakeFuzzSeedsTest
             corpus.add("hello", "stream-empty",
                 hello(buffer, hello, FrameHeader.VERSION, HelloFlyweight.EMPTY_WAL_FLAG, 0, 0, -1));
             corpus.add("hello", "stream-last-entry-unknown",
-                hello(buffer, hello, FrameHeader.VERSION, HelloFlyweight.NO_SYNC_FLAG, 0, OLDEST_OFFSET, -1));
+                hello(buffer, hello, FrameHeader.VERSION, HelloFlyweight.NO_SYNC_FLAG, EPOCH, OLDEST_OFFSET, -1));
+            // epoch 0 ended at 50 here, below the oldest retained (100): the divergence cannot be truncated
+            corpus.add("hello", "refuse-retention-diverged-epoch",
+                hello(buffer, hello, FrameHeader.VERSION, 0, 0, 500, fingerprint(499)));
             corpus.add("hello", "refuse-protocol", hello(buffer, hello, 1, 0, EPOCH, 500, fingerprint(499)));
             corpus.add("hello", "refuse-fenced", hello(buffer, hello, FrameHeader.VERSION, 0, EPOCH + 1, 500, -1));
             corpus.add("hello", "refuse-retention",
@@ -149,6 +153,7 @@ class HandshakeFuzzSeedsTest
         {
             case ResumeDecision.Stream stream -> "stream";
             case ResumeDecision.Snapshot snapshot -> "snapshot";
+            case ResumeDecision.Truncate truncate -> "truncate";
             case ResumeDecision.Refuse refuse ->
                 "refuse-" + refuse.code().name().toLowerCase(Locale.ROOT).replace('_', '-');
         };
@@ -168,8 +173,11 @@ class HandshakeFuzzSeedsTest
             .codecMask(HelloFlyweight.codecMask(Codec.SNAPPY, Codec.ZSTD))
             .flags(flags)
             .epoch(epoch)
+            .epochStartOffset(HISTORY.epochs().stream().filter(e -> e.number() == epoch).mapToLong(Epoch::startOffset)
+                .findFirst().orElse(0))
+            .epochNode(HelloFlyweight.nodeHash(""))
             .nextOffset(nextOffset)
-            .lastEntry(lastEntry)
+            .lastChain(lastEntry)
             .historyIdHi(HISTORY.id().getMostSignificantBits())
             .historyIdLo(HISTORY.id().getLeastSignificantBits())
             .nonce(REPLICA_NONCE)

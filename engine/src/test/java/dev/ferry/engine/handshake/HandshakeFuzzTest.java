@@ -103,7 +103,7 @@ class HandshakeFuzzTest implements AutoCloseable
 
     /**
      * @param offset an offset of the serving WAL.
-     * @return the fingerprint of its entry there ({@code Wal#fingerprint}), -1 outside {@code [oldest, head)}.
+     * @return a stand-in for the chain before it ({@code Wal#chainBefore}), -1 outside {@code [oldest, head)}.
      */
     static long fingerprint(final long offset)
     {
@@ -173,9 +173,11 @@ class HandshakeFuzzTest implements AutoCloseable
             // as FollowAgent.startStreaming does
             final PrimaryWelcome primary = PrimaryWelcome.of(welcome);
             final ResumeDecision withEntries =
-                Resume.checkWelcome(HISTORY, false, REPLICA_NEXT_OFFSET, REPLICA_MAX_FRAME_BYTES, true, primary);
+                Resume.checkWelcome(HISTORY, false, REPLICA_NEXT_OFFSET, REPLICA_MAX_FRAME_BYTES, true,
+                    HandshakeFuzzTest::fingerprint, primary);
             checkWelcome(HISTORY, primary, withEntries, true);
-            final ResumeDecision empty = Resume.checkWelcome(null, true, 0, REPLICA_MAX_FRAME_BYTES, false, primary);
+            final ResumeDecision empty = Resume.checkWelcome(null, true, 0, REPLICA_MAX_FRAME_BYTES, false,
+                HandshakeFuzzTest::fingerprint, primary);
             checkWelcome(null, primary, empty, false);
             if (null != decisions)
             {
@@ -234,10 +236,13 @@ class HandshakeFuzzTest implements AutoCloseable
                 // its epoch (what it held is moved aside, never mixed)
                 require(!replica.historyId().equals(HISTORY.id()) || replica.emptyWal() ||
                     replica.epoch() <= HISTORY.epoch(), "a snapshot to a replica of a newer epoch " + replica.epoch());
-                final boolean streamable = replica.emptyWal() ? OLDEST_OFFSET == 0 :
-                    replica.historyId().equals(HISTORY.id()) && replica.nextOffset() >= OLDEST_OFFSET &&
+                final int epoch = HISTORY.indexOf(replica.epoch(), replica.epochNode(), ReplicaHello::nodeHash);
+                final boolean epochHolds = epoch >= 0 && HISTORY.epochs().get(epoch).startOffset() ==
+                    replica.epochStart() && replica.nextOffset() <= HISTORY.endOf(epoch);
+                final boolean streamable = replica.needsSnapshot() ? false : replica.emptyWal() ? OLDEST_OFFSET == 0 :
+                    replica.historyId().equals(HISTORY.id()) && epochHolds && replica.nextOffset() >= OLDEST_OFFSET &&
                         replica.nextOffset() <= HEAD_OFFSET &&
-                        (replica.lastEntry() < 0 || replicasLast < 0 || replica.lastEntry() == replicasLast);
+                        (replica.lastChain() < 0 || replicasLast < 0 || replica.lastChain() == replicasLast);
                 require(!streamable, "a snapshot for a replica that could stream");
                 require(snapshot.reason().contains(replica.replicaId()), "a reason not naming the replica: " +
                     snapshot.reason());
@@ -259,9 +264,17 @@ class HandshakeFuzzTest implements AutoCloseable
                     require(from == replica.nextOffset(), "streams from " + from + " to a replica at " +
                         replica.nextOffset());
                     require(replica.historyId().equals(HISTORY.id()), "streams to another history");
-                    require(replica.lastEntry() < 0 || replicasLast < 0 || replica.lastEntry() == replicasLast,
+                    require(replica.lastChain() < 0 || replicasLast < 0 || replica.lastChain() == replicasLast,
                         "streams on top of an entry the primary does not hold");
                 }
+            }
+            case ResumeDecision.Truncate truncate ->
+            {
+                require(!replica.emptyWal() && replica.historyId().equals(HISTORY.id()), "truncates " + replica);
+                require(truncate.fromOffset() < replica.nextOffset() && truncate.fromOffset() >= OLDEST_OFFSET &&
+                    truncate.fromOffset() <= HEAD_OFFSET, "truncates to " + truncate.fromOffset() + ": " + replica);
+                require(HISTORY.epochs().stream().anyMatch(e -> e.startOffset() == truncate.fromOffset()),
+                    "truncates to " + truncate.fromOffset() + ", which no epoch of the primary starts at");
             }
             case ResumeDecision.Refuse refuse ->
             {
@@ -282,7 +295,7 @@ class HandshakeFuzzTest implements AutoCloseable
                 require(primary.snapshot() && acceptsSnapshot, "a snapshot taken that was not offered or asked for");
                 require(primary.maxFrameBytes() <= REPLICA_MAX_FRAME_BYTES, "takes frames of up to " +
                     primary.maxFrameBytes());
-                require(null == own || !primary.historyId().equals(own.id()) || primary.epoch() >= own.epoch(),
+                require(null == own || !primary.historyId().equals(own.id()) || primary.epoch().number() >= own.epoch(),
                     "takes a snapshot from a deposed primary");
             }
             case ResumeDecision.Stream stream ->
@@ -295,15 +308,21 @@ class HandshakeFuzzTest implements AutoCloseable
                 if (null != own)
                 {
                     require(primary.historyId().equals(own.id()), "follows another history");
-                    require(primary.epoch() >= own.epoch(), "follows an older epoch " + primary.epoch());
+                    require(primary.epoch().number() >= own.epoch(), "follows an older epoch " + primary.epoch());
                     require(primary.startOffset() == REPLICA_NEXT_OFFSET, "leaves a gap");
                 }
                 // the history the replica keeps from now on
-                final History followed = History.follow(own, primary.historyId(), primary.epoch(),
-                    primary.startOffset());
-                require(followed.id().equals(primary.historyId()) &&
-                    followed.epoch() == Math.max(primary.epoch(), null == own ? 0 : own.epoch()),
+                final History followed = History.follow(own, primary.historyId(), primary.epoch());
+                require(followed.id().equals(primary.historyId()) && followed.epoch() == primary.epoch().number(),
                     "follows into " + followed);
+            }
+            case ResumeDecision.Truncate truncate ->
+            {
+                require(primary.mode() == dev.ferry.net.message.WelcomeFlyweight.Mode.TRUNCATE, "truncates after " +
+                    primary.mode());
+                require(truncate.fromOffset() == -1 || (null != own && truncate.fromOffset() == primary.startOffset() &&
+                    fingerprint(primary.startOffset()) == primary.chainBefore()),
+                    "truncates to " + truncate.fromOffset() + " where the chains do not agree");
             }
             case ResumeDecision.Refuse refuse ->
             {

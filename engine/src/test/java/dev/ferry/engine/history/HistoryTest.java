@@ -74,7 +74,7 @@ class HistoryTest
             "format=1\nhistoryId=" + ID + "\nepoch=1\nepochs=0@0,1\n",
             "format=1\nhistoryId=" + ID + "\nepoch=0\nepochs=0@0,1@10\n",
             "format=1\nhistoryId=" + ID + "\nepoch=1\nepochs=1@10,0@0\n",
-            "format=2\nhistoryId=" + ID + "\nepoch=0\nepochs=0@0\n"))
+            "format=3\nhistoryId=" + ID + "\nepoch=0\nepochs=0@0\n"))
         {
             Files.writeString(dir.resolve(History.FILE), text);
             final FerryException ex = assertThrows(FerryException.class, () -> History.load(dir), text);
@@ -108,5 +108,43 @@ class HistoryTest
         assertSame(own, History.follow(own, ID, 2, 900), "same epoch: unchanged");
         assertEquals(History.of(ID, List.of(new Epoch(0, 0), new Epoch(2, 50), new Epoch(3, 900))),
             History.follow(own, ID, 3, 900));
+    }
+
+    @Test
+    void shouldNameTheNodeOfEachEpochAndReadFilesWithoutIt(@org.junit.jupiter.api.io.TempDir final java.nio.file.Path dir)
+        throws Exception
+    {
+        final History promoted = History.create("p1").promoted("r2", 5_000);
+        assertEquals(List.of(new Epoch(0, 0, "p1"), new Epoch(1, 5_000, "r2")), promoted.epochs());
+        promoted.save(dir);
+        assertEquals(promoted, History.load(dir));
+        assertTrue(java.nio.file.Files.readString(dir.resolve(History.FILE)).contains("epochs=0@0:p1,1@5000:r2"));
+        java.nio.file.Files.writeString(dir.resolve(History.FILE), "format=1\nhistoryId=" + ID + "\nepoch=1\nepochs=0@0,1@7\n");
+        assertEquals(History.of(ID, List.of(new Epoch(0, 0, ""), new Epoch(1, 7, ""))), History.load(dir));
+    }
+
+    @Test
+    void shouldFindAnEpochByNumberAndNodeAndWhereItEnds()
+    {
+        final History history = History.of(ID, List.of(new Epoch(0, 0, "p"), new Epoch(1, 100, "a"), new Epoch(2, 300, "b")));
+        assertEquals(1, history.indexOf(1, dev.ferry.net.message.HelloFlyweight.nodeHash("a"),
+            dev.ferry.net.message.HelloFlyweight::nodeHash));
+        assertEquals(-1, history.indexOf(1, dev.ferry.net.message.HelloFlyweight.nodeHash("b"),
+            dev.ferry.net.message.HelloFlyweight::nodeHash), "the same number from another node is another epoch");
+        assertEquals(300, history.endOf(1));
+        assertEquals(Long.MAX_VALUE, history.endOf(2));
+        assertEquals(History.of(ID, List.of(new Epoch(0, 0, "p"), new Epoch(1, 100, "a"))), history.truncatedTo(300));
+        assertEquals(History.of(ID, List.of(new Epoch(0, 0, "p"))), history.truncatedTo(100));
+        assertSame(history, history.truncatedTo(301));
+    }
+
+    @Test
+    void shouldReplaceItsOwnEpochsOfTheFollowedNumberOrLater()
+    {
+        // a deposed node at epoch 1 (its own promotion) following a primary at epoch 1 begun by another node
+        final History own = History.of(ID, List.of(new Epoch(0, 0, "p"), new Epoch(1, 100, "x")));
+        assertEquals(History.of(ID, List.of(new Epoch(0, 0, "p"), new Epoch(1, 90, "y"))),
+            History.follow(own, ID, new Epoch(1, 90, "y")));
+        assertSame(own, History.follow(own, ID, new Epoch(1, 100, "x")));
     }
 }

@@ -31,6 +31,7 @@ import java.util.concurrent.Callable;
  *       raw Chronicle append's CPU time ({@link ProductRun});</li>
  *   <li>snapshot resync: a replica of another history brought back by a snapshot of a state of 1M keys, its shipping
  *       rate beside the loopback bulk transfer of the same run, and the time to streaming ({@link SnapshotRun}).</li>
+ *   <li>Promotion: from {@code Replica.promote} to the first entry accepted in the new epoch ({@link PromotionRun}).</li>
  * </ul>
  * Threads: the loader (this thread) paces with short parks and spins below 20 µs; the ack recorder polls with the
  * chosen idle strategy; the primary's sender and each replica's receiver use it too. On 2 cores, {@code busy-spin}
@@ -93,6 +94,7 @@ public final class Bench implements Callable<Integer>
                 baselines.appendPairs(scratch);
                 baselines.wire(scratch);
                 new SnapshotRun(output).run(scratch);
+                new PromotionRun(output).run(scratch);
                 Host.settle(output);
                 new ReplicatedRun(options, output, baselines).run(scratch, chosenCodec, waitIdle);
             }

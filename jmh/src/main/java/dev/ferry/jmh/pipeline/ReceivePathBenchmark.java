@@ -69,7 +69,7 @@ import static dev.ferry.wal.frame.FrameHeader.LONG_LE;
  * column per differing offset bit, a few nanoseconds, no pass over the frame; the full CRC32C check in
  * {@code verify} still runs on every invocation and would fail the benchmark if a patch were wrong.
  * <p>
- * The baseline appends the same payloads (without Ferry's 20-byte entry header) as raw Chronicle documents into a
+ * The baseline appends the same payloads (without Ferry's 24-byte entry header) as raw Chronicle documents into a
  * fresh queue per iteration: the copy into the mapped file a receiver cannot avoid. It does not depend on
  * {@code codec}, so its repeats across codecs show the run's noise. Native memory from {@link Arena#ofAuto()}. The
  * only thread is the JMH worker; nothing spins.

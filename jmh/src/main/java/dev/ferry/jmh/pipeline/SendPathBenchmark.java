@@ -58,7 +58,7 @@ import java.util.concurrent.TimeUnit;
  * {@code NONE}).
  * <p>
  * The baseline reads the same number of documents from the same queue files with a raw Chronicle tailer and copies
- * each whole document (Ferry's 20-byte entry header and the payload) into the same send buffer with
+ * each whole document (Ferry's 24-byte entry header and the payload) into the same send buffer with
  * {@link MemorySegment#copy}: the read and the one copy the send path cannot avoid. It does not depend on
  * {@code codec}, so its repeats across codecs show the run's noise. Native memory from {@link Arena#ofAuto()}. The
  * only thread is the JMH worker; nothing spins.

@@ -32,18 +32,22 @@ import static dev.ferry.wal.frame.FrameHeader.SHORT_LE;
  *  +---------------------------------------------------------------+
  *  |                        nextOffset (u64)                       |  28
  *  +---------------------------------------------------------------+
- *  |     lastEntry (u64): payloadLength u32 << 32 | crc32c u32     |  36
+ *  |      lastChain (u64): the chained checksum before nextOffset   |  36
  *  +---------------------------------------------------------------+
  *  |                       historyIdHi (u64)                       |  44
  *  +---------------------------------------------------------------+
  *  |                       historyIdLo (u64)                       |  52
  *  +---------------------------------------------------------------+
- *  |                         nonce (16 bytes)                      |  60
+ *  |                    epochStartOffset (u64)                     |  60
+ *  +---------------------------------------------------------------+
+ *  |               epochNode (u64): the node's id, hashed           |  68
+ *  +---------------------------------------------------------------+
+ *  |                         nonce (16 bytes)                      |  76
  *  +---------------------------------------------------------------+
  *  +---------------+-----------------------------------------------+
- *  | idLength (u8) |  replicaId, idLength ASCII bytes [A-Za-z0-9._-]  ...  76
+ *  | idLength (u8) |  replicaId, idLength ASCII bytes [A-Za-z0-9._-]  ...  92
  *  +---------------+-----------------------------------------------+
- *  only with PARTIAL_SNAPSHOT (flags bit 3), at p = 77 + idLength:
+ *  only with PARTIAL_SNAPSHOT (flags bit 3), at p = 93 + idLength:
  *  +---------------------------------------------------------------+
  *  |                 partialSnapshotOffset (u64)                   |  p
  *  +---------------------------------------------------------------+
@@ -61,10 +65,14 @@ import static dev.ferry.wal.frame.FrameHeader.SHORT_LE;
  * {@code codecMask} bit {@code i} says the replica decodes {@link Codec} id {@code i}; bit 0 ({@code NONE}) must be
  * set and bits of codecs this version does not define must not be. {@code nextOffset} is the replica's next offset to
  * write (everything below it is in its WAL). {@code epoch}, {@code nextOffset} are in {@code [0, 2^63)}.
- * {@code lastEntry} (since protocol version 2) fingerprints the replica's entry at {@code nextOffset - 1}: its payload
- * length and CRC32C, packed; {@link #NO_LAST_ENTRY} (-1) when the replica does not know it. The primary compares it
- * with its own entry there, so a replica never resumes on top of entries the primary does not hold. The frame is
- * exactly {@code 77 + idLength} bytes ({@code 105 + idLength} with {@code PARTIAL_SNAPSHOT}), {@code idLength} in
+ * {@code lastChain} (since protocol version 5; version 2 to 4 sent a fingerprint of the last entry there) is the
+ * replica's chained checksum at {@code nextOffset - 1} (the WAL's {@code Chain}, unsigned), {@link #NO_LAST_CHAIN} (-1)
+ * when it does not know it. The primary compares it with its own chain there, so a replica never resumes on top of
+ * entries the primary does not hold. {@code epoch}, {@code epochStartOffset} and {@code epochNode} (since version 5)
+ * name the replica's current epoch: its number, the offset it starts at, and a 64-bit hash ({@link #nodeHash}) of the
+ * id of the node that began it, so the primary can find the last offset both hold by the epochs (the same number from
+ * another node is another epoch). The frame is
+ * exactly {@code 93 + idLength} bytes ({@code 121 + idLength} with {@code PARTIAL_SNAPSHOT}), {@code idLength} in
  * {@code [1, 64]}; the partial fields are in {@code [0, 2^63)} with {@code partialBytesHeld <= partialTotalBytes}.
  * <p>
  * Encode: {@link #wrap(MemorySegment, long)}, the setters, then {@link #seal()}; or
@@ -84,14 +92,18 @@ public final class HelloFlyweight extends MessageFlyweight<HelloFlyweight>
     public static final int EPOCH_OFFSET = FLAGS_OFFSET + Integer.BYTES;
     /** Offset of the replica's next offset to write. */
     public static final int NEXT_OFFSET_OFFSET = EPOCH_OFFSET + Long.BYTES;
-    /** Offset of the fingerprint of the replica's last entry. */
-    public static final int LAST_ENTRY_OFFSET = NEXT_OFFSET_OFFSET + Long.BYTES;
+    /** Offset of the replica's chained checksum at its last entry. */
+    public static final int LAST_CHAIN_OFFSET = NEXT_OFFSET_OFFSET + Long.BYTES;
     /** Offset of the high 64 bits of the replica's history id. */
-    public static final int HISTORY_ID_HI_OFFSET = LAST_ENTRY_OFFSET + Long.BYTES;
+    public static final int HISTORY_ID_HI_OFFSET = LAST_CHAIN_OFFSET + Long.BYTES;
     /** Offset of the low 64 bits of the replica's history id. */
     public static final int HISTORY_ID_LO_OFFSET = HISTORY_ID_HI_OFFSET + Long.BYTES;
+    /** Offset of the offset the replica's epoch starts at. */
+    public static final int EPOCH_START_OFFSET_OFFSET = HISTORY_ID_LO_OFFSET + Long.BYTES;
+    /** Offset of the hash of the id of the node that began the replica's epoch. */
+    public static final int EPOCH_NODE_OFFSET = EPOCH_START_OFFSET_OFFSET + Long.BYTES;
     /** Offset of the replica's nonce. */
-    public static final int NONCE_OFFSET = HISTORY_ID_LO_OFFSET + Long.BYTES;
+    public static final int NONCE_OFFSET = EPOCH_NODE_OFFSET + Long.BYTES;
     /** Length of the nonce. */
     public static final int NONCE_LENGTH = 16;
     /** Length of a proof (carried by {@code AUTH}, {@code WELCOME}...): an HMAC-SHA256. */
@@ -125,9 +137,16 @@ public final class HelloFlyweight extends MessageFlyweight<HelloFlyweight>
      */
     public static final int PARTIAL_SNAPSHOT_FLAG = 8;
     /** {@link #lastEntry()} when the replica does not know its last entry (an empty WAL). */
-    public static final long NO_LAST_ENTRY = -1;
+    public static final long NO_LAST_CHAIN = -1;
+    /**
+     * Flag (since version 5, with {@link #EMPTY_WAL_FLAG} and {@link #ACCEPTS_SNAPSHOT_FLAG}): the replica moved what
+     * it held aside, but its state machine still holds state it could not roll back: only a snapshot may bring it
+     * back, never a stream from offset 0 on top of that state.
+     */
+    public static final int NEEDS_SNAPSHOT_FLAG = 16;
     /** The flag bits this version defines. */
-    public static final int KNOWN_FLAGS = EMPTY_WAL_FLAG | NO_SYNC_FLAG | ACCEPTS_SNAPSHOT_FLAG | PARTIAL_SNAPSHOT_FLAG;
+    public static final int KNOWN_FLAGS =
+        EMPTY_WAL_FLAG | NO_SYNC_FLAG | ACCEPTS_SNAPSHOT_FLAG | PARTIAL_SNAPSHOT_FLAG | NEEDS_SNAPSHOT_FLAG;
     /** The codec mask bits this version defines: one per {@link Codec}. */
     public static final int KNOWN_CODEC_MASK = (1 << Codec.values().length) - 1;
 
@@ -196,7 +215,7 @@ public final class HelloFlyweight extends MessageFlyweight<HelloFlyweight>
         return replicaId.toString();
     }
 
-    private static boolean isReplicaIdChar(final int c)
+    static boolean isReplicaIdChar(final int c)
     {
         return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
             '.' == c || '_' == c || '-' == c;
@@ -206,7 +225,7 @@ public final class HelloFlyweight extends MessageFlyweight<HelloFlyweight>
      * Checks the body of a {@code HELLO} frame whose type and minimum length
      * {@link #decode(MemorySegment, long, long)} has checked.
      *
-     * @throws FrameException {@code LENGTH_MISMATCH} if the frame is not {@code 77 + idLength} bytes,
+     * @throws FrameException {@code LENGTH_MISMATCH} if the frame is not {@code 93 + idLength} bytes,
      *                        {@code BAD_FLAGS} for an unknown flag, {@code BAD_FIELD} for any other field out of
      *                        range.
      */
@@ -244,12 +263,14 @@ public final class HelloFlyweight extends MessageFlyweight<HelloFlyweight>
                 TYPE, "codecMask=0x" + Integer.toHexString(codecMask) + " must include NONE (bit 0) and only bits of " +
                 "known codecs (mask 0x" + Integer.toHexString(KNOWN_CODEC_MASK) + ")");
         }
-        if (0 != (flags & ~KNOWN_FLAGS) || (partial && 0 == (flags & ACCEPTS_SNAPSHOT_FLAG)))
+        if (0 != (flags & ~KNOWN_FLAGS) || (partial && 0 == (flags & ACCEPTS_SNAPSHOT_FLAG)) ||
+            (0 != (flags & NEEDS_SNAPSHOT_FLAG) && (0 == (flags & ACCEPTS_SNAPSHOT_FLAG) || 0 == (flags & EMPTY_WAL_FLAG))))
         {
             throw new FrameException(
                 FrameException.Reason.BAD_FLAGS,
                 TYPE + " flags=0x" + Integer.toHexString(flags) + " set bits this version does not define" +
-                    " (or PARTIAL_SNAPSHOT without ACCEPTS_SNAPSHOT)");
+                    " (or PARTIAL_SNAPSHOT without ACCEPTS_SNAPSHOT, or NEEDS_SNAPSHOT without ACCEPTS_SNAPSHOT and " +
+                    "EMPTY_WAL)");
         }
         if (partial)
         {
@@ -264,6 +285,7 @@ public final class HelloFlyweight extends MessageFlyweight<HelloFlyweight>
         }
         Messages.checkNonNegative(TYPE, "epoch", buffer.get(LONG_LE, frameOffset + EPOCH_OFFSET));
         Messages.checkNonNegative(TYPE, "nextOffset", buffer.get(LONG_LE, frameOffset + NEXT_OFFSET_OFFSET));
+        Messages.checkNonNegative(TYPE, "epochStartOffset", buffer.get(LONG_LE, frameOffset + EPOCH_START_OFFSET_OFFSET));
     }
 
     /**
@@ -304,7 +326,7 @@ public final class HelloFlyweight extends MessageFlyweight<HelloFlyweight>
             .flags(flags & ~PARTIAL_SNAPSHOT_FLAG)
             .epoch(epoch)
             .nextOffset(nextOffset)
-            .lastEntry(NO_LAST_ENTRY)
+            .lastChain(NO_LAST_CHAIN)
             .historyIdHi(historyIdHi)
             .historyIdLo(historyIdLo)
             .nonce(nonce)
@@ -399,6 +421,14 @@ public final class HelloFlyweight extends MessageFlyweight<HelloFlyweight>
     public boolean acceptsSnapshot()
     {
         return 0 != (flags() & ACCEPTS_SNAPSHOT_FLAG);
+    }
+
+    /**
+     * @return whether the replica may only be brought back by a snapshot ({@link #NEEDS_SNAPSHOT_FLAG}).
+     */
+    public boolean needsSnapshot()
+    {
+        return 0 != (flags() & NEEDS_SNAPSHOT_FLAG);
     }
 
     /**
@@ -507,22 +537,74 @@ public final class HelloFlyweight extends MessageFlyweight<HelloFlyweight>
     }
 
     /**
-     * @return the fingerprint of the replica's entry at {@code nextOffset - 1} ({@code payloadLength << 32 | crc32c}),
-     *         or {@link #NO_LAST_ENTRY}.
+     * @return the replica's chained checksum at {@code nextOffset - 1} (unsigned), or {@link #NO_LAST_CHAIN}.
      */
-    public long lastEntry()
+    public long lastChain()
     {
-        return buffer.get(LONG_LE, offset + LAST_ENTRY_OFFSET);
+        return buffer.get(LONG_LE, offset + LAST_CHAIN_OFFSET);
     }
 
     /**
-     * @param lastEntry the fingerprint of the replica's entry at {@code nextOffset - 1}, or {@link #NO_LAST_ENTRY}.
+     * @param lastChain the replica's chained checksum at {@code nextOffset - 1}, or {@link #NO_LAST_CHAIN}.
      * @return this.
      */
-    public HelloFlyweight lastEntry(final long lastEntry)
+    public HelloFlyweight lastChain(final long lastChain)
     {
-        buffer.set(LONG_LE, offset + LAST_ENTRY_OFFSET, lastEntry);
+        buffer.set(LONG_LE, offset + LAST_CHAIN_OFFSET, lastChain);
         return this;
+    }
+
+    /**
+     * @return the offset the replica's current epoch starts at.
+     */
+    public long epochStartOffset()
+    {
+        return buffer.get(LONG_LE, offset + EPOCH_START_OFFSET_OFFSET);
+    }
+
+    /**
+     * @param epochStartOffset the offset the replica's current epoch starts at.
+     * @return this.
+     */
+    public HelloFlyweight epochStartOffset(final long epochStartOffset)
+    {
+        buffer.set(LONG_LE, offset + EPOCH_START_OFFSET_OFFSET, epochStartOffset);
+        return this;
+    }
+
+    /**
+     * @return the {@link #nodeHash} of the id of the node that began the replica's current epoch.
+     */
+    public long epochNode()
+    {
+        return buffer.get(LONG_LE, offset + EPOCH_NODE_OFFSET);
+    }
+
+    /**
+     * @param epochNode the {@link #nodeHash} of the id of the node that began the replica's current epoch.
+     * @return this.
+     */
+    public HelloFlyweight epochNode(final long epochNode)
+    {
+        buffer.set(LONG_LE, offset + EPOCH_NODE_OFFSET, epochNode);
+        return this;
+    }
+
+    /**
+     * The 64-bit FNV-1a hash of a node id, as {@code HELLO} carries the node that began an epoch.
+     *
+     * @param nodeId a node id (a replica id, or a primary's).
+     * @return its hash.
+     */
+    public static long nodeHash(final CharSequence nodeId)
+    {
+        long hash = 0xCBF2_9CE4_8422_2325L;
+        for (int i = 0; i < nodeId.length(); i++)
+        {
+            hash ^= nodeId.charAt(i) & 0xFF;
+            hash *= 0x0000_0100_0000_01B3L;
+        }
+        return hash;
     }
 
     /**
@@ -621,7 +703,8 @@ public final class HelloFlyweight extends MessageFlyweight<HelloFlyweight>
         }
         return "HELLO[replicaId=" + replicaId() + ", protocolVersion=" + protocolVersion() + ", codecMask=0x" +
             Integer.toHexString(codecMask()) + ", flags=0x" + Integer.toHexString(flags()) + ", epoch=" + epoch() +
-            ", nextOffset=" + nextOffset() + ", lastEntry=" + Long.toHexString(lastEntry()) + ", historyId=" +
+            ", nextOffset=" + nextOffset() + ", lastChain=" + Long.toHexString(lastChain()) + ", epochStart=" +
+            epochStartOffset() + ", epochNode=" + Long.toHexString(epochNode()) + ", historyId=" +
             Messages.historyIdHex(historyIdHi(), historyIdLo()) + (partialSnapshot() ? ", partial=" +
             partialBytesHeld() + "/" + partialTotalBytes() + " bytes of the snapshot at " + partialSnapshotOffset() +
             " crc " + Integer.toHexString(partialCrc()) : "") + "]";

@@ -47,6 +47,14 @@ abstract class MessageFlyweight<T extends MessageFlyweight<T>>
     }
 
     /**
+     * @return the message type this flyweight reads and writes.
+     */
+    public MessageType type()
+    {
+        return type;
+    }
+
+    /**
      * Wraps a frame without checking it: to encode, or to read one {@link #decode(MemorySegment, long, long)}
      * already accepted.
      *

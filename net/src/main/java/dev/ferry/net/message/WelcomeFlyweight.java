@@ -36,9 +36,24 @@ import static dev.ferry.wal.frame.FrameHeader.SHORT_LE;
  *  +---------------------------------------------------------------+
  *  |                       historyIdLo (u64)                       |  52
  *  +---------------------------------------------------------------+
- *  |             proof (32 bytes, HMAC-SHA256 or all zero)         |  60
- *  +---------------------------------------------------------------+  92
+ *  |     chainBefore (u64): the chain at startOffset - 1, or -1     |  60
+ *  +---------------------------------------------------------------+
+ *  |                    epochStartOffset (u64)                     |  68
+ *  +---------------+-----------------------------------------------+
+ *  | nodeLength u8 |  epochNode: 64 bytes, nodeLength of them the   |  76
+ *  +---------------+  id of the node that began the epoch, then 0   |
+ *  |                          ...                                  |
+ *  +-------------------------------+-------------------------------+
+ *  |   reserved (7 bytes) = 0 ...                                  |  141
+ *  +---------------------------------------------------------------+
+ *  |             proof (32 bytes, HMAC-SHA256 or all zero)         |  148
+ *  +---------------------------------------------------------------+  180
  * </pre>
+ * Since protocol version 5: mode TRUNCATE; {@code chainBefore}, the primary's chained checksum at
+ * {@code startOffset - 1} (unsigned, or -1 when it does not hold it), which a replica told to truncate checks against
+ * its own before it removes anything, and an empty replica starts its chain from; {@code epochStartOffset} and
+ * {@code epochNode} (0 to 64 bytes of {@code [A-Za-z0-9._-]}, zero-padded), the primary's current epoch as the replica
+ * records it in its history.
  * {@code codec} is a known {@link Codec} id (the one batches will mostly use; {@code NONE} batches may always come),
  * {@code mode} a {@link Mode} value, {@code maxFrameBytes} within {@code [FrameHeader.MAX_FRAME_BYTES_MIN,
  * FrameHeader.MAX_FRAME_BYTES_MAX]}, {@code startOffset <= headOffset}, both and {@code epoch} in {@code [0, 2^63)}.
@@ -56,7 +71,13 @@ public final class WelcomeFlyweight extends MessageFlyweight<WelcomeFlyweight>
         /** Batches follow, starting at {@code startOffset}. */
         STREAM(0),
         /** A snapshot follows, then batches from {@code startOffset}. */
-        SNAPSHOT(1);
+        SNAPSHOT(1),
+        /**
+         * The replica's entries from {@code startOffset} on are not the primary's (its suffix diverged after an epoch
+         * change, proven by the epochs): it removes them (keeping them aside), then batches follow from
+         * {@code startOffset}, once its chain at {@code startOffset - 1} equals {@code chainBefore}.
+         */
+        TRUNCATE(2);
 
         private static final Mode[] BY_VALUE = values();
 
@@ -103,8 +124,21 @@ public final class WelcomeFlyweight extends MessageFlyweight<WelcomeFlyweight>
     public static final int HISTORY_ID_HI_OFFSET = EPOCH_OFFSET + Long.BYTES;
     /** Offset of the low 64 bits of the primary's history id. */
     public static final int HISTORY_ID_LO_OFFSET = HISTORY_ID_HI_OFFSET + Long.BYTES;
+    /** Offset of the primary's chain at {@code startOffset - 1}. */
+    public static final int CHAIN_BEFORE_OFFSET = HISTORY_ID_LO_OFFSET + Long.BYTES;
+    /** Offset of the offset the primary's epoch starts at. */
+    public static final int EPOCH_START_OFFSET_OFFSET = CHAIN_BEFORE_OFFSET + Long.BYTES;
+    /** Offset of the length of the id of the node that began the primary's epoch. */
+    public static final int EPOCH_NODE_LENGTH_OFFSET = EPOCH_START_OFFSET_OFFSET + Long.BYTES;
+    /** Offset of the id of the node that began the primary's epoch. */
+    public static final int EPOCH_NODE_OFFSET = EPOCH_NODE_LENGTH_OFFSET + 1;
+    /** Room for the node id. */
+    public static final int MAX_EPOCH_NODE_LENGTH = HelloFlyweight.MAX_REPLICA_ID_LENGTH;
+    /** Offset of the second reserved field, zero in this version. */
+    public static final int RESERVED2_OFFSET = EPOCH_NODE_OFFSET + MAX_EPOCH_NODE_LENGTH;
+    private static final int RESERVED2_LENGTH = 7;
     /** Offset of the primary's proof of the shared secret. */
-    public static final int PROOF_OFFSET = HISTORY_ID_LO_OFFSET + Long.BYTES;
+    public static final int PROOF_OFFSET = RESERVED2_OFFSET + RESERVED2_LENGTH;
     /** Length of a proof: an HMAC-SHA256. */
     public static final int PROOF_LENGTH = 32;
     /** Length of a {@code WELCOME} frame. */
@@ -137,7 +171,7 @@ public final class WelcomeFlyweight extends MessageFlyweight<WelcomeFlyweight>
         final int mode = buffer.get(BYTE, frameOffset + MODE_OFFSET) & 0xFF;
         if (null == Mode.fromValue(mode))
         {
-            throw Messages.badField(TYPE, "mode=" + mode + " is not STREAM (0) or SNAPSHOT (1)");
+            throw Messages.badField(TYPE, "mode=" + mode + " is not STREAM (0), SNAPSHOT (1) or TRUNCATE (2)");
         }
         final int reserved = buffer.get(SHORT_LE, frameOffset + RESERVED_OFFSET) & 0xFFFF;
         if (0 != reserved)
@@ -159,6 +193,26 @@ public final class WelcomeFlyweight extends MessageFlyweight<WelcomeFlyweight>
             throw Messages.badField(TYPE, "startOffset=" + startOffset + " is beyond headOffset=" + headOffset);
         }
         Messages.checkNonNegative(TYPE, "epoch", buffer.get(LONG_LE, frameOffset + EPOCH_OFFSET));
+        final long chainBefore = buffer.get(LONG_LE, frameOffset + CHAIN_BEFORE_OFFSET);
+        if (chainBefore < -1 || chainBefore > 0xFFFF_FFFFL)
+        {
+            throw Messages.badField(TYPE, "chainBefore=" + chainBefore + " is neither -1 nor a 32-bit chain");
+        }
+        Messages.checkNonNegative(TYPE, "epochStartOffset", buffer.get(LONG_LE, frameOffset + EPOCH_START_OFFSET_OFFSET));
+        final int nodeLength = buffer.get(BYTE, frameOffset + EPOCH_NODE_LENGTH_OFFSET) & 0xFF;
+        if (nodeLength > MAX_EPOCH_NODE_LENGTH)
+        {
+            throw Messages.badField(TYPE, "epochNodeLength=" + nodeLength + " is beyond " + MAX_EPOCH_NODE_LENGTH);
+        }
+        for (int i = 0; i < MAX_EPOCH_NODE_LENGTH + RESERVED2_LENGTH; i++)
+        {
+            final int c = buffer.get(BYTE, frameOffset + EPOCH_NODE_OFFSET + i) & 0xFF;
+            if (i < nodeLength ? !HelloFlyweight.isReplicaIdChar(c) : c != 0)
+            {
+                throw Messages.badField(TYPE, "epochNode byte " + i + " is 0x" + Integer.toHexString(c) +
+                    (i < nodeLength ? ", outside [A-Za-z0-9._-]" : " in the padding, which must be 0"));
+            }
+        }
     }
 
     /**
@@ -208,12 +262,16 @@ public final class WelcomeFlyweight extends MessageFlyweight<WelcomeFlyweight>
             .epoch(epoch)
             .historyIdHi(historyIdHi)
             .historyIdLo(historyIdLo)
+            .chainBefore(-1)
+            .epochStartOffset(0)
+            .epochNode("")
             .proof(proof)
             .seal();
     }
 
     /**
-     * Wraps a frame and zeroes its reserved field, so that once the setters ran the body is complete: the primary's
+     * Wraps a frame, zeroes its reserved fields and sets the version 5 fields to "not given" (chain -1, epoch start 0,
+     * no node), so that once the setters ran the body is complete: the primary's
      * proof ({@code HandshakeAuth#signFrame}), computed before {@link #seal()}, covers the bytes sent, not what a
      * previous frame left in the send buffer there.
      */
@@ -222,7 +280,12 @@ public final class WelcomeFlyweight extends MessageFlyweight<WelcomeFlyweight>
     {
         super.wrap(buffer, frameOffset);
         buffer.set(SHORT_LE, frameOffset + RESERVED_OFFSET, (short)0);
-        return this;
+        for (int i = 0; i < RESERVED2_LENGTH; i++)
+        {
+            buffer.set(BYTE, frameOffset + RESERVED2_OFFSET + i, (byte)0);
+        }
+        return chainBefore(-1).epochStartOffset(0).epochNode(""); // defaults, so no byte of an earlier frame is left
+
     }
 
     /**
@@ -346,6 +409,68 @@ public final class WelcomeFlyweight extends MessageFlyweight<WelcomeFlyweight>
     }
 
     /**
+     * @return the primary's chained checksum at {@code startOffset - 1} (unsigned), or -1 if it does not hold it.
+     */
+    public long chainBefore()
+    {
+        return buffer.get(LONG_LE, offset + CHAIN_BEFORE_OFFSET);
+    }
+
+    /**
+     * @param chainBefore the primary's chained checksum at {@code startOffset - 1}, or -1.
+     * @return this.
+     */
+    public WelcomeFlyweight chainBefore(final long chainBefore)
+    {
+        buffer.set(LONG_LE, offset + CHAIN_BEFORE_OFFSET, chainBefore);
+        return this;
+    }
+
+    /**
+     * @return the offset the primary's current epoch starts at.
+     */
+    public long epochStartOffset()
+    {
+        return buffer.get(LONG_LE, offset + EPOCH_START_OFFSET_OFFSET);
+    }
+
+    /**
+     * @param epochStartOffset the offset the primary's current epoch starts at.
+     * @return this.
+     */
+    public WelcomeFlyweight epochStartOffset(final long epochStartOffset)
+    {
+        buffer.set(LONG_LE, offset + EPOCH_START_OFFSET_OFFSET, epochStartOffset);
+        return this;
+    }
+
+    /**
+     * @return the id of the node that began the primary's current epoch ("" if not given), as a new string.
+     */
+    public String epochNode()
+    {
+        return Messages.getUtf8(buffer, offset + EPOCH_NODE_OFFSET, buffer.get(BYTE, offset + EPOCH_NODE_LENGTH_OFFSET) & 0xFF);
+    }
+
+    /**
+     * @param node the id of the node that began the primary's current epoch: "" or a valid replica id.
+     * @return this.
+     */
+    public WelcomeFlyweight epochNode(final CharSequence node)
+    {
+        if (node.length() > 0)
+        {
+            HelloFlyweight.checkReplicaId(node);
+        }
+        buffer.set(BYTE, offset + EPOCH_NODE_LENGTH_OFFSET, (byte)node.length());
+        for (int i = 0; i < MAX_EPOCH_NODE_LENGTH; i++)
+        {
+            buffer.set(BYTE, offset + EPOCH_NODE_OFFSET + i, i < node.length() ? (byte)node.charAt(i) : 0);
+        }
+        return this;
+    }
+
+    /**
      * @return the high 64 bits of the primary's history id.
      */
     public long historyIdHi()
@@ -417,6 +542,7 @@ public final class WelcomeFlyweight extends MessageFlyweight<WelcomeFlyweight>
         }
         return "WELCOME[codec=" + codec() + ", mode=" + mode() + ", maxFrameBytes=" + maxFrameBytes() +
             ", startOffset=" + startOffset() + ", headOffset=" + headOffset() + ", epoch=" + epoch() +
-            ", historyId=" + Messages.historyIdHex(historyIdHi(), historyIdLo()) + "]";
+            ", historyId=" + Messages.historyIdHex(historyIdHi(), historyIdLo()) + ", chainBefore=" +
+            Long.toHexString(chainBefore()) + ", epochStart=" + epochStartOffset() + ", epochNode=" + epochNode() + "]";
     }
 }

@@ -140,7 +140,7 @@ class HandshakeAuthTest
             .flags(HelloFlyweight.NO_SYNC_FLAG)
             .epoch(EPOCH)
             .nextOffset(NEXT_OFFSET)
-            .lastEntry(LAST_ENTRY)
+            .lastChain(LAST_ENTRY)
             .historyIdHi(HISTORY_HI)
             .historyIdLo(HISTORY_LO)
             .nonce(clientNonce)
@@ -260,7 +260,7 @@ class HandshakeAuthTest
         final byte[] helloBody = ByteBuffer.allocate(helloLength - HEADER_LENGTH).order(ByteOrder.LITTLE_ENDIAN)
             .putShort((short)FrameHeader.VERSION).putShort((short)HelloFlyweight.codecMask(Codec.ZSTD))
             .putInt(HelloFlyweight.NO_SYNC_FLAG).putLong(EPOCH).putLong(NEXT_OFFSET).putLong(LAST_ENTRY)
-            .putLong(HISTORY_HI).putLong(HISTORY_LO).put(clientNonce)
+            .putLong(HISTORY_HI).putLong(HISTORY_LO).putLong(0).putLong(0).put(clientNonce)
             .put((byte)REPLICA_ID.length()).put(ascii(REPLICA_ID)).array();
         assertArrayEquals(helloBody, bytes(HELLO_AT + HEADER_LENGTH, helloLength - HEADER_LENGTH));
 
@@ -280,7 +280,8 @@ class HandshakeAuthTest
             .order(ByteOrder.LITTLE_ENDIAN)
             .put((byte)Codec.ZSTD.id()).put((byte)WelcomeFlyweight.Mode.STREAM.value()).putShort((short)0)
             .putInt(1 << 20).putLong(START_OFFSET).putLong(START_OFFSET + 10).putLong(EPOCH)
-            .putLong(HISTORY_HI).putLong(HISTORY_LO).array();
+            .putLong(HISTORY_HI).putLong(HISTORY_LO).putLong(-1).putLong(0).put((byte)0)
+            .put(new byte[WelcomeFlyweight.MAX_EPOCH_NODE_LENGTH + 7]).array();
         assertArrayEquals(welcomeBody, bytes(WELCOME_AT + HEADER_LENGTH, welcomeBody.length));
         final byte[] expectedWelcome =
             hmac(KEY, ascii("ferry-frame-v3"), clientNonce, serverNonce, typeByte(MessageType.WELCOME), welcomeBody);

@@ -84,6 +84,12 @@ class ControlMessageFuzzTest implements AutoCloseable
     }
 
     @FuzzTest
+    void promoteRequest(final byte[] frame)
+    {
+        decode(ControlMessages.PROMOTE_REQUEST, frame);
+    }
+
+    @FuzzTest
     void statusResponse(final byte[] frame)
     {
         decode(ControlMessages.STATUS_RESPONSE, frame);

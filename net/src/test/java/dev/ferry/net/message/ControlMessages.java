@@ -48,6 +48,12 @@ final class ControlMessages
             request.copyNonceTo(new byte[StatusRequestFlyweight.NONCE_LENGTH]),
             bytes(frame, StatusRequestFlyweight.NONCE_OFFSET, StatusRequestFlyweight.NONCE_LENGTH)), "the nonce"),
         (request, buffer, sink) -> sink.seed("request", request.encode(buffer, 0, pattern(16, 5))));
+    static final ControlMessage<StatusRequestFlyweight> PROMOTE_REQUEST = new ControlMessage<>(
+        "promoteRequest", MessageType.PROMOTE_REQUEST, () -> new StatusRequestFlyweight(MessageType.PROMOTE_REQUEST),
+        (request, frame) -> require(StatusRequestFlyweight.LENGTH == frame.byteSize() && Arrays.equals(
+            request.copyNonceTo(new byte[StatusRequestFlyweight.NONCE_LENGTH]),
+            bytes(frame, StatusRequestFlyweight.NONCE_OFFSET, StatusRequestFlyweight.NONCE_LENGTH)), "the nonce"),
+        (request, buffer, sink) -> sink.seed("request", request.encode(buffer, 0, pattern(16, 7))));
     static final ControlMessage<ChallengeFlyweight> CHALLENGE = new ControlMessage<>(
         "challenge", MessageType.CHALLENGE, ChallengeFlyweight::new,
         (challenge, frame) -> require(ChallengeFlyweight.LENGTH == frame.byteSize() && Arrays.equals(
@@ -72,13 +78,13 @@ final class ControlMessages
 
     /** Every control message. */
     static final List<ControlMessage<?>> ALL = List.of(HELLO, WELCOME, ACK, NACK, HEARTBEAT, ERROR, STATUS_REQUEST,
-        STATUS_RESPONSE, CHALLENGE, AUTH, SNAPSHOT_CHUNK, SNAPSHOT_END);
+        STATUS_RESPONSE, CHALLENGE, AUTH, SNAPSHOT_CHUNK, SNAPSHOT_END, PROMOTE_REQUEST);
 
     /** The frame types that are not control messages: {@code BATCH} has targets of its own in wal-io. */
     static final List<MessageType> NOT_CONTROL_MESSAGES = List.of(MessageType.BATCH);
 
-    /** The HELLO flags section 4.1 defines: EMPTY_WAL, NO_SYNC, ACCEPTS_SNAPSHOT, PARTIAL_SNAPSHOT. */
-    private static final int HELLO_FLAGS = 0b1111;
+    /** The HELLO flags section 4.1 defines: EMPTY_WAL, NO_SYNC, ACCEPTS_SNAPSHOT, PARTIAL_SNAPSHOT, NEEDS_SNAPSHOT. */
+    private static final int HELLO_FLAGS = 0b11111;
     /** The partial snapshot fields after a HELLO's replica id: three u64 and a u32. */
     private static final int HELLO_PARTIAL_BYTES = 3 * Long.BYTES + Integer.BYTES;
 
@@ -101,6 +107,9 @@ final class ControlMessages
         final boolean partial = 0 != (flags & HelloFlyweight.PARTIAL_SNAPSHOT_FLAG);
         require(accepts || !partial,
             "PARTIAL_SNAPSHOT without ACCEPTS_SNAPSHOT: flags=0x" + Integer.toHexString(flags));
+        require(!hello.needsSnapshot() || (accepts && hello.emptyWal()),
+            "NEEDS_SNAPSHOT without ACCEPTS_SNAPSHOT and EMPTY_WAL: flags=0x" + Integer.toHexString(flags));
+        require(hello.epochStartOffset() >= 0, "epochStartOffset=" + hello.epochStartOffset());
         final long idEnd = HelloFlyweight.REPLICA_ID_OFFSET + idLength;
         require(frame.byteSize() == idEnd + (partial ? HELLO_PARTIAL_BYTES : 0),
             "a HELLO of " + frame.byteSize() + " bytes with idLength=" + idLength + ", partial " + partial);
@@ -156,7 +165,7 @@ final class ControlMessages
             .flags(0)
             .epoch(2)
             .nextOffset(500)
-            .lastEntry(64L << 32 | 0xCAFEL)
+            .lastChain(0xCAFEL)
             .historyIdHi(HISTORY_ID_HI)
             .historyIdLo(HISTORY_ID_LO)
             .nonce(nonce)
@@ -170,7 +179,7 @@ final class ControlMessages
             .flags(HelloFlyweight.NO_SYNC_FLAG)
             .epoch(Long.MAX_VALUE)
             .nextOffset(Long.MAX_VALUE)
-            .lastEntry(HelloFlyweight.NO_LAST_ENTRY)
+            .lastChain(HelloFlyweight.NO_LAST_CHAIN)
             .historyIdHi(HISTORY_ID_HI)
             .historyIdLo(HISTORY_ID_LO)
             .nonce(nonce)
@@ -185,7 +194,7 @@ final class ControlMessages
             .flags(HelloFlyweight.EMPTY_WAL_FLAG | HelloFlyweight.ACCEPTS_SNAPSHOT_FLAG)
             .epoch(0)
             .nextOffset(0)
-            .lastEntry(HelloFlyweight.NO_LAST_ENTRY)
+            .lastChain(HelloFlyweight.NO_LAST_CHAIN)
             .historyIdHi(0)
             .historyIdLo(0)
             .nonce(nonce)
@@ -198,7 +207,7 @@ final class ControlMessages
             .flags(HelloFlyweight.NO_SYNC_FLAG)
             .epoch(Long.MAX_VALUE)
             .nextOffset(Long.MAX_VALUE)
-            .lastEntry(HelloFlyweight.NO_LAST_ENTRY)
+            .lastChain(HelloFlyweight.NO_LAST_CHAIN)
             .historyIdHi(HISTORY_ID_HI)
             .historyIdLo(HISTORY_ID_LO)
             .nonce(nonce)
@@ -219,6 +228,10 @@ final class ControlMessages
         requireOffset("headOffset", welcome.headOffset());
         require(welcome.startOffset() <= welcome.headOffset(), "startOffset beyond headOffset");
         requireOffset("epoch", welcome.epoch());
+        require(welcome.chainBefore() >= -1 && welcome.chainBefore() <= 0xFFFF_FFFFL, "chainBefore");
+        requireOffset("epochStartOffset", welcome.epochStartOffset());
+        final String node = welcome.epochNode();
+        require(node.isEmpty() || node.equals(HelloFlyweight.checkReplicaId(node)), "epochNode " + node);
         final byte[] proof = welcome.copyProofTo(new byte[WelcomeFlyweight.PROOF_LENGTH]);
         require(welcome.proofIsZero() == Arrays.equals(proof, new byte[proof.length]), "proof");
     }
@@ -232,6 +245,11 @@ final class ControlMessages
         sink.seed("snapshot-signed", welcome.encode(buffer, 0, Codec.SNAPPY, WelcomeFlyweight.Mode.SNAPSHOT,
             FrameHeader.MAX_FRAME_BYTES_MAX, Long.MAX_VALUE, Long.MAX_VALUE, Long.MAX_VALUE, HISTORY_ID_HI,
             HISTORY_ID_LO, pattern(WelcomeFlyweight.PROOF_LENGTH, 5)));
+        welcome.wrap(buffer, 0).codec(Codec.NONE).mode(WelcomeFlyweight.Mode.TRUNCATE).maxFrameBytes(1 << 20)
+            .startOffset(1_000).headOffset(1_200).epoch(3).historyIdHi(HISTORY_ID_HI).historyIdLo(HISTORY_ID_LO)
+            .chainBefore(0xFFFF_FFFFL).epochStartOffset(1_000).epochNode("r".repeat(WelcomeFlyweight.MAX_EPOCH_NODE_LENGTH))
+            .proof(pattern(WelcomeFlyweight.PROOF_LENGTH, 9));
+        sink.seed("truncate-longest-node", welcome.seal());
     }
 
     private static void checkAck(final AckFlyweight ack, final MemorySegment frame)

@@ -362,7 +362,7 @@ class MessageBoundsTest
     {
         assertWelcomeRejected(() -> fixtures.buffer.set(BYTE, WelcomeFlyweight.CODEC_OFFSET, (byte)3));
         assertWelcomeRejected(() -> fixtures.buffer.set(BYTE, WelcomeFlyweight.CODEC_OFFSET, (byte)255));
-        assertWelcomeRejected(() -> fixtures.buffer.set(BYTE, WelcomeFlyweight.MODE_OFFSET, (byte)2));
+        assertWelcomeRejected(() -> fixtures.buffer.set(BYTE, WelcomeFlyweight.MODE_OFFSET, (byte)3));
         assertWelcomeRejected(() -> fixtures.buffer.set(BYTE, WelcomeFlyweight.MODE_OFFSET, (byte)-1));
         assertWelcomeRejected(() -> fixtures.buffer.set(SHORT_LE, WelcomeFlyweight.RESERVED_OFFSET, (short)1));
         assertWelcomeRejected(() -> fixtures.buffer.set(
@@ -374,6 +374,16 @@ class MessageBoundsTest
         assertWelcomeRejected(() -> fixtures.buffer.set(LONG_LE, WelcomeFlyweight.START_OFFSET_OFFSET, -1L));
         assertWelcomeRejected(() -> fixtures.buffer.set(LONG_LE, WelcomeFlyweight.HEAD_OFFSET_OFFSET, -1L));
         assertWelcomeRejected(() -> fixtures.buffer.set(LONG_LE, WelcomeFlyweight.EPOCH_OFFSET, -1L));
+        assertWelcomeRejected(() -> fixtures.buffer.set(LONG_LE, WelcomeFlyweight.CHAIN_BEFORE_OFFSET, -2L));
+        assertWelcomeRejected(() -> fixtures.buffer.set(LONG_LE, WelcomeFlyweight.CHAIN_BEFORE_OFFSET, 1L << 32));
+        assertWelcomeRejected(() -> fixtures.buffer.set(LONG_LE, WelcomeFlyweight.EPOCH_START_OFFSET_OFFSET, -1L));
+        assertWelcomeRejected(() -> fixtures.buffer.set(BYTE, WelcomeFlyweight.EPOCH_NODE_LENGTH_OFFSET, (byte)65));
+        assertWelcomeRejected(() -> fixtures.buffer.set(BYTE, WelcomeFlyweight.EPOCH_NODE_OFFSET + 70, (byte)1));
+        assertWelcomeRejected(() ->
+        {
+            fixtures.buffer.set(BYTE, WelcomeFlyweight.EPOCH_NODE_LENGTH_OFFSET, (byte)1);
+            fixtures.buffer.set(BYTE, WelcomeFlyweight.EPOCH_NODE_OFFSET, (byte)'/');
+        });
     }
 
     @Test

@@ -61,7 +61,7 @@ class MessageRoundTripTest
             0x0123456789ABCDEFL, 0xFEDCBA9876543210L, nonce, replicaId);
 
         assertEquals(HelloFlyweight.MAX_LENGTH - HelloFlyweight.PARTIAL_LENGTH, length);
-        assertEquals(HelloFlyweight.NO_LAST_ENTRY, encoder.lastEntry(), "encode writes an unknown last entry");
+        assertEquals(HelloFlyweight.NO_LAST_CHAIN, encoder.lastChain(), "encode writes an unknown last entry");
         fixtures.verify(offset, length, MessageType.HELLO);
         final HelloFlyweight hello = new HelloFlyweight().decode(fixtures.buffer, offset, length);
         assertEquals(FrameHeader.VERSION, hello.protocolVersion());
@@ -74,7 +74,7 @@ class MessageRoundTripTest
         assertFalse(hello.partialSnapshot());
         assertEquals(42, hello.epoch());
         assertEquals(Long.MAX_VALUE, hello.nextOffset());
-        assertEquals(HelloFlyweight.NO_LAST_ENTRY, hello.lastEntry());
+        assertEquals(HelloFlyweight.NO_LAST_CHAIN, hello.lastChain());
         assertEquals(0x0123456789ABCDEFL, hello.historyIdHi());
         assertEquals(0xFEDCBA9876543210L, hello.historyIdLo());
         assertArrayEquals(nonce, hello.copyNonceTo(new byte[HelloFlyweight.NONCE_LENGTH]));
@@ -92,7 +92,7 @@ class MessageRoundTripTest
             .flags(HelloFlyweight.NO_SYNC_FLAG)
             .epoch(0)
             .nextOffset(0)
-            .lastEntry(64L << 32 | 0xCAFEL)
+            .lastChain(0xCAFEL)
             .historyIdHi(0)
             .historyIdLo(0)
             .nonce(new byte[HelloFlyweight.NONCE_LENGTH])
@@ -107,7 +107,7 @@ class MessageRoundTripTest
         assertFalse(decoded.supportsCodec(Codec.SNAPPY));
         assertFalse(decoded.emptyWal());
         assertTrue(decoded.noSync());
-        assertEquals(64L << 32 | 0xCAFEL, decoded.lastEntry());
+        assertEquals(0xCAFEL, decoded.lastChain());
     }
 
     @ParameterizedTest
@@ -121,7 +121,7 @@ class MessageRoundTripTest
             .flags(HelloFlyweight.NO_SYNC_FLAG)
             .epoch(3)
             .nextOffset(0)
-            .lastEntry(HelloFlyweight.NO_LAST_ENTRY)
+            .lastChain(HelloFlyweight.NO_LAST_CHAIN)
             .historyIdHi(1)
             .historyIdLo(2)
             .nonce(new byte[HelloFlyweight.NONCE_LENGTH])
@@ -601,7 +601,7 @@ class MessageRoundTripTest
     @Test
     void shouldMatchTheLayoutInProtocolMd()
     {
-        assertEquals(4, FrameHeader.VERSION);
+        assertEquals(5, FrameHeader.VERSION);
         assertEquals(12, MessageType.CHALLENGE.value());
         assertEquals(13, MessageType.AUTH.value());
 
@@ -610,16 +610,18 @@ class MessageRoundTripTest
         assertEquals(16, HelloFlyweight.FLAGS_OFFSET);
         assertEquals(20, HelloFlyweight.EPOCH_OFFSET);
         assertEquals(28, HelloFlyweight.NEXT_OFFSET_OFFSET);
-        assertEquals(36, HelloFlyweight.LAST_ENTRY_OFFSET);
+        assertEquals(36, HelloFlyweight.LAST_CHAIN_OFFSET);
         assertEquals(44, HelloFlyweight.HISTORY_ID_HI_OFFSET);
         assertEquals(52, HelloFlyweight.HISTORY_ID_LO_OFFSET);
-        assertEquals(60, HelloFlyweight.NONCE_OFFSET);
+        assertEquals(60, HelloFlyweight.EPOCH_START_OFFSET_OFFSET);
+        assertEquals(68, HelloFlyweight.EPOCH_NODE_OFFSET);
+        assertEquals(76, HelloFlyweight.NONCE_OFFSET);
         assertEquals(16, HelloFlyweight.NONCE_LENGTH);
-        assertEquals(76, HelloFlyweight.REPLICA_ID_LENGTH_OFFSET);
-        assertEquals(77, HelloFlyweight.REPLICA_ID_OFFSET);
-        assertEquals(78, HelloFlyweight.MIN_LENGTH);
+        assertEquals(92, HelloFlyweight.REPLICA_ID_LENGTH_OFFSET);
+        assertEquals(93, HelloFlyweight.REPLICA_ID_OFFSET);
+        assertEquals(94, HelloFlyweight.MIN_LENGTH);
         assertEquals(28, HelloFlyweight.PARTIAL_LENGTH);
-        assertEquals(169, HelloFlyweight.MAX_LENGTH);
+        assertEquals(185, HelloFlyweight.MAX_LENGTH);
         assertEquals(1, HelloFlyweight.EMPTY_WAL_FLAG);
         assertEquals(2, HelloFlyweight.NO_SYNC_FLAG);
         assertEquals(4, HelloFlyweight.ACCEPTS_SNAPSHOT_FLAG);
@@ -634,8 +636,14 @@ class MessageRoundTripTest
         assertEquals(36, WelcomeFlyweight.EPOCH_OFFSET);
         assertEquals(44, WelcomeFlyweight.HISTORY_ID_HI_OFFSET);
         assertEquals(52, WelcomeFlyweight.HISTORY_ID_LO_OFFSET);
-        assertEquals(60, WelcomeFlyweight.PROOF_OFFSET);
-        assertEquals(92, WelcomeFlyweight.LENGTH);
+        assertEquals(60, WelcomeFlyweight.CHAIN_BEFORE_OFFSET);
+        assertEquals(68, WelcomeFlyweight.EPOCH_START_OFFSET_OFFSET);
+        assertEquals(76, WelcomeFlyweight.EPOCH_NODE_LENGTH_OFFSET);
+        assertEquals(77, WelcomeFlyweight.EPOCH_NODE_OFFSET);
+        assertEquals(141, WelcomeFlyweight.RESERVED2_OFFSET);
+        assertEquals(148, WelcomeFlyweight.PROOF_OFFSET);
+        assertEquals(180, WelcomeFlyweight.LENGTH);
+        assertEquals(2, WelcomeFlyweight.Mode.TRUNCATE.value());
 
         assertEquals(44, AckFlyweight.LENGTH);
         assertEquals(22, NackFlyweight.LENGTH);

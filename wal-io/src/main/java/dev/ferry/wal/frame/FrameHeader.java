@@ -59,9 +59,12 @@ public final class FrameHeader
      * 3: a challenge-response handshake ({@code CHALLENGE}, {@code AUTH}) in which both sides contribute a nonce, and
      * the primary's frames of an authenticated session carry its proof. 4: snapshot resync ({@code WELCOME} mode
      * SNAPSHOT, {@code SNAPSHOT_CHUNK}, {@code SNAPSHOT_END}; {@code HELLO}'s ACCEPTS_SNAPSHOT and PARTIAL_SNAPSHOT
-     * flags). Peers of another version are refused with a PROTOCOL error naming both versions.
+     * flags). 5: epochs and the chained checksum ({@code HELLO} carries the chain at the replica's last entry in place
+     * of its fingerprint, and its epoch's start and node; {@code WELCOME} mode TRUNCATE, with the chain before its
+     * start and the epoch's start and node). Peers of another version are refused with a PROTOCOL error naming both
+     * versions.
      */
-    public static final int VERSION = 4;
+    public static final int VERSION = 5;
     /** The flag bits version {@value #VERSION} defines: none. */
     public static final int KNOWN_FLAGS = 0;
 

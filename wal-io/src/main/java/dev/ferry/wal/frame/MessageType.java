@@ -30,7 +30,12 @@ public enum MessageType
     /** Primary to client (version 3): the primary's nonce, answering the client's first frame. */
     CHALLENGE(12),
     /** Client to primary (version 3): the client's proof over its first frame and the primary's nonce. */
-    AUTH(13);
+    AUTH(13),
+    /**
+     * Operator to a replica's serving port (version 5): promote it to primary, with the client's nonce; authenticated
+     * as {@code STATUS_REQUEST} is, answered by one {@code STATUS_RESPONSE} document or an {@code ERROR}.
+     */
+    PROMOTE_REQUEST(14);
 
     private static final MessageType[] BY_VALUE;
 
