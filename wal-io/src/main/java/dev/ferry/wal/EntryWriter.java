@@ -38,6 +38,12 @@ final class EntryWriter
     /** The most bytes written between two free-space checks, whatever the reserve (a statfs costs ~2 µs here). */
     private static final long SPACE_CHECK_MAX_BYTES = 16L << 20;
     private static final long SPACE_CHECK_MIN_BYTES = 64L << 10;
+    /**
+     * {@code -Dferry.wal.chain=false}: a measurement switch only ({@code ChainedChecksumBenchmark}'s baseline): the
+     * chain field is written as 0 without the fold. A WAL written so fails its own chain check and every resume by
+     * content: never set it for a node.
+     */
+    private static final boolean CHAIN = !"false".equals(System.getProperty("ferry.wal.chain"));
 
     private final Path directory;
     private final ExcerptAppender appender;
@@ -157,7 +163,7 @@ final class EntryWriter
             MemorySegment.copy(payload, payloadOffset, ALL, address + HEADER_LENGTH, length);
             final int crc = own ? Crc32c.compute(ALL, address + HEADER_LENGTH, length) : crc32c;
             ALL.set(INT_LE, address + CRC_FIELD_OFFSET, crc);
-            nextChain = Chain.next(chain, crc, length);
+            nextChain = CHAIN ? Chain.next(chain, crc, length) : 0;
             ALL.set(INT_LE, address + CHAIN_FIELD_OFFSET, nextChain);
         }
         catch (final RuntimeException | Error ex)
