@@ -41,8 +41,7 @@ public enum ErrorCode
      * waiting thread was interrupted. The entry is not lost: it stays in the WAL and keeps replicating.
      */
     TIMEOUT(15, ErrorCategory.RETRY,
-        "the entry stays in the WAL and keeps replicating; check that enough replicas are connected and keeping up, " +
-        "or allow a longer timeout");
+        "nothing is lost; check that enough replicas are connected and keeping up, or allow a longer timeout");
 
     private static final ErrorCode[] BY_VALUE;
 
