@@ -36,6 +36,8 @@ import java.util.concurrent.TimeUnit;
  *     primary.awaitReplicated(offset, 1, AckLevel.DURABLE, Duration.ofMillis(5)); // only when asked
  * }
  * }</pre>
+ * Synchronous replication ({@link PrimaryConfig#syncReplicas(int)}) makes every {@link #append} wait as
+ * {@code awaitReplicated} does, and report a timeout as a {@code TIMEOUT} error rather than an answer.
  * Threads: {@link #append} runs on the caller's thread (any number of them); one sender thread,
  * {@code ferry-primary}, accepts connections and runs every replica session as a duty cycle with the configured
  * idle strategy (busy-spin burns a core; the default backoff spins briefly, then yields, then parks).
@@ -53,12 +55,18 @@ public final class Primary implements AutoCloseable
     private final ServeAgent agent;
     private final AgentRunner runner;
     private final AgentInvoker invoker;
+    private final int syncReplicas; // 0: asynchronous, append never waits (the one field read it costs)
+    private final AckLevel syncLevel;
+    private final long syncTimeoutNs;
     private volatile boolean running = true;
     private volatile FerryException failure;
 
     private Primary(final PrimaryConfig config)
     {
         this.config = config;
+        this.syncReplicas = config.syncReplicas();
+        this.syncLevel = config.syncLevel();
+        this.syncTimeoutNs = saturatedNanos(config.syncTimeout());
         this.wal = Wal.open(StateStore.startingAtSnapshot(config.wal(), config.stateMachine() != null));
         if (wal.tornEntriesRemoved() > 0)
         {
@@ -190,10 +198,17 @@ public final class Primary implements AutoCloseable
     }
 
     /**
-     * Append an entry. Never waits for replicas.
+     * Append an entry. Never waits for replicas unless {@link PrimaryConfig#syncReplicas(int)} is set: then it returns
+     * once that many replicas have the entry at {@link PrimaryConfig#syncLevel(AckLevel)}, and so every entry before it
+     * (offsets are dense: concurrent appenders each wait for their own entry, which covers the earlier ones).
      *
      * @param payload the payload.
      * @return its offset.
+     * @throws FerryException {@code TIMEOUT} in synchronous mode when the replicas did not have the entry within
+     *                        {@link PrimaryConfig#syncTimeout(Duration)}, or the thread was interrupted while waiting
+     *                        (its interrupt flag is set again): the entry is in the WAL and keeps replicating, the
+     *                        message names its offset; {@code CONFIGURATION} for a DURABLE wait the connected replicas
+     *                        cannot meet (see {@link #awaitReplicated}), the entry in the WAL too.
      */
     public long append(final MemorySegment payload)
     {
@@ -210,18 +225,72 @@ public final class Primary implements AutoCloseable
         }
         final long offset = wal.append(payload);
         agent.wakeup();
+        if (syncReplicas > 0)
+        {
+            awaitSync(offset);
+        }
         return offset;
     }
 
     /**
-     * Append an entry. Never waits for replicas.
+     * Append an entry: {@link #append(MemorySegment)}, which waits for replicas only in synchronous mode.
      *
      * @param payload the payload.
      * @return its offset.
+     * @throws FerryException as {@link #append(MemorySegment)}.
      */
     public long append(final byte[] payload)
     {
         return append(MemorySegment.ofArray(payload));
+    }
+
+    /** Synchronous replication: wait until enough replicas have {@code offset}, or throw, naming it. */
+    private void awaitSync(final long offset)
+    {
+        final boolean replicated;
+        try
+        {
+            replicated = slots.await(offset, syncReplicas, syncLevel, syncTimeoutNs);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw notReplicated(offset, "the appending thread was interrupted while waiting", ex);
+        }
+        catch (final FerryException ex)
+        {
+            throw new FerryException(ex.code(), "offset " + offset + " is in the WAL and keeps replicating, but " +
+                ex.detail(), ex);
+        }
+        if (!replicated)
+        {
+            throw notReplicated(offset, "timed out after " + describe(config.syncTimeout()), null);
+        }
+    }
+
+    private FerryException notReplicated(final long offset, final String why, final Throwable cause)
+    {
+        return new FerryException(ErrorCode.TIMEOUT, "offset " + offset + " is not on " + syncReplicas + " replica(s) at " +
+            syncLevel + ": " + why + "; " + slots.count(offset, syncLevel) + " had it (" + slots.connected() +
+            " connected); the entry stays in the WAL and keeps replicating", cause);
+    }
+
+    private static String describe(final Duration duration)
+    {
+        final long ms = duration.toMillis();
+        return ms % 1000 == 0 ? ms / 1000 + " s" : ms + " ms";
+    }
+
+    private static long saturatedNanos(final Duration duration)
+    {
+        try
+        {
+            return duration.toNanos();
+        }
+        catch (final ArithmeticException ex)
+        {
+            return Long.MAX_VALUE;
+        }
     }
 
     /**

@@ -13,6 +13,7 @@ import dev.ferry.wal.frame.FrameHeader;
 
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 
@@ -49,6 +50,9 @@ public final class PrimaryConfig
     private boolean pretouch = true;
     private ThreadFactory threadFactory;
     private boolean useInvoker;
+    private int syncReplicas;
+    private AckLevel syncLevel;
+    private Duration syncTimeout = SYNC_TIMEOUT_DEFAULT;
     private boolean concluded;
 
     /**
@@ -584,6 +588,74 @@ public final class PrimaryConfig
         return this;
     }
 
+    /** The most replicas {@link #syncReplicas(int)} may ask for: more is a typo, not a deployment. */
+    public static final int SYNC_REPLICAS_MAX = 64;
+
+    /** The default of {@link #syncTimeout(Duration)}: 10 s. */
+    public static final Duration SYNC_TIMEOUT_DEFAULT = Duration.ofSeconds(10);
+
+    /**
+     * @return how many replicas must have an entry at {@link #syncLevel()} before {@link Primary#append} returns; 0
+     *         (the default) for asynchronous replication: append never waits.
+     */
+    public int syncReplicas()
+    {
+        return syncReplicas;
+    }
+
+    /**
+     * Synchronous replication: {@link Primary#append} returns only once this many replicas have the entry at
+     * {@link #syncLevel()} (and so every entry before it), or throws {@code TIMEOUT} after {@link #syncTimeout()}
+     * with the entry still in the WAL, replicating. With {@link #useInvoker(boolean)} the duty cycle must then run on
+     * another thread than the one appending, or every append times out.
+     *
+     * @param syncReplicas 0 (default: never wait) to {@value #SYNC_REPLICAS_MAX}.
+     * @return this.
+     */
+    public PrimaryConfig syncReplicas(final int syncReplicas)
+    {
+        this.syncReplicas = syncReplicas;
+        return this;
+    }
+
+    /**
+     * @return the level {@link #syncReplicas()} replicas must have an entry at: the one set, or DURABLE when only
+     *         {@link #syncReplicas(int)} is set.
+     */
+    public AckLevel syncLevel()
+    {
+        return syncLevel == null ? AckLevel.DURABLE : syncLevel;
+    }
+
+    /**
+     * @param syncLevel RECEIVED, DURABLE (the default) or APPLIED; only with {@link #syncReplicas(int)} above 0.
+     * @return this.
+     */
+    public PrimaryConfig syncLevel(final AckLevel syncLevel)
+    {
+        this.syncLevel = syncLevel;
+        return this;
+    }
+
+    /**
+     * @return how long {@link Primary#append} waits for {@link #syncReplicas()} replicas.
+     */
+    public Duration syncTimeout()
+    {
+        return syncTimeout;
+    }
+
+    /**
+     * @param syncTimeout how long a synchronous append waits before it throws {@code TIMEOUT} (10 s by
+     *                    default); above 0.
+     * @return this.
+     */
+    public PrimaryConfig syncTimeout(final Duration syncTimeout)
+    {
+        this.syncTimeout = syncTimeout;
+        return this;
+    }
+
     /**
      * Validate; called by {@link Primary#open(PrimaryConfig)}.
      *
@@ -621,6 +693,11 @@ public final class PrimaryConfig
         require(snapshotEveryEntries >= 0, "snapshotEveryEntries must be >= 0");
         require(eventLog != null, "eventLog is null");
         require(ackListener != null, "ackListener is null");
+        require(syncReplicas >= 0 && syncReplicas <= SYNC_REPLICAS_MAX,
+            "syncReplicas must be in [0, " + SYNC_REPLICAS_MAX + "] (0: append does not wait), was " + syncReplicas);
+        require(syncLevel == null || syncReplicas > 0,
+            "syncLevel " + syncLevel + " is set but syncReplicas is 0: set how many replicas append waits for");
+        require(syncTimeout != null && syncTimeout.isPositive(), "syncTimeout must be > 0, was " + syncTimeout);
         concluded = true;
         return this;
     }

@@ -35,7 +35,13 @@ public enum ErrorCode
     CONFIGURATION(13, ErrorCategory.USAGE, "correct the named setting or argument"),
     /** An entry could not be applied by the state machine (malformed for it): applying stops at its offset. */
     APPLY(14, ErrorCategory.FATAL,
-        "the state machine stopped at the named offset; the WAL keeps that entry and everything after it");
+        "the state machine stopped at the named offset; the WAL keeps that entry and everything after it"),
+    /**
+     * A wait for replicas ended before enough of them had an entry at the asked level: its timeout passed, or the
+     * waiting thread was interrupted. The entry is not lost: it stays in the WAL and keeps replicating.
+     */
+    TIMEOUT(15, ErrorCategory.RETRY,
+        "nothing is lost; check that enough replicas are connected and keeping up, or allow a longer timeout");
 
     private static final ErrorCode[] BY_VALUE;
 

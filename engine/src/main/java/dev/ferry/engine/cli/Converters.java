@@ -1,5 +1,6 @@
 package dev.ferry.engine.cli;
 
+import dev.ferry.engine.AckLevel;
 import dev.ferry.error.FerryException;
 import dev.ferry.net.Endpoint;
 import dev.ferry.wal.codec.Codec;
@@ -50,6 +51,23 @@ final class Converters
             {
                 throw new CommandLine.TypeConversionException(ex.detail());
             }
+        }
+    }
+
+    /** {@code received}, {@code durable}, {@code applied}, in any case. */
+    static final class AckLevelName implements CommandLine.ITypeConverter<AckLevel>
+    {
+        @Override
+        public AckLevel convert(final String value)
+        {
+            for (final AckLevel level : AckLevel.values())
+            {
+                if (level.name().equalsIgnoreCase(value.trim()))
+                {
+                    return level;
+                }
+            }
+            throw new CommandLine.TypeConversionException("'" + value + "' is not received, durable or applied");
         }
     }
 

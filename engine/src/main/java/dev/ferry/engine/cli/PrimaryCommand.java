@@ -1,5 +1,6 @@
 package dev.ferry.engine.cli;
 
+import dev.ferry.engine.AckLevel;
 import dev.ferry.engine.Primary;
 import dev.ferry.engine.PrimaryConfig;
 import dev.ferry.engine.state.KvEntry;
@@ -35,7 +36,10 @@ import java.util.concurrent.locks.LockSupport;
 @Command(name = "primary", mixinStandardHelpOptions = true,
     description = {"Run a primary until killed: serve replicas from the WAL in --wal on --listen.",
         "With --generate N --size BYTES it first appends N generated entries (at --rate per second, default as fast",
-        "as it can); with --stdin one entry per input line. Then it keeps serving."})
+        "as it can); with --stdin one entry per input line. Then it keeps serving.",
+        "With --sync-replicas K each of those appends waits until K replicas have the entry at --sync-level; under",
+        "--stdin each acknowledged entry is printed on stdout as 'acked OFFSET'. An entry not acknowledged within",
+        "--sync-timeout is one TIMEOUT line on stderr: it stays in the WAL, keeps replicating, and the primary goes on."})
 final class PrimaryCommand implements Callable<Integer>
 {
     private static final ValueLayout.OfLong LONG_LE = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -108,6 +112,22 @@ final class PrimaryCommand implements Callable<Integer>
             + "kill -9 regardless. The generator and --stdin flush (batch: sync) after their appends.")
     String sync;
 
+    @Option(names = "--sync-replicas", paramLabel = "K", defaultValue = "0",
+        description = "Synchronous replication: each append waits until K replicas have the entry at --sync-level "
+            + "(default: ${DEFAULT-VALUE}, asynchronous; at most " + PrimaryConfig.SYNC_REPLICAS_MAX + ").")
+    int syncReplicas;
+
+    @Option(names = "--sync-level", paramLabel = "received|durable|applied", converter = Converters.AckLevelName.class,
+        description = "What --sync-replicas waits for (default: durable): received, durable (in the replica's WAL under "
+            + "its sync policy) or applied (by its state machine).")
+    AckLevel syncLevel;
+
+    @Option(names = "--sync-timeout", paramLabel = "DURATION", defaultValue = "10s",
+        converter = Converters.DurationValue.class,
+        description = "How long an append waits for --sync-replicas before it is reported as TIMEOUT, the entry kept "
+            + "in the WAL (default: ${DEFAULT-VALUE}).")
+    Duration syncTimeout;
+
     @Option(names = "--idle", paramLabel = "backoff|yield|park|busy-spin", defaultValue = "backoff",
         description = "Sender thread idle strategy (busy-spin burns a core).")
     String idle;
@@ -131,6 +151,7 @@ final class PrimaryCommand implements Callable<Integer>
         {
             throw new CommandLine.ParameterException(spec.commandLine(), "--keys must be >= 1, was " + keys);
         }
+        checkSync();
         final PrimaryConfig config = new PrimaryConfig()
             .walDirectory(wal)
             .listen(listen)
@@ -145,6 +166,9 @@ final class PrimaryCommand implements Callable<Integer>
             .snapshotCapBytes(snapshotCapBytes)
             .snapshotRateBytesPerSec(snapshotRate)
             .stateMachine(state.stateMachine(spec.commandLine()))
+            .syncReplicas(syncReplicas)
+            .syncLevel(syncLevel)
+            .syncTimeout(syncTimeout)
             .eventLog(Cli::event);
         config.wal().syncPolicy(SyncPolicy.of(sync));
         if (rollCycle != null)
@@ -169,7 +193,7 @@ final class PrimaryCommand implements Callable<Integer>
             }
             else if (stdin)
             {
-                readStdin(primary, kv);
+                readStdin(primary, kv, syncReplicas > 0);
             }
             stopped.await();
         }
@@ -190,6 +214,7 @@ final class PrimaryCommand implements Callable<Integer>
         final long start = System.nanoTime();
         final long intervalNs = rate == 0 ? 0 : TimeUnit.SECONDS.toNanos(1) / rate;
         long nextReport = start + TimeUnit.SECONDS.toNanos(1);
+        long notAcknowledged = 0;
         for (long i = 0; i < generate; i++)
         {
             if (intervalNs > 0)
@@ -205,7 +230,10 @@ final class PrimaryCommand implements Callable<Integer>
             {
                 payload.set(LONG_LE, 0, primary.nextOffset());
             }
-            primary.append(kv == null ? payload : kv.entry(i, payload));
+            if (appendOrReport(primary, kv == null ? payload : kv.entry(i, payload)) < 0)
+            {
+                notAcknowledged++;
+            }
             if ((i & 1023) == 0 && System.nanoTime() > nextReport)
             {
                 nextReport += TimeUnit.SECONDS.toNanos(1);
@@ -214,11 +242,13 @@ final class PrimaryCommand implements Callable<Integer>
         }
         primary.flush();
         final double seconds = (System.nanoTime() - start) / 1e9;
-        Cli.event(String.format("generated %d %s of %d bytes in %.2f s; head %d; serving until killed",
-            generate, kv == null ? "entries" : "PUTs of values", size, seconds, primary.nextOffset()));
+        Cli.event(String.format("generated %d %s of %d bytes in %.2f s; head %d%s; serving until killed",
+            generate, kv == null ? "entries" : "PUTs of values", size, seconds, primary.nextOffset(),
+            syncReplicas == 0 ? "" : "; " + notAcknowledged + " not acknowledged by " + syncReplicas + " replica(s) " +
+                "in time (still in the WAL, replicating)"));
     }
 
-    private static void readStdin(final Primary primary, final boolean kv) throws IOException
+    private static void readStdin(final Primary primary, final boolean kv, final boolean sync) throws IOException
     {
         final BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         final KvEntryWriter writer = kv ? new KvEntryWriter(256) : null;
@@ -226,19 +256,66 @@ final class PrimaryCommand implements Callable<Integer>
         String line;
         while ((line = in.readLine()) != null)
         {
-            if (kv)
-            {
-                // checked before anything is appended for the line: a malformed one stops here, naming it
-                primary.append(kvEntry(writer, line, count + 1));
-            }
-            else
-            {
-                primary.append(line.getBytes(StandardCharsets.UTF_8));
-            }
+            // a malformed kv line stops here, naming it, before anything is appended for it
+            final MemorySegment entry = kv ? kvEntry(writer, line, count + 1) :
+                MemorySegment.ofArray(line.getBytes(StandardCharsets.UTF_8));
+            final long offset = appendOrReport(primary, entry);
             primary.flush();
+            if (sync && offset >= 0)
+            {
+                System.out.println("acked " + offset); // what a script may count on: replicated at --sync-level
+                System.out.flush();
+            }
             count++;
         }
         Cli.event("read " + count + " entries from stdin; head " + primary.nextOffset() + "; serving until killed");
+    }
+
+    /**
+     * Append, from the only thread appending. Under {@code --sync-replicas}, an entry the replicas did not acknowledge
+     * in time (TIMEOUT) or cannot (CONFIGURATION: a DURABLE wait that replicas without sync cannot meet) is one line on
+     * stderr and the primary goes on: the entry is in the WAL and keeps replicating. An entry that did not reach the
+     * WAL fails the command as before.
+     *
+     * @return the entry's offset once appended (and, in synchronous mode, acknowledged), or -1.
+     */
+    private static long appendOrReport(final Primary primary, final MemorySegment entry)
+    {
+        final long next = primary.nextOffset();
+        try
+        {
+            return primary.append(entry);
+        }
+        catch (final FerryException ex)
+        {
+            if (primary.nextOffset() <= next)
+            {
+                throw ex;
+            }
+            Cli.event(ex.messageWithAdvice());
+            return -1;
+        }
+    }
+
+    /** The synchronous replication flags, checked before anything is opened: a usage error names the flag. */
+    private void checkSync()
+    {
+        if (syncReplicas < 0 || syncReplicas > PrimaryConfig.SYNC_REPLICAS_MAX)
+        {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--sync-replicas must be 0 (asynchronous) to " +
+                PrimaryConfig.SYNC_REPLICAS_MAX + ", was " + syncReplicas);
+        }
+        if (syncLevel != null && syncReplicas == 0)
+        {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--sync-level " +
+                syncLevel.name().toLowerCase(java.util.Locale.ROOT) + " needs --sync-replicas K (how many replicas " +
+                "each append waits for)");
+        }
+        if (!syncTimeout.isPositive())
+        {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--sync-timeout must be above 0, was " +
+                syncTimeout);
+        }
     }
 
     /**

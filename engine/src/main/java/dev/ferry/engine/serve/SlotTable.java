@@ -1,6 +1,7 @@
 package dev.ferry.engine.serve;
 
 import dev.ferry.engine.AckLevel;
+import dev.ferry.engine.SlotState;
 import dev.ferry.error.ErrorCode;
 import dev.ferry.error.FerryException;
 
@@ -50,12 +51,33 @@ public final class SlotTable
         }
     }
 
-    int count(final long offset, final AckLevel level)
+    /**
+     * @param offset an entry.
+     * @param level  an acknowledgement level.
+     * @return how many replicas have the entry at that level.
+     */
+    public int count(final long offset, final AckLevel level)
     {
         int n = 0;
         for (final ReplicaSlot slot : slots.values())
         {
             if (slot.next(level) > offset)
+            {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /**
+     * @return how many replicas are connected (streaming or taking a snapshot).
+     */
+    public int connected()
+    {
+        int n = 0;
+        for (final ReplicaSlot slot : slots.values())
+        {
+            if (slot.state() != SlotState.DISCONNECTED)
             {
                 n++;
             }

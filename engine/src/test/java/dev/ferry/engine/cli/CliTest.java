@@ -38,6 +38,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -197,6 +198,41 @@ class CliTest
             Ferry.EXIT_USAGE, "--rate");
         assertOneErrorLine(ferry("dump", "--wal", wal.toString(), "--limit", "-1"), Ferry.EXIT_USAGE, "--limit");
         assertOneErrorLine(ferry("checksum", "--wal", wal.toString(), "--from", "-1"), Ferry.EXIT_USAGE, "--from");
+    }
+
+    /**
+     * Synchronous replication's flags are checked before anything is opened: a wrong one is a usage error naming it
+     * (the CLI's face of CONFIGURATION), and the WAL directory is not created.
+     */
+    @Test
+    void badSyncReplicationFlagsAreUsageErrorsNamingTheFlag()
+    {
+        final Path wal = dir.resolve("p");
+        final String[] primary = {"primary", "--wal", wal.toString(), "--listen", "127.0.0.1:0", "--insecure-no-secret"};
+        assertOneErrorLine(ferry(with(primary, "--sync-replicas", "-1")), Ferry.EXIT_USAGE, "--sync-replicas", "-1");
+        assertOneErrorLine(ferry(with(primary, "--sync-replicas", "65")), Ferry.EXIT_USAGE, "--sync-replicas", "64");
+        assertOneErrorLine(ferry(with(primary, "--sync-level", "durable")), Ferry.EXIT_USAGE, "--sync-level durable",
+            "needs --sync-replicas");
+        assertOneErrorLine(ferry(with(primary, "--sync-replicas", "1", "--sync-level", "eventually")), Ferry.EXIT_USAGE,
+            "--sync-level", "eventually");
+        assertOneErrorLine(ferry(with(primary, "--sync-replicas", "1", "--sync-timeout", "0s")), Ferry.EXIT_USAGE,
+            "--sync-timeout");
+        assertOneErrorLine(ferry(with(primary, "--sync-replicas", "1", "--sync-timeout", "soon")), Ferry.EXIT_USAGE,
+            "--sync-timeout");
+        assertFalse(Files.exists(wal), "nothing was opened");
+        final String help = ferry("primary", "--help").out();
+        for (final String flag : List.of("--sync-replicas=K", "--sync-level=received|durable|applied",
+            "--sync-timeout=DURATION"))
+        {
+            assertTrue(help.contains(flag), () -> "--help shows " + flag + ": " + help);
+        }
+    }
+
+    private static String[] with(final String[] args, final String... more)
+    {
+        final List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(List.of(more));
+        return all.toArray(String[]::new);
     }
 
     // ------------------------------------------------------------------------------------------- runtime errors

@@ -12,6 +12,7 @@ import picocli.CommandLine;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 
 /**
@@ -29,6 +30,8 @@ import java.util.concurrent.Callable;
  *   <li>replication as users run it: {@code ferry primary --generate} and {@code ferry replica} with their defaults,
  *       CPU time per replicated entry of each process and thread, page faults and system calls per entry, beside a
  *       raw Chronicle append's CPU time ({@link ProductRun});</li>
+ *   <li>synchronous replication's price: {@code Primary.append} latency at 10k/s, asynchronous and then waiting for
+ *       one replica at RECEIVED, DURABLE and APPLIED ({@link SyncAppendRun});</li>
  *   <li>snapshot resync: a replica of another history brought back by a snapshot of a state of 1M keys, its shipping
  *       rate beside the loopback bulk transfer of the same run, and the time to streaming ({@link SnapshotRun}).</li>
  *   <li>Promotion: from {@code Replica.promote} to the first entry accepted in the new epoch ({@link PromotionRun}).</li>
@@ -83,12 +86,12 @@ public final class Bench implements Callable<Integer>
             // first, on a machine the other runs have not yet filled with dirty page cache: measured in CI, the same
             // product run after them cost 1.7x the CPU per entry (page faults under memory pressure), the raw append not
             final ProductRun product = new ProductRun(options, output);
-            for (final String productSpec : options.products())
+            for (final String productSpec : options.onlySync ? List.<String>of() : options.products())
             {
                 product.run(scratch, BenchOptions.productSize(spec.commandLine(), productSpec), productSpec.contains(":") ?
                     Codec.parse(productSpec.substring(productSpec.indexOf(':') + 1)) : Codec.NONE);
             }
-            if (!options.onlyProduct)
+            if (!options.onlyProduct && !options.onlySync)
             {
                 final Baselines baselines = new Baselines(options, output);
                 baselines.appendPairs(scratch);
@@ -97,6 +100,11 @@ public final class Bench implements Callable<Integer>
                 new PromotionRun(output).run(scratch);
                 Host.settle(output);
                 new ReplicatedRun(options, output, baselines).run(scratch, chosenCodec, waitIdle);
+            }
+            if (!options.onlyProduct)
+            {
+                Host.settle(output);
+                new SyncAppendRun(options, output).run(scratch);
             }
         }
         finally

@@ -80,6 +80,10 @@ final class BenchOptions
     @Option(names = "--only-product", description = "Run only the product runs (--product), with their raw baseline.")
     boolean onlyProduct;
 
+    @Option(names = "--only-sync", description = "Run only the synchronous-append run (append latency at 10k/s, "
+        + "asynchronous and with one synchronous replica at each level).")
+    boolean onlySync;
+
     @Option(names = "--quick", description = "The CI profile: 64 and 1024 B, rates 10k and 100k, 3 s runs after 2 s warm-up, 500k entries.")
     boolean quick;
 
@@ -117,6 +121,10 @@ final class BenchOptions
         for (final String spec : products())
         {
             productSize(commandLine, spec);
+        }
+        if (onlyProduct && onlySync)
+        {
+            throw new CommandLine.ParameterException(commandLine, "--only-product and --only-sync are exclusive");
         }
         if (replicas < 1 || durationSeconds < 1 || warmupSeconds < 0 || entries < 1 || latencySize < 8 || trials < 1 ||
             appendPauseMs < 0 || productEntries < 1000)

@@ -102,16 +102,7 @@ final class LatencyRun
             for (long i = 0; i < count; i++)
             {
                 final long due = start + i * intervalNs;
-                long now = System.nanoTime();
-                while (now < due)
-                {
-                    // never spins, and sleeps at least LOADER_MIN_SLEEP_NS: a sleep costs a few µs of CPU here, and
-                    // sleeping 100k times a second took 75% of a core from Ferry's threads on 2 cores. Above 20k/s
-                    // entries therefore go out in small bursts; each one's latency still counts from its own
-                    // intended send time (coordinated-omission corrected), so the wait is charged to Ferry.
-                    LockSupport.parkNanos(Math.max(due - now, LOADER_MIN_SLEEP_NS));
-                    now = System.nanoTime();
-                }
+                final long now = sleepUntil(due);
                 payload.set(LONG_LE, 0, i);
                 primary.append(payload);
                 final long appended = System.nanoTime();
@@ -158,6 +149,26 @@ final class LatencyRun
                 t.report(Math.max(worstLateNs[0], lateNs.get()), Math.max(worstAppendNs[0], appendNs.get()));
             }
         }
+    }
+
+    /**
+     * The fixed-rate loader's pacing: never spins, and sleeps at least {@link #LOADER_MIN_SLEEP_NS}: a sleep costs a
+     * few µs of CPU here, and sleeping 100k times a second took 75% of a core from Ferry's threads on 2 cores. Above
+     * 20k/s entries therefore go out in small bursts; each one's latency still counts from its own intended send time
+     * (coordinated-omission corrected), so the wait is charged to Ferry.
+     *
+     * @param due the intended send time, {@link System#nanoTime()}.
+     * @return the time it returns at, {@code due} or later.
+     */
+    static long sleepUntil(final long due)
+    {
+        long now = System.nanoTime();
+        while (now < due)
+        {
+            LockSupport.parkNanos(Math.max(due - now, LOADER_MIN_SLEEP_NS));
+            now = System.nanoTime();
+        }
+        return now;
     }
 
     /** {@code latency-R.hlog} for RECEIVED (the name earlier reports used), {@code latency-durable-R.hlog} for DURABLE. */

@@ -414,7 +414,7 @@ class MessageBoundsTest
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {0, 15, 255, 65535})
+    @ValueSource(ints = {0, 16, 255, 65535})
     void shouldRejectUnknownNackReason(final int reasonCode)
     {
         nack.encode(fixtures.buffer, 0, 1, ErrorCode.CHECKSUM);
@@ -433,7 +433,7 @@ class MessageBoundsTest
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {0, 15, 1000, 65535})
+    @ValueSource(ints = {0, 16, 1000, 65535})
     void shouldRejectUnknownErrorCode(final int code)
     {
         final int length = error.encode(fixtures.buffer, 0, ErrorCode.PROTOCOL, "x");
