@@ -121,7 +121,7 @@ public final class Primary implements AutoCloseable
             this.invoker = null;
             this.runner = new AgentRunner(agent, IdleStrategies.parse(config.idleStrategy(), agent.parker()),
                 config.threadFactory() == null ? AgentRunner.daemon("ferry-primary") : config.threadFactory(),
-                agent::wakeup, config.eventLog()::log, this::senderEnded, this::senderDied);
+                agent::wakeupNow, config.eventLog()::log, this::senderEnded, this::senderDied);
             runner.start();
         }
     }

@@ -134,7 +134,7 @@ public final class Replica implements AutoCloseable
         {
             replica.runner = new AgentRunner(replica.agent, IdleStrategies.parse(config.idleStrategy(), replica.parker),
                 config.threadFactory() == null ? AgentRunner.daemon("ferry-replica-" + config.id()) : config.threadFactory(),
-                replica.parker::wakeup, config.eventLog()::log, replica::closeIfStopped, replica.agent::fatal);
+                replica.parker::wakeupNow, config.eventLog()::log, replica::closeIfStopped, replica.agent::fatal);
             replica.runner.start();
         }
         return replica;

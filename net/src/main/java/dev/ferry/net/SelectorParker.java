@@ -187,6 +187,16 @@ public final class SelectorParker implements Parker, AutoCloseable
     }
 
     /**
+     * End the current park, or the next one if the thread is not parked now (the selector's wake-up is kept until its
+     * next select): for a stop, which must end a park that begins after it, not only one already begun. Always a system
+     * call: not for the per-append path ({@link #wakeup()}).
+     */
+    public void wakeupNow()
+    {
+        selector.wakeup();
+    }
+
+    /**
      * Without blocking: has a watched channel become readable (or acceptable) since the last look? For a thread
      * that is about to spend a while on housekeeping (e.g. pre-touching pages) and would rather serve the peer first.
      * Costs one {@code epoll_wait} system call. Never throws: a selector that fails (or was closed) answers true, so

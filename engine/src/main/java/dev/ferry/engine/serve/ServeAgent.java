@@ -123,6 +123,14 @@ public final class ServeAgent implements Agent, Sessions
         parker.wakeup();
     }
 
+    /**
+     * For a stop: end the sender's park, even one it begins after this call ({@link SelectorParker#wakeupNow()}).
+     */
+    public void wakeupNow()
+    {
+        parker.wakeupNow();
+    }
+
     private boolean workWaiting()
     {
         return wal.nextOffset() != headAtPass || parker.readyNow();
