@@ -232,6 +232,65 @@ class SyncReplicationProcessTest
         ReplicationFixture.log(acks.size() + " acknowledged entries on the replica after kill -9 of the primary");
     }
 
+    /**
+     * Issue 17's scenario, with processes: synchronous DURABLE replication, {@code kill -9} of the primary right after
+     * an acknowledged append, {@code ferry promote} of the replica that acknowledged (its {@code --serve} port), and a
+     * new replica of the promoted node: every acknowledged entry is there, at its offset.
+     */
+    @Test
+    @Timeout(value = 180, unit = TimeUnit.SECONDS)
+    void shouldLoseNoAcknowledgedEntryWhenTheReplicaThatAcknowledgedIsPromoted() throws Exception
+    {
+        final String address = freeAddress();
+        final String serve = freeAddress();
+        final Path secretFile = dir.resolve("secret");
+        Secret.generate(secretFile);
+        final Child primary = start("primary", "primary", "--wal", dir.resolve("primary-wal").toString(), "--listen",
+            address, "--secret-file", secretFile.toString(), "--state", "none", "--stdin",
+            "--sync-replicas", "1", "--sync-level", "durable", "--sync-timeout", "120s");
+        final Child replica = start("replica", "replica", "--wal", dir.resolve("replica-wal").toString(), "--primary",
+            address, "--id", "r1", "--secret-file", secretFile.toString(), "--state", "none", "--serve", serve);
+        final List<Long> acks = new ArrayList<>();
+        for (long i = 0; i < 400; i++)
+        {
+            primary.writeLine(payload(i));
+        }
+        while (acks.isEmpty() || acks.getLast() < 200)
+        {
+            final String line = primary.nextLine(STEP_SECONDS);
+            assertNotNull(line, () -> "acks stopped at " + acks.size() + primary.describe() + replica.describe());
+            acks.add(acked(line));
+        }
+        primary.process().destroyForcibly(); // SIGKILL, right after reading an ack
+        assertTrue(primary.process().waitFor(30, TimeUnit.SECONDS), "the primary died");
+        for (String line = primary.nextLine(5); line != null; line = primary.nextLine(5))
+        {
+            acks.add(acked(line));
+        }
+
+        final dev.ferry.engine.cli.CliRun.Run promoted = dev.ferry.engine.cli.CliRun.ferry("promote", "--replica", serve,
+            "--secret-file", secretFile.toString());
+        assertEquals(0, promoted.exit(), () -> promoted + replica.describe());
+        assertTrue(promoted.out().contains("\"epoch\":1"), promoted::toString);
+        final Path r2Wal = dir.resolve("r2-wal");
+        final Child r2 = start("r2", "replica", "--wal", r2Wal.toString(), "--primary", serve, "--id", "r2",
+            "--secret-file", secretFile.toString(), "--state", "none");
+        final long last = acks.getLast();
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        Map<Long, String> held = Map.of();
+        while (System.nanoTime() < deadline && !held.containsKey(last))
+        {
+            Thread.sleep(100);
+            held = Files.isDirectory(r2Wal) ? read(r2Wal, last + 1) : Map.of();
+        }
+        for (final long offset : acks)
+        {
+            assertEquals(payload(offset), held.get(offset), "the promoted node served acknowledged offset " + offset +
+                replica.describe() + r2.describe());
+        }
+        ReplicationFixture.log(acks.size() + " acknowledged entries on a replica of the promoted node after kill -9");
+    }
+
     @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void shouldReportATimeoutOnOneLineAndGoOnServing() throws Exception
