@@ -381,7 +381,7 @@ public final class Primary implements AutoCloseable
         replicas.sort((a, b) -> a.id().compareTo(b.id()));
         return new PrimaryStatus(head, wal.oldestOffset(), history.id().toString(), history.epoch(),
             wal.config().syncPolicy().label(), wal.syncedOffset() + 1, List.copyOf(replicas),
-            appliedOffset());
+            appliedOffset(), fence.fenced());
     }
 
     private static double micros(final Histogram histogram, final double percentile)

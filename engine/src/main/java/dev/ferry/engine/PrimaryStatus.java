@@ -15,8 +15,18 @@ import java.util.List;
  * @param applied   the next offset the primary's own state machine applies (everything below it is applied); equal to
  *                  {@code head} on a primary without one. (Why it stopped, if it did, is in the primary's log and
  *                  {@code Primary.stateError()}; a document of an older primary reads 0.)
+ * @param fenced    whether a node of a newer epoch superseded this primary: it refuses appends (a document of an
+ *                  older primary reads false).
  */
 public record PrimaryStatus(long head, long oldest, String historyId, long epoch, String sync, long durable,
-    List<ReplicaStatus> replicas, long applied)
+    List<ReplicaStatus> replicas, long applied, boolean fenced)
 {
+    /**
+     * The status of a primary that is not fenced.
+     */
+    public PrimaryStatus(final long head, final long oldest, final String historyId, final long epoch, final String sync,
+        final long durable, final List<ReplicaStatus> replicas, final long applied)
+    {
+        this(head, oldest, historyId, epoch, sync, durable, replicas, applied, false);
+    }
 }

@@ -141,6 +141,8 @@ class PromotionTest
         final FerryException refused = assertThrows(FerryException.class, () -> put(stale, "x", 1_050, 1));
         assertEquals(ErrorCode.FENCED, refused.code());
         assertEquals(1_050, stale.nextOffset(), "nothing appended once fenced");
+        assertTrue(stale.status().fenced(), "its status says so");
+        assertTrue(dev.ferry.engine.status.StatusJson.write(stale.status()).contains("\"fenced\":true"));
         old.close();
         old = fixture.primary(primaryConfig(oldDir, state(kv)));
         assertTrue(old.fenced(), "still fenced after a restart");

@@ -66,6 +66,11 @@ final class StatusCommand implements Callable<Integer>
         out.printf("head=%d oldest=%d history=%s epoch=%d sync=%s durable=%d applied=%d replicas=%d%n",
             status.head(), status.oldest(), status.historyId(), status.epoch(), status.sync(), status.durable(),
             status.applied(), status.replicas().size());
+        if (status.fenced())
+        {
+            out.println("FENCED: a node of a newer epoch superseded this primary; it refuses appends (restart it as a " +
+                "replica of the new primary to rejoin)");
+        }
         out.printf("%-16s %-22s %-12s %12s %14s %12s %10s %12s %9s %10s %10s%n",
             "id", "remote", "state", "received", "durable", "applied", "lagEntries", "lagBytes", "lagMillis",
             "ackP50us", "ackP99us");

@@ -58,7 +58,8 @@ public final class StatusJson
                 .append(",\"snapshotEtaMillis\":").append(r.snapshotEtaMillis())
                 .append('}');
         }
-        return json.append("],\"applied\":").append(status.applied()).append('}').toString();
+        return json.append("],\"applied\":").append(status.applied()).append(",\"fenced\":").append(status.fenced())
+            .append('}').toString();
     }
 
     private static void string(final StringBuilder json, final String value)
