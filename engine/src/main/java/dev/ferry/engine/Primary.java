@@ -342,6 +342,14 @@ public final class Primary implements AutoCloseable
     }
 
     /**
+     * @return whether this primary runs: false once {@link #close()} began.
+     */
+    public boolean isRunning()
+    {
+        return running;
+    }
+
+    /**
      * @return whether a node of a newer epoch superseded this primary (it then refuses appends).
      */
     public boolean fenced()

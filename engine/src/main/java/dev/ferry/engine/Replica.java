@@ -394,6 +394,12 @@ public final class Replica implements AutoCloseable
             ", from offset " + nextOffset + " (history " + next.id() + ", epochs " + next.epochs() + ")");
         final Primary opened = Primary.open(primary.wal(config.wal().copy()));
         promoted = opened;
+        if (config.primary() != null)
+        {
+            // the superseded primary, if it comes back at its address, is fenced within seconds
+            new FencingProbe(config.primary(), config.secret(), config.tls(), config.id(), opened.history(),
+                opened::nextOffset, opened::isRunning, config.eventLog());
+        }
         return opened;
     }
 

@@ -211,4 +211,26 @@ class PromotionTest
         }
         assertFalse(Files.exists(oldDir.resolve("ferry-fenced")), "its fence lifted: it follows the new epoch");
     }
+
+    /** The promoted node knocks at the superseded primary's address: back there, it is fenced with no replica's help. */
+    @Test
+    void shouldFenceTheOldPrimaryWhenItComesBackAtItsAddress()
+    {
+        final Path oldDir = dir.resolve("p0");
+        Primary old = fixture.primary(primaryConfig(oldDir, null));
+        final InetSocketAddress address = old.localAddress();
+        final Replica r1 = fixture.track(Replica.start(replicaConfig("r1", address, null)));
+        put(old, "a", 0, 100);
+        await("r1 at 100", WAIT, () -> r1.receivedOffset() == 100);
+        old.close();
+        final Primary p1 = fixture.track(r1.promote(primaryConfig(dir.resolve("r1"), null)));
+        put(p1, "b", 100, 10);
+
+        old = fixture.primary(primaryConfig(oldDir, null).listen(address));
+        final Primary back = old;
+        await("the old primary fenced by the promoted one, with no replica pointed at it", WAIT, back::fenced);
+        final FerryException refused = assertThrows(FerryException.class, () -> put(back, "x", 100, 1));
+        assertEquals(ErrorCode.FENCED, refused.code());
+        assertEquals(100, back.nextOffset());
+    }
 }

@@ -45,11 +45,49 @@ public final class StatusClient
     private boolean done;
 
     private final MessageType requestType;
+    private final java.util.function.ToIntBiFunction<MemorySegment, Long> hello;
 
     private StatusClient(final Secret secret, final MessageType requestType)
     {
+        this(secret, requestType, null);
+    }
+
+    private StatusClient(final Secret secret, final MessageType requestType,
+        final java.util.function.ToIntBiFunction<MemorySegment, Long> hello)
+    {
         this.handshake = new ClientHandshake(new HandshakeAuth(secret));
         this.requestType = requestType;
+        this.hello = hello;
+    }
+
+    /**
+     * Say HELLO to a node as a node of this history would, and return its answer: the way a promoted node tells the
+     * primary it superseded that a newer epoch exists ({@code FencingProbe}). The node answers a proven ERROR (FENCED
+     * from a stale primary of this history), or a WELCOME, after which this closes the connection.
+     *
+     * @param node    the node's address.
+     * @param timeout how long to wait for its answer.
+     * @param secret  the cluster's secret, or {@link Secret#NONE}.
+     * @param tls     the client's TLS settings, or null.
+     * @param hello   writes the HELLO at the claimed offset of the send buffer and returns its length (at most
+     *                {@code HelloFlyweight.MAX_LENGTH}).
+     * @return the node's refusal ({@code PeerRefusal}, whose {@code proven()} says whether its proof held), or null if
+     *         it answered WELCOME.
+     * @throws FerryException CONNECTION if it cannot be reached or does not answer in time, PROTOCOL for anything else.
+     */
+    public static FerryException hello(final InetSocketAddress node, final Duration timeout, final Secret secret,
+        final TlsConfig tls, final java.util.function.ToIntBiFunction<MemorySegment, Long> hello)
+    {
+        try
+        {
+            new StatusClient(secret, MessageType.HELLO, hello).request(node, timeout, tls == null ? null :
+                TlsFactory.client(tls));
+            return null;
+        }
+        catch (final dev.ferry.net.auth.PeerRefusal refusal)
+        {
+            return refusal;
+        }
     }
 
     /**
@@ -109,9 +147,16 @@ public final class StatusClient
             try (FrameConnection link = new FrameConnection(transport, MAX_FRAME_BYTES, 4096))
             {
                 connection = link;
-                final long claim = link.claim(StatusRequestFlyweight.LENGTH);
-                final int length = new StatusRequestFlyweight(requestType).encode(link.sendBuffer(), claim,
-                    handshake.reset());
+                final byte[] nonce = handshake.reset();
+                final long claim = link.claim(hello == null ? StatusRequestFlyweight.LENGTH :
+                    dev.ferry.net.message.HelloFlyweight.MAX_LENGTH);
+                final int length = hello == null ?
+                    new StatusRequestFlyweight(requestType).encode(link.sendBuffer(), claim, nonce) :
+                    hello.applyAsInt(link.sendBuffer().asSlice(claim), 0L);
+                if (hello != null)
+                {
+                    new dev.ferry.net.message.HelloFlyweight().wrap(link.sendBuffer(), claim).nonce(nonce).seal();
+                }
                 handshake.sent(requestType, link.sendBuffer(), claim, length);
                 link.commit(length);
                 while (!done)
@@ -148,6 +193,15 @@ public final class StatusClient
         {
             case CHALLENGE -> handshake.onChallenge(buffer, offset, length, connection);
             case STATUS_RESPONSE -> onPart(buffer, offset, length);
+            case WELCOME ->
+            {
+                if (hello == null)
+                {
+                    throw new FerryException(ErrorCode.PROTOCOL, "expected CHALLENGE or STATUS_RESPONSE, got " + type);
+                }
+                handshake.verify(type, buffer, offset, length, "WELCOME from " + connection.remoteAddress());
+                done = true; // accepted: nothing more to learn (the connection closes)
+            }
             case ERROR -> throw handshake.refusal(buffer, offset, length, connection.remoteAddress());
             default -> throw new FerryException(ErrorCode.PROTOCOL, "expected CHALLENGE or STATUS_RESPONSE, got " + type);
         }
