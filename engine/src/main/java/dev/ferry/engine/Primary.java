@@ -384,7 +384,8 @@ public final class Primary implements AutoCloseable
                 micros(latency, 50), micros(latency, 99), micros(latency, 99.9), latency.getTotalCount(),
                 slot.snapshots(), snapshot == null ? 0 : snapshot.offset(), snapshot == null ? 0 : snapshot.bytes(),
                 snapshot == null ? 0 : snapshot.totalBytes(), snapshot == null ? 0 : snapshot.progress(),
-                snapshot == null ? 0 : snapshot.etaMillis()));
+                snapshot == null ? 0 : snapshot.etaMillis(), slot.evictionEtaMillis(),
+                slot.evictionEtaMillis() > 0 && slot.evictionEtaMillis() < config.evictionWarningMs()));
         }
         replicas.sort((a, b) -> a.id().compareTo(b.id()));
         return new PrimaryStatus(head, wal.oldestOffset(), history.id().toString(), history.epoch(),

@@ -44,6 +44,7 @@ public final class PrimaryConfig
     private long retentionIntervalNs = TimeUnit.SECONDS.toNanos(1);
     private long slotCapBytes = SLOT_CAP_BYTES_DEFAULT;
     private long snapshotCapBytes = SLOT_CAP_BYTES_DEFAULT;
+    private long evictionWarningMs = EVICTION_WARNING_MS_DEFAULT;
     private long snapshotRateBytesPerSec;
     private EventLog eventLog = EventLog.NONE;
     private AckListener ackListener = AckListener.NONE;
@@ -453,6 +454,28 @@ public final class PrimaryConfig
     public PrimaryConfig slotCapBytes(final long slotCapBytes)
     {
         this.slotCapBytes = slotCapBytes;
+        return this;
+    }
+
+    /** The default {@link #evictionWarningMs()}: 10 minutes. */
+    public static final long EVICTION_WARNING_MS_DEFAULT = 10 * 60 * 1000;
+
+    /**
+     * @return the time to eviction under which the primary warns about a replica (its log, and {@code evictionWarning}
+     *         in its status): it falls behind fast enough to pass its cap within that time, and then needs a resync.
+     */
+    public long evictionWarningMs()
+    {
+        return evictionWarningMs;
+    }
+
+    /**
+     * @param evictionWarningMs see {@link #evictionWarningMs()} (0: never warn).
+     * @return this.
+     */
+    public PrimaryConfig evictionWarningMs(final long evictionWarningMs)
+    {
+        this.evictionWarningMs = evictionWarningMs;
         return this;
     }
 

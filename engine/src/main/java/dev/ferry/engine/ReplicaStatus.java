@@ -26,13 +26,32 @@ package dev.ferry.engine;
  * @param snapshotTotalBytes its length; 0 when no snapshot is in flight.
  * @param snapshotProgress   the fraction sent, 0..1 (0 when none is in flight).
  * @param snapshotEtaMillis  the time it has left at the rate so far (-1 unknown; 0 when none is in flight).
+ * @param evictionEtaMillis  time to eviction: milliseconds until retention would pass it at the current rates (its lag
+ *                           past the slot cap: it would then need a resync); 0 when it is not at risk (no retention
+ *                           or cap, or it keeps up). Estimated on each retention pass.
+ * @param evictionWarning    whether that time is under the primary's warning threshold ({@code --eviction-warning}).
  */
 public record ReplicaStatus(
     String id, String remote, SlotState state, long received, long durable, boolean syncs, long applied, long lagEntries, long lagBytes,
     long lagMillis, long lastHeartbeatMsAgo, double ackP50Micros, double ackP99Micros, double ackP999Micros, long acks,
     long snapshots, long snapshotOffset, long snapshotBytes, long snapshotTotalBytes, double snapshotProgress,
-    long snapshotEtaMillis)
+    long snapshotEtaMillis, long evictionEtaMillis, boolean evictionWarning)
 {
+    /**
+     * A replica not at risk of eviction.
+     */
+    public ReplicaStatus(final String id, final String remote, final SlotState state, final long received,
+        final long durable, final boolean syncs, final long applied, final long lagEntries, final long lagBytes,
+        final long lagMillis, final long lastHeartbeatMsAgo, final double ackP50Micros, final double ackP99Micros,
+        final double ackP999Micros, final long acks, final long snapshots, final long snapshotOffset,
+        final long snapshotBytes, final long snapshotTotalBytes, final double snapshotProgress,
+        final long snapshotEtaMillis)
+    {
+        this(id, remote, state, received, durable, syncs, applied, lagEntries, lagBytes, lagMillis, lastHeartbeatMsAgo,
+            ackP50Micros, ackP99Micros, ackP999Micros, acks, snapshots, snapshotOffset, snapshotBytes,
+            snapshotTotalBytes, snapshotProgress, snapshotEtaMillis, 0, false);
+    }
+
     /**
      * A replica to which no snapshot was ever sent.
      */

@@ -107,6 +107,12 @@ final class PrimaryCommand implements Callable<Integer>
             + "(default: ${DEFAULT-VALUE}, 16 GiB; 0: no cap), apart from --slot-cap-bytes.")
     long snapshotCapBytes;
 
+    @Option(names = "--eviction-warning", paramLabel = "DURATION", defaultValue = "10m",
+        converter = Converters.DurationValue.class,
+        description = "Warn (in the log and in status) about a replica that falls behind fast enough to pass its cap, "
+            + "and so to need a resync, within this time (default: ${DEFAULT-VALUE}; 0s: never).")
+    Duration evictionWarning;
+
     @Option(names = "--sync", paramLabel = "none|batch|interval", defaultValue = "batch",
         description = "WAL sync policy (default: ${DEFAULT-VALUE}): what survives a power loss; every append survives "
             + "kill -9 regardless. The generator and --stdin flush (batch: sync) after their appends.")
@@ -164,6 +170,7 @@ final class PrimaryCommand implements Callable<Integer>
             .retention(new RetentionPolicy(retainAge, retainBytes))
             .slotCapBytes(slotCapBytes)
             .snapshotCapBytes(snapshotCapBytes)
+            .evictionWarningMs(evictionWarning.toMillis())
             .snapshotRateBytesPerSec(snapshotRate)
             .stateMachine(state.stateMachine(spec.commandLine()))
             .syncReplicas(syncReplicas)

@@ -86,6 +86,11 @@ final class StatusCommand implements Callable<Integer>
                     r.snapshotOffset(), 100 * r.snapshotProgress(), r.snapshotBytes(), r.snapshotTotalBytes(),
                     r.snapshotEtaMillis() < 0 ? "?" : r.snapshotEtaMillis() + " ms", r.snapshots());
             }
+            if (r.evictionEtaMillis() > 0)
+            {
+                out.printf("%-16s   %sfalls behind: passes its cap (then needs a resync) in about %d s%n", "",
+                    r.evictionWarning() ? "WARNING: " : "", (r.evictionEtaMillis() + 999) / 1000);
+            }
         }
     }
 }

@@ -40,6 +40,11 @@ public final class ReplicaSlot
     private volatile long snapshotFromBytes;
     private volatile long snapshotStartNs;
     private volatile long snapshotBytesSent;
+    private volatile long evictionEtaMillis; // 0: not at risk
+    private double lagGrowth = Double.NaN; // bytes a second, moving average; the serving thread's
+    private long lagSampleBytes;
+    private long lagSampleNs;
+    private boolean evictionWarned;
     private volatile long holdFrom = -1; // a snapshot's offset, held until the replica acknowledges what it has after it
 
     ReplicaSlot(final String id)
@@ -286,6 +291,47 @@ public final class ReplicaSlot
     void onHeartbeat(final long nowNs)
     {
         lastHeartbeatNs = nowNs;
+    }
+
+    /**
+     * A retention pass's look at this replica: how fast its lag grows, and so how long until it passes {@code cap}.
+     * On the serving thread.
+     *
+     * @param nowNs the time.
+     * @param cap   the cap that applies to it now (0: none).
+     * @return true the first time its time to eviction falls under {@code warningMs} (until it is out of risk again).
+     */
+    boolean sampleEviction(final long nowNs, final long cap, final long warningMs)
+    {
+        final long bytes = lagBytes;
+        if (lagSampleNs != 0)
+        {
+            lagGrowth = Eviction.growth(lagGrowth, bytes - lagSampleBytes, nowNs - lagSampleNs);
+        }
+        lagSampleBytes = bytes;
+        lagSampleNs = nowNs;
+        final long eta = invalidated ? 0 : Eviction.millisToEviction(bytes, cap, lagGrowth);
+        evictionEtaMillis = eta;
+        if (eta == 0)
+        {
+            evictionWarned = false;
+            return false;
+        }
+        if (eta < warningMs && !evictionWarned)
+        {
+            evictionWarned = true;
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * @return milliseconds until retention would pass this replica at the current rates (it would then need a
+     *         resync); 0 when it is not at risk.
+     */
+    public long evictionEtaMillis()
+    {
+        return evictionEtaMillis;
     }
 
     void lag(final long millis, final long bytes)

@@ -443,6 +443,13 @@ public final class ServeAgent implements Agent, Sessions
                 // a snapshot in flight holds the WAL after it under a cap of its own: a resync never loops because
                 // the log it needs was deleted under it, and never holds more than the operator allowed
                 final long cap = snapshotting ? config.snapshotCapBytes() : config.slotCapBytes();
+                if (slot.sampleEviction(System.nanoTime(), cap, config.evictionWarningMs()))
+                {
+                    log("WARNING: replica " + slot.id() + " is " + slot.lagBytes() + " bytes behind and falls " +
+                        "further behind: at this rate it passes the " + (snapshotting ? "snapshot" : "slot") +
+                        " cap of " + cap + " bytes in about " + (slot.evictionEtaMillis() + 999) / 1000 + " s, and " +
+                        "then needs a resync (bring it back, or raise --slot-cap-bytes)");
+                }
                 if (cap > 0 && !slot.invalidated() && slot.lagBytes() > cap)
                 {
                     slot.invalidate();

@@ -56,6 +56,8 @@ public final class StatusJson
                 .append(",\"snapshotTotalBytes\":").append(r.snapshotTotalBytes())
                 .append(",\"snapshotProgress\":").append(r.snapshotProgress())
                 .append(",\"snapshotEtaMillis\":").append(r.snapshotEtaMillis())
+                .append(",\"evictionEtaMillis\":").append(r.evictionEtaMillis())
+                .append(",\"evictionWarning\":").append(r.evictionWarning())
                 .append('}');
         }
         return json.append("],\"applied\":").append(status.applied()).append(",\"fenced\":").append(status.fenced())
