@@ -83,6 +83,17 @@ public final class Primary implements AutoCloseable
                 h = History.create(NODE);
                 h.save(wal.directory());
             }
+            bound = bind(config.listen());
+            if (config.promotedBy() != null)
+            {
+                // only now, the WAL open and locked and the address bound: a promotion that fails before records
+                // nothing, so the node it failed on never fences the primary it could not replace
+                h = h.promoted(config.promotedBy(), wal.nextOffset());
+                h.save(wal.directory());
+                Fence.lift(wal.directory());
+                config.eventLog().log("replica " + config.promotedBy() + " PROMOTED to primary at epoch " + h.epoch() +
+                    ", from offset " + wal.nextOffset() + " (history " + h.id() + ", epochs " + h.epochs() + ")");
+            }
             this.history = h;
             this.fence = Fence.load(wal.directory());
             if (fence.fenced())
@@ -91,7 +102,6 @@ public final class Primary implements AutoCloseable
                     " superseded it; it serves its WAL but refuses appends (start it as a replica of the new primary " +
                     "to rejoin)");
             }
-            bound = bind(config.listen());
             this.server = bound;
             applier = config.stateMachine() == null ? null :
                 Applier.open(wal, config.stateMachine(), config.snapshotEveryEntries(), config.eventLog());

@@ -45,6 +45,7 @@ public final class PrimaryConfig
     private long slotCapBytes = SLOT_CAP_BYTES_DEFAULT;
     private long snapshotCapBytes = SLOT_CAP_BYTES_DEFAULT;
     private long evictionWarningMs = EVICTION_WARNING_MS_DEFAULT;
+    private String promotedBy;
     private long snapshotRateBytesPerSec;
     private EventLog eventLog = EventLog.NONE;
     private AckListener ackListener = AckListener.NONE;
@@ -454,6 +455,28 @@ public final class PrimaryConfig
     public PrimaryConfig slotCapBytes(final long slotCapBytes)
     {
         this.slotCapBytes = slotCapBytes;
+        return this;
+    }
+
+    /**
+     * @return the id of the replica this primary is the promotion of, or null (see {@link Replica#promote}).
+     */
+    String promotedBy()
+    {
+        return promotedBy;
+    }
+
+    /**
+     * The primary opens as the promotion of a replica: once its WAL is open and its address bound, and before it
+     * takes an append, it begins the next epoch of the WAL's history at its next offset, by {@code node}. Nothing is
+     * recorded if the open fails before that.
+     *
+     * @param node the promoted replica's id.
+     * @return this.
+     */
+    PrimaryConfig promotedBy(final String node)
+    {
+        this.promotedBy = node;
         return this;
     }
 

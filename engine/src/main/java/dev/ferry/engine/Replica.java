@@ -4,7 +4,6 @@ import dev.ferry.engine.agent.AgentInvoker;
 import dev.ferry.engine.agent.AgentRunner;
 import dev.ferry.engine.follow.FollowAgent;
 import dev.ferry.engine.follow.PromotionListener;
-import dev.ferry.engine.history.Fence;
 import dev.ferry.engine.history.History;
 import dev.ferry.engine.state.Applier;
 import dev.ferry.engine.state.StateStore;
@@ -378,21 +377,18 @@ public final class Replica implements AutoCloseable
         {
             listener.close(); // its address may be the new primary's
         }
-        final java.nio.file.Path directory = config.wal().directory();
-        final long nextOffset = agent.wal().nextOffset();
         close();
-        final History own = History.load(directory);
-        if (own == null)
+        if (!agent.wal().isClosed())
+        {
+            throw new FerryException(ErrorCode.CONFIGURATION, "replica " + config.id() + " did not stop (its thread is " +
+                "still running, or it runs on an invoker that has not closed it): not promoted, nothing recorded");
+        }
+        if (History.load(config.wal().directory()) == null)
         {
             throw new FerryException(ErrorCode.CONFIGURATION, "replica " + config.id() + " holds no history yet (it " +
                 "never followed a primary): there is nothing to promote");
         }
-        final History next = own.promoted(config.id(), nextOffset);
-        next.save(directory);
-        Fence.lift(directory);
-        config.eventLog().log("replica " + config.id() + " PROMOTED to primary at epoch " + next.epoch() +
-            ", from offset " + nextOffset + " (history " + next.id() + ", epochs " + next.epochs() + ")");
-        final Primary opened = Primary.open(primary.wal(config.wal().copy()));
+        final Primary opened = Primary.open(primary.wal(config.wal().copy()).promotedBy(config.id()));
         promoted = opened;
         if (config.primary() != null)
         {

@@ -372,6 +372,9 @@ public final class Wal implements AutoCloseable
      */
     public Wal truncateAfter(final long offset)
     {
+        // the chain the kept entries end with: what the WAL chains from if it is left empty (a truncation of all it
+        // holds must not forget the chain it started from)
+        final long chain = chainBefore(offset + 1);
         if (!sequencer.copyPrefix(this, offset, openCursors.get()))
         {
             return this;
@@ -379,7 +382,8 @@ public final class Wal implements AutoCloseable
         close();
         Truncation.swapIn(directory);
         // a repair's copy holds no torn entry: one found there again is an error, not another repair
-        return new Wal(config.copy().firstOffset(offset + 1).conclude()).repairTornTail(!repairing);
+        return new Wal(config.copy().firstOffset(offset + 1).firstChain(chain < 0 ? config.firstChain() : (int)chain)
+            .conclude()).repairTornTail(!repairing);
     }
 
     /**

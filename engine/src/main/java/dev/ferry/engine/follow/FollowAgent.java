@@ -175,6 +175,7 @@ public final class FollowAgent implements Agent
             return wal;
         }
         final WalAside.Suffix suffix = WalAside.keepSuffix(wal, damaged, history);
+        new StateStore(wal.directory()).moveAbove(damaged, suffix.directory());
         final Wal truncated = wal.truncateAfter(damaged - 1);
         if (history != null)
         {
@@ -543,6 +544,8 @@ public final class FollowAgent implements Agent
         }
         receiver.close();
         final WalAside.Suffix suffix = WalAside.keepSuffix(wal, from, history);
+        // the snapshots of states that applied the entries removed go with them: never loaded again
+        new StateStore(directory).moveAbove(from, suffix.directory());
         final Wal truncated = wal.truncateAfter(from - 1);
         wal = truncated;
         history = history.truncatedTo(from);

@@ -24,6 +24,8 @@ import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 
 /**
@@ -33,8 +35,9 @@ import java.util.function.Supplier;
  * {@code STATUS_RESPONSE} JSON document, or a signed {@code ERROR}. Before it promotes, it closes its listening
  * socket, so that the primary the replica becomes listens on the same address. Anything else on the port (a replica's
  * {@code HELLO}, a status request) is refused with {@code CONFIGURATION}: serving replicas from a replica (cascading)
- * is not built yet. One connection at a time, each bounded by a 5 s timeout and 4 KiB frames: the port costs nothing
- * while nobody uses it, and a stranger can hold it for 5 s at most.
+ * is not built yet. At most 16 connections at once, each on a thread of its own and closed by a reaper 5 s after it
+ * was accepted (4 KiB frames): the port costs nothing while nobody uses it, and a stranger holds a handler for 5 s at
+ * most, never the port; one promotion at a time.
  */
 public final class PromotionListener implements AutoCloseable
 {
@@ -47,7 +50,13 @@ public final class PromotionListener implements AutoCloseable
     private final EventLog log;
     private final String name;
     private final Thread thread;
-    private final FrameDecoder decoder = new FrameDecoder(MAX_FRAME_BYTES);
+    private static final int MAX_CONNECTIONS = 16;
+
+    private final java.util.concurrent.Semaphore handlers = new java.util.concurrent.Semaphore(MAX_CONNECTIONS);
+    private final java.util.concurrent.ConcurrentHashMap<Socket, Long> deadlines =
+        new java.util.concurrent.ConcurrentHashMap<>();
+    private final Thread reaper;
+    private volatile Socket promotedBy;
     private volatile boolean closed;
 
     /**
@@ -82,6 +91,7 @@ public final class PromotionListener implements AutoCloseable
         thread = new Thread(this::run, "ferry-promotion-" + name);
         thread.setDaemon(true);
         thread.start();
+        reaper = Thread.ofPlatform().daemon(true).name("ferry-promotion-reaper").start(this::reap);
     }
 
     /**
@@ -96,22 +106,80 @@ public final class PromotionListener implements AutoCloseable
     {
         while (!closed)
         {
-            try (Socket socket = server.accept())
+            final Socket socket;
+            try
             {
-                socket.setSoTimeout(TIMEOUT_MS);
-                socket.setTcpNoDelay(true);
-                if (serve(socket))
-                {
-                    return; // promoted: the primary listens here now
-                }
+                socket = server.accept();
             }
-            catch (final IOException | RuntimeException ex)
+            catch (final IOException ex)
             {
                 if (!closed)
                 {
-                    log.log(name + ": a connection to its --serve port failed: " + ex.getMessage());
+                    log.log(name + ": its --serve port failed: " + ex.getMessage());
                 }
+                return;
             }
+            if (!handlers.tryAcquire())
+            {
+                closeQuietly(socket); // MAX_CONNECTIONS at once already: a flood is refused, not queued
+                continue;
+            }
+            // each connection on a thread of its own, closed by the reaper at its deadline: a peer that trickles
+            // bytes holds one of MAX_CONNECTIONS handlers for TIMEOUT_MS at most, never the port
+            deadlines.put(socket, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MS));
+            Thread.ofPlatform().daemon(true).name("ferry-promotion-conn").start(() -> handle(socket));
+        }
+    }
+
+    /** Closes every connection past its deadline (but the one promoting), until the listener is closed. */
+    private void reap()
+    {
+        while (!closed)
+        {
+            final long now = System.nanoTime();
+            deadlines.forEach((socket, deadline) ->
+            {
+                if (now - deadline > 0 && socket != promotedBy)
+                {
+                    closeQuietly(socket);
+                    deadlines.remove(socket);
+                }
+            });
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
+        }
+    }
+
+    private void handle(final Socket socket)
+    {
+        try (socket)
+        {
+            socket.setSoTimeout(TIMEOUT_MS);
+            socket.setTcpNoDelay(true);
+            serve(socket);
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            if (!closed)
+            {
+                log.log(name + ": a connection to its --serve port failed: " + ex.getMessage());
+            }
+        }
+        finally
+        {
+            deadlines.remove(socket);
+            handlers.release();
+        }
+    }
+
+    private static void closeQuietly(final Socket socket)
+    {
+        try
+        {
+            socket.close();
+        }
+        catch (final IOException ignore)
+        {
+            // closing anyway
         }
     }
 
@@ -123,6 +191,7 @@ public final class PromotionListener implements AutoCloseable
         final DataInputStream in = new DataInputStream(socket.getInputStream());
         final OutputStream out = socket.getOutputStream();
         final MemorySegment first = readFrame(in);
+        final FrameDecoder decoder = new FrameDecoder(MAX_FRAME_BYTES);
         final MessageType type = decoder.verify(first);
         if (type != MessageType.PROMOTE_REQUEST)
         {
@@ -154,6 +223,16 @@ public final class PromotionListener implements AutoCloseable
             send(out, error(ex.code(), ex.getMessage(), null, null));
             return false;
         }
+        synchronized (this)
+        {
+            if (promotedBy != null)
+            {
+                send(out, error(ErrorCode.CONFIGURATION, "replica " + name + " is being promoted already",
+                    clientNonce, serverNonce));
+                return false;
+            }
+            promotedBy = socket; // the reaper leaves this connection alone: a promotion takes what it takes
+        }
         log.log(name + ": " + who + ", authenticated: promoting");
         closed = true;
         server.close(); // the address is the new primary's
@@ -162,10 +241,12 @@ public final class PromotionListener implements AutoCloseable
         {
             json = promote.get();
         }
-        catch (final FerryException ex)
+        catch (final RuntimeException ex)
         {
-            log.log(name + ": the promotion failed: " + ex.getMessage());
-            send(out, error(ex.code(), ex.getMessage(), clientNonce, serverNonce));
+            final FerryException failure = ex instanceof FerryException fe ? fe :
+                new FerryException(ErrorCode.INTERNAL, "the promotion failed: " + ex, ex);
+            log.log(name + ": the promotion failed: " + failure.getMessage());
+            send(out, error(failure.code(), failure.getMessage(), clientNonce, serverNonce));
             return true;
         }
         final byte[] utf8 = json.getBytes(StandardCharsets.UTF_8);
@@ -219,6 +300,7 @@ public final class PromotionListener implements AutoCloseable
     public void close()
     {
         closed = true;
+        LockSupport.unpark(reaper);
         try
         {
             server.close();

@@ -12,7 +12,9 @@ import java.util.UUID;
  *   -----------------------------------------------------------------------------------------------
  *   another protocol version                                          refuse PROTOCOL
  *   not empty, another history id                                     SNAPSHOT, else refuse DIVERGED
- *   a newer epoch than the server's                                   refuse FENCED (the server is stale)
+ *   not empty, same history, a newer epoch than the server's          refuse FENCED (the server is stale); an empty
+ *                                                                       replica's epoch fences nobody (it holds
+ *                                                                       nothing of this history to prove it)
  *   empty, and its state could not be rolled back (NEEDS_SNAPSHOT)  SNAPSHOT, else refuse DIVERGED
  *   empty, the server's WAL no longer starts at offset 0              SNAPSHOT (a state needs every entry),
  *                                                                       else stream from the oldest retained
@@ -62,7 +64,7 @@ public final class Resume
             return refuseOrSnapshot(snapshots, ErrorCode.DIVERGED, "replica " + id + " has history " +
                 hello.historyId() + ", this primary " + history.id());
         }
-        if (hello.epoch() > history.epoch())
+        if (!hello.emptyWal() && hello.epoch() > history.epoch())
         {
             return new ResumeDecision.Refuse(ErrorCode.FENCED, "replica " + id + " is at epoch " + hello.epoch() +
                 ", this node at " + history.epoch() + ": a newer primary exists; this node is fenced");

@@ -101,7 +101,7 @@ public final class ServeAgent implements Agent, Sessions
             .plaintextReply(PlaintextReply.errorFrame()));
         this.strangers = new StrangerLog(log, STRANGER_LOG_INTERVAL_NS);
         this.slotStore = new SlotStore(wal.directory());
-        slotStore.load(slots);
+        slotStore.load(slots, wal.nextOffset());
         this.pretoucher = config.pretouch() ? new WalPretoucher(wal, WalPretoucher.DEFAULT_AHEAD_BYTES) : null;
         this.parker = new SelectorParker(this::nothingToSend, config.idleBlockMs());
         parker.wakeOnAccept(server); // a new replica wakes a parked sender too

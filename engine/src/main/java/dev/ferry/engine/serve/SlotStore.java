@@ -33,8 +33,16 @@ public final class SlotStore
         this.file = walDir.resolve(FILE);
     }
 
-    /** Slots saved by an earlier run, as DISCONNECTED slots holding retention at their durable position. */
-    void load(final SlotTable slots)
+    /**
+     * Slots saved by an earlier run, as DISCONNECTED slots holding retention at their durable position, never beyond
+     * {@code head}: a primary whose unsynced tail a power loss took has a head below what its replicas acknowledged,
+     * and the entries it appends again there must not count as on those replicas (a synchronous append would be
+     * acknowledged by a position nobody confirmed for them).
+     *
+     * @param slots the table to fill.
+     * @param head  the WAL's next offset.
+     */
+    void load(final SlotTable slots, final long head)
     {
         if (!Files.exists(file))
         {
@@ -55,7 +63,7 @@ public final class SlotStore
             try
             {
                 final long durable = Long.parseLong(props.getProperty(id).trim());
-                slots.slot(id).restore(durable);
+                slots.slot(id).restore(Math.min(durable, head));
                 loaded.put(id, durable);
             }
             catch (final NumberFormatException ex)

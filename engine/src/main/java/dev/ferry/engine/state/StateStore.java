@@ -206,6 +206,56 @@ public final class StateStore
     }
 
     /**
+     * Move the snapshots above an offset (and their chain files) into {@code into}/{@value #DIRECTORY}: before a
+     * truncation at {@code offset}, the states that applied the entries it removes must not be loaded again.
+     *
+     * @param offset the first offset removed: a snapshot at it (every entry below applied) stays.
+     * @param into   a directory kept aside (what was truncated).
+     * @return how many snapshots were moved.
+     * @throws FerryException STORAGE if they cannot be moved.
+     */
+    public int moveAbove(final long offset, final Path into)
+    {
+        int moved = 0;
+        try
+        {
+            for (final Path snapshot : snapshots())
+            {
+                final long at = offsetOf(snapshot);
+                if (at > offset)
+                {
+                    final Path target = Files.createDirectories(into.resolve(DIRECTORY));
+                    Files.move(snapshot, target.resolve(snapshot.getFileName()));
+                    if (Files.exists(chainFile(at)))
+                    {
+                        Files.move(chainFile(at), target.resolve(chainFile(at).getFileName()));
+                    }
+                    moved++;
+                }
+            }
+            if (moved > 0)
+            {
+                syncDirectory(directory);
+                syncDirectory(into.resolve(DIRECTORY));
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new FerryException(ErrorCode.STORAGE, "cannot move the snapshots above offset " + offset + " of " +
+                directory + " into " + into + ": " + ex.getMessage(), ex);
+        }
+        return moved;
+    }
+
+    private static void syncDirectory(final Path directory) throws IOException
+    {
+        try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ))
+        {
+            channel.force(true);
+        }
+    }
+
+    /**
      * @return the newest snapshot file, or null.
      */
     public Path newestFile()

@@ -14,7 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * WAL's config happened to carry it: the emptied WAL then chains from Chain.SEED, and its next HELLO's lastChain is
  * wrong, so the primary answers DIVERGED.
  */
-class ReviewChainTruncateTest
+class WalTruncateChainTest
 {
     @TempDir
     Path dir;

@@ -31,7 +31,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 @ExtendWith(LeakCheck.class)
-class ReviewTruncatedSnapshotTest
+class RollbackSnapshotTest
 {
     private static final Duration WAIT = Duration.ofSeconds(60);
 

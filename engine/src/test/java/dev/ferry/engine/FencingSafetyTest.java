@@ -26,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 /** Review: ways a healthy primary gets fenced by a node that is not of a newer epoch of its history. */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 @ExtendWith(LeakCheck.class)
-class ReviewFencingTest
+class FencingSafetyTest
 {
     private static final Duration WAIT = Duration.ofSeconds(30);
 

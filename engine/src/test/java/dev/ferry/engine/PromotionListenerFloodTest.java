@@ -26,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 @ExtendWith(LeakCheck.class)
-class ReviewPromotionListenerDosTest
+class PromotionListenerFloodTest
 {
     @TempDir
     Path dir;
