@@ -395,7 +395,8 @@ public final class Primary implements AutoCloseable
                 slot.snapshots(), snapshot == null ? 0 : snapshot.offset(), snapshot == null ? 0 : snapshot.bytes(),
                 snapshot == null ? 0 : snapshot.totalBytes(), snapshot == null ? 0 : snapshot.progress(),
                 snapshot == null ? 0 : snapshot.etaMillis(), slot.evictionEtaMillis(),
-                slot.evictionEtaMillis() > 0 && slot.evictionEtaMillis() < config.evictionWarningMs()));
+                slot.evictionEtaMillis() > 0 && slot.evictionEtaMillis() < config.evictionWarningMs(),
+                slot.invalidated()));
         }
         replicas.sort((a, b) -> a.id().compareTo(b.id()));
         return new PrimaryStatus(head, wal.oldestOffset(), history.id().toString(), history.epoch(),

@@ -30,12 +30,14 @@ package dev.ferry.engine;
  *                           past the slot cap: it would then need a resync); 0 when it is not at risk (no retention
  *                           or cap, or it keeps up). Estimated on each retention pass.
  * @param evictionWarning    whether that time is under the primary's warning threshold ({@code --eviction-warning}).
+ * @param released           whether its slot was given up (its lag passed the cap): it no longer holds retention
+ *                           back, and the replica needs a resync when it comes back.
  */
 public record ReplicaStatus(
     String id, String remote, SlotState state, long received, long durable, boolean syncs, long applied, long lagEntries, long lagBytes,
     long lagMillis, long lastHeartbeatMsAgo, double ackP50Micros, double ackP99Micros, double ackP999Micros, long acks,
     long snapshots, long snapshotOffset, long snapshotBytes, long snapshotTotalBytes, double snapshotProgress,
-    long snapshotEtaMillis, long evictionEtaMillis, boolean evictionWarning)
+    long snapshotEtaMillis, long evictionEtaMillis, boolean evictionWarning, boolean released)
 {
     /**
      * A replica not at risk of eviction.
@@ -49,7 +51,7 @@ public record ReplicaStatus(
     {
         this(id, remote, state, received, durable, syncs, applied, lagEntries, lagBytes, lagMillis, lastHeartbeatMsAgo,
             ackP50Micros, ackP99Micros, ackP999Micros, acks, snapshots, snapshotOffset, snapshotBytes,
-            snapshotTotalBytes, snapshotProgress, snapshotEtaMillis, 0, false);
+            snapshotTotalBytes, snapshotProgress, snapshotEtaMillis, 0, false, false);
     }
 
     /**

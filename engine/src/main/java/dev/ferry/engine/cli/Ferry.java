@@ -16,7 +16,7 @@ import java.io.PrintWriter;
     version = "ferry 0.1.0",
     description = "Replicates a write-ahead log from a primary to its replicas.",
     subcommands = {DemoCommand.class, PrimaryCommand.class, ReplicaCommand.class, StatusCommand.class, DumpCommand.class,
-        ChecksumCommand.class, KvCommand.class, PromoteCommand.class})
+        ChecksumCommand.class, KvCommand.class, PromoteCommand.class, SlotsCommand.class})
 public final class Ferry implements Runnable
 {
     /** Exit code for a usage error. */

@@ -2,16 +2,10 @@ package dev.ferry.engine.cli;
 
 import dev.ferry.engine.PrimaryStatus;
 import dev.ferry.engine.ReplicaStatus;
-import dev.ferry.engine.status.StatusClient;
-import dev.ferry.net.auth.Secret;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 import picocli.CommandLine;
 
 import java.io.PrintStream;
-import java.net.InetSocketAddress;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.concurrent.Callable;
 
 /**
@@ -21,32 +15,14 @@ import java.util.concurrent.Callable;
     description = "Ask a running primary for head, oldest and per-replica progress, lag and ack latency.")
 final class StatusCommand implements Callable<Integer>
 {
-    @Option(names = "--primary", required = true, paramLabel = "HOST:PORT", converter = Converters.Address.class,
-        description = "The primary's replication address.")
-    InetSocketAddress primary;
-
-    @Option(names = "--json", description = "Print one JSON document.")
-    boolean json;
-
-    @Option(names = "--secret-file", paramLabel = "F",
-        description = {"The shared secret of the node, as its replicas use it: the status request is authenticated "
-            + "like a replica, and the answer is checked to come from a node with that secret. Without it, only a node "
-            + "started with --insecure-no-secret answers."})
-    Path secretFile;
-
     @CommandLine.Mixin
-    TlsOptions tls = new TlsOptions();
-
-    @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "3s", converter = Converters.DurationValue.class,
-        description = "How long to wait (default: ${DEFAULT-VALUE}).")
-    Duration timeout;
+    PrimaryClientOptions client = new PrimaryClientOptions();
 
     @Override
     public Integer call()
     {
-        final Secret secret = secretFile == null ? Secret.NONE : Secret.load(secretFile);
-        final String document = StatusClient.requestJson(primary, timeout, secret, tls.config());
-        if (json)
+        final String document = client.statusJson();
+        if (client.json)
         {
             System.out.println(document);
             return 0;

@@ -107,6 +107,8 @@ final class DownstreamSession implements AutoCloseable
     private final ChallengeFlyweight challenge = new ChallengeFlyweight();
     private final AuthFlyweight auth = new AuthFlyweight();
     private final StatusRequestFlyweight statusRequest = new StatusRequestFlyweight();
+    private final dev.ferry.net.message.DropSlotRequestFlyweight dropSlot =
+        new dev.ferry.net.message.DropSlotRequestFlyweight();
     private final StatusResponseFlyweight statusResponse = new StatusResponseFlyweight();
     private final byte[] first = new byte[HelloFlyweight.MAX_LENGTH]; // the client's first frame, as its proof covers it
     private final MemorySegment firstFrame = MemorySegment.ofArray(first);
@@ -326,7 +328,9 @@ final class DownstreamSession implements AutoCloseable
                     hello.decode(buffer, offset, length).copyNonceTo(clientNonce));
                 case STATUS_REQUEST -> challenge(type, buffer, offset, length,
                     statusRequest.decode(buffer, offset, length).copyNonceTo(clientNonce));
-                default -> fail(ErrorCode.PROTOCOL, "expected HELLO or STATUS_REQUEST, got " + type);
+                case DROP_SLOT_REQUEST -> challenge(type, buffer, offset, length,
+                    dropSlot.decode(buffer, offset, length).copyNonceTo(clientNonce));
+                default -> fail(ErrorCode.PROTOCOL, "expected HELLO, STATUS_REQUEST or DROP_SLOT_REQUEST, got " + type);
             }
         }
         else if (phase == Phase.AWAIT_AUTH)
@@ -452,6 +456,22 @@ final class DownstreamSession implements AutoCloseable
         if (firstType == MessageType.HELLO)
         {
             onHello();
+        }
+        else if (firstType == MessageType.DROP_SLOT_REQUEST)
+        {
+            final String id = dropSlot.wrap(firstFrame, 0).slotId();
+            try
+            {
+                statusDocument = CompletableFuture.completedFuture(
+                    sessions.dropSlot(id).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            }
+            catch (final FerryException ex)
+            {
+                fail(ex.code(), ex.getMessage());
+                return;
+            }
+            statusSinceNs = System.nanoTime();
+            phase = Phase.STATUS;
         }
         else
         {

@@ -496,6 +496,28 @@ public final class ServeAgent implements Agent, Sessions
     }
 
     @Override
+    public String dropSlot(final String id)
+    {
+        final ReplicaSlot slot = slots.find(id);
+        if (slot == null)
+        {
+            throw new dev.ferry.error.FerryException(dev.ferry.error.ErrorCode.CONFIGURATION, "no slot '" + id +
+                "' on this primary (ferry slots lists them)");
+        }
+        if (slot.state() != SlotState.DISCONNECTED)
+        {
+            throw new dev.ferry.error.FerryException(dev.ferry.error.ErrorCode.CONFIGURATION, "replica " + id +
+                " is connected (" + slot.state() + "): stop it first; a slot in use is not dropped");
+        }
+        slots.remove(slot);
+        saveSlots(); // at once: a restart must not bring the slot back
+        log("slot " + id + " dropped by an operator: it held retention at offset " + slot.retainFrom() + ", " +
+            slot.lagBytes() + " bytes behind; the replica, if it comes back, starts over as a new one");
+        return "{\"dropped\":\"" + id + "\",\"heldFrom\":" + slot.retainFrom() + ",\"heldBytes\":" + slot.lagBytes() +
+            ",\"released\":" + slot.invalidated() + "}";
+    }
+
+    @Override
     public void replaceOlderSession(final DownstreamSession newer, final String replicaId)
     {
         for (final DownstreamSession session : sessions)

@@ -38,4 +38,13 @@ interface Sessions
      *         bytes after an offset.
      */
     long averageEntryBytes();
+
+    /**
+     * Drop a disconnected replica's slot (an operator's authenticated request): it no longer holds retention back.
+     *
+     * @param id the replica's id.
+     * @return the answer, a JSON document: the slot dropped, where it held retention, how much.
+     * @throws dev.ferry.error.FerryException CONFIGURATION if there is no such slot or its replica is connected.
+     */
+    String dropSlot(String id);
 }

@@ -30,6 +30,26 @@ public final class SlotTable
         return slots.computeIfAbsent(id, ReplicaSlot::new);
     }
 
+    /**
+     * @param id a replica's id.
+     * @return its slot, or null: never creates one.
+     */
+    ReplicaSlot find(final String id)
+    {
+        return slots.get(id);
+    }
+
+    /**
+     * Forget a slot (dropped by an operator).
+     *
+     * @param slot the slot.
+     * @return whether it was there.
+     */
+    boolean remove(final ReplicaSlot slot)
+    {
+        return slots.remove(slot.id(), slot);
+    }
+
     public Collection<ReplicaSlot> all()
     {
         return Collections.unmodifiableCollection(slots.values());

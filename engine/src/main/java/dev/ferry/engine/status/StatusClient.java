@@ -44,20 +44,48 @@ public final class StatusClient
     private int parts;
     private boolean done;
 
+    /** Writes a client's first frame with its nonce at an offset of the send buffer. */
+    @FunctionalInterface
+    private interface FirstFrame
+    {
+        int write(MemorySegment buffer, long offset, byte[] nonce);
+    }
+
     private final MessageType requestType;
-    private final java.util.function.ToIntBiFunction<MemorySegment, Long> hello;
+    private final FirstFrame first;
 
     private StatusClient(final Secret secret, final MessageType requestType)
     {
-        this(secret, requestType, null);
+        this(secret, requestType, (buffer, offset, nonce) ->
+            new StatusRequestFlyweight(requestType).encode(buffer, offset, nonce));
     }
 
-    private StatusClient(final Secret secret, final MessageType requestType,
-        final java.util.function.ToIntBiFunction<MemorySegment, Long> hello)
+    private StatusClient(final Secret secret, final MessageType requestType, final FirstFrame first)
     {
         this.handshake = new ClientHandshake(new HandshakeAuth(secret));
         this.requestType = requestType;
-        this.hello = hello;
+        this.first = first;
+    }
+
+    /**
+     * Ask a primary to drop a disconnected replica's slot ({@code ferry slots --drop}): DROP_SLOT_REQUEST (nonce and
+     * slot id), CHALLENGE, AUTH, then its answer (a JSON document) or an ERROR.
+     *
+     * @param primary the primary's address.
+     * @param timeout how long to wait.
+     * @param secret  the primary's secret, or {@link Secret#NONE}.
+     * @param tls     the client's TLS settings, or null.
+     * @param slotId  the slot's id.
+     * @return the answer's JSON document.
+     * @throws FerryException as {@link #requestJson}, or the primary's refusal (CONFIGURATION: no such slot, or its
+     *                        replica is connected).
+     */
+    public static String dropSlot(final InetSocketAddress primary, final Duration timeout, final Secret secret,
+        final TlsConfig tls, final String slotId)
+    {
+        return new StatusClient(secret, MessageType.DROP_SLOT_REQUEST, (buffer, offset, nonce) ->
+            new dev.ferry.net.message.DropSlotRequestFlyweight().encode(buffer, offset, nonce, slotId))
+            .request(primary, timeout, tls == null ? null : TlsFactory.client(tls));
     }
 
     /**
@@ -80,8 +108,11 @@ public final class StatusClient
     {
         try
         {
-            new StatusClient(secret, MessageType.HELLO, hello).request(node, timeout, tls == null ? null :
-                TlsFactory.client(tls));
+            new StatusClient(secret, MessageType.HELLO, (buffer, offset, nonce) ->
+            {
+                hello.applyAsInt(buffer.asSlice(offset), 0L);
+                return new dev.ferry.net.message.HelloFlyweight().wrap(buffer, offset).nonce(nonce).seal();
+            }).request(node, timeout, tls == null ? null : TlsFactory.client(tls));
             return null;
         }
         catch (final dev.ferry.net.auth.PeerRefusal refusal)
@@ -147,16 +178,8 @@ public final class StatusClient
             try (FrameConnection link = new FrameConnection(transport, MAX_FRAME_BYTES, 4096))
             {
                 connection = link;
-                final byte[] nonce = handshake.reset();
-                final long claim = link.claim(hello == null ? StatusRequestFlyweight.LENGTH :
-                    dev.ferry.net.message.HelloFlyweight.MAX_LENGTH);
-                final int length = hello == null ?
-                    new StatusRequestFlyweight(requestType).encode(link.sendBuffer(), claim, nonce) :
-                    hello.applyAsInt(link.sendBuffer().asSlice(claim), 0L);
-                if (hello != null)
-                {
-                    new dev.ferry.net.message.HelloFlyweight().wrap(link.sendBuffer(), claim).nonce(nonce).seal();
-                }
+                final long claim = link.claim(dev.ferry.net.message.HelloFlyweight.MAX_LENGTH); // the longest first frame
+                final int length = first.write(link.sendBuffer(), claim, handshake.reset());
                 handshake.sent(requestType, link.sendBuffer(), claim, length);
                 link.commit(length);
                 while (!done)
@@ -195,7 +218,7 @@ public final class StatusClient
             case STATUS_RESPONSE -> onPart(buffer, offset, length);
             case WELCOME ->
             {
-                if (hello == null)
+                if (requestType != MessageType.HELLO)
                 {
                     throw new FerryException(ErrorCode.PROTOCOL, "expected CHALLENGE or STATUS_RESPONSE, got " + type);
                 }

@@ -58,6 +58,7 @@ public final class StatusJson
                 .append(",\"snapshotEtaMillis\":").append(r.snapshotEtaMillis())
                 .append(",\"evictionEtaMillis\":").append(r.evictionEtaMillis())
                 .append(",\"evictionWarning\":").append(r.evictionWarning())
+                .append(",\"released\":").append(r.released())
                 .append('}');
         }
         return json.append("],\"applied\":").append(status.applied()).append(",\"fenced\":").append(status.fenced())

@@ -289,6 +289,37 @@ final class Messages
     }
 
     /**
+     * Checks a padded id field: {@code idLength} bytes of {@code [A-Za-z0-9._-]}, then zeros up to {@code room} (and
+     * {@code extraZeros} more bytes that must be zero too).
+     *
+     * @throws FrameException {@code BAD_FIELD} naming the byte.
+     */
+    static void checkPaddedId(final MessageType type, final String what, final MemorySegment buffer, final long at,
+        final int idLength, final int room, final int extraZeros)
+    {
+        for (int i = 0; i < room + extraZeros; i++)
+        {
+            final int c = buffer.get(BYTE, at + i) & 0xFF;
+            if (i < idLength ? !HelloFlyweight.isReplicaIdChar(c) : c != 0)
+            {
+                throw badField(type, what + " byte " + i + " is 0x" + Integer.toHexString(c) +
+                    (i < idLength ? ", outside [A-Za-z0-9._-]" : " in the padding, which must be 0"));
+            }
+        }
+    }
+
+    /**
+     * Writes an id and its zero padding up to {@code room} bytes.
+     */
+    static void putPaddedId(final MemorySegment buffer, final long at, final CharSequence id, final int room)
+    {
+        for (int i = 0; i < room; i++)
+        {
+            buffer.set(BYTE, at + i, i < id.length() ? (byte)id.charAt(i) : 0);
+        }
+    }
+
+    /**
      * @return the UTF-8 (or ASCII) bytes at {@code [offset, offset + length)} as a new {@code String}.
      */
     static String getUtf8(final MemorySegment buffer, final long offset, final int length)

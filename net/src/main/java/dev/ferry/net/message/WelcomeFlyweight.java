@@ -204,15 +204,8 @@ public final class WelcomeFlyweight extends MessageFlyweight<WelcomeFlyweight>
         {
             throw Messages.badField(TYPE, "epochNodeLength=" + nodeLength + " is beyond " + MAX_EPOCH_NODE_LENGTH);
         }
-        for (int i = 0; i < MAX_EPOCH_NODE_LENGTH + RESERVED2_LENGTH; i++)
-        {
-            final int c = buffer.get(BYTE, frameOffset + EPOCH_NODE_OFFSET + i) & 0xFF;
-            if (i < nodeLength ? !HelloFlyweight.isReplicaIdChar(c) : c != 0)
-            {
-                throw Messages.badField(TYPE, "epochNode byte " + i + " is 0x" + Integer.toHexString(c) +
-                    (i < nodeLength ? ", outside [A-Za-z0-9._-]" : " in the padding, which must be 0"));
-            }
-        }
+        Messages.checkPaddedId(TYPE, "epochNode", buffer, frameOffset + EPOCH_NODE_OFFSET, nodeLength,
+            MAX_EPOCH_NODE_LENGTH, RESERVED2_LENGTH);
     }
 
     /**
@@ -463,10 +456,7 @@ public final class WelcomeFlyweight extends MessageFlyweight<WelcomeFlyweight>
             HelloFlyweight.checkReplicaId(node);
         }
         buffer.set(BYTE, offset + EPOCH_NODE_LENGTH_OFFSET, (byte)node.length());
-        for (int i = 0; i < MAX_EPOCH_NODE_LENGTH; i++)
-        {
-            buffer.set(BYTE, offset + EPOCH_NODE_OFFSET + i, i < node.length() ? (byte)node.charAt(i) : 0);
-        }
+        Messages.putPaddedId(buffer, offset + EPOCH_NODE_OFFSET, node, MAX_EPOCH_NODE_LENGTH);
         return this;
     }
 

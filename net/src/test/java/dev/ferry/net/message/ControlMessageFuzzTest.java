@@ -84,6 +84,12 @@ class ControlMessageFuzzTest implements AutoCloseable
     }
 
     @FuzzTest
+    void dropSlotRequest(final byte[] frame)
+    {
+        decode(ControlMessages.DROP_SLOT_REQUEST, frame);
+    }
+
+    @FuzzTest
     void promoteRequest(final byte[] frame)
     {
         decode(ControlMessages.PROMOTE_REQUEST, frame);

@@ -54,6 +54,18 @@ final class ControlMessages
             request.copyNonceTo(new byte[StatusRequestFlyweight.NONCE_LENGTH]),
             bytes(frame, StatusRequestFlyweight.NONCE_OFFSET, StatusRequestFlyweight.NONCE_LENGTH)), "the nonce"),
         (request, buffer, sink) -> sink.seed("request", request.encode(buffer, 0, pattern(16, 7))));
+    static final ControlMessage<DropSlotRequestFlyweight> DROP_SLOT_REQUEST = new ControlMessage<>(
+        "dropSlotRequest", MessageType.DROP_SLOT_REQUEST, DropSlotRequestFlyweight::new,
+        (request, frame) ->
+        {
+            require(DropSlotRequestFlyweight.LENGTH == frame.byteSize(), "a DROP_SLOT_REQUEST of " + frame.byteSize());
+            require(request.slotId().equals(HelloFlyweight.checkReplicaId(request.slotId())), "slot id");
+        },
+        (request, buffer, sink) ->
+        {
+            sink.seed("r1", request.encode(buffer, 0, pattern(16, 11), "r1"));
+            sink.seed("longest-id", request.encode(buffer, 0, pattern(16, 3), "s".repeat(64)));
+        });
     static final ControlMessage<ChallengeFlyweight> CHALLENGE = new ControlMessage<>(
         "challenge", MessageType.CHALLENGE, ChallengeFlyweight::new,
         (challenge, frame) -> require(ChallengeFlyweight.LENGTH == frame.byteSize() && Arrays.equals(
@@ -78,7 +90,7 @@ final class ControlMessages
 
     /** Every control message. */
     static final List<ControlMessage<?>> ALL = List.of(HELLO, WELCOME, ACK, NACK, HEARTBEAT, ERROR, STATUS_REQUEST,
-        STATUS_RESPONSE, CHALLENGE, AUTH, SNAPSHOT_CHUNK, SNAPSHOT_END, PROMOTE_REQUEST);
+        STATUS_RESPONSE, CHALLENGE, AUTH, SNAPSHOT_CHUNK, SNAPSHOT_END, PROMOTE_REQUEST, DROP_SLOT_REQUEST);
 
     /** The frame types that are not control messages: {@code BATCH} has targets of its own in wal-io. */
     static final List<MessageType> NOT_CONTROL_MESSAGES = List.of(MessageType.BATCH);

@@ -35,7 +35,12 @@ public enum MessageType
      * Operator to a replica's serving port (version 5): promote it to primary, with the client's nonce; authenticated
      * as {@code STATUS_REQUEST} is, answered by one {@code STATUS_RESPONSE} document or an {@code ERROR}.
      */
-    PROMOTE_REQUEST(14);
+    PROMOTE_REQUEST(14),
+    /**
+     * Operator to primary (version 5): drop a replica's slot, with the client's nonce and the slot's id; authenticated
+     * as {@code STATUS_REQUEST} is, answered by one {@code STATUS_RESPONSE} document or an {@code ERROR}.
+     */
+    DROP_SLOT_REQUEST(15);
 
     private static final MessageType[] BY_VALUE;
 
