@@ -48,6 +48,8 @@ public final class Primary implements AutoCloseable
     private final Wal wal;
     private final History history;
     private final Fence fence;
+    private final dev.ferry.engine.metrics.ErrorCounters counters = new dev.ferry.engine.metrics.ErrorCounters();
+    private volatile dev.ferry.engine.metrics.MetricsServer metrics;
     /** The node id a primary's new history names as the one that began epoch 0. */
     static final String NODE = "primary";
     private final SlotTable slots = new SlotTable();
@@ -105,7 +107,7 @@ public final class Primary implements AutoCloseable
             this.server = bound;
             applier = config.stateMachine() == null ? null :
                 Applier.open(wal, config.stateMachine(), config.snapshotEveryEntries(), config.eventLog());
-            this.agent = new ServeAgent(config, wal, history, slots, server, this::status, fence);
+            this.agent = new ServeAgent(config, wal, history, slots, server, this::status, fence, counters);
             if (applier != null)
             {
                 agent.applyWith(applier);
@@ -145,7 +147,31 @@ public final class Primary implements AutoCloseable
      */
     public static Primary open(final PrimaryConfig config)
     {
-        return new Primary(config.conclude());
+        final Primary primary = new Primary(config.conclude());
+        if (config.metrics() != null)
+        {
+            try
+            {
+                primary.metrics = new dev.ferry.engine.metrics.MetricsServer(config.metrics(),
+                    () -> dev.ferry.engine.metrics.Figures.primary(primary.status(), primary.counters),
+                    config.eventLog(), "primary");
+            }
+            catch (final RuntimeException ex)
+            {
+                primary.close();
+                throw ex;
+            }
+        }
+        return primary;
+    }
+
+    /**
+     * @return the address of this primary's metrics endpoint, or null if it serves none.
+     */
+    public InetSocketAddress metricsAddress()
+    {
+        final dev.ferry.engine.metrics.MetricsServer server = metrics;
+        return server == null ? null : server.localAddress();
     }
 
     private static ServerSocketChannel bind(final InetSocketAddress listen)
@@ -437,6 +463,11 @@ public final class Primary implements AutoCloseable
             return;
         }
         running = false;
+        final dev.ferry.engine.metrics.MetricsServer server = metrics;
+        if (server != null)
+        {
+            server.close();
+        }
         if (invoker != null)
         {
             invoker.close(); // now, or when the cycle in progress returns; then closeStorage

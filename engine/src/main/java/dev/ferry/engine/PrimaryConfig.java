@@ -45,6 +45,7 @@ public final class PrimaryConfig
     private long slotCapBytes = SLOT_CAP_BYTES_DEFAULT;
     private long snapshotCapBytes = SLOT_CAP_BYTES_DEFAULT;
     private long evictionWarningMs = EVICTION_WARNING_MS_DEFAULT;
+    private InetSocketAddress metrics;
     private String promotedBy;
     private long snapshotRateBytesPerSec;
     private EventLog eventLog = EventLog.NONE;
@@ -699,6 +700,25 @@ public final class PrimaryConfig
     public PrimaryConfig syncTimeout(final Duration syncTimeout)
     {
         this.syncTimeout = syncTimeout;
+        return this;
+    }
+
+    /**
+     * @return the address of the node's Prometheus endpoint ({@code GET /metrics}), or null for none.
+     */
+    public InetSocketAddress metrics()
+    {
+        return metrics;
+    }
+
+    /**
+     * @param metrics where to serve the node's figures in Prometheus' text format ({@code GET /metrics}; figures
+     *                only, no secret: bind it where only the monitoring reaches it), or null (the default) for none.
+     * @return this.
+     */
+    public PrimaryConfig metrics(final InetSocketAddress metrics)
+    {
+        this.metrics = metrics;
         return this;
     }
 

@@ -43,6 +43,7 @@ public final class Replica implements AutoCloseable
     private volatile PromotionListener promotion;
     private volatile Primary promoted;
     private volatile boolean promoting;
+    private volatile dev.ferry.engine.metrics.MetricsServer metrics;
 
     private Replica(final ReplicaConfig config)
     {
@@ -111,6 +112,23 @@ public final class Replica implements AutoCloseable
     public static Replica start(final ReplicaConfig config)
     {
         final Replica replica = new Replica(config.conclude());
+        if (config.metrics() != null)
+        {
+            try
+            {
+                replica.metrics = new dev.ferry.engine.metrics.MetricsServer(config.metrics(),
+                    () -> dev.ferry.engine.metrics.Figures.replica(config.id(), replica.state(),
+                        replica.receivedOffset(), replica.durableOffset(), replica.appliedOffset(),
+                        replica.primaryHead(), replica.snapshotsLoaded(), replica.truncations(),
+                        replica.agent.counters()), config.eventLog(), "replica-" + config.id());
+            }
+            catch (final RuntimeException ex)
+            {
+                replica.agent.close();
+                replica.agent.wal().close();
+                throw ex;
+            }
+        }
         if (config.serve() != null)
         {
             try
@@ -305,6 +323,11 @@ public final class Replica implements AutoCloseable
     public void stop()
     {
         stopped = true;
+        final dev.ferry.engine.metrics.MetricsServer server = metrics;
+        if (server != null)
+        {
+            server.close();
+        }
         final PromotionListener listener = promotion;
         if (listener != null)
         {
@@ -397,6 +420,15 @@ public final class Replica implements AutoCloseable
                 opened::nextOffset, opened::isRunning, config.eventLog());
         }
         return opened;
+    }
+
+    /**
+     * @return the address of this replica's metrics endpoint, or null if it serves none.
+     */
+    public java.net.InetSocketAddress metricsAddress()
+    {
+        final dev.ferry.engine.metrics.MetricsServer server = metrics;
+        return server == null ? null : server.localAddress();
     }
 
     /**

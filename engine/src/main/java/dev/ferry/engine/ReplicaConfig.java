@@ -31,6 +31,7 @@ public final class ReplicaConfig
     private InetSocketAddress primary;
     private InetSocketAddress serve;
     private long verifyTailEntries = VERIFY_TAIL_ENTRIES_DEFAULT;
+    private InetSocketAddress metrics;
     private java.util.function.Supplier<PrimaryConfig> promotedConfig;
     private String id;
     private Path secretFile;
@@ -501,6 +502,25 @@ public final class ReplicaConfig
     public ReplicaConfig useInvoker(final boolean useInvoker)
     {
         this.useInvoker = useInvoker;
+        return this;
+    }
+
+    /**
+     * @return the address of the node's Prometheus endpoint ({@code GET /metrics}), or null for none.
+     */
+    public InetSocketAddress metrics()
+    {
+        return metrics;
+    }
+
+    /**
+     * @param metrics where to serve the node's figures in Prometheus' text format ({@code GET /metrics}; figures
+     *                only, no secret: bind it where only the monitoring reaches it), or null (the default) for none.
+     * @return this.
+     */
+    public ReplicaConfig metrics(final InetSocketAddress metrics)
+    {
+        this.metrics = metrics;
         return this;
     }
 

@@ -113,6 +113,11 @@ final class PrimaryCommand implements Callable<Integer>
             + "and so to need a resync, within this time (default: ${DEFAULT-VALUE}; 0s: never).")
     Duration evictionWarning;
 
+    @Option(names = "--metrics", paramLabel = "HOST:PORT", converter = Converters.Address.class,
+        description = "Serve this node's figures in Prometheus' text format on GET /metrics there (figures only, no "
+            + "secret: bind it where only the monitoring reaches it).")
+    InetSocketAddress metrics;
+
     @Option(names = "--sync", paramLabel = "none|batch|interval", defaultValue = "batch",
         description = "WAL sync policy (default: ${DEFAULT-VALUE}): what survives a power loss; every append survives "
             + "kill -9 regardless. The generator and --stdin flush (batch: sync) after their appends.")
@@ -171,6 +176,7 @@ final class PrimaryCommand implements Callable<Integer>
             .slotCapBytes(slotCapBytes)
             .snapshotCapBytes(snapshotCapBytes)
             .evictionWarningMs(evictionWarning.toMillis())
+            .metrics(metrics)
             .snapshotRateBytesPerSec(snapshotRate)
             .stateMachine(state.stateMachine(spec.commandLine()))
             .syncReplicas(syncReplicas)

@@ -46,6 +46,11 @@ final class ReplicaCommand implements Callable<Integer>
             + "this replica into a primary at the next epoch, which then listens here and keeps running."})
     InetSocketAddress serve;
 
+    @Option(names = "--metrics", paramLabel = "HOST:PORT", converter = Converters.Address.class,
+        description = "Serve this node's figures in Prometheus' text format on GET /metrics there (figures only, no "
+            + "secret: bind it where only the monitoring reaches it).")
+    InetSocketAddress metrics;
+
     @CommandLine.Mixin
     SecretOptions secret = new SecretOptions();
 
@@ -80,11 +85,13 @@ final class ReplicaCommand implements Callable<Integer>
             .stateMachine(state.stateMachine(spec.commandLine()))
             .idleStrategy(idle)
             .serve(serve)
+            .metrics(metrics)
             .eventLog(Cli::event);
         config.promotedConfig(() -> new PrimaryConfig()
             .secretFile(secret.secretFile)
             .insecureNoSecret(secret.insecureNoSecret)
             .stateMachine(state.stateMachine(spec.commandLine()))
+            .metrics(metrics)
             .eventLog(Cli::event));
         config.wal().syncPolicy(SyncPolicy.of(sync));
         final CountDownLatch stopped = new CountDownLatch(1);

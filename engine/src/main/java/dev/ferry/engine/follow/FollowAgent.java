@@ -97,6 +97,7 @@ public final class FollowAgent implements Agent
     private volatile long snapshotsLoaded;
     private volatile Path movedAside;
     private volatile long truncations;
+    private final dev.ferry.engine.metrics.ErrorCounters counters = new dev.ferry.engine.metrics.ErrorCounters();
     private boolean needsSnapshot;
     private volatile WalAside.Suffix lastTruncation;
     private PrimaryWelcome accepted; // the WELCOME's fields, kept: its bytes in the receive buffer are overwritten
@@ -218,6 +219,14 @@ public final class FollowAgent implements Agent
     public Path movedAside()
     {
         return movedAside;
+    }
+
+    /**
+     * @return this replica's error counters.
+     */
+    public dev.ferry.engine.metrics.ErrorCounters counters()
+    {
+        return counters;
     }
 
     /**
@@ -804,6 +813,11 @@ public final class FollowAgent implements Agent
 
     private void onError(final FerryException cause, final long nowNs)
     {
+        counters.error(cause.code());
+        if (state == ReplicaState.STREAMING || state == ReplicaState.SNAPSHOTTING)
+        {
+            counters.reconnect(); // a link that was up is lost: the next connection is a reconnect
+        }
         final boolean beforeTheWelcome = !welcomed && state != ReplicaState.STREAMING;
         closeLink();
         lastError = cause;

@@ -525,6 +525,10 @@ final class DownstreamSession implements AutoCloseable
         inFlight = new InFlightBatches(RING);
         sessions.replaceOlderSession(this, id);
         replicaId = id;
+        if (serving.slots().find(id) != null)
+        {
+            serving.counters().reconnect(); // a replica this primary has a slot for: it connects again
+        }
         slot = serving.slots().slot(id);
         slot.syncs(!hello.noSync());
         final Codec codec = config.codec() != Codec.NONE && hello.supportsCodec(config.codec()) ? config.codec() : Codec.NONE;
@@ -829,6 +833,7 @@ final class DownstreamSession implements AutoCloseable
 
     private void onNack(final MemorySegment buffer, final long offset, final int length)
     {
+        serving.counters().nack();
         nack.decode(buffer, offset, length);
         final long from = nack.resendFrom();
         serving.log().log("replica " + replicaId + " asks to resend from " + from + " (" + nack.reason() + ")");
@@ -929,6 +934,7 @@ final class DownstreamSession implements AutoCloseable
             return;
         }
         failure = new FerryException(code, message);
+        serving.counters().error(code);
         final String line = "closing " + (replicaId == null ? "connection" : "replica " + replicaId) + " from " +
             connection.remoteAddress() + ": " + failure.getMessage();
         if (authenticated)

@@ -81,10 +81,12 @@ public final class ServeAgent implements Agent, Sessions
      * @param server the bound, non-blocking listening socket.
      * @param status what a STATUS_REQUEST is answered with.
      * @param fence  the node's fence, raised when a replica of a newer epoch says hello.
+     * @param counters the node's error counters.
      */
     public ServeAgent(
         final PrimaryConfig config, final Wal wal, final History history, final SlotTable slots,
-        final ServerSocketChannel server, final Supplier<PrimaryStatus> status, final dev.ferry.engine.history.Fence fence)
+        final ServerSocketChannel server, final Supplier<PrimaryStatus> status, final dev.ferry.engine.history.Fence fence,
+        final dev.ferry.engine.metrics.ErrorCounters counters)
     {
         this.config = config;
         this.wal = wal;
@@ -92,7 +94,7 @@ public final class ServeAgent implements Agent, Sessions
         this.server = server;
         this.log = config.eventLog();
         this.serving = new Serving(config, wal, history, slots, new HandshakeAuth(config.secret()), log,
-            new StatusPublisher(status), fence);
+            new StatusPublisher(status), fence, counters);
         // a bad certificate, key or CA file fails here, at start, naming the file
         // TLS 1.3 only unless configured otherwise: no renegotiation a client could start again and again
         this.tls = config.tls() == null ? null : TlsFactory.server(config.tls().copy()

@@ -19,8 +19,9 @@ import dev.ferry.wal.Wal;
  * @param log     the event log.
  * @param status  the node's status, computed off the sender thread, for STATUS_REQUEST.
  * @param fence   whether the node was superseded by a newer epoch (a replica of it says so in its HELLO).
+ * @param counters errors by code, NACKs: for the metrics endpoint.
  */
 record Serving(PrimaryConfig config, Wal wal, History history, SlotTable slots, HandshakeAuth auth, EventLog log,
-    StatusPublisher status, dev.ferry.engine.history.Fence fence)
+    StatusPublisher status, dev.ferry.engine.history.Fence fence, dev.ferry.engine.metrics.ErrorCounters counters)
 {
 }
