@@ -50,6 +50,7 @@ public final class Primary implements AutoCloseable
     private final Fence fence;
     private final dev.ferry.engine.metrics.ErrorCounters counters = new dev.ferry.engine.metrics.ErrorCounters();
     private volatile dev.ferry.engine.metrics.MetricsServer metrics;
+    private volatile dev.ferry.engine.metrics.FiguresMBean mbean;
     /** The node id a primary's new history names as the one that began epoch 0. */
     static final String NODE = "primary";
     private final SlotTable slots = new SlotTable();
@@ -148,12 +149,15 @@ public final class Primary implements AutoCloseable
     public static Primary open(final PrimaryConfig config)
     {
         final Primary primary = new Primary(config.conclude());
+        final java.util.function.Supplier<String> figures =
+            () -> dev.ferry.engine.metrics.Figures.primary(primary.status(), primary.counters);
+        primary.mbean = new dev.ferry.engine.metrics.FiguresMBean("Primary",
+            Integer.toString(primary.localAddress().getPort()), figures, config.eventLog());
         if (config.metrics() != null)
         {
             try
             {
-                primary.metrics = new dev.ferry.engine.metrics.MetricsServer(config.metrics(),
-                    () -> dev.ferry.engine.metrics.Figures.primary(primary.status(), primary.counters),
+                primary.metrics = new dev.ferry.engine.metrics.MetricsServer(config.metrics(), figures,
                     config.eventLog(), "primary");
             }
             catch (final RuntimeException ex)
@@ -163,6 +167,15 @@ public final class Primary implements AutoCloseable
             }
         }
         return primary;
+    }
+
+    /**
+     * @return the JMX name of this primary's figures, or null if they could not be registered.
+     */
+    public javax.management.ObjectName mbeanName()
+    {
+        final dev.ferry.engine.metrics.FiguresMBean bean = mbean;
+        return bean == null ? null : bean.name();
     }
 
     /**
@@ -467,6 +480,11 @@ public final class Primary implements AutoCloseable
         if (server != null)
         {
             server.close();
+        }
+        final dev.ferry.engine.metrics.FiguresMBean bean = mbean;
+        if (bean != null)
+        {
+            bean.close();
         }
         if (invoker != null)
         {

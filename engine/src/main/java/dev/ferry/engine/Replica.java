@@ -44,6 +44,7 @@ public final class Replica implements AutoCloseable
     private volatile Primary promoted;
     private volatile boolean promoting;
     private volatile dev.ferry.engine.metrics.MetricsServer metrics;
+    private volatile dev.ferry.engine.metrics.FiguresMBean mbean;
 
     private Replica(final ReplicaConfig config)
     {
@@ -112,15 +113,16 @@ public final class Replica implements AutoCloseable
     public static Replica start(final ReplicaConfig config)
     {
         final Replica replica = new Replica(config.conclude());
+        final java.util.function.Supplier<String> figures = () -> dev.ferry.engine.metrics.Figures.replica(config.id(),
+            replica.state(), replica.receivedOffset(), replica.durableOffset(), replica.appliedOffset(),
+            replica.primaryHead(), replica.snapshotsLoaded(), replica.truncations(), replica.agent.counters());
+        replica.mbean = new dev.ferry.engine.metrics.FiguresMBean("Replica", config.id(), figures, config.eventLog());
         if (config.metrics() != null)
         {
             try
             {
-                replica.metrics = new dev.ferry.engine.metrics.MetricsServer(config.metrics(),
-                    () -> dev.ferry.engine.metrics.Figures.replica(config.id(), replica.state(),
-                        replica.receivedOffset(), replica.durableOffset(), replica.appliedOffset(),
-                        replica.primaryHead(), replica.snapshotsLoaded(), replica.truncations(),
-                        replica.agent.counters()), config.eventLog(), "replica-" + config.id());
+                replica.metrics = new dev.ferry.engine.metrics.MetricsServer(config.metrics(), figures,
+                    config.eventLog(), "replica-" + config.id());
             }
             catch (final RuntimeException ex)
             {
@@ -328,6 +330,11 @@ public final class Replica implements AutoCloseable
         {
             server.close();
         }
+        final dev.ferry.engine.metrics.FiguresMBean bean = mbean;
+        if (bean != null)
+        {
+            bean.close();
+        }
         final PromotionListener listener = promotion;
         if (listener != null)
         {
@@ -420,6 +427,15 @@ public final class Replica implements AutoCloseable
                 opened::nextOffset, opened::isRunning, config.eventLog());
         }
         return opened;
+    }
+
+    /**
+     * @return the JMX name of this replica's figures, or null if they could not be registered.
+     */
+    public javax.management.ObjectName mbeanName()
+    {
+        final dev.ferry.engine.metrics.FiguresMBean bean = mbean;
+        return bean == null ? null : bean.name();
     }
 
     /**

@@ -75,7 +75,15 @@ class MetricsTest
                 .POST(HttpRequest.BodyPublishers.ofString("x")).build(), HttpResponse.BodyHandlers.ofString());
             assertEquals(405, post.statusCode());
         }
+        // the same figures as JMX attributes
+        final javax.management.MBeanServer jmx = java.lang.management.ManagementFactory.getPlatformMBeanServer();
+        assertEquals((double)primary.status().head(), jmx.getAttribute(primary.mbeanName(), "ferry_primary_head"));
+        assertEquals(100.0, jmx.getAttribute(primary.mbeanName(), "ferry_primary_replica_received{replica=\"r1\"}"));
+        assertEquals(100.0, jmx.getAttribute(replica.mbeanName(), "ferry_replica_durable"));
+        assertTrue(jmx.getMBeanInfo(primary.mbeanName()).getAttributes().length > 20);
+        final javax.management.ObjectName replicaBean = replica.mbeanName();
         replica.stop();
+        assertTrue(!jmx.isRegistered(replicaBean), "unregistered when the replica stops");
         await("r1 disconnected", WAIT, () -> primary.slot("r1").state() == SlotState.DISCONNECTED);
         try (HttpClient http = HttpClient.newHttpClient())
         {
