@@ -277,12 +277,19 @@ class SyncReplicationProcessTest
             "--secret-file", secretFile.toString(), "--state", "none");
         final long last = acks.getLast();
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        Map<Long, String> held = Map.of();
-        while (System.nanoTime() < deadline && !held.containsKey(last))
+        final java.net.InetSocketAddress promotedAddress = dev.ferry.net.Endpoint.parse(serve, "address");
+        long durable = -1;
+        while (System.nanoTime() < deadline && durable <= last)
         {
             Thread.sleep(100);
-            held = Files.isDirectory(r2Wal) ? read(r2Wal, last + 1) : Map.of();
+            // the promoted node's view of r2 (its WAL is not read while r2 writes it)
+            durable = dev.ferry.engine.cli.StatusDocuments.read(dev.ferry.engine.status.StatusClient.requestJson(
+                promotedAddress, java.time.Duration.ofSeconds(5), Secret.load(secretFile))).replicas().stream()
+                .filter(r -> r.id().equals("r2")).mapToLong(ReplicaStatus::durable).findFirst().orElse(-1);
         }
+        r2.process().destroy(); // SIGTERM: its shutdown hook closes its WAL
+        assertTrue(r2.process().waitFor(30, TimeUnit.SECONDS), () -> "r2 stopped" + r2.describe());
+        final Map<Long, String> held = read(r2Wal, last + 1);
         for (final long offset : acks)
         {
             assertEquals(payload(offset), held.get(offset), "the promoted node served acknowledged offset " + offset +
