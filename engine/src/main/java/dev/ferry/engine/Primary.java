@@ -49,8 +49,7 @@ public final class Primary implements AutoCloseable
     private final History history;
     private final Fence fence;
     private final dev.ferry.engine.metrics.ErrorCounters counters = new dev.ferry.engine.metrics.ErrorCounters();
-    private volatile dev.ferry.engine.metrics.MetricsServer metrics;
-    private volatile dev.ferry.engine.metrics.FiguresMBean mbean;
+    private volatile dev.ferry.engine.metrics.NodeFigures figures;
     /** The node id a primary's new history names as the one that began epoch 0. */
     static final String NODE = "primary";
     private final SlotTable slots = new SlotTable();
@@ -149,22 +148,17 @@ public final class Primary implements AutoCloseable
     public static Primary open(final PrimaryConfig config)
     {
         final Primary primary = new Primary(config.conclude());
-        final java.util.function.Supplier<String> figures =
-            () -> dev.ferry.engine.metrics.Figures.primary(primary.status(), primary.counters);
-        primary.mbean = new dev.ferry.engine.metrics.FiguresMBean("Primary",
-            Integer.toString(primary.localAddress().getPort()), figures, config.eventLog());
-        if (config.metrics() != null)
+        try
         {
-            try
-            {
-                primary.metrics = new dev.ferry.engine.metrics.MetricsServer(config.metrics(), figures,
-                    config.eventLog(), "primary");
-            }
-            catch (final RuntimeException ex)
-            {
-                primary.close();
-                throw ex;
-            }
+            primary.figures = new dev.ferry.engine.metrics.NodeFigures("Primary",
+                Integer.toString(primary.localAddress().getPort()),
+                () -> dev.ferry.engine.metrics.Figures.primary(primary.status(), primary.counters), config.metrics(),
+                config.eventLog());
+        }
+        catch (final RuntimeException ex)
+        {
+            primary.close();
+            throw ex;
         }
         return primary;
     }
@@ -174,8 +168,8 @@ public final class Primary implements AutoCloseable
      */
     public javax.management.ObjectName mbeanName()
     {
-        final dev.ferry.engine.metrics.FiguresMBean bean = mbean;
-        return bean == null ? null : bean.name();
+        final dev.ferry.engine.metrics.NodeFigures published = figures;
+        return published == null ? null : published.mbeanName();
     }
 
     /**
@@ -183,8 +177,8 @@ public final class Primary implements AutoCloseable
      */
     public InetSocketAddress metricsAddress()
     {
-        final dev.ferry.engine.metrics.MetricsServer server = metrics;
-        return server == null ? null : server.localAddress();
+        final dev.ferry.engine.metrics.NodeFigures published = figures;
+        return published == null ? null : published.metricsAddress();
     }
 
     private static ServerSocketChannel bind(final InetSocketAddress listen)
@@ -476,15 +470,10 @@ public final class Primary implements AutoCloseable
             return;
         }
         running = false;
-        final dev.ferry.engine.metrics.MetricsServer server = metrics;
-        if (server != null)
+        final dev.ferry.engine.metrics.NodeFigures published = figures;
+        if (published != null)
         {
-            server.close();
-        }
-        final dev.ferry.engine.metrics.FiguresMBean bean = mbean;
-        if (bean != null)
-        {
-            bean.close();
+            published.close();
         }
         if (invoker != null)
         {

@@ -43,8 +43,7 @@ public final class Replica implements AutoCloseable
     private volatile PromotionListener promotion;
     private volatile Primary promoted;
     private volatile boolean promoting;
-    private volatile dev.ferry.engine.metrics.MetricsServer metrics;
-    private volatile dev.ferry.engine.metrics.FiguresMBean mbean;
+    private volatile dev.ferry.engine.metrics.NodeFigures figures;
 
     private Replica(final ReplicaConfig config)
     {
@@ -113,23 +112,18 @@ public final class Replica implements AutoCloseable
     public static Replica start(final ReplicaConfig config)
     {
         final Replica replica = new Replica(config.conclude());
-        final java.util.function.Supplier<String> figures = () -> dev.ferry.engine.metrics.Figures.replica(config.id(),
-            replica.state(), replica.receivedOffset(), replica.durableOffset(), replica.appliedOffset(),
-            replica.primaryHead(), replica.snapshotsLoaded(), replica.truncations(), replica.agent.counters());
-        replica.mbean = new dev.ferry.engine.metrics.FiguresMBean("Replica", config.id(), figures, config.eventLog());
-        if (config.metrics() != null)
+        try
         {
-            try
-            {
-                replica.metrics = new dev.ferry.engine.metrics.MetricsServer(config.metrics(), figures,
-                    config.eventLog(), "replica-" + config.id());
-            }
-            catch (final RuntimeException ex)
-            {
-                replica.agent.close();
-                replica.agent.wal().close();
-                throw ex;
-            }
+            replica.figures = new dev.ferry.engine.metrics.NodeFigures("Replica", config.id(),
+                () -> dev.ferry.engine.metrics.Figures.replica(config.id(), replica.state(), replica.receivedOffset(),
+                    replica.durableOffset(), replica.appliedOffset(), replica.primaryHead(), replica.snapshotsLoaded(),
+                    replica.truncations(), replica.agent.counters()), config.metrics(), config.eventLog());
+        }
+        catch (final RuntimeException ex)
+        {
+            replica.agent.close();
+            replica.agent.wal().close();
+            throw ex;
         }
         if (config.serve() != null)
         {
@@ -325,15 +319,10 @@ public final class Replica implements AutoCloseable
     public void stop()
     {
         stopped = true;
-        final dev.ferry.engine.metrics.MetricsServer server = metrics;
-        if (server != null)
+        final dev.ferry.engine.metrics.NodeFigures published = figures;
+        if (published != null)
         {
-            server.close();
-        }
-        final dev.ferry.engine.metrics.FiguresMBean bean = mbean;
-        if (bean != null)
-        {
-            bean.close();
+            published.close();
         }
         final PromotionListener listener = promotion;
         if (listener != null)
@@ -434,8 +423,8 @@ public final class Replica implements AutoCloseable
      */
     public javax.management.ObjectName mbeanName()
     {
-        final dev.ferry.engine.metrics.FiguresMBean bean = mbean;
-        return bean == null ? null : bean.name();
+        final dev.ferry.engine.metrics.NodeFigures published = figures;
+        return published == null ? null : published.mbeanName();
     }
 
     /**
@@ -443,8 +432,8 @@ public final class Replica implements AutoCloseable
      */
     public java.net.InetSocketAddress metricsAddress()
     {
-        final dev.ferry.engine.metrics.MetricsServer server = metrics;
-        return server == null ? null : server.localAddress();
+        final dev.ferry.engine.metrics.NodeFigures published = figures;
+        return published == null ? null : published.metricsAddress();
     }
 
     /**

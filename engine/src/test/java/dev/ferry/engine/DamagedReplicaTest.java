@@ -1,6 +1,7 @@
 package dev.ferry.engine;
 
 import dev.ferry.wal.LeakCheck;
+import dev.ferry.wal.WalBytes;
 import dev.ferry.wal.WalDigest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -9,7 +10,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -58,7 +58,7 @@ class DamagedReplicaTest
         await("r1 at 500", WAIT, () -> first.receivedOffset() == 500);
         replica.stop();
 
-        flip(dir.resolve("r1"), payload("a", 321));
+        WalBytes.flip(dir.resolve("r1"), payload("a", 321), 3, 0x01);
         replica = fixture.replica("r1", primary.localAddress());
         for (int i = 500; i < 600; i++)
         {
@@ -116,25 +116,5 @@ class DamagedReplicaTest
         assertTrue(r1Again.lastError().getMessage().contains("chained checksum"), r1Again.lastError().getMessage());
         assertEquals(300, r1Again.receivedOffset(), "nothing appended on top");
         assertTrue(!Files.exists(other));
-    }
-
-    /** Change one byte of the payload {@code needle} in the WAL's roll-cycle file. */
-    private static void flip(final Path walDir, final byte[] needle) throws IOException
-    {
-        final Path file;
-        try (Stream<Path> files = Files.list(walDir))
-        {
-            file = files.filter(f -> f.toString().endsWith(".cq4")).findFirst().orElseThrow();
-        }
-        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw"))
-        {
-            final byte[] content = new byte[(int)Math.min(raf.length(), 64L << 20)];
-            raf.readFully(content);
-            final String text = new String(content, StandardCharsets.ISO_8859_1);
-            final int at = text.indexOf(new String(needle, StandardCharsets.ISO_8859_1));
-            assertTrue(at > 0, "payload found");
-            raf.seek(at + 3);
-            raf.write(content[at + 3] ^ 0x01);
-        }
     }
 }

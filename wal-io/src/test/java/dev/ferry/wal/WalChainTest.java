@@ -4,18 +4,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.SplittableRandom;
-import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The chained checksum: stored with every entry, equal on two WALs that hold the same payloads at the same offsets,
@@ -162,32 +159,12 @@ class WalChainTest
                 wal.append(payload(i));
             }
         }
-        flip(dir.resolve("a"), payload(137));
+        WalBytes.flip(dir.resolve("a"), payload(137), 2, 0x20);
         try (Wal wal = Wal.open(config("a")))
         {
             assertEquals(137, wal.verifyChain(0));
             assertEquals(137, wal.verifyChain(100));
             assertEquals(-1, wal.verifyChain(138));
-        }
-    }
-
-    /** Change one byte of the payload {@code needle} in the WAL's roll-cycle file. */
-    static void flip(final Path walDir, final byte[] needle) throws IOException
-    {
-        final Path file;
-        try (Stream<Path> files = Files.list(walDir))
-        {
-            file = files.filter(f -> f.toString().endsWith(".cq4")).findFirst().orElseThrow();
-        }
-        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw"))
-        {
-            final byte[] content = new byte[(int)Math.min(raf.length(), 64L << 20)];
-            raf.readFully(content);
-            final String text = new String(content, StandardCharsets.ISO_8859_1);
-            final int at = text.indexOf(new String(needle, StandardCharsets.ISO_8859_1));
-            assertTrue(at > 0, "payload found");
-            raf.seek(at + 2);
-            raf.write(content[at + 2] ^ 0x20);
         }
     }
 }
