@@ -4,6 +4,7 @@ import dev.ferry.engine.agent.AgentInvoker;
 import dev.ferry.engine.agent.AgentRunner;
 import dev.ferry.engine.history.Fence;
 import dev.ferry.engine.history.History;
+import dev.ferry.engine.resp.RespServer;
 import dev.ferry.engine.serve.ReplicaSlot;
 import dev.ferry.engine.serve.ServeAgent;
 import dev.ferry.engine.serve.SlotTable;
@@ -57,6 +58,7 @@ public final class Primary implements AutoCloseable
     private final ServeAgent agent;
     private final AgentRunner runner;
     private final AgentInvoker invoker;
+    private RespServer resp; // set once in the constructor, before the sender starts
     private final int syncReplicas; // 0: asynchronous, append never waits (the one field read it costs)
     private final AckLevel syncLevel;
     private final long syncTimeoutNs;
@@ -112,9 +114,20 @@ public final class Primary implements AutoCloseable
             {
                 agent.applyWith(applier);
             }
+            if (config.resp() != null)
+            {
+                resp = new RespServer(new PrimaryResp(this, wal, agent, slots), config.resp().listen(),
+                    config.resp().password(), agent.parker(), wal.config().maxPayloadBytes(), config.resp().maxClients(),
+                    config.eventLog());
+                agent.alsoRun(resp, resp::idle);
+            }
         }
         catch (final RuntimeException ex)
         {
+            if (resp != null)
+            {
+                resp.close();
+            }
             if (applier != null)
             {
                 applier.close();
@@ -170,6 +183,14 @@ public final class Primary implements AutoCloseable
     {
         final dev.ferry.engine.metrics.NodeFigures published = figures;
         return published == null ? null : published.mbeanName();
+    }
+
+    /**
+     * @return the address of this primary's Redis-protocol listener, or null if it has none.
+     */
+    public InetSocketAddress respAddress()
+    {
+        return resp == null ? null : resp.address();
     }
 
     /**
@@ -255,17 +276,7 @@ public final class Primary implements AutoCloseable
      */
     public long append(final MemorySegment payload)
     {
-        final FerryException failed = failure;
-        if (failed != null)
-        {
-            throw new FerryException(ErrorCode.INTERNAL, failed.detail(), failed); // replication has stopped: say so
-        }
-        if (fence.fenced())
-        {
-            throw new FerryException(ErrorCode.FENCED, "this primary (epoch " + history.epoch() + ") was superseded by " +
-                "a promotion to epoch " + fence.byEpoch() + ": it refuses appends; append to the new primary, and " +
-                "restart this node as its replica to rejoin");
-        }
+        checkAppendable();
         final long offset = wal.append(payload);
         agent.wakeup();
         if (syncReplicas > 0)
@@ -285,6 +296,22 @@ public final class Primary implements AutoCloseable
     public long append(final byte[] payload)
     {
         return append(MemorySegment.ofArray(payload));
+    }
+
+    /** @throws FerryException if this primary may not append: its sender died, or it was fenced. */
+    void checkAppendable()
+    {
+        final FerryException failed = failure;
+        if (failed != null)
+        {
+            throw new FerryException(ErrorCode.INTERNAL, failed.detail(), failed); // replication has stopped: say so
+        }
+        if (fence.fenced())
+        {
+            throw new FerryException(ErrorCode.FENCED, "this primary (epoch " + history.epoch() + ") was superseded by " +
+                "a promotion to epoch " + fence.byEpoch() + ": it refuses appends; append to the new primary, and " +
+                "restart this node as its replica to rejoin");
+        }
     }
 
     /** Synchronous replication: wait until enough replicas have {@code offset}, or throw, naming it. */

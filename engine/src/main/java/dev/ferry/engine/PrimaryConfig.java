@@ -46,6 +46,7 @@ public final class PrimaryConfig
     private long snapshotCapBytes = SLOT_CAP_BYTES_DEFAULT;
     private long evictionWarningMs = EVICTION_WARNING_MS_DEFAULT;
     private InetSocketAddress metrics;
+    private dev.ferry.engine.resp.RespConfig resp;
     private String promotedBy;
     private long snapshotRateBytesPerSec;
     private EventLog eventLog = EventLog.NONE;
@@ -704,6 +705,25 @@ public final class PrimaryConfig
     }
 
     /**
+     * @return the node's Redis-protocol listener, or null for none.
+     */
+    public dev.ferry.engine.resp.RespConfig resp()
+    {
+        return resp;
+    }
+
+    /**
+     * @param resp serve Redis clients (RESP2) on the node's key-value state ({@code --resp}): needs a
+     *             {@link dev.ferry.engine.state.KvStateMachine}; null (the default) for none.
+     * @return this.
+     */
+    public PrimaryConfig resp(final dev.ferry.engine.resp.RespConfig resp)
+    {
+        this.resp = resp;
+        return this;
+    }
+
+    /**
      * @return the address of the node's Prometheus endpoint ({@code GET /metrics}), or null for none.
      */
     public InetSocketAddress metrics()
@@ -757,6 +777,8 @@ public final class PrimaryConfig
         // neither or both set, or a refused file, fail here, before anything is opened; read once
         concludedSecret = Secret.configured(secretFile, insecureNoSecret);
         require(snapshotEveryEntries >= 0, "snapshotEveryEntries must be >= 0");
+        require(resp == null || stateMachine instanceof dev.ferry.engine.state.KvStateMachine,
+            "the Redis listener (--resp) serves the key-value state machine: it needs --state kv");
         require(eventLog != null, "eventLog is null");
         require(ackListener != null, "ackListener is null");
         require(syncReplicas >= 0 && syncReplicas <= SYNC_REPLICAS_MAX,

@@ -5,6 +5,7 @@ import dev.ferry.engine.agent.AgentRunner;
 import dev.ferry.engine.follow.FollowAgent;
 import dev.ferry.engine.follow.PromotionListener;
 import dev.ferry.engine.history.History;
+import dev.ferry.engine.resp.RespServer;
 import dev.ferry.engine.state.Applier;
 import dev.ferry.engine.state.StateStore;
 import dev.ferry.error.ErrorCode;
@@ -44,6 +45,7 @@ public final class Replica implements AutoCloseable
     private volatile Primary promoted;
     private volatile boolean promoting;
     private volatile dev.ferry.engine.metrics.NodeFigures figures;
+    private dev.ferry.engine.resp.RespServer resp; // set once in the constructor, before the thread starts
 
     private Replica(final ReplicaConfig config)
     {
@@ -92,6 +94,12 @@ public final class Replica implements AutoCloseable
             try
             {
                 agent.applyWith(Applier.open(wal, config.stateMachine(), config.snapshotEveryEntries(), config.eventLog()));
+                if (config.resp() != null)
+                {
+                    resp = new RespServer(new ReplicaResp(this), config.resp().listen(), config.resp().password(), parker,
+                        wal.config().maxPayloadBytes(), config.resp().maxClients(), config.eventLog());
+                    agent.alsoRun(resp, resp::idle);
+                }
             }
             catch (final RuntimeException ex)
             {
@@ -167,6 +175,14 @@ public final class Replica implements AutoCloseable
                 config.eventLog().log("replica " + config.id() + ": a listener failed on " + from + " -> " + to + ": " + ex);
             }
         }
+    }
+
+    /**
+     * @return the address of this replica's Redis-protocol listener, or null if it has none.
+     */
+    public java.net.InetSocketAddress respAddress()
+    {
+        return resp == null ? null : resp.address();
     }
 
     /**

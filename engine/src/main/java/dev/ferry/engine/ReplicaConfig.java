@@ -32,6 +32,7 @@ public final class ReplicaConfig
     private InetSocketAddress serve;
     private long verifyTailEntries = VERIFY_TAIL_ENTRIES_DEFAULT;
     private InetSocketAddress metrics;
+    private dev.ferry.engine.resp.RespConfig resp;
     private java.util.function.Supplier<PrimaryConfig> promotedConfig;
     private String id;
     private Path secretFile;
@@ -506,6 +507,25 @@ public final class ReplicaConfig
     }
 
     /**
+     * @return the node's Redis-protocol listener, or null for none.
+     */
+    public dev.ferry.engine.resp.RespConfig resp()
+    {
+        return resp;
+    }
+
+    /**
+     * @param resp serve Redis clients (RESP2) on the node's key-value state ({@code --resp}): needs a
+     *             {@link dev.ferry.engine.state.KvStateMachine}; null (the default) for none.
+     * @return this.
+     */
+    public ReplicaConfig resp(final dev.ferry.engine.resp.RespConfig resp)
+    {
+        this.resp = resp;
+        return this;
+    }
+
+    /**
      * @return the address of the node's Prometheus endpoint ({@code GET /metrics}), or null for none.
      */
     public InetSocketAddress metrics()
@@ -546,6 +566,8 @@ public final class ReplicaConfig
         // neither or both set, or a refused file, fail here, before anything is opened; read once
         concludedSecret = Secret.configured(secretFile, insecureNoSecret);
         require(snapshotEveryEntries >= 0, "snapshotEveryEntries must be >= 0");
+        require(resp == null || stateMachine instanceof dev.ferry.engine.state.KvStateMachine,
+            "the Redis listener (--resp) serves the key-value state machine: it needs --state kv");
         require(verifyTailEntries >= 0, "verifyTailEntries must be >= 0");
         require(eventLog != null, "eventLog is null");
         require(backoffMinNs > 0 && backoffMaxNs >= backoffMinNs, "need 0 < backoffMinNs <= backoffMaxNs");

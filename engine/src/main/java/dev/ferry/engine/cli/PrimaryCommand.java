@@ -113,6 +113,9 @@ final class PrimaryCommand implements Callable<Integer>
             + "and so to need a resync, within this time (default: ${DEFAULT-VALUE}; 0s: never).")
     Duration evictionWarning;
 
+    @CommandLine.Mixin
+    RespOptions resp = new RespOptions();
+
     @Option(names = "--metrics", paramLabel = "HOST:PORT", converter = Converters.Address.class,
         description = "Serve this node's figures in Prometheus' text format on GET /metrics there (figures only, no "
             + "secret: bind it where only the monitoring reaches it).")
@@ -177,6 +180,7 @@ final class PrimaryCommand implements Callable<Integer>
             .snapshotCapBytes(snapshotCapBytes)
             .evictionWarningMs(evictionWarning.toMillis())
             .metrics(metrics)
+            .resp(resp.config(spec.commandLine()))
             .snapshotRateBytesPerSec(snapshotRate)
             .stateMachine(state.stateMachine(spec.commandLine()))
             .syncReplicas(syncReplicas)

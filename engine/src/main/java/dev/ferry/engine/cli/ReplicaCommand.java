@@ -46,6 +46,9 @@ final class ReplicaCommand implements Callable<Integer>
             + "this replica into a primary at the next epoch, which then listens here and keeps running."})
     InetSocketAddress serve;
 
+    @CommandLine.Mixin
+    RespOptions resp = new RespOptions();
+
     @Option(names = "--metrics", paramLabel = "HOST:PORT", converter = Converters.Address.class,
         description = "Serve this node's figures in Prometheus' text format on GET /metrics there (figures only, no "
             + "secret: bind it where only the monitoring reaches it).")
@@ -86,12 +89,14 @@ final class ReplicaCommand implements Callable<Integer>
             .idleStrategy(idle)
             .serve(serve)
             .metrics(metrics)
+            .resp(resp.config(spec.commandLine()))
             .eventLog(Cli::event);
         config.promotedConfig(() -> new PrimaryConfig()
             .secretFile(secret.secretFile)
             .insecureNoSecret(secret.insecureNoSecret)
             .stateMachine(state.stateMachine(spec.commandLine()))
             .metrics(metrics)
+            .resp(config.resp()) // the promoted primary takes writes where the replica served reads
             .eventLog(Cli::event));
         config.wal().syncPolicy(SyncPolicy.of(sync));
         final CountDownLatch stopped = new CountDownLatch(1);

@@ -112,6 +112,8 @@ public final class FollowAgent implements Agent
     private SocketChannel connecting;
     private boolean welcomed;
     private boolean closed;
+    private Agent side; // another duty cycle on this thread (the Redis-protocol listener), or null
+    private java.util.function.BooleanSupplier sideIdle = () -> true;
     private long deadlineNs;
     private long retryAtNs;
     private long backoffNs;
@@ -258,6 +260,28 @@ public final class FollowAgent implements Agent
     }
 
     /**
+     * Run another duty cycle on this thread, after the link and before applying, started and closed with this agent.
+     * Before the agent runs.
+     *
+     * @param agent the agent (e.g. the Redis-protocol listener, which reads the state this thread applies).
+     * @param idle  true when only a readable channel watched by this agent's parker can give it work.
+     */
+    public void alsoRun(final Agent agent, final java.util.function.BooleanSupplier idle)
+    {
+        this.side = agent;
+        this.sideIdle = idle;
+    }
+
+    @Override
+    public void onStart()
+    {
+        if (side != null)
+        {
+            side.onStart();
+        }
+    }
+
+    /**
      * @return the applier, or null.
      */
     public Applier applier()
@@ -273,7 +297,7 @@ public final class FollowAgent implements Agent
     {
         final FrameConnection current = connection;
         return (current == null || (current.pendingBytes() == 0 && !current.hasBufferedInput())) &&
-            (applier == null || applier.caughtUp());
+            (applier == null || applier.caughtUp()) && sideIdle.getAsBoolean();
     }
 
     /**
@@ -323,7 +347,9 @@ public final class FollowAgent implements Agent
     @Override
     public int doWork(final long nowNs)
     {
-        return link(nowNs) + (applier == null ? 0 : applier.doWork(nowNs));
+        final int linked = link(nowNs);
+        final int served = side == null || closed ? 0 : side.doWork(nowNs);
+        return linked + served + (applier == null ? 0 : applier.doWork(nowNs));
     }
 
     private int link(final long nowNs)
@@ -940,6 +966,10 @@ public final class FollowAgent implements Agent
         closed = true;
         try
         {
+            if (side != null)
+            {
+                side.close();
+            }
             closeLink();
             if (state != ReplicaState.STOPPED)
             {

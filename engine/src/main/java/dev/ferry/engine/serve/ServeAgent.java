@@ -70,6 +70,8 @@ public final class ServeAgent implements Agent, Sessions
     private final TlsFactory tls;
     private final StrangerLog strangers;
     private Applier applier;
+    private Agent side; // another duty cycle on this thread (the Redis-protocol listener), or null
+    private java.util.function.BooleanSupplier sideIdle = () -> true;
     private double handshakeTokens = TLS_HANDSHAKES_PER_SECOND;
     private long tokensAtNs = System.nanoTime();
 
@@ -174,6 +176,28 @@ public final class ServeAgent implements Agent, Sessions
     }
 
     /**
+     * Run another duty cycle on this thread, before the sessions in every cycle (so what it appends is sent in the
+     * same cycle), started and closed with this agent. Before the agent runs.
+     *
+     * @param agent the agent (e.g. the Redis-protocol listener).
+     * @param idle  true when only a readable channel watched by this agent's parker can give it work.
+     */
+    public void alsoRun(final Agent agent, final java.util.function.BooleanSupplier idle)
+    {
+        this.side = agent;
+        this.sideIdle = idle;
+    }
+
+    @Override
+    public void onStart()
+    {
+        if (side != null)
+        {
+            side.onStart();
+        }
+    }
+
+    /**
      * @return the applier, or null.
      */
     public Applier applier()
@@ -187,7 +211,7 @@ public final class ServeAgent implements Agent, Sessions
         {
             return false; // appended since the last pass looked
         }
-        if (applier != null && !applier.caughtUp())
+        if (applier != null && !applier.caughtUp() || !sideIdle.getAsBoolean())
         {
             return false;
         }
@@ -212,8 +236,9 @@ public final class ServeAgent implements Agent, Sessions
     @Override
     public int doWork(final long nowNs)
     {
+        int work = side == null ? 0 : side.doWork(nowNs);
         headAtPass = wal.nextOffset();
-        int work = accept(nowNs);
+        work += accept(nowNs);
         boolean closed = false;
         for (int i = sessions.size() - 1; i >= 0; i--)
         {
@@ -565,6 +590,10 @@ public final class ServeAgent implements Agent, Sessions
     @Override
     public void close()
     {
+        if (side != null)
+        {
+            side.close(); // no more appends from it
+        }
         try
         {
             slotStore.save(slots); // a restart resumes retention from where the replicas really were

@@ -29,7 +29,7 @@ import static dev.ferry.wal.frame.FrameHeader.SHORT_LE;
  *  FLUSH_DB (4)   opcode u8 | db u8
  *  FLUSH_ALL (5)  opcode u8
  * </pre>
- * {@code db} is 0 to {@value #DATABASES}-1 (16 databases, as Redis has); a key is 1 to {@value #MAX_KEY_LENGTH} bytes,
+ * {@code db} is 0 to {@value #DATABASES}-1 (16 databases, as Redis has); a key is 0 to {@value #MAX_KEY_LENGTH} bytes (Redis has the empty key),
  * a value 0 or more; {@code expiryMillis} and {@code atMillis} are absolute times in ms since the Unix epoch, {@code > 0}.
  * The entry ends exactly after its last operation. An entry is decoded as hostile input: {@link #validate} checks
  * every field and length before anything is applied, and refuses with a {@link FerryException} of code
@@ -268,12 +268,7 @@ public final class KvEntry
 
     private static int keyLength(final MemorySegment entry, final long offset, final long at, final int op)
     {
-        final int keyLength = entry.get(SHORT_LE, at) & 0xFFFF;
-        if (keyLength == 0)
-        {
-            throw malformed(offset, "operation " + op + " has an empty key");
-        }
-        return keyLength;
+        return entry.get(SHORT_LE, at) & 0xFFFF; // 0 is a key too: Redis has the empty key
     }
 
     private static long time(final MemorySegment entry, final long offset, final long at, final int op, final String name)

@@ -50,7 +50,7 @@ public final class KvEntryWriter
 
     /**
      * @param db           the database, 0 to 15.
-     * @param key          1 to 65535 bytes.
+     * @param key          0 to 65535 bytes.
      * @param value        the value.
      * @param expiryMillis an absolute expiry in ms since the Unix epoch, or 0 for none.
      * @return this.
@@ -89,7 +89,7 @@ public final class KvEntryWriter
 
     /**
      * @param db  the database.
-     * @param key 1 to 65535 bytes.
+     * @param key 0 to 65535 bytes.
      * @return this.
      */
     public KvEntryWriter delete(final int db, final MemorySegment key)
@@ -105,7 +105,7 @@ public final class KvEntryWriter
 
     /**
      * @param db       the database.
-     * @param key      1 to 65535 bytes.
+     * @param key      0 to 65535 bytes.
      * @param atMillis an absolute time in ms since the Unix epoch, {@code > 0}.
      * @return this.
      */
@@ -199,9 +199,9 @@ public final class KvEntryWriter
     {
         checkDb(db);
         final long keyLength = key.byteSize();
-        if (keyLength < 1 || keyLength > KvEntry.MAX_KEY_LENGTH)
+        if (keyLength > KvEntry.MAX_KEY_LENGTH)
         {
-            throw new FerryException(ErrorCode.CONFIGURATION, "a key must be 1 to " + KvEntry.MAX_KEY_LENGTH +
+            throw new FerryException(ErrorCode.CONFIGURATION, "a key must be 0 to " + KvEntry.MAX_KEY_LENGTH +
                 " bytes, was " + keyLength);
         }
         return (int)keyLength;

@@ -15,8 +15,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.zip.CRC32C;
 
 /**
@@ -60,7 +62,7 @@ public final class KvStateMachine implements StateMachine, KvEntry.Operations
         }
 
         /** {@code Arrays.hashCode} of the first {@code length} bytes, without copying them. */
-        private static int hash(final byte[] bytes, final int length)
+        static int hash(final byte[] bytes, final int length)
         {
             int h = 1;
             for (int i = 0; i < length; i++)
@@ -125,7 +127,10 @@ public final class KvStateMachine implements StateMachine, KvEntry.Operations
     }
 
     private final List<Map<Key, Value>> databases = new ArrayList<>(KvEntry.DATABASES);
+    /** Per database, the keys that have an expiry: what an active expiry looks at, without scanning every key. */
+    private final List<Set<Key>> expiring = new ArrayList<>(KvEntry.DATABASES);
     private final Key probe = new Key(new byte[64], 0);
+    private final Key arrayProbe = new Key(new byte[0], 0); // wraps a caller's array: never set() (it would write into it)
     private long appliedOffset;
 
     /**
@@ -146,6 +151,7 @@ public final class KvStateMachine implements StateMachine, KvEntry.Operations
         for (int db = 0; db < KvEntry.DATABASES; db++)
         {
             databases.add(new HashMap<>());
+            expiring.add(new HashSet<>());
         }
         this.appliedOffset = startOffset;
     }
@@ -256,7 +262,7 @@ public final class KvStateMachine implements StateMachine, KvEntry.Operations
         if (current != null && current.bytes.length == valueLength)
         {
             MemorySegment.copy(entry, ValueLayout.JAVA_BYTE, valueOffset, current.bytes, 0, current.bytes.length);
-            current.expiryMillis = expiryMillis;
+            expiry(db, current, expiryMillis);
             return;
         }
         final byte[] bytes = new byte[(int)valueLength];
@@ -264,17 +270,26 @@ public final class KvStateMachine implements StateMachine, KvEntry.Operations
         if (current != null)
         {
             current.bytes = bytes;
-            current.expiryMillis = expiryMillis;
+            expiry(db, current, expiryMillis);
             return;
         }
-        map.put(probe.copy(), new Value(bytes, expiryMillis));
+        final Key key = probe.copy();
+        map.put(key, new Value(bytes, expiryMillis));
+        if (expiryMillis != 0)
+        {
+            expiring.get(db).add(key);
+        }
     }
 
     @Override
     public void delete(final int db, final MemorySegment key)
     {
         probe.set(key);
-        databases.get(db).remove(probe);
+        final Value removed = databases.get(db).remove(probe);
+        if (removed != null && removed.expiryMillis != 0)
+        {
+            expiring.get(db).remove(probe);
+        }
     }
 
     @Override
@@ -284,22 +299,37 @@ public final class KvStateMachine implements StateMachine, KvEntry.Operations
         final Value current = databases.get(db).get(probe);
         if (current != null)
         {
-            current.expiryMillis = atMillis;
+            expiry(db, current, atMillis);
         }
+    }
+
+    /** Set an existing key's expiry ({@link #probe} holds the key), keeping {@link #expiring} exact. */
+    private void expiry(final int db, final Value current, final long expiryMillis)
+    {
+        if (current.expiryMillis == 0 && expiryMillis != 0)
+        {
+            expiring.get(db).add(probe.copy());
+        }
+        else if (current.expiryMillis != 0 && expiryMillis == 0)
+        {
+            expiring.get(db).remove(probe);
+        }
+        current.expiryMillis = expiryMillis;
     }
 
     @Override
     public void flushDb(final int db)
     {
         databases.get(db).clear();
+        expiring.get(db).clear();
     }
 
     @Override
     public void flushAll()
     {
-        for (final Map<Key, Value> map : databases)
+        for (int db = 0; db < KvEntry.DATABASES; db++)
         {
-            map.clear();
+            flushDb(db);
         }
     }
 
@@ -363,7 +393,7 @@ public final class KvStateMachine implements StateMachine, KvEntry.Operations
             final int keyLength = reader.readShort() & 0xFFFF;
             final long valueLength = Integer.toUnsignedLong(reader.readInt());
             final long expiry = reader.readLong();
-            if (db >= KvEntry.DATABASES || keyLength == 0 || valueLength > Integer.MAX_VALUE - 8 || expiry < 0)
+            if (db >= KvEntry.DATABASES || valueLength > Integer.MAX_VALUE - 8 || expiry < 0)
             {
                 throw badSnapshot("record " + r + " has db=" + db + ", keyLength=" + keyLength + ", valueLength=" +
                     valueLength + ", expiryMillis=" + expiry);
@@ -389,7 +419,188 @@ public final class KvStateMachine implements StateMachine, KvEntry.Operations
         }
         databases.clear();
         databases.addAll(loaded);
+        for (int db = 0; db < KvEntry.DATABASES; db++)
+        {
+            final Set<Key> keys = expiring.get(db);
+            keys.clear();
+            databases.get(db).forEach((key, value) ->
+            {
+                if (value.expiryMillis != 0)
+                {
+                    keys.add(key);
+                }
+            });
+        }
         appliedOffset = offset;
+    }
+
+    /**
+     * The value of a live key, for a reader on the applying thread: the stored array, not a copy.
+     *
+     * @param db        the database.
+     * @param key       the key's bytes (not kept).
+     * @param nowMillis the reader's clock: a key expired at or before it reads as absent.
+     * @return the stored value (do not change or keep it past the next apply), or null.
+     */
+    public byte[] peek(final int db, final byte[] key, final long nowMillis)
+    {
+        final Value value = lookup(db, key);
+        return value == null || expired(value, nowMillis) ? null : value.bytes;
+    }
+
+    /**
+     * @param db        the database.
+     * @param key       the key's bytes.
+     * @param nowMillis the reader's clock.
+     * @return the key's absolute expiry in ms, 0 if it has none, or -2 if it is absent (or expired).
+     */
+    public long expiryOf(final int db, final byte[] key, final long nowMillis)
+    {
+        final Value value = lookup(db, key);
+        return value == null || expired(value, nowMillis) ? -2 : value.expiryMillis;
+    }
+
+    private Value lookup(final int db, final byte[] key)
+    {
+        arrayProbe.bytes = key;
+        arrayProbe.length = key.length;
+        arrayProbe.hash = Key.hash(key, key.length);
+        final Value value = databases.get(db).get(arrayProbe);
+        arrayProbe.bytes = null;
+        return value;
+    }
+
+    /**
+     * @param db the database.
+     * @return how many of its keys have an expiry, expired ones included.
+     */
+    public int expiringCount(final int db)
+    {
+        return expiring.get(db).size();
+    }
+
+    /**
+     * Told each live key of a database, in no particular order.
+     *
+     * @param db        the database.
+     * @param nowMillis keys expired at or before this are left out.
+     * @param consumer  told each key's bytes (do not change them).
+     */
+    public void forEachKey(final int db, final long nowMillis, final java.util.function.Consumer<byte[]> consumer)
+    {
+        for (final Map.Entry<Key, Value> e : databases.get(db).entrySet())
+        {
+            if (!expired(e.getValue(), nowMillis))
+            {
+                consumer.accept(e.getKey().bytes);
+            }
+        }
+    }
+
+    /**
+     * Up to {@code max} keys of a database whose expiry has passed (their removal is the caller's entry to append).
+     *
+     * @param db        the database.
+     * @param nowMillis the clock.
+     * @param max       the most to collect.
+     * @param out       where the keys go.
+     */
+    public void collectExpired(final int db, final long nowMillis, final int max, final List<byte[]> out)
+    {
+        int found = 0;
+        for (final Key key : expiring.get(db))
+        {
+            if (found == max)
+            {
+                return;
+            }
+            final Value value = databases.get(db).get(key);
+            if (value != null && expired(value, nowMillis))
+            {
+                out.add(key.bytes);
+                found++;
+            }
+        }
+    }
+
+    /**
+     * One step of a scan over a database's live keys in the order of their 32-bit hash (unsigned): a key present from
+     * the first step to the last is told exactly once, whatever changes in between, as Redis' {@code SCAN} promises.
+     * O(keys) per step.
+     *
+     * @param db        the database.
+     * @param cursor    0 to start, then what the previous step returned.
+     * @param count     about how many keys to tell (all keys of one hash are told together).
+     * @param nowMillis expired keys are left out.
+     * @param out       where the keys go (the stored arrays: do not change them).
+     * @return the cursor of the next step, 0 when the scan is complete.
+     */
+    public long scan(final int db, final long cursor, final int count, final long nowMillis, final List<byte[]> out)
+    {
+        final Map<Key, Value> map = databases.get(db);
+        long[] hashes = new long[Math.min(map.size(), 1024)];
+        int candidates = 0;
+        for (final Map.Entry<Key, Value> e : map.entrySet())
+        {
+            final long h = Integer.toUnsignedLong(e.getKey().hash);
+            if (h >= cursor && !expired(e.getValue(), nowMillis))
+            {
+                if (candidates == hashes.length)
+                {
+                    hashes = Arrays.copyOf(hashes, 2 * hashes.length);
+                }
+                hashes[candidates++] = h;
+            }
+        }
+        if (candidates == 0)
+        {
+            return 0;
+        }
+        Arrays.sort(hashes, 0, candidates);
+        final long last = hashes[Math.min(count, candidates) - 1]; // every key of this hash is told with it
+        for (final Map.Entry<Key, Value> e : map.entrySet())
+        {
+            final long h = Integer.toUnsignedLong(e.getKey().hash);
+            if (h >= cursor && h <= last && !expired(e.getValue(), nowMillis))
+            {
+                out.add(e.getKey().bytes);
+            }
+        }
+        return last == hashes[candidates - 1] || last == 0xFFFF_FFFFL ? 0 : last + 1;
+    }
+
+    /**
+     * @param db        the database.
+     * @param nowMillis expired keys are left out.
+     * @param random    the source of the choice.
+     * @return a live key chosen at random (the stored array), or null if there is none.
+     */
+    public byte[] randomKey(final int db, final long nowMillis, final java.util.random.RandomGenerator random)
+    {
+        final Map<Key, Value> map = databases.get(db);
+        for (int attempt = 0; attempt < 100 && !map.isEmpty(); attempt++)
+        {
+            int skip = random.nextInt(map.size());
+            for (final Map.Entry<Key, Value> e : map.entrySet())
+            {
+                if (skip-- == 0)
+                {
+                    if (!expired(e.getValue(), nowMillis))
+                    {
+                        return e.getKey().bytes;
+                    }
+                    break;
+                }
+            }
+        }
+        for (final Map.Entry<Key, Value> e : map.entrySet())
+        {
+            if (!expired(e.getValue(), nowMillis))
+            {
+                return e.getKey().bytes;
+            }
+        }
+        return null;
     }
 
     private static boolean expired(final Value value, final long nowMillis)

@@ -91,7 +91,7 @@ class KvEntryTest
         assertMalformed(with(good, 4, 9), "unknown opcode 9");
         assertMalformed(with(good, 5, 16), "database 16");
         assertMalformed(with(good, 6, 2), "unknown flags");
-        assertMalformed(with(with(good, 7, 0), 8, 0), "empty key");
+        assertMalformed(with(with(good, 7, 0), 8, 0), "1 bytes after its last operation"); // an empty key, one byte left
         assertMalformed(with(good, 9, 3), "ends inside operation 0");
         assertMalformed(java.util.Arrays.copyOf(good, good.length + 1), "after its last operation");
         assertMalformed(with(good, 2, 2), "ends inside operation 1");

@@ -1,0 +1,63 @@
+package dev.ferry.engine.resp;
+
+import dev.ferry.engine.AckLevel;
+import dev.ferry.engine.state.KvStateMachine;
+
+import java.lang.foreign.MemorySegment;
+import java.util.List;
+
+/**
+ * What the front end needs of the node it runs on, called only from the node's own thread (the one that applies).
+ */
+public interface RespNode
+{
+    /** @return the node's key-value state, applied up to every entry the front end appended. */
+    KvStateMachine state();
+
+    /** @return true on a primary that takes writes; false on a replica (writes get {@code READONLY}). */
+    boolean primary();
+
+    /**
+     * Append an entry and apply it (and anything appended before it) before returning, never waiting for replicas.
+     *
+     * @param entry a key-value entry.
+     * @return its offset.
+     * @throws dev.ferry.error.FerryException if the node refuses it (fenced, stopped, too large).
+     */
+    long write(MemorySegment entry);
+
+    /**
+     * @param offset an entry.
+     * @param level  the acknowledgement level.
+     * @return how many replicas have it at that level now.
+     */
+    int replicasAt(long offset, AckLevel level);
+
+    /** @return how many replicas are connected. */
+    int connectedReplicas();
+
+    /** @return the replicas each write waits for before its reply (0: none), as {@code --sync-replicas}. */
+    int syncReplicas();
+
+    /** @return the level of {@link #syncReplicas()}. */
+    AckLevel syncLevel();
+
+    /** @return how long a write waits for {@link #syncReplicas()}, in ns. */
+    long syncTimeoutNs();
+
+    /**
+     * Make the node's WAL durable up to {@code offset} (an fsync now if it is not yet).
+     *
+     * @param offset an entry.
+     */
+    void syncLocal(long offset);
+
+    /** @return the next offset of the node's WAL (Redis' replication offset). */
+    long nextOffset();
+
+    /** @param lines where the {@code INFO replication} fields go, as {@code name:value}. */
+    void replicationInfo(List<String> lines);
+
+    /** @return {@code ROLE}'s reply: strings, longs and nested lists. */
+    List<Object> role();
+}
