@@ -84,6 +84,12 @@ final class BenchOptions
         + "asynchronous and with one synchronous replica at each level).")
     boolean onlySync;
 
+    @Option(names = "--resp", description = "Run only the Redis comparison: redis-benchmark -t set,get (50 clients, "
+        + "pipelines of 16) against a Ferry primary and replica serving Redis clients and against redis-server with a "
+        + "replica (AOF everysec, and defaults), same run; and the replication lag of both. Needs Debian's redis-server "
+        + "and redis-tools (the other runs include it when they are installed).")
+    boolean onlyResp;
+
     @Option(names = "--quick", description = "The CI profile: 64 and 1024 B, rates 10k and 100k, 3 s runs after 2 s warm-up, 500k entries.")
     boolean quick;
 
@@ -122,9 +128,9 @@ final class BenchOptions
         {
             productSize(commandLine, spec);
         }
-        if (onlyProduct && onlySync)
+        if ((onlyProduct ? 1 : 0) + (onlySync ? 1 : 0) + (onlyResp ? 1 : 0) > 1)
         {
-            throw new CommandLine.ParameterException(commandLine, "--only-product and --only-sync are exclusive");
+            throw new CommandLine.ParameterException(commandLine, "--only-product, --only-sync and --resp are exclusive");
         }
         if (replicas < 1 || durationSeconds < 1 || warmupSeconds < 0 || entries < 1 || latencySize < 8 || trials < 1 ||
             appendPauseMs < 0 || productEntries < 1000)
