@@ -68,6 +68,12 @@ final class PrimaryResp implements RespNode
     }
 
     @Override
+    public void commit()
+    {
+        wal.flush();
+    }
+
+    @Override
     public int replicasAt(final long offset, final AckLevel level)
     {
         return slots.count(offset, level);

@@ -40,6 +40,12 @@ final class ReplicaResp implements RespNode
     }
 
     @Override
+    public void commit()
+    {
+        // a replica takes no writes
+    }
+
+    @Override
     public int replicasAt(final long offset, final AckLevel level)
     {
         return 0;

@@ -533,7 +533,8 @@ final class KvCommands
         {
             return;
         }
-        final byte[] old = value(c, key);
+        // a plain SET needs nothing of the key's current value: no lookup (the apply does the only one)
+        final byte[] old = (flags & (GET | NX | XX | KEEPTTL)) == 0 ? null : value(c, key);
         if ((flags & GET) != 0)
         {
             c.out.bulk(old == null ? null : old.clone());

@@ -36,7 +36,8 @@ final class RespClient
     long lastWriteOffset = -1;
     boolean closeAfterReply;
     boolean closed;
-    boolean countedPending; // counted in the listener's clients with unsent replies
+    boolean countedPending;
+    boolean awaitingCommit; // replies held until the cycle's group commit // counted in the listener's clients with unsent replies
     long lastCommandMillis = createdMillis;
     String lastCommand = "NULL";
 

@@ -27,6 +27,12 @@ public interface RespNode
     long write(MemorySegment entry);
 
     /**
+     * Apply the WAL's sync policy to what was written since the last call (a group commit: under {@code --sync batch}
+     * one fsync), before the replies that acknowledge those writes are sent.
+     */
+    void commit();
+
+    /**
      * @param offset an entry.
      * @param level  the acknowledgement level.
      * @return how many replicas have it at that level now.

@@ -21,8 +21,10 @@ import java.util.concurrent.TimeUnit;
  * and pipelines of 16 against a Ferry primary with one replica ({@code ferry primary --resp}, {@code ferry replica
  * --resp}, each in a JVM of its own) and against {@code redis-server} with one replica, both persisting: Redis with
  * {@code appendonly yes, appendfsync everysec} (the primary and its replica), and Redis' defaults (RDB snapshots, no
- * AOF); then {@code -t get} against each replica; then the replication lag (a write on the primary until a reader
- * polling the replica sees it) for Ferry and Redis with AOF. Skipped, saying so, where Debian's {@code redis-server}
+ * AOF); Ferry with its defaults ({@code --sync batch}: every acknowledged write fsynced, one fsync per cycle of
+ * commands, as Redis' {@code appendfsync always} would) and with {@code --sync interval} (at most one sync per
+ * interval, Redis' {@code everysec}); then {@code -t get} against each replica; then the replication lag (a write on
+ * the primary until a reader polling the replica sees it) for Ferry's defaults and Redis with AOF. Skipped, saying so, where Debian's {@code redis-server}
  * and {@code redis-benchmark} are not installed.
  */
 final class RespRun
@@ -88,8 +90,9 @@ final class RespRun
         final int requests = options.quick ? 200_000 : 1_000_000;
         final int lagSamples = options.quick ? 2000 : 10_000;
         final Histogram ferryLag;
+        final Histogram ferryIntervalLag;
         final Histogram redisLag;
-        try (Pair ferry = ferry(scratch))
+        try (Pair ferry = ferry(scratch, "ferry", List.of()))
         {
             warm(ferry, requests / 4);
             output.throughput("throughput.resp.set.ferry", benchmark(ferry.primary(), "set", requests),
@@ -98,47 +101,71 @@ final class RespRun
                 "throughput.resp.get.redisReplica");
             ferryLag = lag(ferry, lagSamples);
         }
+        try (Pair ferry = ferry(scratch, "ferry-interval", List.of("--sync", "interval")))
+        {
+            warm(ferry, requests / 4);
+            output.throughput("throughput.resp.set.ferrySyncInterval", benchmark(ferry.primary(), "set", requests),
+                "throughput.resp.set.redisAof");
+            ferryIntervalLag = lag(ferry, lagSamples);
+        }
         try (Pair redis = redis(scratch, "redis-aof", true))
         {
+            warm(redis, requests / 4);
             output.throughput("throughput.resp.set.redisAof", benchmark(redis.primary(), "set", requests), null);
             output.throughput("throughput.resp.get.redisReplica", benchmark(redis.replica(), "get", requests), null);
             redisLag = lag(redis, lagSamples);
         }
         try (Pair redis = redis(scratch, "redis-default", false))
         {
+            warm(redis, requests / 4);
             output.throughput("throughput.resp.set.redisDefault", benchmark(redis.primary(), "set", requests),
                 "throughput.resp.set.redisAof");
         }
         output.writeHlog("resp-lag-ferry.hlog", ferryLag, "write on a Ferry primary until visible on its replica (ns)");
+        output.writeHlog("resp-lag-ferry-interval.hlog", ferryIntervalLag, "write on a Ferry primary until visible on " +
+            "its replica, both --sync interval (ns)");
         output.writeHlog("resp-lag-redis.hlog", redisLag, "write on a Redis primary (AOF everysec) until visible on " +
             "its replica (ns)");
         output.latency("latency.resp.replicationLag.ferry", ferryLag, "resp-lag-ferry.hlog", "latency.resp.replicationLag.redis");
+        output.latency("latency.resp.replicationLag.ferrySyncInterval", ferryIntervalLag, "resp-lag-ferry-interval.hlog",
+            "latency.resp.replicationLag.redis");
         output.latency("latency.resp.replicationLag.redis", redisLag, "resp-lag-redis.hlog", null);
-        output.done(String.format("resp: replication lag p50/p99: Ferry %.1f/%.1f us, Redis %.1f/%.1f us",
-            ferryLag.getValueAtPercentile(50) / 1e3, ferryLag.getValueAtPercentile(99) / 1e3,
+        output.done(String.format("resp: replication lag p50/p99: Ferry %.1f/%.1f us, Ferry --sync interval %.1f/%.1f us, " +
+            "Redis %.1f/%.1f us", ferryLag.getValueAtPercentile(50) / 1e3, ferryLag.getValueAtPercentile(99) / 1e3,
+            ferryIntervalLag.getValueAtPercentile(50) / 1e3, ferryIntervalLag.getValueAtPercentile(99) / 1e3,
             redisLag.getValueAtPercentile(50) / 1e3, redisLag.getValueAtPercentile(99) / 1e3));
     }
 
-    private Pair ferry(final Path scratch) throws Exception
+    /**
+     * @param flags given to both nodes (e.g. {@code --sync interval}).
+     */
+    private Pair ferry(final Path scratch, final String name, final List<String> flags) throws Exception
     {
         final int listen = Host.freePort();
         final int primaryResp = Host.freePort();
         final int replicaResp = Host.freePort();
         final List<Stop> processes = new ArrayList<>();
-        final ChildJvm primary = new ChildJvm(scratch.resolve("resp-primary.log"), "dev.ferry.engine.cli.Ferry",
-            List.of("primary", "--wal", scratch.resolve("resp-primary").toString(), "--listen", "127.0.0.1:" + listen,
-                "--insecure-no-secret", "--resp", "127.0.0.1:" + primaryResp));
+        final ChildJvm primary = new ChildJvm(scratch.resolve(name + "-primary.log"), "dev.ferry.engine.cli.Ferry",
+            concat(List.of("primary", "--wal", scratch.resolve(name + "-primary").toString(), "--listen",
+                "127.0.0.1:" + listen, "--insecure-no-secret", "--resp", "127.0.0.1:" + primaryResp), flags));
         processes.add(primary::close);
         Host.awaitLog(primary, "listening", Duration.ofSeconds(60));
-        final ChildJvm replica = new ChildJvm(scratch.resolve("resp-replica.log"), "dev.ferry.engine.cli.Ferry",
-            List.of("replica", "--wal", scratch.resolve("resp-replica").toString(), "--primary", "127.0.0.1:" + listen,
-                "--id", "r1", "--insecure-no-secret", "--resp", "127.0.0.1:" + replicaResp));
+        final ChildJvm replica = new ChildJvm(scratch.resolve(name + "-replica.log"), "dev.ferry.engine.cli.Ferry",
+            concat(List.of("replica", "--wal", scratch.resolve(name + "-replica").toString(), "--primary",
+                "127.0.0.1:" + listen, "--id", "r1", "--insecure-no-secret", "--resp", "127.0.0.1:" + replicaResp), flags));
         processes.add(replica::close);
         Host.awaitLog(replica, "streaming from", Duration.ofSeconds(60));
-        final Pair pair = new Pair("ferry", primaryResp, replicaResp, processes);
+        final Pair pair = new Pair(name, primaryResp, replicaResp, processes);
         awaitAnswer(pair.primary());
         awaitAnswer(pair.replica());
         return pair;
+    }
+
+    private static List<String> concat(final List<String> first, final List<String> second)
+    {
+        final List<String> all = new ArrayList<>(first);
+        all.addAll(second);
+        return all;
     }
 
     private Pair redis(final Path scratch, final String name, final boolean aof) throws Exception
