@@ -217,4 +217,40 @@ class RespJedisTest
             }
         }
     }
+
+    @Test
+    void withSyncReplicasAWriteIsRepliedOnceAReplicaHasItOrTimesOutAndStays()
+    {
+        final Primary primary = fixture.primary(fixture.primaryConfig().stateMachine(new KvStateMachine())
+            .resp(resp(null)).syncReplicas(1).syncLevel(AckLevel.APPLIED).syncTimeout(Duration.ofMillis(300)));
+        try (Jedis writer = jedis(primary.respAddress()))
+        {
+            // no replica yet: the reply is a TIMEOUT error naming the offset; the write is in the WAL all the same
+            final JedisDataException timeout = assertThrows(JedisDataException.class, () -> writer.set("k", "1"));
+            assertTrue(timeout.getMessage().startsWith("TIMEOUT the write is in the WAL at offset 0"), timeout.getMessage());
+            assertEquals("1", writer.get("k"));
+            final Replica replica = replica(primary);
+            ReplicationFixture.await("r1 streaming", Duration.ofSeconds(20), () -> replica.state() == ReplicaState.STREAMING);
+            assertEquals("OK", writer.set("k", "2")); // replied once applied on the replica: readable there now
+            try (Jedis reader = jedis(replica.respAddress()))
+            {
+                assertEquals("2", reader.get("k"));
+            }
+        }
+    }
+
+    @Test
+    void theCommandLineRefusesAPasswordFileWithoutAListenerAndAListenerWithoutTheKeyValueState()
+    {
+        final dev.ferry.engine.cli.CliRun.Run noListener = dev.ferry.engine.cli.CliRun.ferry("primary", "--wal",
+            dir.resolve("p1").toString(), "--listen", "127.0.0.1:0", "--insecure-no-secret", "--resp-password-file",
+            dir.resolve("pw").toString());
+        assertEquals(2, noListener.exit(), noListener.toString());
+        assertTrue(noListener.err().contains("--resp-password-file needs --resp HOST:PORT"), noListener.toString());
+        final dev.ferry.engine.cli.CliRun.Run noState = dev.ferry.engine.cli.CliRun.ferry("primary", "--wal",
+            dir.resolve("p2").toString(), "--listen", "127.0.0.1:0", "--insecure-no-secret", "--state", "none", "--resp",
+            "127.0.0.1:0");
+        assertTrue(noState.exit() != 0, noState.toString());
+        assertTrue(noState.err().contains("it needs --state kv"), noState.toString());
+    }
 }
