@@ -797,6 +797,11 @@ final class KvCommands
             c.out.integer(old == null ? 0 : old.length);
             return;
         }
+        if (offset > maxValueBytes - (long)patch.length) // as Redis' checkStringLength: no overflow of offset + length
+        {
+            c.out.error(LONG_STRING);
+            return;
+        }
         if (!sizeOk(c, offset + patch.length))
         {
             return;
