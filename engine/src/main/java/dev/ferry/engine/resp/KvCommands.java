@@ -878,8 +878,8 @@ final class KvCommands
             c.out.error("ERR increment would produce NaN or Infinity");
             return;
         }
-        final BigDecimal sum = current.value().add(by.value());
-        if (RespNumbers.overflowsLongDouble(sum))
+        final BigDecimal sum = RespNumbers.add(current.value(), by.value());
+        if (sum == null)
         {
             c.out.error("ERR increment would produce NaN or Infinity");
             return;
