@@ -1644,13 +1644,8 @@ final class KvCommands
 
     private void scan(final RespClient c, final List<byte[]> a)
     {
-        final String cursorText = latin(a.get(1));
-        long cursor;
-        try
-        {
-            cursor = Long.parseUnsignedLong(cursorText);
-        }
-        catch (final NumberFormatException ex)
+        final Long cursor = RespNumbers.parseCursor(a.get(1));
+        if (cursor == null)
         {
             c.out.error("ERR invalid cursor");
             return;
@@ -1678,6 +1673,10 @@ final class KvCommands
             else if (is(a.get(j), "match") && more)
             {
                 pattern = a.get(++j);
+                if (pattern.length == 1 && pattern[0] == '*')
+                {
+                    pattern = null; // as KEYS *, Redis matches nothing then: the empty key is shown too
+                }
             }
             else if (is(a.get(j), "type") && more)
             {
@@ -1690,7 +1689,7 @@ final class KvCommands
             }
         }
         final List<byte[]> keys = new ArrayList<>();
-        final long next = cursor > 0xFFFF_FFFFL ? 0 :
+        final long next = Long.compareUnsigned(cursor, 0xFFFF_FFFFL) > 0 ? 0 :
             state.scan(c.db, cursor, (int)Math.min(count, Integer.MAX_VALUE), now, keys);
         final List<byte[]> shown = new ArrayList<>();
         for (final byte[] key : keys)

@@ -93,12 +93,62 @@ final class RespNumbers
         return isLong(bytes) ? toLong(bytes) : null;
     }
 
+    /**
+     * Redis' {@code parseScanCursorOrReply}: C's {@code strtoul} in base 10 over the whole argument (up to a NUL byte),
+     * refused if it begins with a blank, has anything after the digits, or overflows; "" is 0, a '-' negates modulo
+     * 2^64 ("-1" is the largest cursor), a '+' is allowed.
+     *
+     * @return the cursor (unsigned), or null for Redis' "invalid cursor".
+     */
+    static Long parseCursor(final byte[] bytes)
+    {
+        int to = 0;
+        while (to < bytes.length && bytes[to] != 0)
+        {
+            to++;
+        }
+        if (to == 0)
+        {
+            return 0L; // strtoul reads nothing, and the end pointer is at the (empty) string's end
+        }
+        if (isCSpace((char)(bytes[0] & 0xFF)))
+        {
+            return null;
+        }
+        int p = 0;
+        final boolean negative = bytes[p] == '-';
+        if (bytes[p] == '-' || bytes[p] == '+')
+        {
+            p++;
+        }
+        if (p == to)
+        {
+            return null; // no digits: the end pointer is at the sign
+        }
+        long value = 0;
+        for (; p < to; p++)
+        {
+            final int digit = bytes[p] - '0';
+            if (digit < 0 || digit > 9)
+            {
+                return null;
+            }
+            if (Long.compareUnsigned(value, Long.divideUnsigned(-1L, 10)) > 0 ||
+                Long.compareUnsigned(value * 10, -1L - digit) > 0)
+            {
+                return null; // ERANGE
+            }
+            value = value * 10 + digit;
+        }
+        return negative ? -value : value;
+    }
+
     static byte[] ascii(final long value)
     {
         return Long.toString(value).getBytes(StandardCharsets.US_ASCII);
     }
 
-    /** A parsed float: a finite decimal, or one of the infinities (Redis' {@code strtold} accepts "inf"). */
+    /** A parsed float: a long double's exact value, or one of the infinities (Redis' {@code strtold} accepts "inf"). */
     record Decimal(BigDecimal value, int infinity)
     {
         boolean finite()

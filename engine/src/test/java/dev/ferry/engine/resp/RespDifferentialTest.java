@@ -1207,6 +1207,12 @@ class RespDifferentialTest
         x("SCAN", "1 ");
         x("SCAN", "");
         x("SCAN", "0x10");
+        x("SCAN", "0\u0000x");
+        x("SCAN", "-18446744073709551615");
+        x("SCAN", "-18446744073709551616");
+        x("SCAN", "-");
+        x("SCAN", "+");
+        x("SCAN", "-0");
         x("SCAN", "0", "COUNT", "0");
         x("SCAN", "0", "COUNT", "-1");
         x("SCAN", "0", "COUNT", "abc");
