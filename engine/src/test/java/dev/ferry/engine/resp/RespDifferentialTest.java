@@ -1360,6 +1360,10 @@ class RespDifferentialTest
         x("foo", "a b", "");
         x("FOO", repeat('x', 200));
         x("FOO", repeat('a', 100), repeat('b', 100));
+        x("FOO", repeat('a', 127), "b", "c");
+        x("FOO", repeat('a', 126), "b", "c");
+        x("FOO", "a\u0000b", "c");
+        x("F\u0000OO", "a");
         x("GET");
         x("GET", "a", "b");
         x("SET");
