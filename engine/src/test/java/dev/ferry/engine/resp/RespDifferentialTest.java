@@ -80,7 +80,11 @@ class RespDifferentialTest
         TIME,
         ID,
         SLEEP,
-        QUIT
+        QUIT,
+        /** The one argument's bytes sent as they are (an inline command) on the list's connection. */
+        INLINE,
+        /** The one argument's bytes sent as they are on a new connection, which Redis then closes or keeps. */
+        PROTOCOL
     }
 
     private record Step(Mode mode, List<byte[]> args, long sleepMillis)
@@ -184,6 +188,18 @@ class RespDifferentialTest
         Reply call(final String... args) throws IOException
         {
             return call(bytes(args));
+        }
+
+        Reply raw(final byte[] request) throws IOException
+        {
+            out.write(request);
+            out.flush();
+            return read();
+        }
+
+        InetSocketAddress address()
+        {
+            return (InetSocketAddress)socket.getRemoteSocketAddress();
         }
 
         /** @return true if the server closed the connection (nothing more to read). */
@@ -430,6 +446,8 @@ class RespDifferentialTest
         patterns();
         connection();
         arityAndUnknown();
+        randomized();
+        protocol();
         x("FLUSHALL");
         x("DBSIZE");
         x("SELECT", "6");
@@ -1058,6 +1076,40 @@ class RespDifferentialTest
         x("DBSIZE");
         x("SELECT", "5");
         x("COPY", "c1");
+        x("SET", "cx", "v", "EX", "1000");
+        x("SET", "cy", "w");
+        x("COPY", "cy", "cx", "REPLACE");
+        x("TTL", "cx");
+        x("SET", "cx", "v", "EX", "1000");
+        x("RENAME", "cy", "cx");
+        x("TTL", "cx");
+        x("SET", "cz", "v", "EX", "1000");
+        x("MSET", "cz", "w");
+        x("TTL", "cz");
+        x("SET", "cz", "v", "EX", "1000");
+        x("SET", "cz", "w", "GET");
+        x("TTL", "cz");
+        x("SET", "cz", "v", "EX", "1000");
+        x("GETDEL", "cz");
+        x("TTL", "cz");
+        x("SET", "cz", "v", "PX", "50");
+        x("SET", "cw", "v", "PX", "50");
+        sleep(300);
+        x("SETRANGE", "cz", "2", "x");
+        x("GET", "cz");
+        x("TTL", "cz");
+        x("SETBIT", "cw", "9", "1");
+        x("GET", "cw");
+        x("TTL", "cw");
+        x("SET", "cv", "v", "PX", "50");
+        sleep(300);
+        x("COPY", "c1", "cv");
+        x("RENAMENX", "c1", "cv");
+        x("MSETNX", "cv", "1", "cu", "2");
+        x("SET", "cv", "x", "NX");
+        x("INCRBYFLOAT", "cu2", "1.5");
+        x("gEt", "c1");
+        x("Client", "GetName");
     }
 
     private void expiry()
@@ -1412,6 +1464,118 @@ class RespDifferentialTest
         x("LCS");
     }
 
+    /** Seeded (the same list every run): bit ranges, LCS of small alphabets, glob patterns against odd keys. */
+    private void randomized()
+    {
+        final java.util.SplittableRandom random = new java.util.SplittableRandom(19);
+        x("SELECT", "9");
+        x("FLUSHDB");
+        for (int v = 0; v < 6; v++)
+        {
+            final StringBuilder value = new StringBuilder();
+            final int length = v == 0 ? 1 : random.nextInt(1, 7);
+            for (int i = 0; i < length; i++)
+            {
+                value.append((char)(random.nextBoolean() ? random.nextInt(256) : random.nextBoolean() ? 0 : 0xFF));
+            }
+            x("SET", "rb" + v, value.toString());
+            for (int i = 0; i < 25; i++)
+            {
+                final String start = Integer.toString(random.nextInt(-60, 60));
+                final String end = Integer.toString(random.nextInt(-60, 60));
+                final String unit = random.nextBoolean() ? "BIT" : "BYTE";
+                final String bit = Integer.toString(random.nextInt(2));
+                x("BITCOUNT", "rb" + v, start, end, unit);
+                x("BITPOS", "rb" + v, bit, start, end, unit);
+                x("BITPOS", "rb" + v, bit, start);
+                x("GETRANGE", "rb" + v, start, end);
+                x("GETBIT", "rb" + v, Integer.toString(random.nextInt(0, 60)));
+            }
+        }
+        for (int i = 0; i < 40; i++)
+        {
+            final String alphabet = i % 2 == 0 ? "ab" : "abc";
+            final StringBuilder a = new StringBuilder();
+            final StringBuilder b = new StringBuilder();
+            for (int n = random.nextInt(0, 14); n > 0; n--)
+            {
+                a.append(alphabet.charAt(random.nextInt(alphabet.length())));
+            }
+            for (int n = random.nextInt(0, 14); n > 0; n--)
+            {
+                b.append(alphabet.charAt(random.nextInt(alphabet.length())));
+            }
+            x("MSET", "la", a.toString(), "lb", b.toString());
+            x("LCS", "la", "lb");
+            x("LCS", "la", "lb", "LEN");
+            x("LCS", "la", "lb", "IDX", "WITHMATCHLEN");
+            x("LCS", "la", "lb", "IDX", "MINMATCHLEN", Integer.toString(random.nextInt(0, 4)));
+        }
+        x("FLUSHDB");
+        final String keyBytes = "ab-]^\\[*?\u00e9";
+        final List<String> keys = new ArrayList<>();
+        for (int i = 0; i < 60; i++)
+        {
+            final StringBuilder key = new StringBuilder();
+            for (int n = random.nextInt(0, 5); n > 0; n--)
+            {
+                key.append(keyBytes.charAt(random.nextInt(keyBytes.length())));
+            }
+            keys.add(key.toString());
+            keys.add("v");
+        }
+        final List<String> mset = new ArrayList<>(List.of("MSET"));
+        mset.addAll(keys);
+        x(mset.toArray(new String[0]));
+        final String patternBytes = "ab-]^\\[*?\u00e9\u00ff";
+        for (int i = 0; i < 400; i++)
+        {
+            final StringBuilder pattern = new StringBuilder();
+            for (int n = random.nextInt(0, 7); n > 0; n--)
+            {
+                pattern.append(patternBytes.charAt(random.nextInt(patternBytes.length())));
+            }
+            on(Mode.SORTED, "KEYS", pattern.toString());
+        }
+        x("FLUSHDB");
+        x("SELECT", "5");
+    }
+
+    /** Inline commands, and requests that break the protocol (each on a new connection). */
+    private void protocol()
+    {
+        on(Mode.INLINE, "PING\r\n");
+        on(Mode.INLINE, "  PING  \r\n");
+        on(Mode.INLINE, "ECHO \"a\\x41b\\n\"\r\n");
+        on(Mode.INLINE, "SET il 'x y'\n");
+        on(Mode.INLINE, "GET il\r\n");
+        on(Mode.INLINE, "ECHO 'it\\'s'\r\n");
+        on(Mode.INLINE, "ECHO \"\"\r\n");
+        on(Mode.INLINE, "ECHO a\tb\r\n");
+        on(Mode.INLINE, "\r\nPING\r\n");
+        on(Mode.INLINE, "*1\r\n$4\r\nPING\r\n");
+        on(Mode.INLINE, "*0\r\n*1\r\n$4\r\nPING\r\n");
+        on(Mode.INLINE, "*-1\r\n*1\r\n$4\r\nPING\r\n");
+        on(Mode.INLINE, "*1\r\n$4\r\nPINGxx*1\r\n$4\r\nPING\r\n");
+        on(Mode.PROTOCOL, "*1\r\nfoo\r\n");
+        on(Mode.PROTOCOL, "*abc\r\n");
+        on(Mode.PROTOCOL, "*1\r\n$abc\r\n");
+        on(Mode.PROTOCOL, "*1\r\n$-5\r\n");
+        on(Mode.PROTOCOL, "*1\r\n$-1\r\n");
+        on(Mode.PROTOCOL, "*1\r\n$2147483648\r\n");
+        on(Mode.PROTOCOL, "*1\r\n$536870913\r\n");
+        on(Mode.PROTOCOL, "*2147483648\r\n");
+        on(Mode.PROTOCOL, "*+1\r\n$4\r\nPING\r\n");
+        on(Mode.PROTOCOL, "*1\r\n$+4\r\nPING\r\n");
+        on(Mode.PROTOCOL, "*01\r\n$4\r\nPING\r\n");
+        on(Mode.PROTOCOL, "ECHO \"a\r\n");
+        on(Mode.PROTOCOL, "ECHO 'a\r\n");
+        on(Mode.PROTOCOL, "ECHO \"a\"b\r\n");
+        on(Mode.PROTOCOL, "ECHO 'a'b\r\n");
+        on(Mode.PROTOCOL, "ECHO \"\\x4\"\r\n");
+        on(Mode.PROTOCOL, "*1\r\n$4\r\nPING\r\n");
+    }
+
     // ---------------------------------------------------------------------------------------------------------------
     // running it
 
@@ -1488,6 +1652,20 @@ class RespDifferentialTest
             {
                 final String reply = client.call(step.args()).render();
                 return reply + (client.closed() ? " (closed)" : " (open)");
+            }
+            case INLINE ->
+            {
+                return client.raw(step.args().get(0)).render();
+            }
+            case PROTOCOL ->
+            {
+                try (RawClient fresh = new RawClient(client.address()))
+                {
+                    final Reply reply = fresh.raw(step.args().get(0));
+                    final boolean protocolError = reply.type() == '-' &&
+                        new String(reply.text(), StandardCharsets.ISO_8859_1).startsWith("ERR Protocol error");
+                    return reply.render() + (protocolError ? fresh.closed() ? " (closed)" : " (open)" : "");
+                }
             }
             default ->
             {
