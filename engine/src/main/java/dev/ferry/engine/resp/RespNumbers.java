@@ -9,8 +9,9 @@ import java.util.regex.Pattern;
 
 /**
  * Numbers as Redis reads and writes them: {@code string2ll}'s strict integers (no sign but '-', no leading zero, no
- * blank, at most 20 characters, within a signed 64-bit range) and {@code INCRBYFLOAT}'s decimal arithmetic, printed
- * with up to 17 decimals and no exponent, trailing zeros removed.
+ * blank, at most 20 characters, within a signed 64-bit range), {@code SCAN}'s {@code strtoul} cursors, and
+ * {@code INCRBYFLOAT}'s x87 long double arithmetic (emulated exactly with {@link BigDecimal}: every number rounded to
+ * a 64-bit significand), printed with up to 17 decimals and no exponent, trailing zeros removed.
  */
 final class RespNumbers
 {
