@@ -2,7 +2,8 @@ package dev.ferry.engine.resp;
 
 /**
  * Redis' glob-style patterns ({@code stringmatchlen}), for {@code KEYS} and {@code SCAN MATCH}: {@code *} any run,
- * {@code ?} one byte, {@code [abc]}, {@code [^abc]}, {@code [a-z]}, and {@code \} to take the next byte literally.
+ * {@code ?} one byte, {@code [abc]}, {@code [^abc]}, {@code [a-z]} (bytes compared as signed, as C's {@code char} on
+ * x86-64), and {@code \} to take the next byte literally.
  */
 final class Glob
 {
@@ -12,9 +13,16 @@ final class Glob
     {
     }
 
-    /** @return true if {@code string} matches {@code pattern}. */
+    /**
+     * @return true if {@code string} matches {@code pattern}. As in Redis, the empty string matches the empty pattern
+     *         only ({@code KEYS *} and {@code SCAN MATCH *} show every key without matching).
+     */
     static boolean matches(final byte[] pattern, final byte[] string)
     {
+        if (string.length == 0)
+        {
+            return pattern.length == 0;
+        }
         return match(pattern, 0, string, 0, 0);
     }
 
@@ -81,15 +89,16 @@ final class Glob
                         }
                         else if (p + 2 < pattern.length && pattern[p + 1] == '-')
                         {
-                            int low = pattern[p] & 0xFF;
-                            int high = pattern[p + 2] & 0xFF;
+                            // Redis compares C chars, signed on x86-64: bytes from 0x80 sort below 0
+                            int low = pattern[p];
+                            int high = pattern[p + 2];
                             if (low > high)
                             {
                                 final int swap = low;
                                 low = high;
                                 high = swap;
                             }
-                            final int c = string[s] & 0xFF;
+                            final int c = string[s];
                             p += 2;
                             if (c >= low && c <= high)
                             {

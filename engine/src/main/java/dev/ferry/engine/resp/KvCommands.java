@@ -35,6 +35,8 @@ final class KvCommands
     private static final String NOT_FLOAT = "ERR value is not a valid float";
     private static final String READONLY = "READONLY You can't write against a read only replica.";
     private static final String LONG_STRING = "ERR string exceeds maximum allowed size (proto-max-bulk-len)";
+    /** Redis' default proto-max-bulk-len, which bounds bit offsets even where Ferry's value limit does not matter. */
+    private static final long REDIS_MAX_BULK_BYTES = 512L * 1024 * 1024;
     private static final byte[] PONG = "+PONG\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] ZERO = ":0\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] ONE = ":1\r\n".getBytes(StandardCharsets.US_ASCII);
@@ -101,10 +103,12 @@ final class KvCommands
             final StringBuilder text = new StringBuilder();
             for (int i = 1; i < args.size() && text.length() < 128; i++)
             {
-                final String arg = latin(args.get(i));
-                text.append('\'').append(arg, 0, Math.min(arg.length(), 128 - text.length())).append("' ");
+                final String arg = cString(args.get(i));
+                final int room = 128 - text.length(); // Redis: "'%.*s' " with 128 less what it has written
+                text.append('\'').append(arg, 0, Math.min(arg.length(), room)).append("' ");
             }
-            c.out.error("ERR unknown command '" + clip(latin(args.get(0)), 128) + "', with args beginning with: " + text);
+            c.out.error("ERR unknown command '" + clip(cString(args.get(0)), 128) + "', with args beginning with: " +
+                text);
             return;
         }
         if (!command.arityOk(args.size()))
@@ -322,6 +326,14 @@ final class KvCommands
         return new String(bytes, StandardCharsets.ISO_8859_1);
     }
 
+    /** An argument as C's printf shows it with {@code %s}: up to its first NUL byte. */
+    private static String cString(final byte[] bytes)
+    {
+        final String text = latin(bytes);
+        final int nul = text.indexOf('\0');
+        return nul < 0 ? text : text.substring(0, nul);
+    }
+
     private static String clip(final String text, final int max)
     {
         return text.length() <= max ? text : text.substring(0, max);
@@ -356,6 +368,23 @@ final class KvCommands
             c.out.error(error);
         }
         return value;
+    }
+
+    /** Redis' {@code getIntFromObjectOrReply}: an integer within a C int, or null after writing Redis' error. */
+    private static Integer int32(final RespClient c, final byte[] arg)
+    {
+        final Long value = integer(c, arg);
+        if (value == null)
+        {
+            return null;
+        }
+        if (value < Integer.MIN_VALUE || value > Integer.MAX_VALUE)
+        {
+            c.out.error("ERR value is out of range, value must between " + Integer.MIN_VALUE + " and " +
+                Integer.MAX_VALUE);
+            return null;
+        }
+        return value.intValue();
     }
 
     private KvEntryWriter entry()
@@ -451,12 +480,14 @@ final class KvCommands
     private static final int PXAT = 256;
     private static final int ANY_EXPIRY = EX | PX | EXAT | PXAT;
 
-    /** Redis' {@code parseExtendedStringArgumentsOrReply}: the flags, and the expiry in {@code expiry[0]}. */
-    private int parseSetOptions(final RespClient c, final List<byte[]> a, final int from, final boolean isSet,
-        final long[] expiry, final String command)
+    /**
+     * Redis' {@code parseExtendedStringArgumentsOrReply}: the flags, and the expiry's argument in {@code expireArg[0]}
+     * (not checked yet: {@code GETEX} checks it only once the key is found).
+     */
+    private static int parseSetOptions(final RespClient c, final List<byte[]> a, final int from, final boolean isSet,
+        final byte[][] expireArg)
     {
         int flags = 0;
-        byte[] expireArg = null;
         for (int j = from; j < a.size(); j++)
         {
             final String opt = lower(a.get(j));
@@ -484,22 +515,22 @@ final class KvCommands
             else if (opt.equals("ex") && (flags & (KEEPTTL | PERSIST | EXAT | PX | PXAT)) == 0 && next)
             {
                 flags |= EX;
-                expireArg = a.get(++j);
+                expireArg[0] = a.get(++j);
             }
             else if (opt.equals("px") && (flags & (KEEPTTL | PERSIST | EX | EXAT | PXAT)) == 0 && next)
             {
                 flags |= PX;
-                expireArg = a.get(++j);
+                expireArg[0] = a.get(++j);
             }
             else if (opt.equals("exat") && (flags & (KEEPTTL | PERSIST | EX | PX | PXAT)) == 0 && next)
             {
                 flags |= EXAT;
-                expireArg = a.get(++j);
+                expireArg[0] = a.get(++j);
             }
             else if (opt.equals("pxat") && (flags & (KEEPTTL | PERSIST | EX | EXAT | PX)) == 0 && next)
             {
                 flags |= PXAT;
-                expireArg = a.get(++j);
+                expireArg[0] = a.get(++j);
             }
             else
             {
@@ -507,26 +538,32 @@ final class KvCommands
                 return -1;
             }
         }
-        if (expireArg != null)
-        {
-            final long unit = (flags & (EX | EXAT)) != 0 ? 1000 : 1;
-            final long at = expireAt(c, expireArg, unit, (flags & (EXAT | PXAT)) != 0, command);
-            if (at < 0)
-            {
-                return -1;
-            }
-            expiry[0] = at;
-        }
         return flags;
+    }
+
+    /** Redis' {@code getExpireMillisecondsOrReply}: the absolute expiry in ms, or -1 after writing Redis' error. */
+    private long expiryMillis(final RespClient c, final int flags, final byte[] expireArg, final String command)
+    {
+        final long unit = (flags & (EX | EXAT)) != 0 ? 1000 : 1;
+        return expireAt(c, expireArg, unit, (flags & (EXAT | PXAT)) != 0, command);
     }
 
     private void set(final RespClient c, final List<byte[]> a)
     {
-        final long[] expiry = {0};
-        final int flags = parseSetOptions(c, a, 3, true, expiry, "set");
+        final byte[][] expireArg = {null};
+        final int flags = parseSetOptions(c, a, 3, true, expireArg);
         if (flags < 0)
         {
             return;
+        }
+        long expiry = 0;
+        if (expireArg[0] != null)
+        {
+            expiry = expiryMillis(c, flags, expireArg[0], "set");
+            if (expiry < 0)
+            {
+                return;
+            }
         }
         final byte[] key = a.get(1);
         if (!keyOk(c, key))
@@ -548,7 +585,7 @@ final class KvCommands
             return;
         }
         final long keep = (flags & KEEPTTL) != 0 && old != null ? Math.max(0, expiryOf(c.db, key)) : 0;
-        put(c.db, key, a.get(2), (flags & ANY_EXPIRY) != 0 ? expiry[0] : keep);
+        put(c.db, key, a.get(2), (flags & ANY_EXPIRY) != 0 ? expiry : keep);
         commit(c);
         if ((flags & GET) == 0)
         {
@@ -569,8 +606,8 @@ final class KvCommands
 
     private void getex(final RespClient c, final List<byte[]> a)
     {
-        final long[] expiry = {0};
-        final int flags = parseSetOptions(c, a, 2, false, expiry, "getex");
+        final byte[][] expireArg = {null};
+        final int flags = parseSetOptions(c, a, 2, false, expireArg);
         if (flags < 0)
         {
             return;
@@ -582,16 +619,25 @@ final class KvCommands
             c.out.nullBulk();
             return;
         }
+        long expiry = 0;
+        if (expireArg[0] != null)
+        {
+            expiry = expiryMillis(c, flags, expireArg[0], "getex");
+            if (expiry < 0)
+            {
+                return;
+            }
+        }
         c.out.bulk(old);
         if ((flags & ANY_EXPIRY) != 0)
         {
-            if (expiry[0] <= now)
+            if (expiry <= now)
             {
                 entry().delete(c.db, seg(key));
             }
             else
             {
-                entry().expire(c.db, seg(key), expiry[0]);
+                entry().expire(c.db, seg(key), expiry);
             }
             commit(c);
         }
@@ -798,6 +844,11 @@ final class KvCommands
             c.out.integer(old == null ? 0 : old.length);
             return;
         }
+        if (offset > maxValueBytes - (long)patch.length) // as Redis' checkStringLength: no overflow of offset + length
+        {
+            c.out.error(LONG_STRING);
+            return;
+        }
         if (!sizeOk(c, offset + patch.length))
         {
             return;
@@ -874,8 +925,8 @@ final class KvCommands
             c.out.error("ERR increment would produce NaN or Infinity");
             return;
         }
-        final BigDecimal sum = current.value().add(by.value());
-        if (RespNumbers.overflowsLongDouble(sum))
+        final BigDecimal sum = RespNumbers.add(current.value(), by.value());
+        if (sum == null)
         {
             c.out.error("ERR increment would produce NaN or Infinity");
             return;
@@ -1048,10 +1099,11 @@ final class KvCommands
     // ---------------------------------------------------------------------------------------------------------------
     // bits
 
-    private long bitOffset(final RespClient c, final byte[] arg)
+    /** Redis' {@code getBitOffsetFromArgument}: offsets within its default proto-max-bulk-len of 512 MB. */
+    private static long bitOffset(final RespClient c, final byte[] arg)
     {
         final Long v = RespNumbers.longOrNull(arg);
-        if (v == null || v < 0 || (v >>> 3) >= maxValueBytes)
+        if (v == null || v < 0 || (v >>> 3) >= REDIS_MAX_BULK_BYTES)
         {
             c.out.error("ERR bit offset is not an integer or out of range");
             return -1;
@@ -1072,6 +1124,10 @@ final class KvCommands
         {
             c.out.error("ERR bit is not an integer or out of range");
             return;
+        }
+        if (!sizeOk(c, (offset >>> 3) + 1))
+        {
+            return; // past Ferry's value limit (Redis would grow the string up to 512 MB)
         }
         final byte[] old = value(c, key);
         final int index = (int)(offset >>> 3);
@@ -1099,6 +1155,12 @@ final class KvCommands
 
     private void bitcount(final RespClient c, final List<byte[]> a)
     {
+        final byte[] v = value(c, a.get(1));
+        if (v == null)
+        {
+            c.out.raw(ZERO); // Redis 7.0 looks the key up before it reads the range: a missing key is 0, whatever follows
+            return;
+        }
         long start = 0;
         long end = 0;
         boolean bit = false;
@@ -1132,12 +1194,6 @@ final class KvCommands
         else if (a.size() != 2)
         {
             c.out.error(SYNTAX);
-            return;
-        }
-        final byte[] v = value(c, a.get(1));
-        if (v == null)
-        {
-            c.out.raw(ZERO);
             return;
         }
         long total = v.length;
@@ -1464,7 +1520,7 @@ final class KvCommands
             }
             else if (is(a.get(j), "db") && more > 0)
             {
-                final Long db = integer(c, a.get(j + 1));
+                final Integer db = int32(c, a.get(j + 1));
                 if (db == null)
                 {
                     return;
@@ -1640,13 +1696,8 @@ final class KvCommands
 
     private void scan(final RespClient c, final List<byte[]> a)
     {
-        final String cursorText = latin(a.get(1));
-        long cursor;
-        try
-        {
-            cursor = Long.parseUnsignedLong(cursorText);
-        }
-        catch (final NumberFormatException ex)
+        final Long cursor = RespNumbers.parseCursor(a.get(1));
+        if (cursor == null)
         {
             c.out.error("ERR invalid cursor");
             return;
@@ -1674,6 +1725,10 @@ final class KvCommands
             else if (is(a.get(j), "match") && more)
             {
                 pattern = a.get(++j);
+                if (pattern.length == 1 && pattern[0] == '*')
+                {
+                    pattern = null; // as KEYS *, Redis matches nothing then: the empty key is shown too
+                }
             }
             else if (is(a.get(j), "type") && more)
             {
@@ -1686,7 +1741,7 @@ final class KvCommands
             }
         }
         final List<byte[]> keys = new ArrayList<>();
-        final long next = cursor > 0xFFFF_FFFFL ? 0 :
+        final long next = Long.compareUnsigned(cursor, 0xFFFF_FFFFL) > 0 ? 0 :
             state.scan(c.db, cursor, (int)Math.min(count, Integer.MAX_VALUE), now, keys);
         final List<byte[]> shown = new ArrayList<>();
         for (final byte[] key : keys)
@@ -1726,17 +1781,17 @@ final class KvCommands
 
     private void select(final RespClient c, final List<byte[]> a)
     {
-        final Long db = integer(c, a.get(1));
+        final Integer db = int32(c, a.get(1));
         if (db == null)
         {
             return;
         }
-        if (db < 0 || db >= KvEntry.DATABASES || db > Integer.MAX_VALUE)
+        if (db < 0 || db >= KvEntry.DATABASES)
         {
             c.out.error("ERR DB index is out of range");
             return;
         }
-        c.db = db.intValue();
+        c.db = db;
         c.out.ok();
     }
 
@@ -1792,6 +1847,10 @@ final class KvCommands
             else if (is(a.get(j), "setname") && more > 0)
             {
                 setName = a.get(++j);
+                if (!validName(c, setName))
+                {
+                    return; // Redis checks the name as it reads the options, before AUTH
+                }
             }
             else
             {
@@ -1864,7 +1923,8 @@ final class KvCommands
         c.out.simple("RESET");
     }
 
-    private boolean setName(final RespClient c, final byte[] name)
+    /** @return true if the name is one Redis accepts; if not, Redis' error is written. */
+    private static boolean validName(final RespClient c, final byte[] name)
     {
         for (final byte b : name)
         {
@@ -1873,6 +1933,15 @@ final class KvCommands
                 c.out.error("ERR Client names cannot contain spaces, newlines or special characters.");
                 return false;
             }
+        }
+        return true;
+    }
+
+    private static boolean setName(final RespClient c, final byte[] name)
+    {
+        if (!validName(c, name))
+        {
+            return false;
         }
         c.name = name.length == 0 ? null : latin(name);
         return true;
