@@ -112,8 +112,7 @@ public final class FollowAgent implements Agent
     private SocketChannel connecting;
     private boolean welcomed;
     private boolean closed;
-    private Agent side; // another duty cycle on this thread (the Redis-protocol listener), or null
-    private java.util.function.BooleanSupplier sideIdle = () -> true;
+    private final dev.ferry.engine.agent.Companion side = new dev.ferry.engine.agent.Companion();
     private long deadlineNs;
     private long retryAtNs;
     private long backoffNs;
@@ -268,17 +267,13 @@ public final class FollowAgent implements Agent
      */
     public void alsoRun(final Agent agent, final java.util.function.BooleanSupplier idle)
     {
-        this.side = agent;
-        this.sideIdle = idle;
+        side.set(agent, idle);
     }
 
     @Override
     public void onStart()
     {
-        if (side != null)
-        {
-            side.onStart();
-        }
+        side.onStart();
     }
 
     /**
@@ -297,7 +292,7 @@ public final class FollowAgent implements Agent
     {
         final FrameConnection current = connection;
         return (current == null || (current.pendingBytes() == 0 && !current.hasBufferedInput())) &&
-            (applier == null || applier.caughtUp()) && sideIdle.getAsBoolean();
+            (applier == null || applier.caughtUp()) && side.idle();
     }
 
     /**
@@ -348,7 +343,7 @@ public final class FollowAgent implements Agent
     public int doWork(final long nowNs)
     {
         final int linked = link(nowNs);
-        final int served = side == null || closed ? 0 : side.doWork(nowNs);
+        final int served = closed ? 0 : side.doWork(nowNs);
         return linked + served + (applier == null ? 0 : applier.doWork(nowNs));
     }
 
@@ -966,10 +961,7 @@ public final class FollowAgent implements Agent
         closed = true;
         try
         {
-            if (side != null)
-            {
-                side.close();
-            }
+            side.close();
             closeLink();
             if (state != ReplicaState.STOPPED)
             {

@@ -801,20 +801,9 @@ final class KvCommands
             c.out.bulk(EMPTY);
             return;
         }
-        if (start < 0)
-        {
-            start = length + start;
-        }
-        if (end < 0)
-        {
-            end = length + end;
-        }
-        start = Math.max(0, start);
-        end = Math.max(0, end);
-        if (end >= length)
-        {
-            end = length - 1;
-        }
+        final long[] range = range(start, end, length);
+        start = range[0];
+        end = range[1];
         if (start > end || length == 0)
         {
             c.out.bulk(EMPTY);
@@ -1211,26 +1200,23 @@ final class KvCommands
         {
             total <<= 3;
         }
-        if (start < 0)
-        {
-            start = total + start;
-        }
-        if (end < 0)
-        {
-            end = total + end;
-        }
-        start = Math.max(0, start);
-        end = Math.max(0, end);
-        if (end >= total)
-        {
-            end = total - 1;
-        }
+        final long[] range = range(start, end, total);
+        start = range[0];
+        end = range[1];
         if (start > end)
         {
             c.out.raw(ZERO);
             return;
         }
         c.out.integer(bit ? countBits(v, start, end) : countBits(v, start * 8, end * 8 + 7));
+    }
+
+    /** Redis' index range: a negative index counts from the end, then both are clamped to {@code [0, length - 1]}. */
+    private static long[] range(final long start, final long end, final long length)
+    {
+        final long from = Math.max(0, start < 0 ? length + start : start);
+        final long to = Math.max(0, end < 0 ? length + end : end);
+        return new long[] {from, to >= length ? length - 1 : to};
     }
 
     private static long countBits(final byte[] v, final long fromBit, final long toBit)
@@ -1314,20 +1300,9 @@ final class KvCommands
             {
                 total <<= 3;
             }
-            if (start < 0)
-            {
-                start = total + start;
-            }
-            if (end < 0)
-            {
-                end = total + end;
-            }
-            start = Math.max(0, start);
-            end = Math.max(0, end);
-            if (end >= total)
-            {
-                end = total - 1;
-            }
+            final long[] range = range(start, end, total);
+            start = range[0];
+            end = range[1];
         }
         else if (a.size() == 3)
         {

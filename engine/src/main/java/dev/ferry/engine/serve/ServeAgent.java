@@ -70,8 +70,7 @@ public final class ServeAgent implements Agent, Sessions
     private final TlsFactory tls;
     private final StrangerLog strangers;
     private Applier applier;
-    private Agent side; // another duty cycle on this thread (the Redis-protocol listener), or null
-    private java.util.function.BooleanSupplier sideIdle = () -> true;
+    private final dev.ferry.engine.agent.Companion side = new dev.ferry.engine.agent.Companion();
     private double handshakeTokens = TLS_HANDSHAKES_PER_SECOND;
     private long tokensAtNs = System.nanoTime();
 
@@ -184,17 +183,13 @@ public final class ServeAgent implements Agent, Sessions
      */
     public void alsoRun(final Agent agent, final java.util.function.BooleanSupplier idle)
     {
-        this.side = agent;
-        this.sideIdle = idle;
+        side.set(agent, idle);
     }
 
     @Override
     public void onStart()
     {
-        if (side != null)
-        {
-            side.onStart();
-        }
+        side.onStart();
     }
 
     /**
@@ -211,7 +206,7 @@ public final class ServeAgent implements Agent, Sessions
         {
             return false; // appended since the last pass looked
         }
-        if (applier != null && !applier.caughtUp() || !sideIdle.getAsBoolean())
+        if (applier != null && !applier.caughtUp() || !side.idle())
         {
             return false;
         }
@@ -236,7 +231,7 @@ public final class ServeAgent implements Agent, Sessions
     @Override
     public int doWork(final long nowNs)
     {
-        int work = side == null ? 0 : side.doWork(nowNs);
+        int work = side.doWork(nowNs);
         headAtPass = wal.nextOffset();
         work += accept(nowNs);
         boolean closed = false;
@@ -590,10 +585,7 @@ public final class ServeAgent implements Agent, Sessions
     @Override
     public void close()
     {
-        if (side != null)
-        {
-            side.close(); // no more appends from it
-        }
+        side.close(); // no more appends from it
         try
         {
             slotStore.save(slots); // a restart resumes retention from where the replicas really were
