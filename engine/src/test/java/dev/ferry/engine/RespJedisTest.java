@@ -253,4 +253,44 @@ class RespJedisTest
         assertTrue(noState.exit() != 0, noState.toString());
         assertTrue(noState.err().contains("it needs --state kv"), noState.toString());
     }
+
+    @Test
+    void aPromotedReplicaTakesRedisWritesWhereItServedReadsWithTheStateItApplied()
+    {
+        final Primary primary = primary(null);
+        final RespConfig replicaResp = new RespConfig(new InetSocketAddress("127.0.0.1", freePort()), null);
+        final Replica replica = fixture.track(Replica.start(fixture.replicaConfig("r1", primary.localAddress())
+            .stateMachine(new KvStateMachine()).resp(replicaResp)));
+        try (Jedis writer = jedis(primary.respAddress()))
+        {
+            writer.mset("a", "1", "b", "2");
+            writer.incr("a");
+            assertEquals(1, writer.waitReplicas(1, 10_000));
+        }
+        primary.close();
+        // the new primary listens for Redis clients where the replica did, on the state the replica applied
+        final Primary promoted = fixture.track(replica.promote(fixture.primaryConfig()
+            .walDirectory(dir.resolve("r1")).stateMachine(new KvStateMachine()).resp(replicaResp)));
+        assertEquals(replicaResp.listen().getPort(), promoted.respAddress().getPort());
+        try (Jedis jedis = jedis(promoted.respAddress()))
+        {
+            assertEquals("2", jedis.get("a"));
+            assertEquals(3, jedis.incr("a"));
+            assertEquals("OK", jedis.set("c", "3"));
+            assertTrue(jedis.info("replication").contains("role:master"));
+        }
+    }
+
+    /** A free loopback port: the promoted primary must listen where the replica did, so the test picks it. */
+    private static int freePort()
+    {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress()))
+        {
+            return socket.getLocalPort();
+        }
+        catch (final java.io.IOException ex)
+        {
+            throw new java.io.UncheckedIOException(ex);
+        }
+    }
 }
