@@ -40,6 +40,7 @@ final class RespParser
     private byte[] in = new byte[256];
     private int start;
     private int end;
+    private boolean filled;
     // the multi-bulk request being parsed
     private int expectedArgs = -1;
     private int bulkLength = -1;
@@ -88,12 +89,23 @@ final class RespParser
         {
             return 0; // full: the caller parses before reading again
         }
-        final int read = channel.read(ByteBuffer.wrap(in, end, in.length - end));
+        final int space = in.length - end;
+        final int read = channel.read(ByteBuffer.wrap(in, end, space));
         if (read > 0)
         {
             end += read;
         }
+        filled = read == space;
         return read;
+    }
+
+    /**
+     * @return true if the last read filled all the space it had: the socket may hold more (otherwise it is drained, and
+     *         reading again now would only cost a system call that finds nothing).
+     */
+    boolean filledLastRead()
+    {
+        return filled;
     }
 
     /** Feed bytes directly (tests). */

@@ -327,9 +327,9 @@ public final class RespServer implements Agent
                         close(client);
                         return 1;
                     }
-                    if (read == 0)
+                    if (read == 0 || !client.parser.filledLastRead())
                     {
-                        break;
+                        break; // drained: another read would find nothing
                     }
                 }
                 return 1 + run(client);
