@@ -21,10 +21,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * binary arguments, a bulk of the largest size, empty requests, inline commands with quotes and escapes, a request
  * not complete yet) and each {@link RespParser.ProtocolError} (a multi-bulk count that is not a number or is too
  * large, a bulk length that is negative or too large, a missing {@code $}, unbalanced quotes); {@code longRequests}
- * also gets, through {@link RespParserFuzzTest#expandable}, a line at the 64 KiB limit and each line over it. The test
- * checks the checked-in seeds are what it writes today and that each is parsed as it expects (the requests it holds,
- * or the error, with Redis' text), under the target's contract; run as a program (what {@code .ci/fuzz --write-seeds}
- * does) it writes them.
+ * also gets, through {@link RespParserFuzzTest#expandable}, a line at the 64 KiB limit and each kind of line over it.
+ * The test checks the checked-in seeds are what it writes today and that each is parsed as it expects (the requests it
+ * holds, or the error, with Redis' text), under the target's contract; run as a program (what
+ * {@code .ci/fuzz --write-seeds} does) it writes them.
  */
 class RespParserFuzzSeedsTest
 {
@@ -97,6 +97,16 @@ class RespParserFuzzSeedsTest
         // an inline line of exactly the limit before its '\n' (the '\r' counts, as in Redis' query buffer)
         seeds.put("long-inline", new Seed(expandable(ascii("ECHO "), limit - 8, (byte)'x', ascii("xx\r\nPING\r\n")), 2,
             null));
+        // a line over the limit is refused however it arrives: also when its end came with it (these did not read more)
+        seeds.put("error-long-inline", new Seed(expandable(ascii("ECHO "), limit - 4, (byte)'x', ascii("\r\n")), 0,
+            "Protocol error: too big inline request"));
+        seeds.put("error-long-count", new Seed(expandable(ascii("*"), limit, (byte)'1', ascii("\r\n")), 0,
+            "Protocol error: too big mbulk count string"));
+        seeds.put("error-long-bulk-length", new Seed(expandable(ascii("*1\r\n$"), limit, (byte)'0',
+            ascii("1\r\nx\r\n")), 0, "Protocol error: too big bulk count string"));
+        // every read ended in a '\r' that might start the CRLF, which skipped the limit until the buffer was full
+        seeds.put("error-carriage-returns", new Seed(expandable(ascii("*"), 4 * 0xFFFF, (byte)'\r', new byte[0]), 0,
+            "Protocol error: too big mbulk count string"));
         return seeds;
     }
 
