@@ -13,8 +13,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
-
-import static dev.ferry.wal.frame.DecoderContract.require;
+import java.util.function.Supplier;
 
 /**
  * Coverage-guided fuzzing (Jazzer) of {@link RespParser}: what a Redis client sends, multi-bulk and inline requests,
@@ -34,6 +33,8 @@ import static dev.ferry.wal.frame.DecoderContract.require;
  *       parse);</li>
  *   <li>no bulk is longer than {@value #MAX_BULK_BYTES} bytes and no inline request's line longer than
  *       {@link RespParser#MAX_INLINE};</li>
+ *   <li>one {@link RespParser#next()} (one request: one decode) allocates at most
+ *       {@link DecoderContract#MAX_ALLOCATED_BYTES} ({@link DecoderContract#check});</li>
  *   <li>a request comes out only once its last byte has arrived, and then at once: in the read that completes it (where
  *       the input fed in one piece ends it);</li>
  *   <li>the pieces and the one piece give the same requests and end the same way (the same error, or the same bytes
@@ -142,14 +143,13 @@ class RespParserFuzzTest
             checkRequest(bytes, i == 0 ? 0 : whole.ends().get(i - 1), whole.ends().get(i), whole.requests().get(i));
         }
 
-        final Parsed[] pieces = new Parsed[1];
-        DecoderContract.check(() -> pieces[0] = inPieces(bytes, whole));
-        require(same(whole.requests(), pieces[0].requests()), "in one piece " + show(whole.requests()) +
-            ", in pieces " + show(pieces[0].requests()));
-        require(Objects.equals(whole.error(), pieces[0].error()), "in one piece " + whole.error() +
-            ", in pieces " + pieces[0].error() + ", after " + whole.requests().size() + " requests");
-        require(null != whole.error() || whole.leftOver() == pieces[0].leftOver(), whole.leftOver() +
-            " bytes left over in one piece, " + pieces[0].leftOver() + " in pieces");
+        final Parsed pieces = inPieces(bytes, whole);
+        require(same(whole.requests(), pieces.requests()), () -> "in one piece " + show(whole.requests()) +
+            ", in pieces " + show(pieces.requests()));
+        require(Objects.equals(whole.error(), pieces.error()), () -> "in one piece " + whole.error() +
+            ", in pieces " + pieces.error() + ", after " + whole.requests().size() + " requests");
+        require(null != whole.error() || whole.leftOver() == pieces.leftOver(), () -> whole.leftOver() +
+            " bytes left over in one piece, " + pieces.leftOver() + " in pieces");
         return whole;
     }
 
@@ -181,7 +181,8 @@ class RespParserFuzzTest
      */
     private static Parsed inPieces(final byte[] bytes, final Parsed whole)
     {
-        final RespParser parser = new RespParser(MAX_BULK_BYTES);
+        final Connection connection = new Connection();
+        final RespParser parser = connection.parser;
         final Pieces channel = new Pieces(bytes);
         final List<List<byte[]>> requests = new ArrayList<>();
         long arrived = 0;
@@ -201,32 +202,31 @@ class RespParserFuzzTest
                 return new Parsed(requests, whole.ends(), null, parser.buffered());
             }
             arrived += read;
-            require(parser.buffered() <= MAX_BUFFERED, parser.buffered() + " bytes buffered after a read of " + read);
+            final long received = arrived;
+            require(parser.buffered() <= MAX_BUFFERED, () -> parser.buffered() + " bytes buffered after a read of " +
+                read);
             final int taken = requests.size();
-            try
+            List<byte[]> request;
+            while (null != (request = connection.next()))
             {
-                List<byte[]> request;
-                while (null != (request = parser.next()))
-                {
-                    final int index = requests.size();
-                    require(index < whole.ends().size() && whole.ends().get(index) <= arrived, "request " + index +
-                        " " + show(request) + " out after " + arrived + " bytes, where in one piece it " +
-                        (index < whole.ends().size() ? "ends at " + whole.ends().get(index) : "does not come"));
-                    requests.add(request);
-                }
+                final int index = requests.size();
+                final List<byte[]> out = request;
+                require(index < whole.ends().size() && whole.ends().get(index) <= received, () -> "request " +
+                    index + " " + show(out) + " out after " + received + " bytes, where in one piece it " +
+                    (index < whole.ends().size() ? "ends at " + whole.ends().get(index) : "does not come"));
+                requests.add(request);
             }
-            catch (final RespParser.ProtocolError ex)
+            if (null != connection.error)
             {
-                return new Parsed(requests, whole.ends(), ex.getMessage(), -1);
+                return new Parsed(requests, whole.ends(), connection.error.getMessage(), -1);
             }
-            require(parser.buffered() <= MAX_PENDING, parser.buffered() + " bytes buffered with no complete request " +
-                "in them, after " + arrived + " bytes");
-            require(requests.size() == whole.ends().size() || whole.ends().get(requests.size()) > arrived,
-                "request " + requests.size() + ", which ends at " +
-                    (requests.size() < whole.ends().size() ? whole.ends().get(requests.size()) : -1) +
-                    ", not out after " + arrived + " bytes");
-            require(read > 0 || requests.size() > taken, "a full buffer of " + parser.buffered() + " bytes yields " +
-                "no request and no error: the connection can neither read nor parse");
+            require(parser.buffered() <= MAX_PENDING, () -> parser.buffered() + " bytes buffered with no complete " +
+                "request in them, after " + received + " bytes");
+            require(requests.size() == whole.ends().size() || whole.ends().get(requests.size()) > received,
+                () -> "request " + requests.size() + ", which ends at " + whole.ends().get(requests.size()) +
+                    ", not out after " + received + " bytes");
+            require(read > 0 || requests.size() > taken, () -> "a full buffer of " + parser.buffered() + " bytes " +
+                "yields no request and no error: the connection can neither read nor parse");
         }
     }
 
@@ -239,13 +239,14 @@ class RespParserFuzzTest
         {
             longest = Math.max(longest, arg.length);
         }
+        final int widest = longest;
         if (multiBulk)
         {
-            require(longest <= MAX_BULK_BYTES, "a bulk of " + longest + " bytes");
+            require(widest <= MAX_BULK_BYTES, () -> "a bulk of " + widest + " bytes");
         }
         else
         {
-            require(to - from <= RespParser.MAX_INLINE + 1, "an inline request of " + (to - from) + " bytes");
+            require(to - from <= RespParser.MAX_INLINE + 1, () -> "an inline request of " + (to - from) + " bytes");
         }
         if (request.isEmpty())
         {
@@ -262,6 +263,17 @@ class RespParserFuzzTest
         }
     }
 
+    /**
+     * {@link DecoderContract#require}, with the message made only when it does not hold.
+     */
+    private static void require(final boolean holds, final Supplier<String> message)
+    {
+        if (!holds)
+        {
+            DecoderContract.require(false, message.get());
+        }
+    }
+
     private static void comesBack(final List<byte[]> request, final byte[] written, final int maxBulkBytes)
     {
         final RespParser parser = new RespParser(maxBulkBytes);
@@ -270,7 +282,7 @@ class RespParserFuzzTest
         {
             final List<byte[]> again = parser.next();
             require(null != again && same(List.of(request), List.of(again)) && 0 == parser.buffered() &&
-                null == parser.next(), show(List.of(request)) + " written as " + show(List.of(written)) +
+                null == parser.next(), () -> show(List.of(request)) + " written as " + show(List.of(written)) +
                 " parsed as " + (null == again ? null : show(List.of(again))) + ", " + parser.buffered() +
                 " bytes left");
         }
@@ -392,6 +404,39 @@ class RespParserFuzzTest
         final byte[] line = inline(List.of(Arrays.copyOf(bytes, Math.min(bytes.length, 64))));
         return new String(line, 0, line.length - 2, StandardCharsets.ISO_8859_1) +
             (bytes.length > 64 ? "...(" + bytes.length + " bytes)" : "");
+    }
+
+    /**
+     * A parser taken from as {@code RespServer} takes from a client's, one {@link RespParser#next()} at a time, each
+     * under {@link DecoderContract#check}: a request is one decode, and what one allocates is bounded (the stream's
+     * requests, each allocating for itself, are not: a connection's bytes are not one decode).
+     */
+    private static final class Connection
+    {
+        private final RespParser parser = new RespParser(MAX_BULK_BYTES);
+        private List<byte[]> request;
+        private RespParser.ProtocolError error;
+
+        /**
+         * @return the next complete request, or null when there is none yet or the bytes are refused (then
+         *         {@link #error} says why).
+         */
+        List<byte[]> next()
+        {
+            request = null;
+            DecoderContract.check(() ->
+            {
+                try
+                {
+                    request = parser.next();
+                }
+                catch (final RespParser.ProtocolError ex)
+                {
+                    error = ex;
+                }
+            });
+            return request;
+        }
     }
 
     /**
