@@ -207,23 +207,22 @@ final class RespParser
         return request;
     }
 
-    /** The index of the '\n' ending the line at {@code start} ('\r' before it), or -1 if it has not arrived. */
+    /**
+     * The index of the '\n' ending the line at {@code start} ('\r' before it), or -1 if it has not arrived. The line is
+     * too big when more than {@link #MAX_INLINE} of its bytes come before its "\r\n" is whole, however they arrive.
+     */
     private int lineEnd(final String tooBig) throws ProtocolError
     {
         for (int i = start; i < end; i++)
         {
+            if (i - start >= MAX_INLINE)
+            {
+                throw new ProtocolError(tooBig);
+            }
             if (in[i] == '\r' && i + 1 < end && in[i + 1] == '\n')
             {
                 return i + 1;
             }
-            if (in[i] == '\r' && i + 1 == end)
-            {
-                return -1;
-            }
-        }
-        if (end - start > MAX_INLINE)
-        {
-            throw new ProtocolError(tooBig);
         }
         return -1;
     }
@@ -249,13 +248,13 @@ final class RespParser
                 newline = i;
                 break;
             }
+            if (i - start >= MAX_INLINE)
+            {
+                throw new ProtocolError("too big inline request"); // also when its '\n' came in the same read
+            }
         }
         if (newline < 0)
         {
-            if (end - start > MAX_INLINE)
-            {
-                throw new ProtocolError("too big inline request");
-            }
             return null;
         }
         int lineEnd = newline;
