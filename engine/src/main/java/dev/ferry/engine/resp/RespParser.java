@@ -272,8 +272,13 @@ final class RespParser
     }
 
     /** Redis' {@code sdssplitargs}: words separated by blanks, "double" quotes with escapes, 'single' quotes. */
-    static List<byte[]> splitArgs(final byte[] line, final int from, final int to)
+    static List<byte[]> splitArgs(final byte[] line, final int from, final int lineEnd)
     {
+        int to = from;
+        while (to < lineEnd && line[to] != 0)
+        {
+            to++; // Redis reads the line as a C string: it ends at the first NUL
+        }
         final List<byte[]> words = new ArrayList<>();
         int p = from;
         while (true)

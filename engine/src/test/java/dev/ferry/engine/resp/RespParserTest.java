@@ -31,6 +31,17 @@ class RespParserTest
     }
 
     @Test
+    void shouldEndAnInlineRequestAtItsFirstNulAsRedisDoes() throws RespParser.ProtocolError
+    {
+        // Redis splits the line as a C string: what follows a NUL is not read (it was up to 65,536 empty words here)
+        final RespParser parser = new RespParser(1024);
+        parser.feed(ascii("SET a b\0" + "\0".repeat(1000) + " c d\r\n\"open\0\"\r\nPING\r\n"));
+        assertEquals(List.of("SET", "a", "b"), parser.next().stream().map(RespParserTest::text).toList());
+        assertEquals("Protocol error: unbalanced quotes in request", assertThrows(RespParser.ProtocolError.class,
+            parser::next).getMessage());
+    }
+
+    @Test
     void shouldAcceptAnInlineRequestAtTheLimit() throws RespParser.ProtocolError
     {
         final RespParser parser = new RespParser(1024);
