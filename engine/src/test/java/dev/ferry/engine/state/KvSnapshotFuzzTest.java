@@ -201,7 +201,7 @@ class KvSnapshotFuzzTest
             final int keyLength = in.getShort() & 0xFFFF;
             final long valueLength = Integer.toUnsignedLong(in.getInt());
             final long expiryMillis = in.getLong();
-            require(db < KvEntry.DATABASES && keyLength >= 1 && expiryMillis >= 0,
+            require(db < KvEntry.DATABASES && expiryMillis >= 0, // an empty key is a key (Redis has it)
                 "record " + r + ": db=" + db + ", keyLength=" + keyLength + ", expiryMillis=" + expiryMillis);
             require(keyLength + valueLength <= in.remaining() - Integer.BYTES, "record " + r + " runs past the end");
             final byte[] key = new byte[keyLength];
