@@ -40,48 +40,6 @@ final class ReplicaResp implements RespNode
     }
 
     @Override
-    public void commit()
-    {
-        // a replica takes no writes
-    }
-
-    @Override
-    public int replicasAt(final long offset, final AckLevel level)
-    {
-        return 0;
-    }
-
-    @Override
-    public int connectedReplicas()
-    {
-        return 0;
-    }
-
-    @Override
-    public int syncReplicas()
-    {
-        return 0;
-    }
-
-    @Override
-    public AckLevel syncLevel()
-    {
-        return AckLevel.RECEIVED;
-    }
-
-    @Override
-    public long syncTimeoutNs()
-    {
-        return 0;
-    }
-
-    @Override
-    public void syncLocal(final long offset)
-    {
-        // a replica's durability is its own sync policy's
-    }
-
-    @Override
     public long nextOffset()
     {
         return replica.receivedOffset();

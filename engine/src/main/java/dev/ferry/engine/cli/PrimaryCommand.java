@@ -202,8 +202,9 @@ final class PrimaryCommand implements Callable<Integer>
         }));
         try
         {
-            Cli.event("primary listening on " + Endpoint.format(primary.localAddress()) + ", WAL " + wal +
-                " (history " + primary.history() + ", next offset " + primary.nextOffset() + ")");
+            Cli.event("primary listening on " + Endpoint.format(primary.localAddress()) + (primary.respAddress() == null ?
+                "" : ", Redis clients on " + Endpoint.format(primary.respAddress())) + ", WAL " + wal + " (history " +
+                primary.history() + ", next offset " + primary.nextOffset() + ")");
             if (generate != null)
             {
                 generate(primary, kv ? new KvGenerator(size, keys) : null);

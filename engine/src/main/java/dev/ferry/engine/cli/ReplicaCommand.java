@@ -120,7 +120,8 @@ final class ReplicaCommand implements Callable<Integer>
             stopped.countDown();
         }));
         Cli.event("replica " + id + " following " + Endpoint.format(primary) + ", WAL " + wal + " at offset " +
-            replica.receivedOffset());
+            replica.receivedOffset() + (replica.respAddress() == null ? "" : ", Redis clients (reads) on " +
+            Endpoint.format(replica.respAddress())));
         if (replica.state() == ReplicaState.STOPPED && replica.lastError() != null)
         {
             stopped.countDown();

@@ -8,6 +8,7 @@ import java.util.List;
 
 /**
  * What the front end needs of the node it runs on, called only from the node's own thread (the one that applies).
+ * The defaults describe a node that takes no writes and has no replicas (a replica).
  */
 public interface RespNode
 {
@@ -30,33 +31,54 @@ public interface RespNode
      * Apply the WAL's sync policy to what was written since the last call (a group commit: under {@code --sync batch}
      * one fsync), before the replies that acknowledge those writes are sent.
      */
-    void commit();
+    default void commit()
+    {
+        // a node without writes has nothing to commit
+    }
 
     /**
      * @param offset an entry.
      * @param level  the acknowledgement level.
      * @return how many replicas have it at that level now.
      */
-    int replicasAt(long offset, AckLevel level);
+    default int replicasAt(final long offset, final AckLevel level)
+    {
+        return 0;
+    }
 
     /** @return how many replicas are connected. */
-    int connectedReplicas();
+    default int connectedReplicas()
+    {
+        return 0;
+    }
 
     /** @return the replicas each write waits for before its reply (0: none), as {@code --sync-replicas}. */
-    int syncReplicas();
+    default int syncReplicas()
+    {
+        return 0;
+    }
 
     /** @return the level of {@link #syncReplicas()}. */
-    AckLevel syncLevel();
+    default AckLevel syncLevel()
+    {
+        return AckLevel.RECEIVED;
+    }
 
     /** @return how long a write waits for {@link #syncReplicas()}, in ns. */
-    long syncTimeoutNs();
+    default long syncTimeoutNs()
+    {
+        return 0;
+    }
 
     /**
      * Make the node's WAL durable up to {@code offset} (an fsync now if it is not yet).
      *
      * @param offset an entry.
      */
-    void syncLocal(long offset);
+    default void syncLocal(final long offset)
+    {
+        // a node without writes has nothing to sync
+    }
 
     /** @return the next offset of the node's WAL (Redis' replication offset). */
     long nextOffset();

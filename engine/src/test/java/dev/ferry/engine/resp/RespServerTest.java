@@ -1,6 +1,5 @@
 package dev.ferry.engine.resp;
 
-import dev.ferry.engine.AckLevel;
 import dev.ferry.engine.EventLog;
 import dev.ferry.engine.state.KvEntry;
 import dev.ferry.engine.state.KvStateMachine;
@@ -66,41 +65,6 @@ class RespServerTest
         {
             commits++;
             entriesAtLastCommit = entries.size();
-        }
-
-        @Override
-        public int replicasAt(final long offset, final AckLevel level)
-        {
-            return 0;
-        }
-
-        @Override
-        public int connectedReplicas()
-        {
-            return 0;
-        }
-
-        @Override
-        public int syncReplicas()
-        {
-            return 0;
-        }
-
-        @Override
-        public AckLevel syncLevel()
-        {
-            return AckLevel.RECEIVED;
-        }
-
-        @Override
-        public long syncTimeoutNs()
-        {
-            return 0;
-        }
-
-        @Override
-        public void syncLocal(final long offset)
-        {
         }
 
         @Override
