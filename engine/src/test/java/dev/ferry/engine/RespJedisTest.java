@@ -222,7 +222,7 @@ class RespJedisTest
     void withSyncReplicasAWriteIsRepliedOnceAReplicaHasItOrTimesOutAndStays()
     {
         final Primary primary = fixture.primary(fixture.primaryConfig().stateMachine(new KvStateMachine())
-            .resp(resp(null)).syncReplicas(1).syncLevel(AckLevel.APPLIED).syncTimeout(Duration.ofMillis(300)));
+            .resp(resp(null)).syncReplicas(1).syncLevel(AckLevel.APPLIED).syncTimeout(Duration.ofSeconds(3)));
         try (Jedis writer = jedis(primary.respAddress()))
         {
             // no replica yet: the reply is a TIMEOUT error naming the offset; the write is in the WAL all the same
