@@ -80,12 +80,6 @@ final class PrimaryResp implements RespNode
     }
 
     @Override
-    public int connectedReplicas()
-    {
-        return slots.connected();
-    }
-
-    @Override
     public int syncReplicas()
     {
         return primary.config().syncReplicas();
@@ -111,12 +105,6 @@ final class PrimaryResp implements RespNode
         {
             wal.sync();
         }
-    }
-
-    @Override
-    public long nextOffset()
-    {
-        return wal.nextOffset();
     }
 
     @Override

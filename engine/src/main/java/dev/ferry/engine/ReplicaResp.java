@@ -40,12 +40,6 @@ final class ReplicaResp implements RespNode
     }
 
     @Override
-    public long nextOffset()
-    {
-        return replica.receivedOffset();
-    }
-
-    @Override
     public void replicationInfo(final List<String> lines)
     {
         final ReplicaState state = replica.state();

@@ -46,12 +46,6 @@ public interface RespNode
         return 0;
     }
 
-    /** @return how many replicas are connected. */
-    default int connectedReplicas()
-    {
-        return 0;
-    }
-
     /** @return the replicas each write waits for before its reply (0: none), as {@code --sync-replicas}. */
     default int syncReplicas()
     {
@@ -79,9 +73,6 @@ public interface RespNode
     {
         // a node without writes has nothing to sync
     }
-
-    /** @return the next offset of the node's WAL (Redis' replication offset). */
-    long nextOffset();
 
     /** @param lines where the {@code INFO replication} fields go, as {@code name:value}. */
     void replicationInfo(List<String> lines);

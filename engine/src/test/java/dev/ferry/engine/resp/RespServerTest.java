@@ -68,12 +68,6 @@ class RespServerTest
         }
 
         @Override
-        public long nextOffset()
-        {
-            return entries.size();
-        }
-
-        @Override
         public void replicationInfo(final List<String> lines)
         {
             lines.add("role:master");
