@@ -308,6 +308,14 @@ public final class History
      */
     public void save(final Path walDir)
     {
+        AtomicFile.write(walDir.resolve(FILE), text().getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * @return this history as its file holds it (what {@link #parse(String)} reads back).
+     */
+    public String text()
+    {
         final StringBuilder text = new StringBuilder("# Ferry WAL history: written atomically by Ferry, do not edit\n")
             .append("format=").append(FORMAT_VERSION).append('\n')
             .append("historyId=").append(id).append('\n')
@@ -317,7 +325,26 @@ public final class History
         {
             text.append(i == 0 ? "" : ",").append(epochs.get(i));
         }
-        AtomicFile.write(walDir.resolve(FILE), text.append('\n').toString().getBytes(StandardCharsets.UTF_8));
+        return text.append('\n').toString();
+    }
+
+    /**
+     * @param text a history as {@link #text()} writes it (an archive keeps it so).
+     * @return the history.
+     * @throws IllegalArgumentException if it is malformed or of a newer format.
+     */
+    public static History parse(final String text)
+    {
+        try
+        {
+            final Properties props = new Properties();
+            props.load(new StringReader(text));
+            return parse(props);
+        }
+        catch (final IOException ex)
+        {
+            throw new IllegalArgumentException(ex.getMessage(), ex);
+        }
     }
 
     @Override
