@@ -422,7 +422,9 @@ public final class Shipper implements Agent
     {
         final StateStore states = new StateStore(context.walDirectory());
         final long snapshot = newestReplayableSnapshot(states);
-        final long start = snapshot >= 0 ? snapshot : wal.oldestOffset();
+        // from the WAL's first entry when it holds every entry (a restore then equals the source from offset 0, and
+        // its state replays from the snapshot); otherwise from the newest snapshot, which the state needs
+        final long start = wal.oldestOffset() == 0 || snapshot < 0 ? wal.oldestOffset() : snapshot;
         final long chain = wal.chainBefore(start);
         if (chain < 0)
         {

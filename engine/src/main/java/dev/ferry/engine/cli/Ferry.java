@@ -16,7 +16,8 @@ import java.io.PrintWriter;
     version = "ferry 0.1.0",
     description = "Replicates a write-ahead log from a primary to its replicas.",
     subcommands = {DemoCommand.class, PrimaryCommand.class, ReplicaCommand.class, StatusCommand.class, DumpCommand.class,
-        ChecksumCommand.class, KvCommand.class, PromoteCommand.class, SlotsCommand.class})
+        ChecksumCommand.class, KvCommand.class, PromoteCommand.class, SlotsCommand.class, ArchiveCommand.class,
+        RestoreCommand.class})
 public final class Ferry implements Runnable
 {
     /** Exit code for a usage error. */
