@@ -211,11 +211,7 @@ public final class DirectoryStore implements ArchiveStore
 
     private Path resolve(final String key)
     {
-        if (key.isEmpty() || key.startsWith("/") || key.contains("..") || key.contains("\\") || key.contains(TMP))
-        {
-            throw new IllegalArgumentException("not an archive key: '" + key + "'");
-        }
-        return root.resolve(key);
+        return root.resolve(Keys.check(key));
     }
 
     static void syncDirectory(final Path directory) throws IOException
