@@ -314,6 +314,16 @@ public final class Restore
                 return generation;
             }
         }
+        for (final ArchiveLayout.Listing generation : generations)
+        {
+            if (target.toOffset() != null && !generation.segments().isEmpty() &&
+                generation.segments().getFirst().first() > target.toOffset() + 1)
+            {
+                throw new FerryException(ErrorCode.RETENTION, "offset " + target.toOffset() + " is older than " + uri +
+                    " keeps: generation " + generation.name() + " holds offsets from " +
+                    generation.segments().getFirst().first() + " (ferry archive ls lists them)");
+            }
+        }
         throw new FerryException(ErrorCode.CONFIGURATION, "no generation of " + uri + " holds " +
             (target.toOffset() != null ? "offset " + target.toOffset() : target.toTimeNs() != null ?
                 "a point at or before " + java.time.Instant.ofEpochSecond(0, target.toTimeNs()) : "any entry") +

@@ -316,6 +316,128 @@ class ShipAndRestoreTest
         }
     }
 
+    @Test
+    void shipsToAndRestoresFromAnS3CompatibleStore() throws Exception
+    {
+        final Path walDir = dir.resolve("wal");
+        try (S3ProxyServer server = new S3ProxyServer("ferry");
+            S3Store store = S3Store.open(java.net.URI.create(server.uri("ferry", "node1")), server.credentials());
+            Source source = new Source(walDir, 400))
+        {
+            try (Shipper shipper = shipper(walDir, store))
+            {
+                for (int i = 0; i < 2000; i++)
+                {
+                    source.put(i);
+                    if (i % 500 == 0)
+                    {
+                        drain(shipper);
+                    }
+                }
+                drain(shipper);
+            }
+            final List<ArchiveLayout.Listing> generations = ArchiveLayout.parse(store.list(ArchiveLayout.GENERATIONS));
+            assertEquals(1, generations.size());
+            assertTrue(!generations.getFirst().snapshots().isEmpty());
+            for (final long point : new long[] {777, 1999})
+            {
+                final Path restored = dir.resolve("restored-" + point);
+                final Restore.Result result = Restore.run(store, restored, new Restore.Target(point, null, null), log);
+                assertEquals(point, result.last());
+                assertEquals(digest(walDir, 0, point), digest(restored, 0, point));
+                assertArrayEquals(stateAt(walDir, point), stateOf(restored));
+            }
+        }
+    }
+
+    @Test
+    void aRestoreRacingRetentionPlansAgainAndNeverMixesPoints() throws Exception
+    {
+        final Path walDir = dir.resolve("wal");
+        final Path archive = dir.resolve("archive");
+        final AtomicLong clock = new AtomicLong(1_000_000);
+        try (Source source = new Source(walDir, 300); DirectoryStore disk = new DirectoryStore(archive, "file:" + archive))
+        {
+            try (Shipper shipper = new Shipper(new ArchiveContext().walDirectory(walDir).store(disk).segmentBytes(2048)
+                .snapshotIntervalMillis(1).retentionMillis(1_000_000_000).clockMillis(clock::get).log(log), null))
+            {
+                for (int i = 0; i < 3000; i++)
+                {
+                    source.put(i);
+                    if (i % 250 == 0)
+                    {
+                        clock.addAndGet(10);
+                        drain(shipper);
+                    }
+                }
+                drain(shipper);
+            }
+            final ArchiveLayout.Listing before = ArchiveLayout.parse(disk.list(ArchiveLayout.GENERATIONS)).getFirst();
+            final long newestSnapshot = before.snapshots().getLast().offset();
+            // a store whose reads run the retention once, midway through the restore: everything before the newest
+            // snapshot goes while the restore reads the segments it planned
+            final int[] gets = {0};
+            final ArchiveStore racing = new ArchiveStore()
+            {
+                @Override
+                public String uri()
+                {
+                    return disk.uri();
+                }
+
+                @Override
+                public void put(final String key, final Path file) throws IOException
+                {
+                    disk.put(key, file);
+                }
+
+                @Override
+                public void put(final String key, final byte[] bytes) throws IOException
+                {
+                    disk.put(key, bytes);
+                }
+
+                @Override
+                public java.io.InputStream get(final String key) throws IOException
+                {
+                    if (++gets[0] == 3)
+                    {
+                        Retention.apply(disk, before.name(), Long.MAX_VALUE, EventLog.NONE);
+                    }
+                    return disk.get(key);
+                }
+
+                @Override
+                public List<ArchiveStore.ObjectInfo> list(final String prefix) throws IOException
+                {
+                    return disk.list(prefix);
+                }
+
+                @Override
+                public void delete(final String key) throws IOException
+                {
+                    disk.delete(key);
+                }
+
+                @Override
+                public void close()
+                {
+                }
+            };
+            final Path restored = dir.resolve("restored");
+            final Restore.Result result = Restore.run(racing, restored, Restore.Target.NEWEST, log);
+            assertTrue(events.stream().anyMatch(e -> e.contains("planning again")), events.toString());
+            assertEquals(2999, result.last());
+            assertEquals(newestSnapshot, result.snapshotOffset());
+            assertTrue(result.first() > 0 && result.first() <= newestSnapshot, "first " + result.first());
+            assertEquals(digest(walDir, result.first(), 2999), digest(restored, -1, -1));
+            assertArrayEquals(stateOf(walDir), stateOf(restored));
+            // a point retention removed is refused, not half restored
+            assertEquals(ErrorCode.RETENTION, assertThrows(FerryException.class,
+                () -> Restore.run(disk, dir.resolve("old"), new Restore.Target(10L, null, null), log)).code());
+        }
+    }
+
     private static void deleteTree(final Path root) throws IOException
     {
         try (var files = Files.walk(root))
