@@ -34,9 +34,15 @@ final class ReplicaCommand implements Callable<Integer>
     @Option(names = "--wal", required = true, paramLabel = "DIR", description = "This replica's WAL directory.")
     Path wal;
 
-    @Option(names = "--primary", required = true, paramLabel = "HOST:PORT", converter = Converters.Address.class,
-        description = "The primary's replication address.")
+    @Option(names = "--primary", paramLabel = "HOST:PORT", converter = Converters.Address.class,
+        description = "The primary's replication address (or --from-archive).")
     InetSocketAddress primary;
+
+    @Option(names = "--from-archive", paramLabel = "URI",
+        description = {"Follow an archive instead of a primary (file:///path or s3://bucket/prefix): restore its newest "
+            + "point into an empty --wal, then append and apply each segment as it is shipped; promotable like any "
+            + "replica (--serve)."})
+    String fromArchive;
 
     @Option(names = "--id", required = true, paramLabel = "NAME", description = "This replica's id, unique per primary.")
     String id;
@@ -78,6 +84,15 @@ final class ReplicaCommand implements Callable<Integer>
     @Override
     public Integer call() throws InterruptedException
     {
+        if ((primary == null) == (fromArchive == null))
+        {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                "a replica follows either --primary HOST:PORT or --from-archive URI (exactly one)");
+        }
+        if (fromArchive != null)
+        {
+            return followArchive();
+        }
         final ReplicaConfig config = new ReplicaConfig()
             .walDirectory(wal)
             .primary(primary)
@@ -153,6 +168,50 @@ final class ReplicaCommand implements Callable<Integer>
             return Ferry.EXIT_FAILURE;
         }
         return 0;
+    }
+
+    private int followArchive() throws InterruptedException
+    {
+        if (resp.config(spec.commandLine()) != null || metrics != null)
+        {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                "--resp and --metrics are not offered yet on a replica that follows an archive");
+        }
+        final dev.ferry.wal.WalConfig walConfig = new dev.ferry.wal.WalConfig().directory(wal)
+            .syncPolicy(SyncPolicy.of(sync));
+        final boolean kv = state.stateMachine(spec.commandLine()) != null;
+        final dev.ferry.engine.ArchiveStandby standby = dev.ferry.engine.ArchiveStandby.start(id, walConfig, fromArchive,
+            kv, ReplicaConfig.SNAPSHOT_EVERY_ENTRIES_DEFAULT, serve,
+            dev.ferry.net.auth.Secret.configured(secret.secretFile, secret.insecureNoSecret),
+            () -> new PrimaryConfig()
+                .secretFile(secret.secretFile)
+                .insecureNoSecret(secret.insecureNoSecret)
+                .stateMachine(state.stateMachine(spec.commandLine()))
+                .eventLog(Cli::event), Cli::event);
+        secret.warnIfInsecure("replica " + id);
+        Runtime.getRuntime().addShutdownHook(new Thread(standby::close));
+        Cli.event("replica " + id + " following the archive " + fromArchive + ", WAL " + wal +
+            (serve == null ? "" : ", promotable on " + Endpoint.format(serve)));
+        long reported = -2;
+        while (true)
+        {
+            Thread.sleep(1000);
+            final Primary promoted = standby.promoted();
+            if (promoted != null)
+            {
+                Cli.event("replica " + id + " is now the primary at epoch " + promoted.history().epoch() +
+                    ", listening on " + Endpoint.format(promoted.localAddress()) + ", WAL " + wal + " at offset " +
+                    promoted.nextOffset());
+                new CountDownLatch(1).await(); // serves until killed (the shutdown hook closes it)
+            }
+            final long next = standby.follower().nextOffset();
+            if (next != reported && !standby.promoting())
+            {
+                reported = next;
+                Cli.event("replica " + id + " at offset " + next + " of generation " + standby.follower().generation() +
+                    " (applied " + standby.follower().appliedOffset() + ")");
+            }
+        }
     }
 
     /**

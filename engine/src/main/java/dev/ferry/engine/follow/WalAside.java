@@ -49,7 +49,7 @@ public final class WalAside
      * @return the new directory.
      * @throws FerryException STORAGE if the files cannot be moved (what was moved stays there: nothing is lost).
      */
-    static Path moveAside(final Path walDirectory, final History history)
+    public static Path moveAside(final Path walDirectory, final History history)
     {
         final String id = history == null ? "no-history" : history.id().toString();
         final Path target = walDirectory.resolve(ASIDE).resolve(TIME.format(ZonedDateTime.now(ZoneOffset.UTC)) + "-" + id);
