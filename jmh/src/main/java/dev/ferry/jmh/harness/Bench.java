@@ -37,6 +37,8 @@ import java.util.concurrent.Callable;
  *   <li>Promotion: from {@code Replica.promote} to the first entry accepted in the new epoch ({@link PromotionRun}).</li>
  *   <li>Ferry against Redis by the same client: {@code redis-benchmark} against a Ferry primary and replica serving Redis
  *       clients and against {@code redis-server} with a replica, and the replication lag of both ({@link RespRun}).</li>
+ *   <li>The archive: shipping and restore rates beside a raw copy of the same bytes, and the shipper's cost on
+ *       appends ({@link ArchiveRun}).</li>
  * </ul>
  * Threads: the loader (this thread) paces with short parks and spins below 20 µs; the ack recorder polls with the
  * chosen idle strategy; the primary's sender and each replica's receiver use it too. On 2 cores, {@code busy-spin}
@@ -88,12 +90,13 @@ public final class Bench implements Callable<Integer>
             // first, on a machine the other runs have not yet filled with dirty page cache: measured in CI, the same
             // product run after them cost 1.7x the CPU per entry (page faults under memory pressure), the raw append not
             final ProductRun product = new ProductRun(options, output);
-            for (final String productSpec : options.onlySync || options.onlyResp ? List.<String>of() : options.products())
+            final boolean noProduct = options.onlySync || options.onlyResp || options.onlyArchive;
+            for (final String productSpec : noProduct ? List.<String>of() : options.products())
             {
                 product.run(scratch, BenchOptions.productSize(spec.commandLine(), productSpec), productSpec.contains(":") ?
                     Codec.parse(productSpec.substring(productSpec.indexOf(':') + 1)) : Codec.NONE);
             }
-            if (!options.onlyProduct && !options.onlySync && !options.onlyResp)
+            if (!options.onlyProduct && !options.onlySync && !options.onlyResp && !options.onlyArchive)
             {
                 final Baselines baselines = new Baselines(options, output);
                 baselines.appendPairs(scratch);
@@ -103,15 +106,20 @@ public final class Bench implements Callable<Integer>
                 Host.settle(output);
                 new ReplicatedRun(options, output, baselines).run(scratch, chosenCodec, waitIdle);
             }
-            if (!options.onlyProduct && !options.onlyResp)
+            if (!options.onlyProduct && !options.onlyResp && !options.onlyArchive)
             {
                 Host.settle(output);
                 new SyncAppendRun(options, output).run(scratch);
             }
-            if (!options.onlyProduct && !options.onlySync)
+            if (!options.onlyProduct && !options.onlySync && !options.onlyArchive)
             {
                 Host.settle(output);
                 new RespRun(options, output).run(scratch);
+            }
+            if (!options.onlyProduct && !options.onlySync && !options.onlyResp)
+            {
+                Host.settle(output);
+                new ArchiveRun(options, output).run(scratch);
             }
         }
         finally

@@ -90,6 +90,10 @@ final class BenchOptions
         + "and redis-tools (the other runs include it when they are installed).")
     boolean onlyResp;
 
+    @Option(names = "--archive", description = "Run only the archive runs: shipping and restore rates against a raw "
+        + "copy of the same bytes, and the shipper's cost on appends.")
+    boolean onlyArchive;
+
     @Option(names = "--quick", description = "The CI profile: 64 and 1024 B, rates 10k and 100k, 3 s runs after 2 s warm-up, 500k entries.")
     boolean quick;
 
@@ -128,9 +132,10 @@ final class BenchOptions
         {
             productSize(commandLine, spec);
         }
-        if ((onlyProduct ? 1 : 0) + (onlySync ? 1 : 0) + (onlyResp ? 1 : 0) > 1)
+        if ((onlyProduct ? 1 : 0) + (onlySync ? 1 : 0) + (onlyResp ? 1 : 0) + (onlyArchive ? 1 : 0) > 1)
         {
-            throw new CommandLine.ParameterException(commandLine, "--only-product, --only-sync and --resp are exclusive");
+            throw new CommandLine.ParameterException(commandLine,
+                "--only-product, --only-sync, --resp and --archive are exclusive");
         }
         if (replicas < 1 || durationSeconds < 1 || warmupSeconds < 0 || entries < 1 || latencySize < 8 || trials < 1 ||
             appendPauseMs < 0 || productEntries < 1000)
