@@ -27,7 +27,6 @@ import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
-import java.util.stream.Stream;
 
 /**
  * A standby that follows an archive instead of a primary (PostgreSQL's log-shipping standby): it restores the newest
@@ -162,7 +161,7 @@ public final class ArchiveFollower implements Agent
     private boolean open() throws IOException
     {
         final Path directory = walConfig.directory();
-        if (isEmpty(directory))
+        if (Restore.isFresh(directory))
         {
             if (ArchiveLayout.parse(store.list(ArchiveLayout.GENERATIONS)).isEmpty())
             {
@@ -311,18 +310,6 @@ public final class ArchiveFollower implements Agent
         generation = null;
         wal = null;
         open();
-    }
-
-    private static boolean isEmpty(final Path directory) throws IOException
-    {
-        if (!Files.isDirectory(directory))
-        {
-            return true;
-        }
-        try (Stream<Path> files = Files.list(directory))
-        {
-            return files.allMatch(f -> f.getFileName().toString().equals("aside"));
-        }
     }
 
     private static String markerGeneration(final Path directory) throws IOException

@@ -340,21 +340,51 @@ public final class Restore
 
     private static void checkEmpty(final Path wal)
     {
-        if (!Files.exists(wal))
-        {
-            return;
-        }
-        if (!Files.isDirectory(wal))
+        if (Files.exists(wal) && !Files.isDirectory(wal))
         {
             throw new FerryException(ErrorCode.CONFIGURATION, wal + " is not a directory");
         }
+        if (!isFresh(wal))
+        {
+            throw new FerryException(ErrorCode.CONFIGURATION, "restore writes a new WAL, but " + wal +
+                " is not empty: name a new directory");
+        }
+    }
+
+    /**
+     * @param wal a WAL directory.
+     * @return whether it holds no WAL: missing, empty, or only what a move aside leaves (its {@code aside} directory
+     *         and an empty {@code state} directory).
+     * @throws FerryException STORAGE if it cannot be read.
+     */
+    public static boolean isFresh(final Path wal)
+    {
+        if (!Files.isDirectory(wal))
+        {
+            return !Files.exists(wal);
+        }
         try (Stream<Path> files = Files.list(wal))
         {
-            if (files.findAny().isPresent())
+            for (final Path file : files.toList())
             {
-                throw new FerryException(ErrorCode.CONFIGURATION, "restore writes a new WAL, but " + wal +
-                    " is not empty: name a new directory");
+                final String name = file.getFileName().toString();
+                if (name.equals("aside"))
+                {
+                    continue;
+                }
+                if (name.equals(StateStore.DIRECTORY) && Files.isDirectory(file))
+                {
+                    try (Stream<Path> states = Files.list(file))
+                    {
+                        if (states.findAny().isEmpty())
+                        {
+                            continue;
+                        }
+                    }
+                }
+                return false;
             }
+            return true;
         }
         catch (final IOException ex)
         {

@@ -12,7 +12,6 @@ import dev.ferry.wal.WalConfig;
 import dev.ferry.wal.WalCursor;
 import dev.ferry.wal.WalEntry;
 import dev.ferry.wal.WalException;
-import dev.ferry.wal.codec.Codec;
 
 import java.io.IOException;
 import java.nio.file.Files;

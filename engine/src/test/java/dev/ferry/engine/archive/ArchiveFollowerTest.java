@@ -1,0 +1,156 @@
+package dev.ferry.engine.archive;
+
+import dev.ferry.engine.EventLog;
+import dev.ferry.engine.history.History;
+import dev.ferry.engine.state.Applier;
+import dev.ferry.engine.state.KvEntryWriter;
+import dev.ferry.engine.state.KvStateMachine;
+import dev.ferry.engine.state.StateStore;
+import dev.ferry.wal.Wal;
+import dev.ferry.wal.WalConfig;
+import dev.ferry.wal.WalDigest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A standby following an archive: it restores, then appends each new segment in the same generation and in a newer
+ * generation that continues its WAL (a restarted shipper whose WAL moved to a new epoch), applies it to its state, and
+ * when continuity breaks (the source WAL wiped: another history) moves its WAL aside and restores the new one.
+ */
+class ArchiveFollowerTest
+{
+    @TempDir
+    Path dir;
+
+    private final List<String> events = Collections.synchronizedList(new ArrayList<>());
+
+    private static void put(final Wal wal, final int from, final int to)
+    {
+        final KvEntryWriter writer = new KvEntryWriter(64);
+        for (int i = from; i < to; i++)
+        {
+            wal.append(writer.reset().put(0, "k" + (i % 50), "v" + i).entry());
+        }
+    }
+
+    private Shipper shipper(final Path walDir, final ArchiveStore store)
+    {
+        return new Shipper(new ArchiveContext().walDirectory(walDir).store(store).segmentBytes(2048)
+            .snapshotIntervalMillis(1).log(events::add), null);
+    }
+
+    private static void follow(final ArchiveFollower follower)
+    {
+        for (int i = 0; i < 5; i++)
+        {
+            follower.doWork(Long.MAX_VALUE - 1); // every call polls: the interval has always passed
+            while (follower.doWork(0) > 0)
+            {
+                // apply
+            }
+        }
+    }
+
+    private static String digest(final Path walDir, final long from)
+    {
+        try (Wal w = Wal.open(new WalConfig().directory(walDir).readOnly(true)))
+        {
+            w.refresh();
+            return WalDigest.of(w, from, -1).toString();
+        }
+    }
+
+    private static byte[] state(final Path walDir)
+    {
+        try (Wal w = Wal.open(new WalConfig().directory(walDir).readOnly(true)))
+        {
+            w.refresh();
+            final KvStateMachine state = new KvStateMachine();
+            try (Applier applier = Applier.openReadOnly(w, state, EventLog.NONE))
+            {
+                while (applier.doWork(System.nanoTime()) > 0)
+                {
+                    // replay
+                }
+            }
+            return StateStore.snapshotBytes(state);
+        }
+    }
+
+    @Test
+    void followsNewSegmentsThenANewHistory() throws Exception
+    {
+        final Path source = dir.resolve("source");
+        final Path standby = dir.resolve("standby");
+        final Path archive = dir.resolve("archive");
+        try (DirectoryStore store = new DirectoryStore(archive, "file:" + archive);
+            ArchiveFollower follower = new ArchiveFollower(store, new WalConfig().directory(standby),
+                KvStateMachine::new, 1000, 0, events::add))
+        {
+            try (Wal wal = Wal.open(new WalConfig().directory(source)); Shipper shipper = shipper(source, store))
+            {
+                History.create("p").save(source);
+                put(wal, 0, 500);
+                shipper.doWork(System.nanoTime());
+                shipper.flush();
+                follow(follower);
+                assertEquals(500, follower.nextOffset());
+                for (int round = 1; round <= 3; round++)
+                {
+                    put(wal, round * 500, round * 500 + 500);
+                    shipper.flush();
+                    follow(follower);
+                    assertEquals(round * 500 + 500, follower.nextOffset());
+                    assertEquals(round * 500 + 500, follower.appliedOffset());
+                }
+            }
+            assertEquals(digest(source, 0), digest(standby, 0));
+            assertArrayEquals(state(source), state(standby));
+            final String first = follower.generation();
+
+            // the source is wiped and starts over: another history, a new generation; the standby starts over too
+            delete(source);
+            try (Wal wal = Wal.open(new WalConfig().directory(source)); Shipper shipper = shipper(source, store))
+            {
+                History.create("p").save(source);
+                put(wal, 0, 300);
+                shipper.doWork(System.nanoTime());
+                shipper.flush();
+            }
+            follow(follower);
+            assertTrue(!first.equals(follower.generation()), "still on " + first);
+            assertEquals(1, follower.resyncs(), events.toString());
+            assertEquals(300, follower.nextOffset());
+            assertTrue(events.stream().anyMatch(e -> e.contains("another history")), events.toString());
+            try (Stream<Path> aside = Files.list(standby.resolve("aside")))
+            {
+                assertEquals(1, aside.count(), "the old WAL is kept aside");
+            }
+        }
+        assertEquals(digest(source, 0), digest(standby, 0));
+        assertArrayEquals(state(source), state(standby));
+    }
+
+    private static void delete(final Path root) throws IOException
+    {
+        try (Stream<Path> files = Files.walk(root))
+        {
+            for (final Path p : files.sorted(java.util.Comparator.reverseOrder()).toList())
+            {
+                Files.delete(p);
+            }
+        }
+    }
+}
