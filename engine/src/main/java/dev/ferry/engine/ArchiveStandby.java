@@ -48,7 +48,7 @@ public final class ArchiveStandby implements AutoCloseable
         this.wal = wal;
         this.promotedConfig = promotedConfig;
         this.log = log;
-        this.store = Archives.open(uri);
+        this.store = Archives.openExisting(uri);
         this.follower = new ArchiveFollower(store, wal, stateMachine ? dev.ferry.engine.state.KvStateMachine::new : null,
             snapshotEveryEntries, POLL_INTERVAL_NS, log);
         this.runner = new AgentRunner(follower, IdleStrategies.parse("park"), AgentRunner.daemon("ferry-standby-" + id),

@@ -37,13 +37,30 @@ public final class Archives
      */
     public static ArchiveStore open(final String uri)
     {
+        return open(uri, true);
+    }
+
+    /**
+     * As {@link #open(String)}, for a reader (list, verify, restore, a standby): a directory archive must exist.
+     *
+     * @param uri the archive's URI.
+     * @return the store, to be closed by the caller.
+     * @throws FerryException as {@link #open(String)}, and {@link ErrorCode#STORAGE} if a directory archive is missing.
+     */
+    public static ArchiveStore openExisting(final String uri)
+    {
+        return open(uri, false);
+    }
+
+    private static ArchiveStore open(final String uri, final boolean create)
+    {
         if (uri == null || uri.isBlank())
         {
             throw new FerryException(ErrorCode.CONFIGURATION, "no archive URI: write " + FORMS);
         }
         if (!SCHEME.matcher(uri).find())
         {
-            return directory(path(uri, uri), uri);
+            return directory(path(uri, uri), uri, create);
         }
         final URI parsed;
         try
@@ -57,7 +74,7 @@ public final class Archives
         }
         return switch (parsed.getScheme().toLowerCase(Locale.ROOT))
         {
-            case "file" -> directory(file(parsed, uri), uri);
+            case "file" -> directory(file(parsed, uri), uri, create);
             case "s3" -> s3(parsed, uri);
             default -> throw new FerryException(ErrorCode.CONFIGURATION,
                 "unsupported archive URI '" + uri + "': write " + FORMS);
@@ -96,8 +113,13 @@ public final class Archives
         }
     }
 
-    private static ArchiveStore directory(final Path root, final String uri)
+    private static ArchiveStore directory(final Path root, final String uri, final boolean create)
     {
+        if (!create && !java.nio.file.Files.isDirectory(root))
+        {
+            throw new FerryException(ErrorCode.STORAGE, "no archive at " + uri + ": " + root.toAbsolutePath() +
+                " is not a directory");
+        }
         try
         {
             return new DirectoryStore(root, uri);

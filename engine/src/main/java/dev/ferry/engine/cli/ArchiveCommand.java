@@ -164,7 +164,7 @@ final class ArchiveCommand implements Callable<Integer>
         @Override
         public Integer call() throws IOException
         {
-            try (ArchiveStore store = Archives.open(from))
+            try (ArchiveStore store = Archives.openExisting(from))
             {
                 System.out.print(json ? ArchiveInspector.listJson(store) + "\n" : ArchiveInspector.listText(store,
                     segments));
@@ -189,7 +189,7 @@ final class ArchiveCommand implements Callable<Integer>
         @Override
         public Integer call() throws IOException
         {
-            try (ArchiveStore store = Archives.open(from))
+            try (ArchiveStore store = Archives.openExisting(from))
             {
                 final boolean ok = ArchiveInspector.verify(store, generation, System.out);
                 return ok ? 0 : Ferry.EXIT_FAILURE;

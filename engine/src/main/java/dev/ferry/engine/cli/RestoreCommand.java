@@ -55,7 +55,7 @@ final class RestoreCommand implements Callable<Integer>
             throw new CommandLine.ParameterException(spec.commandLine(), "--to-offset must be >= 0");
         }
         final Long timeNs = toTime == null ? null : parseTime(toTime);
-        try (ArchiveStore store = Archives.open(from))
+        try (ArchiveStore store = Archives.openExisting(from))
         {
             final Restore.Result result = Restore.run(store, wal, new Restore.Target(toOffset, timeNs, generation),
                 Cli::event);
