@@ -121,6 +121,7 @@ public final class Primary implements AutoCloseable
                     config.eventLog());
                 agent.alsoRun(resp, resp::idle);
             }
+            NodeAddress.write(wal.directory(), localAddress()); // last: only a node that started is found there
         }
         catch (final RuntimeException ex)
         {

@@ -139,9 +139,14 @@ public final class Replica implements AutoCloseable
             {
                 replica.promotion = new PromotionListener(config.serve(), new HandshakeAuth(config.secret()),
                     replica::promoteOnRequest, config.eventLog(), "replica " + config.id());
+                NodeAddress.write(replica.agent.wal().directory(), replica.promotion.localAddress());
             }
             catch (final RuntimeException ex)
             {
+                if (replica.promotion != null)
+                {
+                    replica.promotion.close();
+                }
                 replica.agent.close();
                 replica.agent.wal().close();
                 throw ex;

@@ -1,5 +1,6 @@
 package dev.ferry.engine.follow;
 
+import dev.ferry.engine.NodeAddress;
 import dev.ferry.engine.history.History;
 import dev.ferry.wal.SeekResult;
 import dev.ferry.wal.Wal;
@@ -176,13 +177,16 @@ public final class WalAside
         }
     }
 
-    /** Every file of the WAL directory but {@value #ASIDE}, and its state snapshots but the incoming parts. */
+    /**
+     * Every file of the WAL directory but {@value #ASIDE} and the node's address ({@link NodeAddress#FILE}: it says
+     * where the running node listens, not what its old WAL held), and its state snapshots but the incoming parts.
+     */
     private static void moveFiles(final Path walDirectory, final Path into) throws IOException
     {
         for (final Path file : list(walDirectory))
         {
             final String name = file.getFileName().toString();
-            if (name.equals(ASIDE) || name.equals(StateStore.DIRECTORY))
+            if (name.equals(ASIDE) || name.equals(StateStore.DIRECTORY) || name.equals(NodeAddress.FILE))
             {
                 continue;
             }

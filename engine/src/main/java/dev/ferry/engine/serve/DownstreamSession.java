@@ -19,6 +19,7 @@ import dev.ferry.net.message.ChallengeFlyweight;
 import dev.ferry.net.message.ErrorFlyweight;
 import dev.ferry.net.message.HeartbeatFlyweight;
 import dev.ferry.net.message.HelloFlyweight;
+import dev.ferry.net.message.HoldSlotRequestFlyweight;
 import dev.ferry.net.message.NackFlyweight;
 import dev.ferry.net.message.StatusRequestFlyweight;
 import dev.ferry.net.message.StatusResponseFlyweight;
@@ -76,7 +77,7 @@ final class DownstreamSession implements AutoCloseable
 
     private enum Phase
     {
-        /** Waiting for the client's first frame: HELLO or STATUS_REQUEST. */
+        /** Waiting for the client's first frame: HELLO, STATUS_REQUEST, DROP_SLOT_REQUEST or HOLD_SLOT_REQUEST. */
         AWAIT_FIRST,
         /** CHALLENGE sent; waiting for the client's AUTH. */
         AWAIT_AUTH,
@@ -109,6 +110,7 @@ final class DownstreamSession implements AutoCloseable
     private final StatusRequestFlyweight statusRequest = new StatusRequestFlyweight();
     private final dev.ferry.net.message.DropSlotRequestFlyweight dropSlot =
         new dev.ferry.net.message.DropSlotRequestFlyweight();
+    private final HoldSlotRequestFlyweight holdSlot = new HoldSlotRequestFlyweight();
     private final StatusResponseFlyweight statusResponse = new StatusResponseFlyweight();
     private final byte[] first = new byte[HelloFlyweight.MAX_LENGTH]; // the client's first frame, as its proof covers it
     private final MemorySegment firstFrame = MemorySegment.ofArray(first);
@@ -330,7 +332,10 @@ final class DownstreamSession implements AutoCloseable
                     statusRequest.decode(buffer, offset, length).copyNonceTo(clientNonce));
                 case DROP_SLOT_REQUEST -> challenge(type, buffer, offset, length,
                     dropSlot.decode(buffer, offset, length).copyNonceTo(clientNonce));
-                default -> fail(ErrorCode.PROTOCOL, "expected HELLO, STATUS_REQUEST or DROP_SLOT_REQUEST, got " + type);
+                case HOLD_SLOT_REQUEST -> challenge(type, buffer, offset, length,
+                    holdSlot.decode(buffer, offset, length).copyNonceTo(clientNonce));
+                default -> fail(ErrorCode.PROTOCOL,
+                    "expected HELLO, STATUS_REQUEST, DROP_SLOT_REQUEST or HOLD_SLOT_REQUEST, got " + type);
             }
         }
         else if (phase == Phase.AWAIT_AUTH)
@@ -459,19 +464,12 @@ final class DownstreamSession implements AutoCloseable
         }
         else if (firstType == MessageType.DROP_SLOT_REQUEST)
         {
-            final String id = dropSlot.wrap(firstFrame, 0).slotId();
-            try
-            {
-                statusDocument = CompletableFuture.completedFuture(
-                    sessions.dropSlot(id).getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            }
-            catch (final FerryException ex)
-            {
-                fail(ex.code(), ex.getMessage());
-                return;
-            }
-            statusSinceNs = System.nanoTime();
-            phase = Phase.STATUS;
+            answer(() -> sessions.dropSlot(dropSlot.wrap(firstFrame, 0).slotId()));
+        }
+        else if (firstType == MessageType.HOLD_SLOT_REQUEST)
+        {
+            holdSlot.wrap(firstFrame, 0);
+            answer(() -> sessions.holdSlot(holdSlot.slotId(), holdSlot.nextOffset()));
         }
         else
         {
@@ -479,6 +477,27 @@ final class DownstreamSession implements AutoCloseable
             statusSinceNs = System.nanoTime();
             phase = Phase.STATUS;
         }
+    }
+
+    /**
+     * Answer a proven slot request with one document, as a status client is answered, or fail with the refusal.
+     *
+     * @param request does what was asked and returns the answer's JSON document.
+     */
+    private void answer(final java.util.function.Supplier<String> request)
+    {
+        try
+        {
+            statusDocument = CompletableFuture.completedFuture(
+                request.get().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        catch (final FerryException ex)
+        {
+            fail(ex.code(), ex.getMessage());
+            return;
+        }
+        statusSinceNs = System.nanoTime();
+        phase = Phase.STATUS;
     }
 
     private void onHello()

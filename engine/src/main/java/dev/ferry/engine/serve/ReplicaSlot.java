@@ -46,6 +46,7 @@ public final class ReplicaSlot
     private long lagSampleNs;
     private boolean evictionWarned;
     private volatile long holdFrom = -1; // a snapshot's offset, held until the replica acknowledges what it has after it
+    private volatile boolean held; // held by a process that is not a replica (HOLD_SLOT_REQUEST), until a replica connects
 
     ReplicaSlot(final String id)
     {
@@ -74,6 +75,16 @@ public final class ReplicaSlot
     public SlotState state()
     {
         return state;
+    }
+
+    /**
+     * @return true while the slot is held by a process that is not a replica ({@code HOLD_SLOT_REQUEST}: the archive
+     *         shipper), until a replica of its id connects: it holds retention like any slot, but no wait for replicas
+     *         counts it.
+     */
+    public boolean held()
+    {
+        return held;
     }
 
     /**
@@ -254,6 +265,7 @@ public final class ReplicaSlot
 
     void connected(final String remote, final SlotState state)
     {
+        this.held = false; // a replica of this id takes the slot over, as a returning replica does
         this.remote = remote;
         this.state = state;
         this.lastHeartbeatNs = System.nanoTime();
@@ -275,6 +287,25 @@ public final class ReplicaSlot
         durableOffset = Math.min(durableOffset, next);
         appliedOffset = Math.min(appliedOffset, next);
         invalidated = false;
+    }
+
+    /**
+     * A holder that is not a replica (the archive shipper) says it needs the WAL from {@code next} on: the slot holds
+     * retention there, as a disconnected replica's slot that acknowledged everything below {@code next} would, until
+     * it is moved again (forward or back), dropped, or taken over by a replica of the same id. A slot given up past its
+     * cap holds again: the holder still has everything below {@code next}, and the cap applies as to any slot.
+     *
+     * @param next  the first offset the holder needs.
+     * @param nowNs {@link System#nanoTime()}: when the holder was last heard from.
+     */
+    void hold(final long next, final long nowNs)
+    {
+        held = true;
+        remote = ""; // not a replica's address any more
+        holdFrom = -1;
+        invalidated = false;
+        restore(next); // as a slot saved by an earlier run holds: at one position, everything below it had
+        lastHeartbeatNs = nowNs;
     }
 
     void onAck(final long received, final long durable, final long applied, final long nowNs)

@@ -7,6 +7,7 @@ import dev.ferry.engine.SlotState;
 import dev.ferry.engine.agent.Agent;
 import dev.ferry.engine.history.History;
 import dev.ferry.engine.state.Applier;
+import dev.ferry.error.ErrorCode;
 import dev.ferry.error.FerryException;
 import dev.ferry.net.FrameConnection;
 import dev.ferry.net.PlainTransport;
@@ -18,8 +19,12 @@ import dev.ferry.net.tls.TlsConfig;
 import dev.ferry.net.tls.TlsFactory;
 import dev.ferry.wal.RetentionPolicy;
 import dev.ferry.wal.RetentionResult;
+import dev.ferry.wal.SeekResult;
 import dev.ferry.wal.Wal;
+import dev.ferry.wal.WalCursor;
+import dev.ferry.wal.WalException;
 import dev.ferry.wal.WalPretoucher;
+import dev.ferry.wal.frame.BatchFlyweight;
 
 import java.io.IOException;
 import java.nio.channels.ServerSocketChannel;
@@ -28,6 +33,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
@@ -49,6 +55,8 @@ public final class ServeAgent implements Agent, Sessions
      */
     static final int TLS_HANDSHAKES_PER_SECOND = 100;
     private static final long ACCEPT_INTERVAL_NS = 1_000_000;
+    /** Entries read from a held slot's position for its figures (its lag in time, the size of an entry). */
+    private static final int SAMPLED_ENTRIES = 64;
     /** The frame limit and buffer size of a connection until its client authenticates: every client frame fits. */
     static final int HANDSHAKE_FRAME_BYTES = 4096;
 
@@ -72,6 +80,8 @@ public final class ServeAgent implements Agent, Sessions
     private Applier applier;
     private final dev.ferry.engine.agent.Companion side = new dev.ferry.engine.agent.Companion();
     private double handshakeTokens = TLS_HANDSHAKES_PER_SECOND;
+    private long sampledEntries; // read for held slots' figures, when nothing was sent or applied
+    private long sampledEntryBytes;
     private long tokensAtNs = System.nanoTime();
 
     /**
@@ -508,13 +518,18 @@ public final class ServeAgent implements Agent, Sessions
 
     /**
      * @return the average size of the entries this node sent, or (before it sent any, e.g. while its only replica takes
-     *         a snapshot) applied; 0 if neither.
+     *         a snapshot) applied, or (neither) read for a held slot ({@link #holdSlot}); 0 if none of those.
      */
     @Override
     public long averageEntryBytes()
     {
         final long sent = slots.averageEntryBytes();
-        return sent > 0 || applier == null ? sent : applier.averageEntryBytes();
+        if (sent > 0)
+        {
+            return sent;
+        }
+        final long applied = applier == null ? 0 : applier.averageEntryBytes();
+        return applied > 0 || sampledEntries == 0 ? applied : sampledEntryBytes / sampledEntries;
     }
 
     @Override
@@ -537,6 +552,78 @@ public final class ServeAgent implements Agent, Sessions
             slot.lagBytes() + " bytes behind; the replica, if it comes back, starts over as a new one");
         return "{\"dropped\":\"" + id + "\",\"heldFrom\":" + slot.retainFrom() + ",\"heldBytes\":" + slot.lagBytes() +
             ",\"released\":" + slot.invalidated() + "}";
+    }
+
+    @Override
+    public String holdSlot(final String id, final long nextOffset)
+    {
+        final ReplicaSlot existing = slots.find(id);
+        if (existing != null && existing.state() != SlotState.DISCONNECTED)
+        {
+            throw new FerryException(ErrorCode.CONFIGURATION, "a replica named " + id + " is connected (" +
+                existing.state() + "): its slot is not held by another; give the holder another id");
+        }
+        final long oldest = wal.oldestOffset();
+        final long head = wal.nextOffset();
+        if (nextOffset < oldest)
+        {
+            throw new FerryException(ErrorCode.RETENTION, "slot " + id + " cannot hold offset " + nextOffset +
+                ": retention deleted it already, the oldest offset retained is " + oldest +
+                (existing == null ? "" : " (the slot stays at " + existing.retainFrom() + ")"));
+        }
+        final long from = Math.min(nextOffset, head);
+        final boolean released = existing != null && existing.invalidated();
+        final ReplicaSlot slot = existing != null ? existing : slots.slot(id);
+        slot.hold(from, System.nanoTime());
+        slot.lag(sampleEntriesFrom(from), (head - from) * averageEntryBytes());
+        saveSlots(); // at once: a restart must keep holding the WAL for it
+        if (existing == null || released)
+        {
+            log("slot " + id + (existing == null ? " created" : " held again, after it was released past its cap,") +
+                " by a holder that is not a replica (HOLD_SLOT_REQUEST): it holds retention from offset " + from +
+                " (head " + head + ", oldest " + oldest + ")");
+        }
+        return "{\"held\":\"" + id + "\",\"from\":" + from + ",\"head\":" + head + ",\"oldest\":" + oldest + "}";
+    }
+
+    /**
+     * Read a few entries from {@code offset}, as a holder's lag is figured: the first one's age is its lag in time,
+     * and their sizes are kept as {@link #averageEntryBytes()}' last resort (a primary that has sent nothing to a
+     * replica and applies nothing would otherwise estimate a held slot's bytes as 0, and never give it up past its
+     * cap). Opens a cursor: for a holder's requests only, which are rare.
+     *
+     * @return how old the entry at {@code offset} is, in ms (the age of the oldest entry the holder does not have,
+     *         as a replica's lag is); 0 if there is no entry there yet.
+     */
+    private long sampleEntriesFrom(final long offset)
+    {
+        if (offset >= wal.nextOffset())
+        {
+            return 0;
+        }
+        final long[] firstTimestampNs = {0};
+        try (WalCursor cursor = wal.cursor())
+        {
+            if (cursor.seek(offset) == SeekResult.FOUND)
+            {
+                cursor.poll(entry ->
+                {
+                    if (firstTimestampNs[0] == 0)
+                    {
+                        firstTimestampNs[0] = entry.timestampNs();
+                    }
+                    sampledEntries++;
+                    sampledEntryBytes += BatchFlyweight.ENTRY_HEADER_LENGTH + entry.length(); // as a batch sends it
+                    return true;
+                }, SAMPLED_ENTRIES);
+            }
+        }
+        catch (final WalException ex)
+        {
+            return 0; // a damaged entry: the lag is a figure, the hold stands
+        }
+        return firstTimestampNs[0] == 0 ? 0 :
+            Math.max(0, TimeUnit.NANOSECONDS.toMillis(config.wal().clockNs().getAsLong() - firstTimestampNs[0]));
     }
 
     @Override

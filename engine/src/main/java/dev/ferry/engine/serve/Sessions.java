@@ -47,4 +47,17 @@ interface Sessions
      * @throws dev.ferry.error.FerryException CONFIGURATION if there is no such slot or its replica is connected.
      */
     String dropSlot(String id);
+
+    /**
+     * Hold a slot for a process that is not a replica (an authenticated {@code HOLD_SLOT_REQUEST}: the archive shipper)
+     * at {@code nextOffset}: create it, or move a disconnected one there (forward or back); it then holds retention as
+     * a disconnected replica's slot does, cap included, and is saved at once.
+     *
+     * @param id         the slot's id (a valid replica id).
+     * @param nextOffset the first offset the holder still needs; above the head it is held at the head.
+     * @return the answer, a JSON document: {@code {"held":ID,"from":N,"head":H,"oldest":O}}.
+     * @throws dev.ferry.error.FerryException CONFIGURATION if a replica of that id is connected, RETENTION if
+     *                                        {@code nextOffset} is below the oldest offset retained.
+     */
+    String holdSlot(String id, long nextOffset);
 }

@@ -74,14 +74,14 @@ public final class SlotTable
     /**
      * @param offset an entry.
      * @param level  an acknowledgement level.
-     * @return how many replicas have the entry at that level.
+     * @return how many replicas have the entry at that level (a held slot, {@link ReplicaSlot#held()}, is no replica).
      */
     public int count(final long offset, final AckLevel level)
     {
         int n = 0;
         for (final ReplicaSlot slot : slots.values())
         {
-            if (slot.next(level) > offset)
+            if (!slot.held() && slot.next(level) > offset)
             {
                 n++;
             }
@@ -158,7 +158,7 @@ public final class SlotTable
         String noSync = null;
         for (final ReplicaSlot slot : slots.values())
         {
-            if (slot.invalidated())
+            if (slot.invalidated() || slot.held())
             {
                 continue;
             }

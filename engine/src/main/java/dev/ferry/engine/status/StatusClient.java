@@ -89,6 +89,40 @@ public final class StatusClient
     }
 
     /**
+     * Hold a slot on a primary at an offset, for a process that is not a replica but needs the primary's WAL kept (the
+     * archive shipper): HOLD_SLOT_REQUEST (nonce, slot id and next offset), CHALLENGE, AUTH, then its answer (a JSON
+     * document) or an ERROR. The slot is created if there is none, moved (forward or back) if it is there and no
+     * replica of its id is connected; it then holds the primary's retention from {@code nextOffset} as a disconnected
+     * replica's slot does, up to the primary's slot cap.
+     *
+     * @param node       the primary's address ({@code NodeAddress.read} finds it beside the primary's WAL).
+     * @param timeout    how long to wait.
+     * @param secret     the primary's secret, or {@link Secret#NONE}.
+     * @param tls        the client's TLS settings, or null.
+     * @param slotId     the slot's id: a valid replica id.
+     * @param nextOffset the first offset the holder still needs, {@code >= 0}: everything below it may go.
+     * @return the answer's JSON document, {@code {"held":ID,"from":N,"head":H,"oldest":O}}: the offset held from (the
+     *         head if {@code nextOffset} was beyond it), the primary's head and oldest retained offset.
+     * @throws FerryException as {@link #requestJson}, or the primary's refusal: CONFIGURATION if a replica of that id
+     *                        is connected (or the node is a replica's {@code --serve} port), RETENTION if
+     *                        {@code nextOffset} is below the oldest offset the primary retains; CONFIGURATION before
+     *                        anything is sent for an invalid slot id.
+     * @throws IllegalArgumentException if {@code nextOffset} is negative.
+     */
+    public static String holdSlot(final InetSocketAddress node, final Duration timeout, final Secret secret,
+        final TlsConfig tls, final String slotId, final long nextOffset)
+    {
+        if (nextOffset < 0)
+        {
+            throw new IllegalArgumentException("nextOffset must be >= 0, was " + nextOffset);
+        }
+        dev.ferry.net.message.HelloFlyweight.checkReplicaId(slotId);
+        return new StatusClient(secret, MessageType.HOLD_SLOT_REQUEST, (buffer, offset, nonce) ->
+            new dev.ferry.net.message.HoldSlotRequestFlyweight().encode(buffer, offset, nonce, slotId, nextOffset))
+            .request(node, timeout, tls == null ? null : TlsFactory.client(tls));
+    }
+
+    /**
      * Say HELLO to a node as a node of this history would, and return its answer: the way a promoted node tells the
      * primary it superseded that a newer epoch exists ({@code FencingProbe}). The node answers a proven ERROR (FENCED
      * from a stale primary of this history), or a WELCOME, after which this closes the connection.

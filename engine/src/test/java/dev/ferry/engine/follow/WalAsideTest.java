@@ -1,5 +1,6 @@
 package dev.ferry.engine.follow;
 
+import dev.ferry.engine.NodeAddress;
 import dev.ferry.engine.history.History;
 import dev.ferry.engine.state.StateStore;
 import org.junit.jupiter.api.Test;
@@ -17,7 +18,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * What a snapshot replaced goes aside whole, and a move a crash interrupted is finished at the next start: the WAL
- * directory then holds no file of the old WAL, the incoming part stays for the transfer to resume.
+ * directory then holds no file of the old WAL, the incoming part stays for the transfer to resume, and the running
+ * node's address file ({@link NodeAddress#FILE}) stays where tools beside the node look for it.
  */
 class WalAsideTest
 {
@@ -31,7 +33,7 @@ class WalAsideTest
         final History history = History.create();
         final Path aside = WalAside.moveAside(wal, history);
         assertTrue(aside.getFileName().toString().endsWith(history.id().toString()), aside.toString());
-        assertEquals(java.util.List.of("aside", "state"), names(wal));
+        assertEquals(java.util.List.of("aside", NodeAddress.FILE, "state"), names(wal), "the node's address stays");
         assertEquals(java.util.List.of("incoming"), names(wal.resolve(StateStore.DIRECTORY)));
         assertEquals(java.util.List.of("20261206F.cq4", "ferry-history.properties", "metadata.cq4t", "state"), names(aside));
         assertEquals(java.util.List.of("snapshot-00000000000000000100.state"), names(aside.resolve(StateStore.DIRECTORY)));
@@ -52,7 +54,8 @@ class WalAsideTest
         final Path finished = WalAside.finishInterrupted(wal);
         assertEquals(wal.resolve("aside").resolve("20261206T080000.000Z-x"), finished);
         assertFalse(Files.exists(moving));
-        assertEquals(java.util.List.of("aside", "state"), names(wal), "no file of the old WAL left in place");
+        assertEquals(java.util.List.of("aside", NodeAddress.FILE, "state"), names(wal),
+            "no file of the old WAL left in place; the node's address stays");
         assertEquals(java.util.List.of("incoming"), names(wal.resolve(StateStore.DIRECTORY)));
         assertEquals(java.util.List.of("20261206F.cq4", "ferry-history.properties", "metadata.cq4t", "state"), names(finished));
         assertTrue(Files.exists(wal.resolve("state/incoming/snapshot-00000000000000000400-10-0000abcd.part")),
@@ -64,6 +67,7 @@ class WalAsideTest
         Files.writeString(wal.resolve("20261206F.cq4"), "cycle");
         Files.writeString(wal.resolve("metadata.cq4t"), "metadata");
         Files.writeString(wal.resolve("ferry-history.properties"), "historyId=x");
+        Files.writeString(wal.resolve(NodeAddress.FILE), "listen=127.0.0.1:7000\npid=1\n");
         Files.createDirectories(wal.resolve("state/incoming"));
         Files.writeString(wal.resolve("state/snapshot-00000000000000000100.state"), "state");
         Files.writeString(wal.resolve("state/incoming/snapshot-00000000000000000400-10-0000abcd.part"), "part");

@@ -4,7 +4,6 @@ import dev.ferry.wal.frame.MessageType;
 
 import java.lang.foreign.MemorySegment;
 
-import static dev.ferry.wal.frame.FrameHeader.BYTE;
 import static dev.ferry.wal.frame.FrameHeader.HEADER_LENGTH;
 
 /**
@@ -55,12 +54,7 @@ public final class DropSlotRequestFlyweight extends MessageFlyweight<DropSlotReq
     @Override
     void validateBody(final MemorySegment buffer, final long frameOffset, final long frameLength)
     {
-        final int idLength = buffer.get(BYTE, frameOffset + ID_LENGTH_OFFSET) & 0xFF;
-        if (idLength < 1 || idLength > MAX_ID_LENGTH)
-        {
-            throw Messages.badField(TYPE, "idLength=" + idLength + " is outside [1, " + MAX_ID_LENGTH + "]");
-        }
-        Messages.checkPaddedId(TYPE, "slot id", buffer, frameOffset + ID_OFFSET, idLength, MAX_ID_LENGTH, 0);
+        Messages.checkSlotId(TYPE, buffer, frameOffset + ID_LENGTH_OFFSET, MAX_ID_LENGTH);
     }
 
     @Override
@@ -83,8 +77,7 @@ public final class DropSlotRequestFlyweight extends MessageFlyweight<DropSlotReq
         HelloFlyweight.checkReplicaId(slotId);
         wrap(buffer, frameOffset);
         Messages.copyIn(nonce, buffer, frameOffset + NONCE_OFFSET, NONCE_LENGTH);
-        buffer.set(BYTE, frameOffset + ID_LENGTH_OFFSET, (byte)slotId.length());
-        Messages.putPaddedId(buffer, frameOffset + ID_OFFSET, slotId, MAX_ID_LENGTH);
+        Messages.putSlotId(buffer, frameOffset + ID_LENGTH_OFFSET, slotId, MAX_ID_LENGTH);
         return seal();
     }
 
@@ -102,7 +95,7 @@ public final class DropSlotRequestFlyweight extends MessageFlyweight<DropSlotReq
      */
     public String slotId()
     {
-        return Messages.getUtf8(buffer, offset + ID_OFFSET, buffer.get(BYTE, offset + ID_LENGTH_OFFSET) & 0xFF);
+        return Messages.getSlotId(buffer, offset + ID_LENGTH_OFFSET);
     }
 
     @Override

@@ -309,6 +309,40 @@ final class Messages
     }
 
     /**
+     * Checks a slot id field as {@code DROP_SLOT_REQUEST} and {@code HOLD_SLOT_REQUEST} carry it: {@code idLength u8}
+     * in {@code [1, room]} at {@code at}, then the id in {@code room} zero-padded bytes.
+     *
+     * @throws FrameException {@code BAD_FIELD} naming the length or the byte.
+     */
+    static void checkSlotId(final MessageType type, final MemorySegment buffer, final long at, final int room)
+    {
+        final int idLength = buffer.get(BYTE, at) & 0xFF;
+        if (idLength < 1 || idLength > room)
+        {
+            throw badField(type, "idLength=" + idLength + " is outside [1, " + room + "]");
+        }
+        checkPaddedId(type, "slot id", buffer, at + 1, idLength, room, 0);
+    }
+
+    /**
+     * Writes a slot id field: its length ({@code u8}) at {@code at}, then the id zero-padded to {@code room} bytes.
+     * The caller checked the id ({@link HelloFlyweight#checkReplicaId}) before writing anything.
+     */
+    static void putSlotId(final MemorySegment buffer, final long at, final CharSequence slotId, final int room)
+    {
+        buffer.set(BYTE, at, (byte)slotId.length());
+        putPaddedId(buffer, at + 1, slotId, room);
+    }
+
+    /**
+     * @return the slot id of a field {@link #checkSlotId} accepted, as a new string.
+     */
+    static String getSlotId(final MemorySegment buffer, final long at)
+    {
+        return getUtf8(buffer, at + 1, buffer.get(BYTE, at) & 0xFF);
+    }
+
+    /**
      * Writes an id and its zero padding up to {@code room} bytes.
      */
     static void putPaddedId(final MemorySegment buffer, final long at, final CharSequence id, final int room)

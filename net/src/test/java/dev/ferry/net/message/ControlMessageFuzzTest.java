@@ -90,6 +90,12 @@ class ControlMessageFuzzTest implements AutoCloseable
     }
 
     @FuzzTest
+    void holdSlotRequest(final byte[] frame)
+    {
+        decode(ControlMessages.HOLD_SLOT_REQUEST, frame);
+    }
+
+    @FuzzTest
     void promoteRequest(final byte[] frame)
     {
         decode(ControlMessages.PROMOTE_REQUEST, frame);

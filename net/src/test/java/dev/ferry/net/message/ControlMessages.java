@@ -66,6 +66,22 @@ final class ControlMessages
             sink.seed("r1", request.encode(buffer, 0, pattern(16, 11), "r1"));
             sink.seed("longest-id", request.encode(buffer, 0, pattern(16, 3), "s".repeat(64)));
         });
+    static final ControlMessage<HoldSlotRequestFlyweight> HOLD_SLOT_REQUEST = new ControlMessage<>(
+        "holdSlotRequest", MessageType.HOLD_SLOT_REQUEST, HoldSlotRequestFlyweight::new,
+        (request, frame) ->
+        {
+            require(HoldSlotRequestFlyweight.LENGTH == frame.byteSize(), "a HOLD_SLOT_REQUEST of " + frame.byteSize());
+            require(request.slotId().equals(HelloFlyweight.checkReplicaId(request.slotId())), "slot id");
+            require(request.nextOffset() == frame.get(FrameHeader.LONG_LE, HoldSlotRequestFlyweight.NEXT_OFFSET_OFFSET),
+                "nextOffset is not read from its place");
+            requireOffset("nextOffset", request.nextOffset());
+        },
+        (request, buffer, sink) ->
+        {
+            sink.seed("archive-0", request.encode(buffer, 0, pattern(16, 19), "archive", 0));
+            sink.seed("longest-id-max-offset",
+                request.encode(buffer, 0, pattern(16, 23), "a".repeat(64), Long.MAX_VALUE));
+        });
     static final ControlMessage<ChallengeFlyweight> CHALLENGE = new ControlMessage<>(
         "challenge", MessageType.CHALLENGE, ChallengeFlyweight::new,
         (challenge, frame) -> require(ChallengeFlyweight.LENGTH == frame.byteSize() && Arrays.equals(
@@ -90,7 +106,8 @@ final class ControlMessages
 
     /** Every control message. */
     static final List<ControlMessage<?>> ALL = List.of(HELLO, WELCOME, ACK, NACK, HEARTBEAT, ERROR, STATUS_REQUEST,
-        STATUS_RESPONSE, CHALLENGE, AUTH, SNAPSHOT_CHUNK, SNAPSHOT_END, PROMOTE_REQUEST, DROP_SLOT_REQUEST);
+        STATUS_RESPONSE, CHALLENGE, AUTH, SNAPSHOT_CHUNK, SNAPSHOT_END, PROMOTE_REQUEST, DROP_SLOT_REQUEST,
+        HOLD_SLOT_REQUEST);
 
     /** The frame types that are not control messages: {@code BATCH} has targets of its own in wal-io. */
     static final List<MessageType> NOT_CONTROL_MESSAGES = List.of(MessageType.BATCH);

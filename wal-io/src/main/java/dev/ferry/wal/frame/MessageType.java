@@ -40,7 +40,13 @@ public enum MessageType
      * Operator to primary (version 5): drop a replica's slot, with the client's nonce and the slot's id; authenticated
      * as {@code STATUS_REQUEST} is, answered by one {@code STATUS_RESPONSE} document or an {@code ERROR}.
      */
-    DROP_SLOT_REQUEST(15);
+    DROP_SLOT_REQUEST(15),
+    /**
+     * Archive shipper to primary (version 5): hold a slot at an offset (create it, or move it), with the client's
+     * nonce, the slot's id and the next offset it still needs; authenticated as {@code STATUS_REQUEST} is, answered by
+     * one {@code STATUS_RESPONSE} document or an {@code ERROR}.
+     */
+    HOLD_SLOT_REQUEST(16);
 
     private static final MessageType[] BY_VALUE;
 
