@@ -354,7 +354,7 @@ public final class Restore
     /**
      * @param wal a WAL directory.
      * @return whether it holds no WAL: missing, empty, or only what a move aside leaves (its {@code aside} directory
-     *         and an empty {@code state} directory).
+     *         and an empty {@code state} directory, and the running node's address file).
      * @throws FerryException STORAGE if it cannot be read.
      */
     public static boolean isFresh(final Path wal)
@@ -368,7 +368,7 @@ public final class Restore
             for (final Path file : files.toList())
             {
                 final String name = file.getFileName().toString();
-                if (name.equals("aside"))
+                if (name.equals("aside") || name.equals(dev.ferry.engine.NodeAddress.FILE))
                 {
                     continue;
                 }
