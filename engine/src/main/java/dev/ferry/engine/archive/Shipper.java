@@ -202,6 +202,10 @@ public final class Shipper implements Agent
             work += Retention.apply(store, generation, nowMillis - context.retentionMillis(), log);
         }
         publish(nowNs);
+        if (onArchived != null && archivedNext >= 0)
+        {
+            onArchived.accept(archivedNext); // a holder sends it when it moved, and as a heartbeat
+        }
         return work;
     }
 

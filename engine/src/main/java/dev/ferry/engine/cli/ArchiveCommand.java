@@ -1,24 +1,29 @@
 package dev.ferry.engine.cli;
 
+import dev.ferry.engine.NodeAddress;
 import dev.ferry.engine.archive.ArchiveContext;
+import dev.ferry.engine.archive.ArchiveInspector;
+import dev.ferry.engine.archive.ArchiveShipping;
 import dev.ferry.engine.archive.ArchiveStore;
 import dev.ferry.engine.archive.Archives;
-import dev.ferry.engine.archive.ArchiveInspector;
 import dev.ferry.engine.archive.Shipper;
+import dev.ferry.engine.archive.SlotHolder;
 import dev.ferry.error.ErrorCode;
 import dev.ferry.error.FerryException;
+import dev.ferry.net.Endpoint;
+import dev.ferry.net.auth.Secret;
 import dev.ferry.wal.codec.Codec;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * {@code ferry archive}: ship a WAL to an archive until stopped; {@code archive ls} and {@code archive verify}.
@@ -64,6 +69,23 @@ final class ArchiveCommand implements Callable<Integer>
     @Option(names = "--once", description = "Ship what the WAL holds now, then exit.")
     boolean once;
 
+    @Option(names = "--node", paramLabel = "HOST:PORT", converter = Converters.Address.class,
+        description = {"The node whose WAL this is (its replication port), to hold a retention slot on: it then keeps "
+            + "every entry not yet archived (up to its --slot-cap-bytes). Default: the address the node records in "
+            + "<wal>/ferry-node.properties; without either, no slot is held."})
+    InetSocketAddress node;
+
+    @Option(names = "--slot", paramLabel = "ID", defaultValue = "archive",
+        description = "The slot's id on the node (default: ${DEFAULT-VALUE}; one per shipper of a node).")
+    String slotId;
+
+    @Option(names = "--secret-file", paramLabel = "F",
+        description = "The node's shared secret: the slot request is authenticated like a replica.")
+    Path secretFile;
+
+    @CommandLine.Mixin
+    TlsOptions tls = new TlsOptions();
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -85,63 +107,58 @@ final class ArchiveCommand implements Callable<Integer>
         try (ArchiveStore store = Archives.open(to))
         {
             context.store(store).conclude();
-            try (Shipper shipper = new Shipper(context, null))
+            final SlotHolder holder = holder();
+            Cli.event("archiving " + wal + " to " + to + (holder == null ? " (no slot held: no --node, and no address " +
+                "recorded in the WAL directory)" : " (holding slot " + holder.slotId() + " on " +
+                Endpoint.format(holder.node()) + ")"));
+            if (once)
             {
-                Cli.event("archiving " + wal + " to " + to);
-                if (once)
+                try (Shipper shipper = new Shipper(context, holder))
                 {
                     shipper.doWork(System.nanoTime());
                     shipper.flush();
-                    report(shipper);
-                    return 0;
+                    if (holder != null)
+                    {
+                        holder.accept(shipper.status().archivedNext());
+                    }
+                    report(shipper.status());
                 }
-                final CountDownLatch stopped = new CountDownLatch(1);
-                final Thread main = Thread.currentThread();
-                final boolean[] stopping = {false};
-                Runtime.getRuntime().addShutdownHook(new Thread(() ->
+                return 0;
+            }
+            final CountDownLatch stopped = new CountDownLatch(1);
+            final ArchiveShipping shipping = ArchiveShipping.start(context, holder);
+            Runtime.getRuntime().addShutdownHook(new Thread(() ->
+            {
+                shipping.close(); // uploads what was built first
+                report(shipping.status());
+                stopped.countDown();
+            }));
+            while (!stopped.await(10, TimeUnit.SECONDS))
+            {
+                report(shipping.status());
+                if (!shipping.isRunning())
                 {
-                    stopping[0] = true;
-                    LockSupport.unpark(main);
-                    try
-                    {
-                        stopped.await(10, TimeUnit.SECONDS);
-                    }
-                    catch (final InterruptedException ignore)
-                    {
-                        Thread.currentThread().interrupt();
-                    }
-                }));
-                long reportAt = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-                try
-                {
-                    while (!stopping[0])
-                    {
-                        final long now = System.nanoTime();
-                        if (shipper.doWork(now) == 0)
-                        {
-                            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10)); // idles parked: no spinning
-                        }
-                        if (now >= reportAt)
-                        {
-                            reportAt = now + TimeUnit.SECONDS.toNanos(10);
-                            report(shipper);
-                        }
-                    }
-                    shipper.flush();
-                    report(shipper);
-                }
-                finally
-                {
-                    stopped.countDown();
+                    return Ferry.EXIT_FAILURE;
                 }
             }
         }
         return 0;
     }
 
-    private static void report(final Shipper shipper)
+    /** @return the slot holder on the node, or null if the node's address is not known. */
+    private SlotHolder holder()
     {
-        final Shipper.Status s = shipper.status();
+        final InetSocketAddress address = node != null ? node : NodeAddress.read(wal);
+        if (address == null)
+        {
+            return null;
+        }
+        return new SlotHolder(address, secretFile == null ? Secret.NONE : Secret.load(secretFile), tls.config(), slotId,
+            Cli::event);
+    }
+
+    private static void report(final Shipper.Status s)
+    {
         Cli.event("archive: generation " + s.generation() + ", archived up to offset " + (s.archivedNext() - 1) +
             ", lag " + s.lagEntries() + " entries / " + s.lagMillis() + " ms, " + s.segments() + " segments, " +
             s.bytes() + " bytes uploaded" + (s.lastError() == null ? "" : ", last error: " + s.lastError()));
