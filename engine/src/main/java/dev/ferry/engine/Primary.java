@@ -50,6 +50,7 @@ public final class Primary implements AutoCloseable
     private final History history;
     private final Fence fence;
     private final dev.ferry.engine.metrics.ErrorCounters counters = new dev.ferry.engine.metrics.ErrorCounters();
+    private volatile dev.ferry.engine.archive.ArchiveShipping shipping;
     private volatile dev.ferry.engine.metrics.NodeFigures figures;
     /** The node id a primary's new history names as the one that began epoch 0. */
     static final String NODE = "primary";
@@ -174,7 +175,24 @@ public final class Primary implements AutoCloseable
             primary.close();
             throw ex;
         }
+        if (config.archive() != null)
+        {
+            // the slot is held over the node's own port, authenticated as any holder: no lock on the sender's state
+            primary.shipping = dev.ferry.engine.archive.ArchiveShipping.start(config.archive()
+                .walDirectory(primary.wal.directory()).log(config.eventLog()), new dev.ferry.engine.archive.SlotHolder(
+                    NodeAddress.read(primary.wal.directory()), config.secret(), config.tls(), "archive",
+                    config.eventLog()));
+        }
         return primary;
+    }
+
+    /**
+     * @return what the embedded archive shipper has done, or null if this primary ships to no archive.
+     */
+    public dev.ferry.engine.archive.Shipper.Status archiveStatus()
+    {
+        final dev.ferry.engine.archive.ArchiveShipping running = shipping;
+        return running == null ? null : running.status();
     }
 
     /**
@@ -498,6 +516,11 @@ public final class Primary implements AutoCloseable
             return;
         }
         running = false;
+        final dev.ferry.engine.archive.ArchiveShipping archiving = shipping;
+        if (archiving != null)
+        {
+            archiving.close(); // first: it uploads what it built from the WAL, still open
+        }
         final dev.ferry.engine.metrics.NodeFigures published = figures;
         if (published != null)
         {

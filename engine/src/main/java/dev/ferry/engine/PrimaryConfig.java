@@ -46,6 +46,7 @@ public final class PrimaryConfig
     private long snapshotCapBytes = SLOT_CAP_BYTES_DEFAULT;
     private long evictionWarningMs = EVICTION_WARNING_MS_DEFAULT;
     private InetSocketAddress metrics;
+    private dev.ferry.engine.archive.ArchiveContext archive;
     private dev.ferry.engine.resp.RespConfig resp;
     private String promotedBy;
     private long snapshotRateBytesPerSec;
@@ -701,6 +702,27 @@ public final class PrimaryConfig
     public PrimaryConfig syncTimeout(final Duration syncTimeout)
     {
         this.syncTimeout = syncTimeout;
+        return this;
+    }
+
+    /**
+     * @return the archive this node ships its WAL to from within, or null for none.
+     */
+    public dev.ferry.engine.archive.ArchiveContext archive()
+    {
+        return archive;
+    }
+
+    /**
+     * @param archive ship this node's WAL to an archive from within the node, on a thread of its own
+     *                ({@code ferry-archive}, parked when idle): the settings, with a store
+     *                ({@code Archives.open(uri)}); the WAL directory is the node's. A primary holds a retention slot
+     *                named {@code archive} for it, so it keeps every entry not yet archived. Null (the default) for none.
+     * @return this.
+     */
+    public PrimaryConfig archive(final dev.ferry.engine.archive.ArchiveContext archive)
+    {
+        this.archive = archive;
         return this;
     }
 

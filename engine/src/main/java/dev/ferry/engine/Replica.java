@@ -41,6 +41,7 @@ public final class Replica implements AutoCloseable
     private volatile AgentInvoker invoker;
     private volatile boolean stopped;
 
+    private volatile dev.ferry.engine.archive.ArchiveShipping shipping;
     private volatile PromotionListener promotion;
     private volatile Primary promoted;
     private volatile boolean promoting;
@@ -163,7 +164,21 @@ public final class Replica implements AutoCloseable
                 replica.parker::wakeupNow, config.eventLog()::log, replica::closeIfStopped, replica.agent::fatal);
             replica.runner.start();
         }
+        if (config.archive() != null)
+        {
+            replica.shipping = dev.ferry.engine.archive.ArchiveShipping.start(config.archive()
+                .walDirectory(config.wal().directory()).log(config.eventLog()), null);
+        }
         return replica;
+    }
+
+    /**
+     * @return what the embedded archive shipper has done, or null if this replica ships to no archive.
+     */
+    public dev.ferry.engine.archive.Shipper.Status archiveStatus()
+    {
+        final dev.ferry.engine.archive.ArchiveShipping running = shipping;
+        return running == null ? null : running.status();
     }
 
     private void onStateChange(final ReplicaState from, final ReplicaState to, final FerryException error)
@@ -340,6 +355,11 @@ public final class Replica implements AutoCloseable
     public void stop()
     {
         stopped = true;
+        final dev.ferry.engine.archive.ArchiveShipping archiving = shipping;
+        if (archiving != null)
+        {
+            archiving.close(); // first: it uploads what it built from the WAL, still open
+        }
         final dev.ferry.engine.metrics.NodeFigures published = figures;
         if (published != null)
         {

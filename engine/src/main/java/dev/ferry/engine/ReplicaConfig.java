@@ -32,6 +32,7 @@ public final class ReplicaConfig
     private InetSocketAddress serve;
     private long verifyTailEntries = VERIFY_TAIL_ENTRIES_DEFAULT;
     private InetSocketAddress metrics;
+    private dev.ferry.engine.archive.ArchiveContext archive;
     private dev.ferry.engine.resp.RespConfig resp;
     private java.util.function.Supplier<PrimaryConfig> promotedConfig;
     private String id;
@@ -503,6 +504,27 @@ public final class ReplicaConfig
     public ReplicaConfig useInvoker(final boolean useInvoker)
     {
         this.useInvoker = useInvoker;
+        return this;
+    }
+
+    /**
+     * @return the archive this node ships its WAL to from within, or null for none.
+     */
+    public dev.ferry.engine.archive.ArchiveContext archive()
+    {
+        return archive;
+    }
+
+    /**
+     * @param archive ship this node's WAL to an archive from within the node, on a thread of its own
+     *                ({@code ferry-archive}, parked when idle): the settings, with a store
+     *                ({@code Archives.open(uri)}); the WAL directory is the node's. The replica's own retention is not held
+     *                for it: a shipper that falls behind it begins a new generation. Null (the default) for none.
+     * @return this.
+     */
+    public ReplicaConfig archive(final dev.ferry.engine.archive.ArchiveContext archive)
+    {
+        this.archive = archive;
         return this;
     }
 

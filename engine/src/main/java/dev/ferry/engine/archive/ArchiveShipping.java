@@ -10,18 +10,20 @@ import java.util.function.LongConsumer;
 /**
  * A {@link Shipper} on a thread of its own ({@code ferry-archive}), beside a node in the same process or alone
  * ({@code ferry archive}). The thread parks when there is nothing to ship: it never spins. Closing it uploads what was
- * built and stops.
+ * built, stops, and closes the store.
  */
 public final class ArchiveShipping implements AutoCloseable
 {
     private final Shipper shipper;
     private final AgentRunner runner;
     private final EventLog log;
+    private final ArchiveStore store;
 
-    private ArchiveShipping(final Shipper shipper, final EventLog log)
+    private ArchiveShipping(final Shipper shipper, final ArchiveStore store, final EventLog log)
     {
         this.shipper = shipper;
         this.log = log;
+        this.store = store;
         this.runner = new AgentRunner(new dev.ferry.engine.agent.Agent()
         {
             @Override
@@ -63,7 +65,8 @@ public final class ArchiveShipping implements AutoCloseable
      */
     public static ArchiveShipping start(final ArchiveContext context, final LongConsumer onArchived)
     {
-        final ArchiveShipping shipping = new ArchiveShipping(new Shipper(context, onArchived), context.log());
+        final ArchiveShipping shipping = new ArchiveShipping(new Shipper(context, onArchived), context.store(),
+            context.log());
         shipping.runner.start();
         return shipping;
     }
@@ -93,6 +96,8 @@ public final class ArchiveShipping implements AutoCloseable
         if (!runner.stop())
         {
             log.log("archive: its thread did not stop in time");
+            return; // the store stays open under it
         }
+        store.close();
     }
 }

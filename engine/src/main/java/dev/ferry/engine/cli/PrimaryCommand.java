@@ -116,6 +116,12 @@ final class PrimaryCommand implements Callable<Integer>
     @CommandLine.Mixin
     RespOptions resp = new RespOptions();
 
+    @Option(names = "--archive", paramLabel = "URI",
+        description = {"Ship this node's WAL to an archive (file:///path or s3://bucket/prefix) from within the node, on "
+            + "a thread of its own, with the defaults of `ferry archive` (it holds a retention slot named archive); `ferry archive` beside the "
+            + "node does the same with every setting."})
+    String archive;
+
     @Option(names = "--metrics", paramLabel = "HOST:PORT", converter = Converters.Address.class,
         description = "Serve this node's figures in Prometheus' text format on GET /metrics there (figures only, no "
             + "secret: bind it where only the monitoring reaches it).")
@@ -181,6 +187,8 @@ final class PrimaryCommand implements Callable<Integer>
             .evictionWarningMs(evictionWarning.toMillis())
             .metrics(metrics)
             .resp(resp.config(spec.commandLine()))
+            .archive(archive == null ? null : new dev.ferry.engine.archive.ArchiveContext()
+                .store(dev.ferry.engine.archive.Archives.open(archive)))
             .snapshotRateBytesPerSec(snapshotRate)
             .stateMachine(state.stateMachine(spec.commandLine()))
             .syncReplicas(syncReplicas)

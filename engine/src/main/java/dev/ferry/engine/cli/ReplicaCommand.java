@@ -55,6 +55,12 @@ final class ReplicaCommand implements Callable<Integer>
     @CommandLine.Mixin
     RespOptions resp = new RespOptions();
 
+    @Option(names = "--archive", paramLabel = "URI",
+        description = {"Ship this node's WAL to an archive (file:///path or s3://bucket/prefix) from within the node, on "
+            + "a thread of its own, with the defaults of `ferry archive`; `ferry archive` beside the "
+            + "node does the same with every setting."})
+    String archive;
+
     @Option(names = "--metrics", paramLabel = "HOST:PORT", converter = Converters.Address.class,
         description = "Serve this node's figures in Prometheus' text format on GET /metrics there (figures only, no "
             + "secret: bind it where only the monitoring reaches it).")
@@ -105,6 +111,8 @@ final class ReplicaCommand implements Callable<Integer>
             .serve(serve)
             .metrics(metrics)
             .resp(resp.config(spec.commandLine()))
+            .archive(archive == null ? null : new dev.ferry.engine.archive.ArchiveContext()
+                .store(dev.ferry.engine.archive.Archives.open(archive)))
             .eventLog(Cli::event);
         config.promotedConfig(() -> new PrimaryConfig()
             .secretFile(secret.secretFile)
@@ -172,6 +180,11 @@ final class ReplicaCommand implements Callable<Integer>
 
     private int followArchive() throws InterruptedException
     {
+        if (archive != null)
+        {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                "--archive and --from-archive exclude each other: a standby does not ship what it restores");
+        }
         if (resp.config(spec.commandLine()) != null || metrics != null)
         {
             throw new CommandLine.ParameterException(spec.commandLine(),
