@@ -307,6 +307,8 @@ public final class ArchiveFollower implements Agent
     {
         closeNode();
         WalAside.moveAside(walConfig.directory(), history);
+        // moved aside but for the state directory, emptied: gone too, so that the newest point is restored here
+        Files.deleteIfExists(walConfig.directory().resolve(StateStore.DIRECTORY));
         resyncs++;
         generation = null;
         wal = null;
@@ -321,7 +323,7 @@ public final class ArchiveFollower implements Agent
         }
         try (Stream<Path> files = Files.list(directory))
         {
-            return files.allMatch(f -> f.getFileName().toString().equals("aside"));
+            return files.allMatch(f -> f.getFileName().toString().equals(WalAside.ASIDE));
         }
     }
 

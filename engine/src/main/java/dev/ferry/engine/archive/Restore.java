@@ -1,6 +1,7 @@
 package dev.ferry.engine.archive;
 
 import dev.ferry.engine.EventLog;
+import dev.ferry.engine.follow.WalAside;
 import dev.ferry.engine.state.StateStore;
 import dev.ferry.error.ErrorCode;
 import dev.ferry.error.FerryException;
@@ -350,7 +351,8 @@ public final class Restore
         }
         try (Stream<Path> files = Files.list(wal))
         {
-            if (files.findAny().isPresent())
+            // but for the WALs a standby moved aside there before it restores again (WalAside): kept, never read
+            if (files.anyMatch(f -> !f.getFileName().toString().equals(WalAside.ASIDE)))
             {
                 throw new FerryException(ErrorCode.CONFIGURATION, "restore writes a new WAL, but " + wal +
                     " is not empty: name a new directory");
@@ -362,7 +364,7 @@ public final class Restore
         }
     }
 
-    /** Remove what an attempt wrote (the directory was empty before it). */
+    /** Remove what an attempt wrote (the directory was empty before it, but for what was moved aside). */
     private static void wipe(final Path wal)
     {
         if (!Files.isDirectory(wal))
@@ -375,7 +377,7 @@ public final class Restore
             all.sort(Comparator.reverseOrder());
             for (final Path file : all)
             {
-                if (!file.equals(wal))
+                if (!file.equals(wal) && !file.startsWith(wal.resolve(WalAside.ASIDE)))
                 {
                     Files.deleteIfExists(file);
                 }
