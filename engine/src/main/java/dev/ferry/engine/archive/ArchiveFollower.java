@@ -306,6 +306,8 @@ public final class ArchiveFollower implements Agent
     {
         closeNode();
         WalAside.moveAside(walConfig.directory(), history);
+        // moved aside but for the state directory, emptied: gone too, so that the newest point is restored here
+        Files.deleteIfExists(walConfig.directory().resolve(StateStore.DIRECTORY));
         resyncs++;
         generation = null;
         wal = null;

@@ -1,6 +1,7 @@
 package dev.ferry.engine.archive;
 
 import dev.ferry.engine.EventLog;
+import dev.ferry.engine.follow.WalAside;
 import dev.ferry.engine.state.StateStore;
 import dev.ferry.error.ErrorCode;
 import dev.ferry.error.FerryException;
@@ -368,7 +369,7 @@ public final class Restore
             for (final Path file : files.toList())
             {
                 final String name = file.getFileName().toString();
-                if (name.equals("aside") || name.equals(dev.ferry.engine.NodeAddress.FILE))
+                if (name.equals(WalAside.ASIDE) || name.equals(dev.ferry.engine.NodeAddress.FILE))
                 {
                     continue;
                 }
@@ -392,7 +393,7 @@ public final class Restore
         }
     }
 
-    /** Remove what an attempt wrote (the directory was empty before it). */
+    /** Remove what an attempt wrote (the directory was empty before it, but for what was moved aside). */
     private static void wipe(final Path wal)
     {
         if (!Files.isDirectory(wal))
@@ -405,7 +406,8 @@ public final class Restore
             all.sort(Comparator.reverseOrder());
             for (final Path file : all)
             {
-                if (!file.equals(wal))
+                if (!file.equals(wal) && !file.startsWith(wal.resolve(WalAside.ASIDE)) &&
+                    !file.equals(wal.resolve(dev.ferry.engine.NodeAddress.FILE)))
                 {
                     Files.deleteIfExists(file);
                 }

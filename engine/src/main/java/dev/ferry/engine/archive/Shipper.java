@@ -416,6 +416,7 @@ public final class Shipper implements Agent
             lastSnapshotOffset = Math.max(lastSnapshotOffset, snapshot.offset());
         }
         seek(next, chain);
+        archivedNext = next;
         log.log("archive: resuming generation " + generation + " at offset " + next + " in " + store.uri());
         return null;
     }

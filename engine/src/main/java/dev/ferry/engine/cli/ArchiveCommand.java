@@ -117,7 +117,7 @@ final class ArchiveCommand implements Callable<Integer>
                 {
                     shipper.doWork(System.nanoTime());
                     shipper.flush();
-                    if (holder != null)
+                    if (holder != null && shipper.status().archivedNext() >= 0)
                     {
                         holder.accept(shipper.status().archivedNext());
                     }

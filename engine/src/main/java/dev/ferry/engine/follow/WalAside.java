@@ -32,7 +32,7 @@ import java.util.stream.Stream;
 public final class WalAside
 {
     /** The directory inside a WAL directory that holds what was moved aside. */
-    static final String ASIDE = "aside";
+    public static final String ASIDE = "aside";
     /** The suffix of a directory being filled: a crash leaves it, and the next start finishes the move. */
     static final String MOVING = ".moving";
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss.SSS'Z'");
