@@ -947,8 +947,7 @@ final class DownstreamSession implements AutoCloseable
             .chainBefore((int)chainBefore)
             .chainAtLast((int)chainAtLast)
             .seal());
-        lastSendNs = nowNs;
-        return 1;
+        return 1; // not a HEARTBEAT: the replica's view of the head is not held back by it
     }
 
     private void onAuditResponse(final MemorySegment buffer, final long offset, final int length)
