@@ -5,6 +5,7 @@ import dev.ferry.engine.agent.AgentRunner;
 import dev.ferry.engine.history.Fence;
 import dev.ferry.engine.history.History;
 import dev.ferry.engine.resp.RespServer;
+import dev.ferry.engine.serve.AuditFigures;
 import dev.ferry.engine.serve.ReplicaSlot;
 import dev.ferry.engine.serve.ServeAgent;
 import dev.ferry.engine.serve.SlotTable;
@@ -467,6 +468,7 @@ public final class Primary implements AutoCloseable
             final Histogram latency = slot.ackLatencyNs();
             final long heard = slot.lastHeartbeatNs();
             final SnapshotProgress snapshot = slot.snapshot(now);
+            final AuditFigures audit = slot.audit();
             replicas.add(new ReplicaStatus(slot.id(), slot.remote(), slot.state(), slot.receivedOffset(),
                 slot.durableOffset(), slot.syncs(), slot.appliedOffset(), Math.max(0, head - slot.receivedOffset()), slot.lagBytes(),
                 slot.lagMillis(), heard == 0 ? -1 : TimeUnit.NANOSECONDS.toMillis(now - heard),
@@ -475,7 +477,8 @@ public final class Primary implements AutoCloseable
                 snapshot == null ? 0 : snapshot.totalBytes(), snapshot == null ? 0 : snapshot.progress(),
                 snapshot == null ? 0 : snapshot.etaMillis(), slot.evictionEtaMillis(),
                 slot.evictionEtaMillis() > 0 && slot.evictionEtaMillis() < config.evictionWarningMs(),
-                slot.invalidated()));
+                slot.invalidated(), audit.auditedOffset(), audit.audits(), audit.auditedEntries(), audit.mismatches(),
+                audit.firstMismatchOffset(), audit.lastAuditMillisAgo(now)));
         }
         replicas.sort((a, b) -> a.id().compareTo(b.id()));
         return new PrimaryStatus(head, wal.oldestOffset(), history.id().toString(), history.epoch(),

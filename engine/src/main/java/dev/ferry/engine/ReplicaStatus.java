@@ -32,13 +32,41 @@ package dev.ferry.engine;
  * @param evictionWarning    whether that time is under the primary's warning threshold ({@code --eviction-warning}).
  * @param released           whether its slot was given up (its lag passed the cap): it no longer holds retention
  *                           back, and the replica needs a resync when it comes back.
+ * @param auditedOffset      the background audit: the next offset its current pass checks on this replica.
+ * @param audits             ranges the audit checked since the primary started.
+ * @param auditedEntries     entries the audit checked since the primary started.
+ * @param auditMismatches    entries found differing from the primary's since it started (found again each pass).
+ * @param firstMismatchOffset the first offset at which the replica holds other bytes than the primary, as the current
+ *                           or else the last complete pass found; -1 if none (0 in a document without the audit's
+ *                           figures: it means something only while {@code auditMismatches > 0}).
+ * @param lastAuditMillisAgo milliseconds since the audit last checked a range of it (-1 if never; 0 in a document
+ *                           without the audit's figures).
  */
 public record ReplicaStatus(
     String id, String remote, SlotState state, long received, long durable, boolean syncs, long applied, long lagEntries, long lagBytes,
     long lagMillis, long lastHeartbeatMsAgo, double ackP50Micros, double ackP99Micros, double ackP999Micros, long acks,
     long snapshots, long snapshotOffset, long snapshotBytes, long snapshotTotalBytes, double snapshotProgress,
-    long snapshotEtaMillis, long evictionEtaMillis, boolean evictionWarning, boolean released)
+    long snapshotEtaMillis, long evictionEtaMillis, boolean evictionWarning, boolean released, long auditedOffset,
+    long audits, long auditedEntries, long auditMismatches, long firstMismatchOffset, long lastAuditMillisAgo)
 {
+    /**
+     * A replica the background audit has not checked: its figures all 0, as a document of a primary before the audit
+     * reads.
+     */
+    public ReplicaStatus(final String id, final String remote, final SlotState state, final long received,
+        final long durable, final boolean syncs, final long applied, final long lagEntries, final long lagBytes,
+        final long lagMillis, final long lastHeartbeatMsAgo, final double ackP50Micros, final double ackP99Micros,
+        final double ackP999Micros, final long acks, final long snapshots, final long snapshotOffset,
+        final long snapshotBytes, final long snapshotTotalBytes, final double snapshotProgress,
+        final long snapshotEtaMillis, final long evictionEtaMillis, final boolean evictionWarning,
+        final boolean released)
+    {
+        this(id, remote, state, received, durable, syncs, applied, lagEntries, lagBytes, lagMillis, lastHeartbeatMsAgo,
+            ackP50Micros, ackP99Micros, ackP999Micros, acks, snapshots, snapshotOffset, snapshotBytes,
+            snapshotTotalBytes, snapshotProgress, snapshotEtaMillis, evictionEtaMillis, evictionWarning, released,
+            0, 0, 0, 0, 0, 0);
+    }
+
     /**
      * A replica not at risk of eviction.
      */

@@ -102,6 +102,13 @@ final class PrimaryCommand implements Callable<Integer>
         description = "Send a snapshot to a replica at most this fast (default: 0, no limit; at least 4096).")
     long snapshotRate;
 
+    @Option(names = "--audit-rate", paramLabel = "ENTRIES_PER_SEC",
+        defaultValue = "" + PrimaryConfig.AUDIT_ENTRIES_PER_SEC_DEFAULT,
+        description = "Check each streaming replica's entries against this primary's chained checksums in the "
+            + "background, this many entries per second per replica (default: ${DEFAULT-VALUE}; 0: no audit). A "
+            + "mismatch is logged and shown in ferry status.")
+    long auditRate;
+
     @Option(names = "--snapshot-cap-bytes", paramLabel = "N", defaultValue = "" + PrimaryConfig.SLOT_CAP_BYTES_DEFAULT,
         description = "While a snapshot is sent to a replica, keep at most this much WAL after it for that replica "
             + "(default: ${DEFAULT-VALUE}, 16 GiB; 0: no cap), apart from --slot-cap-bytes.")
@@ -190,6 +197,7 @@ final class PrimaryCommand implements Callable<Integer>
             .archive(archive == null ? null : new dev.ferry.engine.archive.ArchiveContext()
                 .store(dev.ferry.engine.archive.Archives.open(archive)))
             .snapshotRateBytesPerSec(snapshotRate)
+            .auditEntriesPerSec(auditRate)
             .stateMachine(state.stateMachine(spec.commandLine()))
             .syncReplicas(syncReplicas)
             .syncLevel(syncLevel)

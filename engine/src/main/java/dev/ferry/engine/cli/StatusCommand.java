@@ -62,6 +62,16 @@ final class StatusCommand implements Callable<Integer>
                     r.snapshotOffset(), 100 * r.snapshotProgress(), r.snapshotBytes(), r.snapshotTotalBytes(),
                     r.snapshotEtaMillis() < 0 ? "?" : r.snapshotEtaMillis() + " ms", r.snapshots());
             }
+            if (r.auditMismatches() > 0 && r.firstMismatchOffset() >= 0)
+            {
+                out.printf("%-16s   AUDIT MISMATCH: holds different bytes from offset %d (%d found; stop it and " +
+                    "resync it)%n", "", r.firstMismatchOffset(), r.auditMismatches());
+            }
+            else if (r.audits() > 0)
+            {
+                out.printf("%-16s   audit: %d entries checked in %d ranges, at offset %d, last %d ms ago, no mismatch%n",
+                    "", r.auditedEntries(), r.audits(), r.auditedOffset(), r.lastAuditMillisAgo());
+            }
             if (r.evictionEtaMillis() > 0)
             {
                 out.printf("%-16s   %sfalls behind: passes its cap (then needs a resync) in about %d s%n", "",

@@ -72,6 +72,31 @@ public final class Figures
                 }
             }
         }
+        final String[][] audit = {
+            {"audited_offset", "gauge", "the next offset the background audit's current pass checks"},
+            {"first_mismatch_offset", "gauge",
+                "the first offset at which it holds other bytes than the primary (-1: none found)"},
+            {"last_audit_millis_ago", "gauge", "milliseconds since the audit last checked a range (-1: never)"},
+            {"audits_total", "counter", "ranges the background audit checked"},
+            {"audited_entries_total", "counter", "entries the background audit checked"},
+            {"audit_mismatches_total", "counter", "entries the background audit found differing from the primary's"}};
+        for (final String[] figure : audit)
+        {
+            final String name = "ferry_primary_replica_" + figure[0];
+            out.help(name, figure[2], figure[1]);
+            for (final ReplicaStatus r : status.replicas())
+            {
+                out.sample(name, "replica", r.id(), switch (figure[0])
+                {
+                    case "audited_offset" -> r.auditedOffset();
+                    case "first_mismatch_offset" -> r.firstMismatchOffset();
+                    case "last_audit_millis_ago" -> r.lastAuditMillisAgo();
+                    case "audits_total" -> r.audits();
+                    case "audited_entries_total" -> r.auditedEntries();
+                    default -> r.auditMismatches();
+                });
+            }
+        }
         counters.write(out, "ferry_primary");
         return out.toString();
     }

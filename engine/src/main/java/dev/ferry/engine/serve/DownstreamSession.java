@@ -14,6 +14,8 @@ import dev.ferry.error.FerryException;
 import dev.ferry.net.FrameConnection;
 import dev.ferry.net.FrameHandler;
 import dev.ferry.net.message.AckFlyweight;
+import dev.ferry.net.message.AuditRequestFlyweight;
+import dev.ferry.net.message.AuditResponseFlyweight;
 import dev.ferry.net.message.AuthFlyweight;
 import dev.ferry.net.message.ChallengeFlyweight;
 import dev.ferry.net.message.ErrorFlyweight;
@@ -111,6 +113,9 @@ final class DownstreamSession implements AutoCloseable
     private final dev.ferry.net.message.DropSlotRequestFlyweight dropSlot =
         new dev.ferry.net.message.DropSlotRequestFlyweight();
     private final HoldSlotRequestFlyweight holdSlot = new HoldSlotRequestFlyweight();
+    private final AuditRequestFlyweight auditRequest = new AuditRequestFlyweight();
+    private final AuditResponseFlyweight auditResponse = new AuditResponseFlyweight();
+    private ReplicaAudit audit; // while streaming, when the audit is on
     private final StatusResponseFlyweight statusResponse = new StatusResponseFlyweight();
     private final byte[] first = new byte[HelloFlyweight.MAX_LENGTH]; // the client's first frame, as its proof covers it
     private final MemorySegment firstFrame = MemorySegment.ofArray(first);
@@ -279,6 +284,7 @@ final class DownstreamSession implements AutoCloseable
             case STREAMING ->
             {
                 work += sendBatches(nowNs);
+                work += sendAuditRequest(nowNs);
                 if (nowNs - connection.lastReceiveNs() > config.replicaTimeoutNs())
                 {
                     fail(ErrorCode.CONNECTION, "replica " + replicaId + " silent for " +
@@ -369,6 +375,7 @@ final class DownstreamSession implements AutoCloseable
             {
                 case ACK -> onAck(buffer, offset, length);
                 case NACK -> onNack(buffer, offset, length);
+                case AUDIT_RESPONSE -> onAuditResponse(buffer, offset, length);
                 case HEARTBEAT ->
                 {
                     heartbeat.decode(buffer, offset, length);
@@ -598,6 +605,10 @@ final class DownstreamSession implements AutoCloseable
             slot.resumeAt(start); // it said it holds everything below
         }
         phase = Phase.STREAMING;
+        if (config.auditEntriesPerSec() > 0)
+        {
+            audit = new ReplicaAudit(new AuditPacer(config.auditEntriesPerSec(), System.nanoTime()), slot.audit());
+        }
         return true;
     }
 
@@ -903,6 +914,60 @@ final class DownstreamSession implements AutoCloseable
             batches++;
         }
         return batches;
+    }
+
+    /**
+     * The background audit: ask the replica to check the next range at the configured pace, one at a time, below what
+     * it made durable (received, for one that never syncs) and what was sent to it.
+     */
+    private int sendAuditRequest(final long nowNs)
+    {
+        if (audit == null || connection.claimableBytes() < AuditRequestFlyweight.LENGTH)
+        {
+            return 0;
+        }
+        final long end = Math.min(slot.syncs() ? slot.durableOffset() : slot.receivedOffset(), cursor.nextOffset());
+        if (!audit.next(nowNs, wal.oldestOffset(), end))
+        {
+            return 0;
+        }
+        final long from = audit.pendingFrom();
+        final int count = audit.pendingCount();
+        final long chainBefore = wal.chainBefore(from);
+        final long chainAtLast = wal.chain(from + count - 1);
+        final long claim = connection.claim(AuditRequestFlyweight.LENGTH);
+        if (chainBefore < 0 || chainAtLast < 0 || claim < 0)
+        {
+            audit.cancel(); // retention passed it meanwhile: the next pass starts from the oldest
+            return 0;
+        }
+        connection.commit(auditRequest.wrap(connection.sendBuffer(), claim)
+            .fromOffset(from)
+            .count(count)
+            .chainBefore((int)chainBefore)
+            .chainAtLast((int)chainAtLast)
+            .seal());
+        return 1; // not a HEARTBEAT: the replica's view of the head is not held back by it
+    }
+
+    private void onAuditResponse(final MemorySegment buffer, final long offset, final int length)
+    {
+        auditResponse.decode(buffer, offset, length);
+        if (audit == null)
+        {
+            fail(ErrorCode.PROTOCOL, "replica " + replicaId + " sent an AUDIT_RESPONSE but no audit was asked for");
+            return;
+        }
+        final long mismatch = audit.onResponse(auditResponse.fromOffset(), auditResponse.count(),
+            auditResponse.result(), auditResponse.atOffset(), System.nanoTime());
+        if (mismatch >= 0)
+        {
+            serving.log().log("replica " + replicaId + " holds different bytes at offset " + mismatch + " (" +
+                (auditResponse.result() == AuditResponseFlyweight.Result.DAMAGED
+                    ? "its entry does not match its own checksums: a byte changed on its disk"
+                    : "its entry and checksums differ from this primary's") +
+                "; found by the background audit). Stop it and resync it: move its WAL aside and start it empty");
+        }
     }
 
     private void retired(final long lastTimestampNs)

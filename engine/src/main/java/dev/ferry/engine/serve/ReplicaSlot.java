@@ -47,6 +47,7 @@ public final class ReplicaSlot
     private boolean evictionWarned;
     private volatile long holdFrom = -1; // a snapshot's offset, held until the replica acknowledges what it has after it
     private volatile boolean held; // held by a process that is not a replica (HOLD_SLOT_REQUEST), until a replica connects
+    private final AuditFigures audit = new AuditFigures();
 
     ReplicaSlot(final String id)
     {
@@ -59,6 +60,14 @@ public final class ReplicaSlot
     public String id()
     {
         return id;
+    }
+
+    /**
+     * @return what the background audit found on this replica.
+     */
+    public AuditFigures audit()
+    {
+        return audit;
     }
 
     /**

@@ -59,6 +59,12 @@ public final class StatusJson
                 .append(",\"evictionEtaMillis\":").append(r.evictionEtaMillis())
                 .append(",\"evictionWarning\":").append(r.evictionWarning())
                 .append(",\"released\":").append(r.released())
+                .append(",\"auditedOffset\":").append(r.auditedOffset())
+                .append(",\"audits\":").append(r.audits())
+                .append(",\"auditedEntries\":").append(r.auditedEntries())
+                .append(",\"auditMismatches\":").append(r.auditMismatches())
+                .append(",\"firstMismatchOffset\":").append(r.firstMismatchOffset())
+                .append(",\"lastAuditMillisAgo\":").append(r.lastAuditMillisAgo())
                 .append('}');
         }
         return json.append("],\"applied\":").append(status.applied()).append(",\"fenced\":").append(status.fenced())

@@ -29,7 +29,8 @@ class StatusDocumentFuzzSeedsTest
     {
         final String historyId = "0123456789abcdef7edcba9876543210";
         final ReplicaStatus streaming = new ReplicaStatus("r1", "10.0.0.7:51234", SlotState.STREAMING, 1_000, 990, true,
-            980, 0, 0, 0, 12, 71.7, 3_401.7, 7_065.6, 63_720);
+            980, 0, 0, 0, 12, 71.7, 3_401.7, 7_065.6, 63_720, 0, 0, 0, 0, 0, 0, 0, false, false, 812, 57, 233_472, 2,
+            321, 40);
         final ReplicaStatus gone = new ReplicaStatus("r\u00e9-2", "[::1]:40000", SlotState.DISCONNECTED, 500, 0,
             false, 500, 500, 1L << 20, 1_500, -1, 0.0, 0.0, 0.0, 0);
         return new SeedCorpus(StatusDocumentFuzzTest.class)

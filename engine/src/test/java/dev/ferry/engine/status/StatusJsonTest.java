@@ -17,7 +17,9 @@ class StatusJsonTest
         "batch", 998, List.of(
             new ReplicaStatus("r-1.a_b", "127.0.0.1:40123", SlotState.STREAMING, 1_000, 999, true, 990, 0, 0, 0, 12,
                 71.7, 3401.75, 1.0E-7, 63_720),
-            new ReplicaStatus("r2", "", SlotState.DISCONNECTED, 5, 5, false, 5, 995, 64_000, 1_234, -1, 0, 0, 0, 0)), 990);
+            new ReplicaStatus("r2", "", SlotState.DISCONNECTED, 5, 5, false, 5, 995, 64_000, 1_234, -1, 0, 0, 0, 0),
+            new ReplicaStatus("r3", "127.0.0.1:40124", SlotState.STREAMING, 1_000, 1_000, true, 1_000, 0, 0, 0, 3, 50,
+                60, 70, 10, 0, 0, 0, 0, 0, 0, 0, false, false, 812, 57, 233_472, 2, 321, 40)), 990);
 
     @Test
     void shouldWriteTheSameDocumentAsAJsonLibraryWould() throws Exception

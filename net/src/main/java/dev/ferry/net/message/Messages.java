@@ -97,6 +97,25 @@ final class Messages
     }
 
     /**
+     * Checks an audited range as {@code AUDIT_REQUEST} and {@code AUDIT_RESPONSE} carry it: {@code fromOffset} in
+     * {@code [0, 2^63)}, {@code count} in {@code [1, maxCount]}, and the range's last offset below {@code 2^63}.
+     *
+     * @throws FrameException {@code BAD_FIELD} naming the field.
+     */
+    static void checkAuditRange(final MessageType type, final long from, final int count, final int maxCount)
+    {
+        checkNonNegative(type, "fromOffset", from);
+        if (count < 1 || count > maxCount)
+        {
+            throw badField(type, "count=" + Integer.toUnsignedString(count) + " is outside [1, " + maxCount + "]");
+        }
+        if (from > Long.MAX_VALUE - count)
+        {
+            throw badField(type, "fromOffset=" + from + " + count=" + count + " is above " + Long.MAX_VALUE);
+        }
+    }
+
+    /**
      * Checks an error code field names a known {@link ErrorCode}.
      */
     static ErrorCode checkErrorCode(final MessageType type, final String field, final int value)

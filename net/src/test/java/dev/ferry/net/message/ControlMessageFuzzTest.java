@@ -96,6 +96,18 @@ class ControlMessageFuzzTest implements AutoCloseable
     }
 
     @FuzzTest
+    void auditRequest(final byte[] frame)
+    {
+        decode(ControlMessages.AUDIT_REQUEST, frame);
+    }
+
+    @FuzzTest
+    void auditResponse(final byte[] frame)
+    {
+        decode(ControlMessages.AUDIT_RESPONSE, frame);
+    }
+
+    @FuzzTest
     void promoteRequest(final byte[] frame)
     {
         decode(ControlMessages.PROMOTE_REQUEST, frame);

@@ -82,6 +82,60 @@ final class ControlMessages
             sink.seed("longest-id-max-offset",
                 request.encode(buffer, 0, pattern(16, 23), "a".repeat(64), Long.MAX_VALUE));
         });
+    static final ControlMessage<AuditRequestFlyweight> AUDIT_REQUEST = new ControlMessage<>(
+        "auditRequest", MessageType.AUDIT_REQUEST, AuditRequestFlyweight::new,
+        (request, frame) ->
+        {
+            require(AuditRequestFlyweight.LENGTH == frame.byteSize(), "an AUDIT_REQUEST of " + frame.byteSize());
+            final long from = frame.get(FrameHeader.LONG_LE, 12);
+            final int count = frame.get(FrameHeader.INT_LE, 20);
+            require(request.fromOffset() == from && request.count() == count &&
+                request.chainBefore() == frame.get(FrameHeader.INT_LE, 24) &&
+                request.chainAtLast() == frame.get(FrameHeader.INT_LE, 28), "fields not read from their places");
+            requireOffset("fromOffset", from);
+            require(count >= 1 && count <= AuditRequestFlyweight.MAX_COUNT, "count=" + Integer.toUnsignedString(count));
+            requireOffset("last offset", from + count - 1);
+        },
+        (request, buffer, sink) ->
+        {
+            sink.seed("first-range", request.wrap(buffer, 0).fromOffset(0).count(4096).chainBefore(0)
+                .chainAtLast(0x1234ABCD).seal());
+            sink.seed("last-offset", request.wrap(buffer, 0).fromOffset(Long.MAX_VALUE - 1).count(1)
+                .chainBefore(-1).chainAtLast(0x7FFF_FFFF).seal());
+        });
+    static final ControlMessage<AuditResponseFlyweight> AUDIT_RESPONSE = new ControlMessage<>(
+        "auditResponse", MessageType.AUDIT_RESPONSE, AuditResponseFlyweight::new,
+        (response, frame) ->
+        {
+            require(AuditResponseFlyweight.LENGTH == frame.byteSize(), "an AUDIT_RESPONSE of " + frame.byteSize());
+            final long from = frame.get(FrameHeader.LONG_LE, 12);
+            final long at = frame.get(FrameHeader.LONG_LE, 20);
+            final int count = frame.get(FrameHeader.INT_LE, 28);
+            final int result = frame.get(ValueLayout.JAVA_BYTE, 32) & 0xFF;
+            require(response.fromOffset() == from && response.atOffset() == at && response.count() == count &&
+                response.result() != null && response.result().value() == result, "fields not read from their places");
+            requireOffset("fromOffset", from);
+            require(count >= 1 && count <= AuditRequestFlyweight.MAX_COUNT, "count=" + Integer.toUnsignedString(count));
+            requireOffset("last offset", from + count - 1);
+            require(switch (result)
+            {
+                case 0, 2 -> at == -1;
+                case 1 -> at >= from && at <= from + count - 1;
+                case 3 -> at == -1 || at > from;
+                default -> false;
+            }, "result " + result + " with atOffset=" + at);
+        },
+        (response, buffer, sink) ->
+        {
+            sink.seed("match", response.wrap(buffer, 0).fromOffset(0).count(4096)
+                .result(AuditResponseFlyweight.Result.MATCH).atOffset(-1).seal());
+            sink.seed("damaged", response.wrap(buffer, 0).fromOffset(8192).count(4096)
+                .result(AuditResponseFlyweight.Result.DAMAGED).atOffset(9000).seal());
+            sink.seed("differs", response.wrap(buffer, 0).fromOffset(100).count(1)
+                .result(AuditResponseFlyweight.Result.DIFFERS).atOffset(-1).seal());
+            sink.seed("not-held", response.wrap(buffer, 0).fromOffset(0).count(65_536)
+                .result(AuditResponseFlyweight.Result.NOT_HELD).atOffset(140_074).seal());
+        });
     static final ControlMessage<ChallengeFlyweight> CHALLENGE = new ControlMessage<>(
         "challenge", MessageType.CHALLENGE, ChallengeFlyweight::new,
         (challenge, frame) -> require(ChallengeFlyweight.LENGTH == frame.byteSize() && Arrays.equals(
@@ -107,7 +161,7 @@ final class ControlMessages
     /** Every control message. */
     static final List<ControlMessage<?>> ALL = List.of(HELLO, WELCOME, ACK, NACK, HEARTBEAT, ERROR, STATUS_REQUEST,
         STATUS_RESPONSE, CHALLENGE, AUTH, SNAPSHOT_CHUNK, SNAPSHOT_END, PROMOTE_REQUEST, DROP_SLOT_REQUEST,
-        HOLD_SLOT_REQUEST);
+        HOLD_SLOT_REQUEST, AUDIT_REQUEST, AUDIT_RESPONSE);
 
     /** The frame types that are not control messages: {@code BATCH} has targets of its own in wal-io. */
     static final List<MessageType> NOT_CONTROL_MESSAGES = List.of(MessageType.BATCH);

@@ -46,7 +46,14 @@ public enum MessageType
      * nonce, the slot's id and the next offset it still needs; authenticated as {@code STATUS_REQUEST} is, answered by
      * one {@code STATUS_RESPONSE} document or an {@code ERROR}.
      */
-    HOLD_SLOT_REQUEST(16);
+    HOLD_SLOT_REQUEST(16),
+    /**
+     * Primary to a streaming replica (version 5): check a range of entries against the primary's chained checksums
+     * (the background audit); answered by one {@code AUDIT_RESPONSE}.
+     */
+    AUDIT_REQUEST(17),
+    /** Replica to primary (version 5): the result of an {@code AUDIT_REQUEST}. */
+    AUDIT_RESPONSE(18);
 
     private static final MessageType[] BY_VALUE;
 

@@ -18,7 +18,8 @@ class FrameHeaderTest
             MessageType.HELLO, MessageType.WELCOME, MessageType.BATCH, MessageType.ACK, MessageType.NACK,
             MessageType.HEARTBEAT, MessageType.SNAPSHOT_CHUNK, MessageType.SNAPSHOT_END, MessageType.ERROR,
             MessageType.STATUS_REQUEST, MessageType.STATUS_RESPONSE, MessageType.CHALLENGE, MessageType.AUTH,
-            MessageType.PROMOTE_REQUEST, MessageType.DROP_SLOT_REQUEST, MessageType.HOLD_SLOT_REQUEST
+            MessageType.PROMOTE_REQUEST, MessageType.DROP_SLOT_REQUEST, MessageType.HOLD_SLOT_REQUEST,
+            MessageType.AUDIT_REQUEST, MessageType.AUDIT_RESPONSE
         };
         for (int i = 0; i < expected.length; i++)
         {
@@ -32,7 +33,7 @@ class FrameHeaderTest
     void shouldReturnNullForUnknownMessageType()
     {
         assertNull(MessageType.fromValue(0));
-        assertNull(MessageType.fromValue(17));
+        assertNull(MessageType.fromValue(19));
         assertNull(MessageType.fromValue(255));
         assertNull(MessageType.fromValue(-1));
     }
