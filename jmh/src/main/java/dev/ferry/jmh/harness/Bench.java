@@ -96,6 +96,14 @@ public final class Bench implements Callable<Integer>
                 product.run(scratch, BenchOptions.productSize(spec.commandLine(), productSpec), productSpec.contains(":") ?
                     Codec.parse(productSpec.substring(productSpec.indexOf(':') + 1)) : Codec.NONE);
             }
+            if (!noProduct && !options.products().isEmpty())
+            {
+                // the background audit's cost (issue 18): the first product run again, its primary with the audit off
+                final String first = options.products().getFirst();
+                product.run(scratch, BenchOptions.productSize(spec.commandLine(), first), first.contains(":") ?
+                    Codec.parse(first.substring(first.indexOf(':') + 1)) : Codec.NONE, List.of("--audit-rate", "0"),
+                    "noaudit");
+            }
             if (!options.onlyProduct && !options.onlySync && !options.onlyResp && !options.onlyArchive)
             {
                 final Baselines baselines = new Baselines(options, output);

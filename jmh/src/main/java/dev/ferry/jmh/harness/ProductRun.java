@@ -32,7 +32,8 @@ import java.util.concurrent.locks.LockSupport;
  * the yardstick that does not depend on how the 2 cores are shared: CPU time per replicated entry, of each process and
  * each of its threads ({@code /proc}), over the middle of the run (from 20% to 80% of the entries durable on the
  * replica), beside the CPU time of a raw Chronicle append of the same payload on one thread of this JVM, measured just
- * before (into a fresh queue with the WAL's default roll cycle, so both fault in new pages). Also page faults and system calls (with {@code perf}, when it is installed and allowed) per entry.
+ * before (into a fresh queue with the WAL's default roll cycle, so both fault in new pages). Also page faults and system calls (with {@code perf}, when it is installed and allowed) per entry,
+ * and the replicated entries per second over the same middle of the run.
  */
 final class ProductRun
 {
@@ -53,7 +54,18 @@ final class ProductRun
      */
     void run(final Path scratch, final int size, final Codec codec) throws Exception
     {
-        final String suffix = size + "B" + (codec == Codec.NONE ? "" : "." + codec.name().toLowerCase(java.util.Locale.ROOT));
+        run(scratch, size, codec, List.of(), "");
+    }
+
+    /**
+     * One product run with more primary flags (e.g. {@code --audit-rate 0}), its results named with {@code variant}
+     * appended ({@code cpu.*.<size>B.<variant>}).
+     */
+    void run(final Path scratch, final int size, final Codec codec, final List<String> primaryFlags, final String variant)
+        throws Exception
+    {
+        final String suffix = size + "B" + (codec == Codec.NONE ? "" : "." + codec.name().toLowerCase(java.util.Locale.ROOT)) +
+            (variant.isEmpty() ? "" : "." + variant);
         final long entries = options.productEntries(size);
         final int rawEntries = (int)Math.min(entries, 2_000_000);
         final double rawBeforeNs = rawAppendCpuNs(scratch.resolve("product-raw-" + suffix), size, rawEntries);
@@ -70,17 +82,20 @@ final class ProductRun
                  "dev.ferry.engine.cli.Ferry", List.of("replica", "--wal", scratch.resolve("product-r-" + suffix).toString(),
                      "--primary", address, "--id", "r", "--secret-file", secretFile.toString()));
              ChildJvm primary = new ChildJvm(scratch.resolve("product-primary-" + suffix + ".log"), classPath,
-                 "dev.ferry.engine.cli.Ferry", List.of("primary", "--wal", scratch.resolve("product-p-" + suffix).toString(),
-                     "--listen", address, "--generate", Long.toString(entries), "--size", Integer.toString(size),
-                     "--codec", codec.name().toLowerCase(java.util.Locale.ROOT), "--secret-file", secretFile.toString())))
+                 "dev.ferry.engine.cli.Ferry", concat(List.of("primary", "--wal",
+                     scratch.resolve("product-p-" + suffix).toString(), "--listen", address, "--generate",
+                     Long.toString(entries), "--size", Integer.toString(size), "--codec",
+                     codec.name().toLowerCase(java.util.Locale.ROOT), "--secret-file", secretFile.toString()), primaryFlags)))
         {
             final InetSocketAddress status = new InetSocketAddress("127.0.0.1", port);
             final long start = System.nanoTime();
             final long from = awaitDurable(status, secret, entries / 5, primary, replica, start);
+            final long fromNs = System.nanoTime();
             final ProcStat p1 = ProcStat.of(primary.pid());
             final ProcStat r1 = ProcStat.of(replica.pid());
             final Syscalls syscalls = Syscalls.start(primary.pid(), replica.pid(), scratch);
             final long to = awaitDurable(status, secret, entries * 4 / 5, primary, replica, start);
+            final long toNs = System.nanoTime();
             final long[] calls = syscalls.stop();
             final ProcStat p2 = ProcStat.of(primary.pid());
             final ProcStat r2 = ProcStat.of(replica.pid());
@@ -100,6 +115,7 @@ final class ProductRun
             output.time("cpu.replicated.primary." + suffix, primaryNs, "cpu.rawChronicleAppend." + suffix);
             output.time("cpu.replicated.replica." + suffix, replicaNs, "cpu.rawChronicleAppend." + suffix);
             output.time("cpu.replicated." + suffix, primaryNs + replicaNs, "cpu.rawChronicleAppend." + suffix);
+            output.throughput("throughput.product." + suffix, n * 1e9 / (toNs - fromNs), null);
             output.done(String.format("CPU per replicated entry, %s, ferry primary + ferry replica with defaults: " +
                     "%.0f + %.0f = %.0f ns, %.2fx a raw Chronicle append's %.0f ns (%.0f before, %.0f after; %d entries " +
                     "measured)", suffix, primaryNs, replicaNs, primaryNs + replicaNs, (primaryNs + replicaNs) / rawNs, rawNs,
@@ -111,6 +127,13 @@ final class ProductRun
             output.done("  primary threads (ns/entry): " + perThread(p1, p2, n));
             output.done("  replica threads (ns/entry): " + perThread(r1, r2, n));
         }
+    }
+
+    private static List<String> concat(final List<String> first, final List<String> more)
+    {
+        final List<String> all = new ArrayList<>(first);
+        all.addAll(more);
+        return all;
     }
 
     private static String perThread(final ProcStat before, final ProcStat after, final double entries)
