@@ -361,6 +361,10 @@ class ArchiveProcessTest
         children.await("the first segment", STEP, () -> segmentFiles(archive()) > 0, primary, shipper);
         final Child standby = children.start("standby", "replica", "--wal", standbyWal.toString(), "--from-archive",
             archiveUri(), "--id", "s1", "--serve", serve, "--insecure-no-secret");
+        // a standby that serves nothing needs no secret: it only reads the archive
+        final Path plainWal = dir.resolve("plain-standby-wal");
+        final Child plain = children.start("plain-standby", "replica", "--wal", plainWal.toString(), "--from-archive",
+            archiveUri(), "--id", "s2");
         final Pattern restoredLine = Pattern.compile("archive standby: restored generation \\S+ up to offset (\\d+)");
         children.await("the standby to restore", STEP, () -> restoredLine.matcher(standby.stderr()).find(), primary,
             shipper, standby);
@@ -376,6 +380,8 @@ class ArchiveProcessTest
         children.await("the standby to reach the killed primary's last entry " + (head - 1), STEP,
             () -> nextOffset(standbyWal) == head, shipper, standby);
         assertEquals(checksum(primaryWal), checksum(standbyWal));
+        children.await("the standby without --serve to reach it too", STEP, () -> nextOffset(plainWal) == head, plain);
+        assertEquals(checksum(primaryWal), checksum(plainWal));
         assertEquals(1, restoredLine.matcher(standby.stderr()).results().count(),
             "it restored once, then followed" + children.logs());
 

@@ -195,13 +195,18 @@ final class ReplicaCommand implements Callable<Integer>
         final boolean kv = state.stateMachine(spec.commandLine()) != null;
         final dev.ferry.engine.ArchiveStandby standby = dev.ferry.engine.ArchiveStandby.start(id, walConfig, fromArchive,
             kv, ReplicaConfig.SNAPSHOT_EVERY_ENTRIES_DEFAULT, serve,
-            dev.ferry.net.auth.Secret.configured(secret.secretFile, secret.insecureNoSecret),
+            // a standby that serves nothing needs no secret: it only reads the archive
+            serve == null && secret.secretFile == null ? dev.ferry.net.auth.Secret.NONE :
+                dev.ferry.net.auth.Secret.configured(secret.secretFile, secret.insecureNoSecret),
             () -> new PrimaryConfig()
                 .secretFile(secret.secretFile)
                 .insecureNoSecret(secret.insecureNoSecret)
                 .stateMachine(state.stateMachine(spec.commandLine()))
                 .eventLog(Cli::event), Cli::event);
-        secret.warnIfInsecure("replica " + id);
+        if (serve != null)
+        {
+            secret.warnIfInsecure("replica " + id + " serving on " + Endpoint.format(serve));
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(standby::close));
         Cli.event("replica " + id + " following the archive " + fromArchive + ", WAL " + wal +
             (serve == null ? "" : ", promotable on " + Endpoint.format(serve)));
