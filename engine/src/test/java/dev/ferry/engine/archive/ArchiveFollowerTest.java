@@ -1,14 +1,10 @@
 package dev.ferry.engine.archive;
 
-import dev.ferry.engine.EventLog;
 import dev.ferry.engine.history.History;
-import dev.ferry.engine.state.Applier;
 import dev.ferry.engine.state.KvEntryWriter;
 import dev.ferry.engine.state.KvStateMachine;
-import dev.ferry.engine.state.StateStore;
 import dev.ferry.wal.Wal;
 import dev.ferry.wal.WalConfig;
-import dev.ferry.wal.WalDigest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -63,32 +59,6 @@ class ArchiveFollowerTest
         }
     }
 
-    private static String digest(final Path walDir, final long from)
-    {
-        try (Wal w = Wal.open(new WalConfig().directory(walDir).readOnly(true)))
-        {
-            w.refresh();
-            return WalDigest.of(w, from, -1).toString();
-        }
-    }
-
-    private static byte[] state(final Path walDir)
-    {
-        try (Wal w = Wal.open(new WalConfig().directory(walDir).readOnly(true)))
-        {
-            w.refresh();
-            final KvStateMachine state = new KvStateMachine();
-            try (Applier applier = Applier.openReadOnly(w, state, EventLog.NONE))
-            {
-                while (applier.doWork(System.nanoTime()) > 0)
-                {
-                    // replay
-                }
-            }
-            return StateStore.snapshotBytes(state);
-        }
-    }
-
     @Test
     void followsNewSegmentsThenANewHistory() throws Exception
     {
@@ -116,8 +86,8 @@ class ArchiveFollowerTest
                     assertEquals(round * 500 + 500, follower.appliedOffset());
                 }
             }
-            assertEquals(digest(source, 0), digest(standby, 0));
-            assertArrayEquals(state(source), state(standby));
+            assertEquals(WalViews.digest(source, 0, -1), WalViews.digest(standby, 0, -1));
+            assertArrayEquals(WalViews.state(source), WalViews.state(standby));
             final String first = follower.generation();
 
             // the source is wiped and starts over: another history, a new generation; the standby starts over too
@@ -139,8 +109,8 @@ class ArchiveFollowerTest
                 assertEquals(1, aside.count(), "the old WAL is kept aside");
             }
         }
-        assertEquals(digest(source, 0), digest(standby, 0));
-        assertArrayEquals(state(source), state(standby));
+        assertEquals(WalViews.digest(source, 0, -1), WalViews.digest(standby, 0, -1));
+        assertArrayEquals(WalViews.state(source), WalViews.state(standby));
     }
 
     private static void delete(final Path root) throws IOException

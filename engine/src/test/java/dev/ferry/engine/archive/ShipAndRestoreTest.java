@@ -10,7 +10,6 @@ import dev.ferry.error.ErrorCode;
 import dev.ferry.error.FerryException;
 import dev.ferry.wal.Wal;
 import dev.ferry.wal.WalConfig;
-import dev.ferry.wal.WalDigest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -84,32 +83,6 @@ class ShipAndRestoreTest
         shipper.flush();
     }
 
-    private static String digest(final Path walDir, final long from, final long to)
-    {
-        try (Wal w = Wal.open(new WalConfig().directory(walDir).readOnly(true)))
-        {
-            w.refresh();
-            return WalDigest.of(w, from, to).toString();
-        }
-    }
-
-    private static byte[] stateOf(final Path walDir)
-    {
-        try (Wal w = Wal.open(new WalConfig().directory(walDir).readOnly(true)))
-        {
-            w.refresh();
-            final KvStateMachine state = new KvStateMachine();
-            try (Applier applier = Applier.openReadOnly(w, state, EventLog.NONE))
-            {
-                while (applier.doWork(System.nanoTime()) > 0)
-                {
-                    // replay
-                }
-            }
-            return StateStore.snapshotBytes(state);
-        }
-    }
-
     private static byte[] stateAt(final Path walDir, final long lastOffset)
     {
         try (Wal w = Wal.open(new WalConfig().directory(walDir).readOnly(true)); var cursor = w.cursor())
@@ -162,8 +135,8 @@ class ShipAndRestoreTest
                 final Restore.Result result = Restore.run(store, restored, new Restore.Target(point, null, null), log);
                 assertEquals(0, result.first());
                 assertEquals(point, result.last());
-                assertEquals(digest(walDir, 0, point), digest(restored, 0, point));
-                assertArrayEquals(stateAt(walDir, point), stateOf(restored));
+                assertEquals(WalViews.digest(walDir, 0, point), WalViews.digest(restored, 0, point));
+                assertArrayEquals(stateAt(walDir, point), WalViews.state(restored));
                 if (point >= 500)
                 {
                     assertTrue(result.snapshotOffset() > 0 && result.snapshotOffset() <= point + 1, "snapshot at " + result.snapshotOffset());
@@ -172,8 +145,8 @@ class ShipAndRestoreTest
             final Path newest = dir.resolve("restored-newest");
             final Restore.Result result = Restore.run(store, newest, Restore.Target.NEWEST, log);
             assertEquals(2999, result.last());
-            assertEquals(digest(walDir, -1, -1), digest(newest, -1, -1));
-            assertArrayEquals(stateOf(walDir), stateOf(newest));
+            assertEquals(WalViews.digest(walDir, -1, -1), WalViews.digest(newest, -1, -1));
+            assertArrayEquals(WalViews.state(walDir), WalViews.state(newest));
         }
     }
 
@@ -201,7 +174,7 @@ class ShipAndRestoreTest
             final Restore.Result result = Restore.run(store, restored,
                 new Restore.Target(null, 1_800_000_000_000_000_000L + 400 * 1_000_000L, null), log);
             assertEquals(399, result.last());
-            assertEquals(digest(walDir, 0, 399), digest(restored, 0, 399));
+            assertEquals(WalViews.digest(walDir, 0, 399), WalViews.digest(restored, 0, 399));
         }
     }
 
@@ -234,14 +207,14 @@ class ShipAndRestoreTest
             assertEquals(ErrorCode.CHECKSUM, ex.code());
             assertTrue(ex.getMessage().contains(victim.key()) && ex.getMessage().contains("offset " + (victim.first() - 1)),
                 ex.getMessage());
-            assertEquals(digest(walDir, 0, victim.first() - 1), digest(restored, -1, -1));
+            assertEquals(WalViews.digest(walDir, 0, victim.first() - 1), WalViews.digest(restored, -1, -1));
 
             // a missing one too
             Files.delete(archive.resolve(victim.key()));
             final Path again = dir.resolve("again");
             assertEquals(ErrorCode.CHECKSUM,
                 assertThrows(FerryException.class, () -> Restore.run(store, again, Restore.Target.NEWEST, log)).code());
-            assertEquals(digest(walDir, 0, victim.first() - 1), digest(again, -1, -1));
+            assertEquals(WalViews.digest(walDir, 0, victim.first() - 1), WalViews.digest(again, -1, -1));
         }
     }
 
@@ -344,8 +317,8 @@ class ShipAndRestoreTest
                 final Path restored = dir.resolve("restored-" + point);
                 final Restore.Result result = Restore.run(store, restored, new Restore.Target(point, null, null), log);
                 assertEquals(point, result.last());
-                assertEquals(digest(walDir, 0, point), digest(restored, 0, point));
-                assertArrayEquals(stateAt(walDir, point), stateOf(restored));
+                assertEquals(WalViews.digest(walDir, 0, point), WalViews.digest(restored, 0, point));
+                assertArrayEquals(stateAt(walDir, point), WalViews.state(restored));
             }
         }
     }
@@ -430,8 +403,8 @@ class ShipAndRestoreTest
             assertEquals(2999, result.last());
             assertEquals(newestSnapshot, result.snapshotOffset());
             assertTrue(result.first() > 0 && result.first() <= newestSnapshot, "first " + result.first());
-            assertEquals(digest(walDir, result.first(), 2999), digest(restored, -1, -1));
-            assertArrayEquals(stateOf(walDir), stateOf(restored));
+            assertEquals(WalViews.digest(walDir, result.first(), 2999), WalViews.digest(restored, -1, -1));
+            assertArrayEquals(WalViews.state(walDir), WalViews.state(restored));
             // a point retention removed is refused, not half restored
             assertEquals(ErrorCode.RETENTION, assertThrows(FerryException.class,
                 () -> Restore.run(disk, dir.resolve("old"), new Restore.Target(10L, null, null), log)).code());
