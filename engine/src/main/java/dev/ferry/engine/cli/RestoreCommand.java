@@ -34,7 +34,9 @@ final class RestoreCommand implements Callable<Integer>
     Long toOffset;
 
     @Option(names = "--to-time", paramLabel = "T",
-        description = "The time restored to: ISO-8601 (2026-12-06T15:04:05.123Z or with an offset) or milliseconds since the epoch.")
+        description = {"The time restored to: the last entry written at or before it. ISO-8601 (2026-12-06T15:04:05.123Z, "
+            + "with an offset, or without one for UTC), or a number since the epoch in seconds, milliseconds, "
+            + "microseconds or nanoseconds (told apart by magnitude; ferry dump prints nanoseconds)."})
     String toTime;
 
     @Option(names = "--generation", paramLabel = "G", description = "The generation (default: the newest that holds the point).")
@@ -54,7 +56,7 @@ final class RestoreCommand implements Callable<Integer>
         {
             throw new CommandLine.ParameterException(spec.commandLine(), "--to-offset must be >= 0");
         }
-        final Long timeNs = toTime == null ? null : parseTime(toTime);
+        final Long timeNs = toTime == null ? null : checkedTime(toTime);
         try (ArchiveStore store = Archives.openExisting(from))
         {
             final Restore.Result result = Restore.run(store, wal, new Restore.Target(toOffset, timeNs, generation),
@@ -67,21 +69,49 @@ final class RestoreCommand implements Callable<Integer>
         return 0;
     }
 
-    private Long parseTime(final String text)
+    /**
+     * @param text ISO-8601 with a zone or offset ({@code 2026-12-06T15:04:05.123Z}), without one (read as UTC), or a
+     *             number since the epoch whose magnitude says its unit: seconds (below 10^11), milliseconds (below
+     *             10^14), microseconds (below 10^17), else nanoseconds, as {@code ferry dump} prints timestamps.
+     * @return nanoseconds since the epoch.
+     */
+    static long parseTime(final String text)
+    {
+        final String t = text.trim();
+        if (t.matches("[0-9]{1,19}"))
+        {
+            final long n = Long.parseLong(t);
+            return n < 100_000_000_000L ? Math.multiplyExact(n, 1_000_000_000L) :
+                n < 100_000_000_000_000L ? Math.multiplyExact(n, 1_000_000L) :
+                    n < 100_000_000_000_000_000L ? Math.multiplyExact(n, 1_000L) : n;
+        }
+        final Instant at;
+        if (t.endsWith("Z") || t.endsWith("z"))
+        {
+            at = Instant.parse(t.toUpperCase(java.util.Locale.ROOT));
+        }
+        else if (t.matches(".*[+-][0-9]{2}:?[0-9]{2}$") && t.contains("T"))
+        {
+            at = OffsetDateTime.parse(t).toInstant();
+        }
+        else
+        {
+            at = java.time.LocalDateTime.parse(t).toInstant(java.time.ZoneOffset.UTC);
+        }
+        return Math.addExact(Math.multiplyExact(at.getEpochSecond(), 1_000_000_000L), at.getNano());
+    }
+
+    private Long checkedTime(final String text)
     {
         try
         {
-            if (text.matches("[0-9]+"))
-            {
-                return Math.multiplyExact(Long.parseLong(text), 1_000_000L);
-            }
-            final Instant at = text.endsWith("Z") ? Instant.parse(text) : OffsetDateTime.parse(text).toInstant();
-            return Math.addExact(Math.multiplyExact(at.getEpochSecond(), 1_000_000_000L), at.getNano());
+            return parseTime(text);
         }
         catch (final DateTimeParseException | ArithmeticException | NumberFormatException ex)
         {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--to-time '" + text +
-                "' is not an ISO-8601 time (2026-12-06T15:04:05Z) or milliseconds since the epoch");
+            throw new CommandLine.ParameterException(spec.commandLine(), "--to-time '" + text + "' is not a time: " +
+                "ISO-8601 (2026-12-06T15:04:05Z, with an offset, or without one for UTC) or a number of seconds, " +
+                "milliseconds, microseconds or nanoseconds since the epoch");
         }
     }
 }

@@ -90,6 +90,20 @@ class ArchiveCliTest
     }
 
     @Test
+    void timesInEveryFormAUserHas()
+    {
+        final long ns = 1_796_571_144_082_123_456L;
+        assertEquals(ns, RestoreCommand.parseTime(Long.toString(ns)));
+        assertEquals(1_796_571_144_082_123_000L, RestoreCommand.parseTime("1796571144082123"));
+        assertEquals(1_796_571_144_082_000_000L, RestoreCommand.parseTime("1796571144082"));
+        assertEquals(1_796_571_144_000_000_000L, RestoreCommand.parseTime("1796571144"));
+        final long iso = RestoreCommand.parseTime("2026-12-06T15:32:24.082Z");
+        assertEquals(iso, RestoreCommand.parseTime("2026-12-06T15:32:24.082"));
+        assertEquals(iso, RestoreCommand.parseTime("2026-12-06T16:32:24.082+01:00"));
+        assertEquals(java.time.Instant.parse("2026-12-06T15:32:24.082Z").toEpochMilli() * 1_000_000L, iso);
+    }
+
+    @Test
     void usageErrors()
     {
         final Path walDir = wal(10);
