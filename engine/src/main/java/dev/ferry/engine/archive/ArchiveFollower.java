@@ -15,7 +15,6 @@ import dev.ferry.wal.frame.BatchDecoder;
 import dev.ferry.wal.frame.FrameHeader;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.StringReader;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -265,9 +264,9 @@ public final class ArchiveFollower implements Agent
                 return appended + 1;
             }
             final byte[] object;
-            try (InputStream in = store.get(segment.key()))
+            try
             {
-                object = in.readAllBytes();
+                object = SegmentFormat.load(store, segment.key());
             }
             catch (final NoSuchFileException gone)
             {

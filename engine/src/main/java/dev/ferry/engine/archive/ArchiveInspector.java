@@ -9,7 +9,6 @@ import dev.ferry.wal.WalConfig;
 import dev.ferry.wal.WalDigest;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -172,11 +171,7 @@ public final class ArchiveInspector
             if (!g.segments().isEmpty())
             {
                 final ArchiveLayout.Segment last = g.segments().getLast();
-                final byte[] object;
-                try (InputStream in = store.get(last.key()))
-                {
-                    object = in.readAllBytes();
-                }
+                final byte[] object = SegmentFormat.load(store, last.key());
                 final long expected = Integer.toUnsignedLong(SegmentFormat.header(object, last.key()).chainAfter());
                 if (w.chain(result.last()) != expected)
                 {

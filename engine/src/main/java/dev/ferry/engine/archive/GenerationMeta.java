@@ -5,7 +5,6 @@ import dev.ferry.error.ErrorCode;
 import dev.ferry.error.FerryException;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.util.Properties;
@@ -68,11 +67,7 @@ record GenerationMeta(History history, long startOffset, int chainBefore, long c
     static GenerationMeta load(final ArchiveStore store, final String generation) throws IOException
     {
         final String key = ArchiveLayout.generationKey(generation);
-        final String text;
-        try (InputStream in = store.get(key))
-        {
-            text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
+        final String text = new String(SegmentFormat.load(store, key, 1 << 20, "archive object"), StandardCharsets.UTF_8);
         try
         {
             final Properties props = new Properties();

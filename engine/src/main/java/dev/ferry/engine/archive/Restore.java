@@ -12,7 +12,6 @@ import dev.ferry.wal.frame.BatchDecoder;
 import dev.ferry.wal.frame.FrameHeader;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.StringReader;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -333,10 +332,7 @@ public final class Restore
 
     private static byte[] read(final ArchiveStore store, final String key) throws IOException
     {
-        try (InputStream in = store.get(key))
-        {
-            return in.readAllBytes();
-        }
+        return SegmentFormat.load(store, key);
     }
 
     private static void checkEmpty(final Path wal)

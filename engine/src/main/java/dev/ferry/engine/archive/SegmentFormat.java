@@ -398,6 +398,50 @@ final class SegmentFormat
         return header;
     }
 
+    /** The largest segment object read: a segment is cut at most at 256 MiB of frames, plus one frame. */
+    static final int MAX_OBJECT_BYTES = (256 << 20) + 2 * FrameHeader.MAX_FRAME_BYTES_MAX;
+
+    /**
+     * Read a segment object whole, refusing one larger than any shipper writes (a damaged or hostile archive must not
+     * exhaust memory).
+     *
+     * @param store the archive.
+     * @param key   the object's key.
+     * @return its bytes.
+     * @throws java.io.IOException if it cannot be read ({@link java.nio.file.NoSuchFileException} if it is gone).
+     * @throws FerryException      CHECKSUM if it is larger than {@link #MAX_OBJECT_BYTES}.
+     */
+    static byte[] load(final ArchiveStore store, final String key) throws java.io.IOException
+    {
+        return load(store, key, MAX_OBJECT_BYTES, "archive segment");
+    }
+
+    /**
+     * Read an object whole, up to a bound.
+     *
+     * @param store the archive.
+     * @param key   the object's key.
+     * @param limit the most bytes accepted.
+     * @param what  what it is, for the message.
+     * @return its bytes.
+     * @throws java.io.IOException if it cannot be read.
+     * @throws FerryException      CHECKSUM if it is larger than {@code limit}.
+     */
+    static byte[] load(final ArchiveStore store, final String key, final int limit, final String what)
+        throws java.io.IOException
+    {
+        try (java.io.InputStream in = store.get(key))
+        {
+            final byte[] bytes = in.readNBytes(limit + 1);
+            if (bytes.length > limit)
+            {
+                throw new FerryException(ErrorCode.CHECKSUM, what + " " + key + " is damaged: it is larger than the " +
+                    limit + " bytes any Ferry writes");
+            }
+            return bytes;
+        }
+    }
+
     private static FerryException damaged(final String name, final String why)
     {
         return new FerryException(ErrorCode.CHECKSUM, "archive segment " + name + " is damaged: " + why);

@@ -391,11 +391,7 @@ public final class Shipper implements Agent
         else
         {
             final ArchiveLayout.Segment last = newest.segments().getLast();
-            final byte[] object;
-            try (var in = store.get(last.key()))
-            {
-                object = in.readAllBytes();
-            }
+            final byte[] object = SegmentFormat.load(store, last.key());
             final SegmentFormat.Header header = SegmentFormat.header(object, last.key());
             next = header.last() + 1;
             chain = header.chainAfter();

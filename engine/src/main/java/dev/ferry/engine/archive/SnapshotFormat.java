@@ -146,7 +146,9 @@ final class SnapshotFormat
             final InputStream body = new BoundedStream(in, size - 4 - HEADER_LENGTH);
             try (InputStream zstd = new ZstdInputStream(body); OutputStream out = Files.newOutputStream(state))
             {
-                final long copied = zstd.transferTo(out);
+                // never more than the header says (plus one byte to see an excess): a damaged or hostile stream
+                // must not fill the disk
+                final long copied = new BoundedStream(zstd, header.rawLength() + 1).transferTo(out);
                 if (copied != header.rawLength())
                 {
                     throw damaged(name, "it holds " + copied + " bytes of state, its header says " + header.rawLength());
