@@ -290,6 +290,53 @@ class ShipAndRestoreTest
     }
 
     @Test
+    void aShipperRunningAcrossAWipeBeginsANewGenerationAndNeverMixesTheTwo() throws Exception
+    {
+        final Path walDir = dir.resolve("wal");
+        final Path archive = dir.resolve("archive");
+        try (DirectoryStore store = new DirectoryStore(archive, "file:" + archive); Shipper shipper = shipper(walDir, store))
+        {
+            try (Source source = new Source(walDir, 0))
+            {
+                for (int i = 0; i < 300; i++)
+                {
+                    source.put(i);
+                }
+                drain(shipper);
+                for (int i = 300; i < 350; i++)
+                {
+                    source.put(i); // not yet shipped when the WAL goes
+                }
+            }
+            final String before = WalViews.digest(walDir, 0, 299);
+            deleteTree(walDir);
+            try (Source source = new Source(walDir, 0))
+            {
+                for (int i = 0; i < 100; i++)
+                {
+                    source.put(1000 + i);
+                }
+                for (int i = 0; i < 20; i++)
+                {
+                    shipper.doWork(System.nanoTime() + i * 300_000_000L);
+                    Thread.sleep(30);
+                }
+                shipper.flush();
+            }
+            final List<ArchiveLayout.Listing> generations = ArchiveLayout.parse(store.list(ArchiveLayout.GENERATIONS));
+            assertEquals(2, generations.size(), events.toString());
+            assertTrue(generations.get(0).lastOffset() >= 299 && generations.get(0).lastOffset() <= 349);
+            assertEquals(99, generations.get(1).lastOffset());
+            final Path first = dir.resolve("first");
+            Restore.run(store, first, new Restore.Target(299L, null, generations.get(0).name()), log);
+            assertEquals(before, WalViews.digest(first, 0, 299));
+            final Path second = dir.resolve("second");
+            Restore.run(store, second, Restore.Target.NEWEST, log);
+            assertEquals(WalViews.digest(walDir, -1, -1), WalViews.digest(second, -1, -1));
+        }
+    }
+
+    @Test
     void shipsToAndRestoresFromAnS3CompatibleStore() throws Exception
     {
         final Path walDir = dir.resolve("wal");
