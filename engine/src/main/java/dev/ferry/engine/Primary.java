@@ -478,7 +478,7 @@ public final class Primary implements AutoCloseable
                 snapshot == null ? 0 : snapshot.etaMillis(), slot.evictionEtaMillis(),
                 slot.evictionEtaMillis() > 0 && slot.evictionEtaMillis() < config.evictionWarningMs(),
                 slot.invalidated(), audit.auditedOffset(), audit.audits(), audit.auditedEntries(), audit.mismatches(),
-                audit.firstMismatchOffset(), audit.lastAuditMillisAgo(now)));
+                audit.firstMismatchOffset(), audit.lastAuditMillisAgo(now), slot.held()));
         }
         replicas.sort((a, b) -> a.id().compareTo(b.id()));
         return new PrimaryStatus(head, wal.oldestOffset(), history.id().toString(), history.epoch(),

@@ -41,14 +41,35 @@ package dev.ferry.engine;
  *                           figures: it means something only while {@code auditMismatches > 0}).
  * @param lastAuditMillisAgo milliseconds since the audit last checked a range of it (-1 if never; 0 in a document
  *                           without the audit's figures).
+ * @param held               whether the slot is held by a process that is not a replica ({@code HOLD_SLOT_REQUEST}:
+ *                           an archive shipper), to keep the entries it has not yet taken; false in a document without it.
  */
 public record ReplicaStatus(
     String id, String remote, SlotState state, long received, long durable, boolean syncs, long applied, long lagEntries, long lagBytes,
     long lagMillis, long lastHeartbeatMsAgo, double ackP50Micros, double ackP99Micros, double ackP999Micros, long acks,
     long snapshots, long snapshotOffset, long snapshotBytes, long snapshotTotalBytes, double snapshotProgress,
     long snapshotEtaMillis, long evictionEtaMillis, boolean evictionWarning, boolean released, long auditedOffset,
-    long audits, long auditedEntries, long auditMismatches, long firstMismatchOffset, long lastAuditMillisAgo)
+    long audits, long auditedEntries, long auditMismatches, long firstMismatchOffset, long lastAuditMillisAgo,
+    boolean held)
 {
+    /**
+     * A slot of a replica (not one held by a process that only holds retention).
+     */
+    public ReplicaStatus(final String id, final String remote, final SlotState state, final long received,
+        final long durable, final boolean syncs, final long applied, final long lagEntries, final long lagBytes,
+        final long lagMillis, final long lastHeartbeatMsAgo, final double ackP50Micros, final double ackP99Micros,
+        final double ackP999Micros, final long acks, final long snapshots, final long snapshotOffset,
+        final long snapshotBytes, final long snapshotTotalBytes, final double snapshotProgress,
+        final long snapshotEtaMillis, final long evictionEtaMillis, final boolean evictionWarning,
+        final boolean released, final long auditedOffset, final long audits, final long auditedEntries,
+        final long auditMismatches, final long firstMismatchOffset, final long lastAuditMillisAgo)
+    {
+        this(id, remote, state, received, durable, syncs, applied, lagEntries, lagBytes, lagMillis, lastHeartbeatMsAgo,
+            ackP50Micros, ackP99Micros, ackP999Micros, acks, snapshots, snapshotOffset, snapshotBytes,
+            snapshotTotalBytes, snapshotProgress, snapshotEtaMillis, evictionEtaMillis, evictionWarning, released,
+            auditedOffset, audits, auditedEntries, auditMismatches, firstMismatchOffset, lastAuditMillisAgo, false);
+    }
+
     /**
      * A replica the background audit has not checked: its figures all 0, as a document of a primary before the audit
      * reads.
@@ -64,7 +85,7 @@ public record ReplicaStatus(
         this(id, remote, state, received, durable, syncs, applied, lagEntries, lagBytes, lagMillis, lastHeartbeatMsAgo,
             ackP50Micros, ackP99Micros, ackP999Micros, acks, snapshots, snapshotOffset, snapshotBytes,
             snapshotTotalBytes, snapshotProgress, snapshotEtaMillis, evictionEtaMillis, evictionWarning, released,
-            0, 0, 0, 0, 0, 0);
+            0, 0, 0, 0, 0, 0, false);
     }
 
     /**

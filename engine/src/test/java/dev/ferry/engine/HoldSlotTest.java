@@ -122,6 +122,7 @@ class HoldSlotTest
         assertTrue(held.lastHeartbeatMsAgo() >= 0 && held.lastHeartbeatMsAgo() < WAIT.toMillis(),
             "last seen when it held: " + held.lastHeartbeatMsAgo());
         assertFalse(held.released());
+        assertTrue(held.held(), "status says the slot is held by a holder, not a replica");
 
         final String json = StatusClient.requestJson(primary.localAddress(), WAIT, Secret.load(fixture.secretFile()));
         assertTrue(json.contains("{\"id\":\"archive\",\"remote\":\"\",\"state\":\"DISCONNECTED\",\"received\":5," +
@@ -131,6 +132,11 @@ class HoldSlotTest
         assertEquals(0, slots.exit(), slots::toString);
         assertTrue(slots.out().contains("\"id\":\"archive\",\"state\":\"DISCONNECTED\",\"position\":5," +
             "\"heldEntries\":35,\"heldBytes\":4060"), slots::toString);
+        assertTrue(slots.out().contains("\"kind\":\"holder\""), slots::toString);
+        final CliRun.Run text = CliRun.ferry("slots", "--primary", "127.0.0.1:" + primary.localAddress().getPort(),
+            "--secret-file", fixture.secretFile().toString());
+        assertTrue(text.out().lines().anyMatch(line -> line.startsWith("archive ") && line.contains(" holder ")),
+            text::toString);
 
         // forward: the cycles wholly below 25 go, the one holding 25 stays
         assertEquals("{\"held\":\"archive\",\"from\":25,\"head\":40,\"oldest\":0}", hold(primary, "archive", 25));
@@ -243,6 +249,7 @@ class HoldSlotTest
             () -> primary.slot("archive").state() == SlotState.STREAMING && archive.durableOffset() == 2 &&
                 primary.slot("archive").durableOffset() == 2);
         assertFalse(primary.slot("archive").held());
+        assertFalse(slot(primary, "archive").held(), "status says a replica has it now");
         assertTrue(primary.awaitReplicated(1, 1, AckLevel.DURABLE, WAIT), "now a replica has it");
         final FerryException taken = assertThrows(FerryException.class, () -> hold(primary, "archive", 2));
         assertEquals(ErrorCode.CONFIGURATION, taken.code(), taken.getMessage());

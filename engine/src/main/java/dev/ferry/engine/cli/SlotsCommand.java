@@ -59,7 +59,8 @@ final class SlotsCommand implements Callable<Integer>
                 .append(",\"heldBytes\":").append(r.lagBytes())
                 .append(",\"lastSeenMsAgo\":").append(r.lastHeartbeatMsAgo())
                 .append(",\"pastCap\":").append(r.released())
-                .append(",\"evictionEtaMillis\":").append(r.evictionEtaMillis()).append('}');
+                .append(",\"evictionEtaMillis\":").append(r.evictionEtaMillis())
+                .append(",\"kind\":\"").append(r.held() ? "holder" : "replica").append("\"}");
         }
         return out.append("]}").toString();
     }
@@ -73,12 +74,13 @@ final class SlotsCommand implements Callable<Integer>
     static void print(final PrimaryStatus status, final PrintStream out)
     {
         out.printf("head=%d oldest=%d slots=%d%n", status.head(), status.oldest(), status.replicas().size());
-        out.printf("%-16s %-13s %14s %12s %14s %12s %s%n", "id", "state", "position", "heldEntries", "heldBytes",
-            "lastSeen", "pastCap");
+        out.printf("%-16s %-13s %14s %12s %14s %12s %-8s %s%n", "id", "state", "position", "heldEntries", "heldBytes",
+            "lastSeen", "kind", "pastCap");
         for (final ReplicaStatus r : status.replicas())
         {
-            out.printf("%-16s %-13s %14d %12d %14d %12s %s%n", r.id(), r.state(), position(r), r.lagEntries(),
+            out.printf("%-16s %-13s %14d %12d %14d %12s %-8s %s%n", r.id(), r.state(), position(r), r.lagEntries(),
                 r.lagBytes(), r.lastHeartbeatMsAgo() < 0 ? "never" : r.lastHeartbeatMsAgo() + " ms ago",
+                r.held() ? "holder" : "replica",
                 r.released() ? "yes (released: needs a resync)" : "no");
         }
     }

@@ -65,6 +65,7 @@ public final class StatusJson
                 .append(",\"auditMismatches\":").append(r.auditMismatches())
                 .append(",\"firstMismatchOffset\":").append(r.firstMismatchOffset())
                 .append(",\"lastAuditMillisAgo\":").append(r.lastAuditMillisAgo())
+                .append(",\"held\":").append(r.held())
                 .append('}');
         }
         return json.append("],\"applied\":").append(status.applied()).append(",\"fenced\":").append(status.fenced())
