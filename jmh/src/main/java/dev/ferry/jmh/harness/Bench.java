@@ -59,6 +59,41 @@ public final class Bench implements Callable<Integer>
 
     private static String commandLine = "";
 
+    private static Codec codecOf(final String productSpec)
+    {
+        return productSpec.contains(":") ? Codec.parse(productSpec.substring(productSpec.indexOf(':') + 1)) : Codec.NONE;
+    }
+
+    /**
+     * The background audit's cost (issue 18), and a log-only node (issue 21): the first product run again with its
+     * primary's audit off, twice, then with it on again (A B B A: a machine that drifts during the runs moves both sides
+     * alike), each side the mean of its two runs; then once with no state machine on either side.
+     */
+    private void auditCost(final ProductRun product, final BenchOutput output, final Path scratch,
+        final String productSpec, final ProductRun.Figures firstOn) throws Exception
+    {
+        final int size = BenchOptions.productSize(spec.commandLine(), productSpec);
+        final Codec codec = codecOf(productSpec);
+        final List<String> off = List.of("--audit-rate", "0");
+        final ProductRun.Figures off1 = product.run(scratch, size, codec, off, List.of(), "noaudit");
+        final ProductRun.Figures off2 = product.run(scratch, size, codec, off, List.of(), "noaudit2");
+        final ProductRun.Figures on2 = product.run(scratch, size, codec, List.of(), List.of(), "audit2");
+        final String suffix = size + "B" + (codec == Codec.NONE ? "" : "." + codec.name().toLowerCase(java.util.Locale.ROOT));
+        output.time("cpu.replicated." + suffix + ".auditOn", (firstOn.cpuNs() + on2.cpuNs()) / 2,
+            "cpu.replicated." + suffix + ".auditOff");
+        output.time("cpu.replicated." + suffix + ".auditOff", (off1.cpuNs() + off2.cpuNs()) / 2, null);
+        output.throughput("throughput.product." + suffix + ".auditOn",
+            (firstOn.entriesPerSec() + on2.entriesPerSec()) / 2, "throughput.product." + suffix + ".auditOff");
+        output.throughput("throughput.product." + suffix + ".auditOff", (off1.entriesPerSec() + off2.entriesPerSec()) / 2,
+            null);
+        output.done(String.format("the background audit, A B B A: CPU per entry %.0f ns on, %.0f off (%.2fx); %.0f " +
+                "entries/s on, %.0f off (%.2fx)", (firstOn.cpuNs() + on2.cpuNs()) / 2, (off1.cpuNs() + off2.cpuNs()) / 2,
+            (firstOn.cpuNs() + on2.cpuNs()) / (off1.cpuNs() + off2.cpuNs()),
+            (firstOn.entriesPerSec() + on2.entriesPerSec()) / 2, (off1.entriesPerSec() + off2.entriesPerSec()) / 2,
+            (firstOn.entriesPerSec() + on2.entriesPerSec()) / (off1.entriesPerSec() + off2.entriesPerSec())));
+        product.run(scratch, size, codec, List.of("--state", "none"), List.of("--state", "none"), "logonly");
+    }
+
     /**
      * @param args the command line.
      */
@@ -91,18 +126,16 @@ public final class Bench implements Callable<Integer>
             // product run after them cost 1.7x the CPU per entry (page faults under memory pressure), the raw append not
             final ProductRun product = new ProductRun(options, output);
             final boolean noProduct = options.onlySync || options.onlyResp || options.onlyArchive;
+            ProductRun.Figures first = null;
             for (final String productSpec : noProduct ? List.<String>of() : options.products())
             {
-                product.run(scratch, BenchOptions.productSize(spec.commandLine(), productSpec), productSpec.contains(":") ?
-                    Codec.parse(productSpec.substring(productSpec.indexOf(':') + 1)) : Codec.NONE);
+                final ProductRun.Figures figures = product.run(scratch, BenchOptions.productSize(spec.commandLine(),
+                    productSpec), codecOf(productSpec));
+                first = first == null ? figures : first;
             }
-            if (!noProduct && !options.products().isEmpty())
+            if (first != null)
             {
-                // the background audit's cost (issue 18): the first product run again, its primary with the audit off
-                final String first = options.products().getFirst();
-                product.run(scratch, BenchOptions.productSize(spec.commandLine(), first), first.contains(":") ?
-                    Codec.parse(first.substring(first.indexOf(':') + 1)) : Codec.NONE, List.of("--audit-rate", "0"),
-                    "noaudit");
+                auditCost(product, output, scratch, options.products().getFirst(), first);
             }
             if (!options.onlyProduct && !options.onlySync && !options.onlyResp && !options.onlyArchive)
             {

@@ -52,17 +52,27 @@ final class ProductRun
     /**
      * One product run for an entry size and codec; results named {@code cpu.*.<size>B[.<codec>]}.
      */
-    void run(final Path scratch, final int size, final Codec codec) throws Exception
+    Figures run(final Path scratch, final int size, final Codec codec) throws Exception
     {
-        run(scratch, size, codec, List.of(), "");
+        return run(scratch, size, codec, List.of(), List.of(), "");
     }
 
     /**
-     * One product run with more primary flags (e.g. {@code --audit-rate 0}), its results named with {@code variant}
-     * appended ({@code cpu.*.<size>B.<variant>}).
+     * What one product run measured.
+     *
+     * @param cpuNs         CPU nanoseconds per replicated entry, primary and replica summed.
+     * @param entriesPerSec replicated entries per second over the same part of the run.
      */
-    void run(final Path scratch, final int size, final Codec codec, final List<String> primaryFlags, final String variant)
-        throws Exception
+    record Figures(double cpuNs, double entriesPerSec)
+    {
+    }
+
+    /**
+     * One product run with more flags (e.g. {@code --audit-rate 0} on the primary, {@code --state none} on both), its
+     * results named with {@code variant} appended ({@code cpu.*.<size>B.<variant>}).
+     */
+    Figures run(final Path scratch, final int size, final Codec codec, final List<String> primaryFlags,
+        final List<String> replicaFlags, final String variant) throws Exception
     {
         final String suffix = size + "B" + (codec == Codec.NONE ? "" : "." + codec.name().toLowerCase(java.util.Locale.ROOT)) +
             (variant.isEmpty() ? "" : "." + variant);
@@ -79,8 +89,9 @@ final class ProductRun
         final Path secretFile = scratch.resolve("product-secret-" + suffix);
         final Secret secret = Secret.generate(secretFile); // as users run it: with a secret
         try (ChildJvm replica = new ChildJvm(scratch.resolve("product-replica-" + suffix + ".log"), classPath,
-                 "dev.ferry.engine.cli.Ferry", List.of("replica", "--wal", scratch.resolve("product-r-" + suffix).toString(),
-                     "--primary", address, "--id", "r", "--secret-file", secretFile.toString()));
+                 "dev.ferry.engine.cli.Ferry", concat(List.of("replica", "--wal",
+                     scratch.resolve("product-r-" + suffix).toString(), "--primary", address, "--id", "r", "--secret-file",
+                     secretFile.toString()), replicaFlags));
              ChildJvm primary = new ChildJvm(scratch.resolve("product-primary-" + suffix + ".log"), classPath,
                  "dev.ferry.engine.cli.Ferry", concat(List.of("primary", "--wal",
                      scratch.resolve("product-p-" + suffix).toString(), "--listen", address, "--generate",
@@ -126,6 +137,7 @@ final class ProductRun
                     String.format("primary %.4f, replica %.4f", calls[0] / n, calls[1] / n)));
             output.done("  primary threads (ns/entry): " + perThread(p1, p2, n));
             output.done("  replica threads (ns/entry): " + perThread(r1, r2, n));
+            return new Figures(primaryNs + replicaNs, n * 1e9 / (toNs - fromNs));
         }
     }
 
