@@ -137,7 +137,7 @@ public final class FollowAgent implements Agent
         this.transitions = transitions;
         this.handshake = new ClientHandshake(auth);
         this.tls = config.tls() == null ? null : TlsFactory.client(config.tls()); // bad files fail at start
-        this.receiver = new UpstreamReceiver(config, wal, handshake, parker::readyNow);
+        this.receiver = new UpstreamReceiver(config, wal, handshake, parker::readyNow, counters);
         this.snapshots = new SnapshotReceiver(wal.directory().resolve(StateStore.DIRECTORY));
         this.backoffNs = config.backoffMinNs();
     }
@@ -590,7 +590,7 @@ public final class FollowAgent implements Agent
             }
             applier = Applier.adopt(truncated, old.state(), config.snapshotEveryEntries(), log);
         }
-        receiver = new UpstreamReceiver(config, truncated, handshake, parker::readyNow);
+        receiver = new UpstreamReceiver(config, truncated, handshake, parker::readyNow, counters);
         if (applier != null)
         {
             receiver.appliedBy(applier::appliedOffset);
@@ -618,7 +618,7 @@ public final class FollowAgent implements Agent
         movedAside = aside;
         history = null;
         wal = Wal.open(config.wal().copy().firstOffset(0));
-        receiver = new UpstreamReceiver(config, wal, handshake, parker::readyNow);
+        receiver = new UpstreamReceiver(config, wal, handshake, parker::readyNow, counters);
         if (applier != null)
         {
             needsSnapshot = true; // its state in memory holds what it applied: only a snapshot may replace it
@@ -800,7 +800,7 @@ public final class FollowAgent implements Agent
         wal = fresh;
         history = null; // the primary's, from its WELCOME (startStreaming saves it)
         applier = Applier.adopt(fresh, old.state(), config.snapshotEveryEntries(), log);
-        receiver = new UpstreamReceiver(config, fresh, handshake, parker::readyNow);
+        receiver = new UpstreamReceiver(config, fresh, handshake, parker::readyNow, counters);
         receiver.appliedBy(applier::appliedOffset);
         snapshots.end();
         snapshotsLoaded++;

@@ -81,10 +81,12 @@ final class UpstreamReceiver implements AutoCloseable
      * acknowledges it durable at once instead of 0 until its first entry is synced.
      */
     private final long durableFloor;
+    private final dev.ferry.engine.metrics.ErrorCounters counters;
 
     UpstreamReceiver(final ReplicaConfig config, final Wal wal, final ClientHandshake handshake,
-        final BooleanSupplier frameWaiting)
+        final BooleanSupplier frameWaiting, final dev.ferry.engine.metrics.ErrorCounters counters)
     {
+        this.counters = counters;
         this.config = config;
         this.handshake = handshake;
         this.wal = wal;
@@ -206,6 +208,11 @@ final class UpstreamReceiver implements AutoCloseable
         {
             if (ex.code() == ErrorCode.CHECKSUM || ex.code() == ErrorCode.COMPRESSION)
             {
+                counters.error(ex.code()); // recovered by a resend, but counted: an operator sees a bad link or NIC
+                if (ex.code() == ErrorCode.CHECKSUM)
+                {
+                    counters.crcFailure();
+                }
                 log.log("replica " + config.id() + ": " + ex.getMessage() + "; asking for a resend");
                 sendNack(next(), ex.code());
             }
@@ -310,6 +317,7 @@ final class UpstreamReceiver implements AutoCloseable
         if (claim >= 0)
         {
             link.commit(nack.wrap(link.sendBuffer(), claim).resendFrom(from).reason(reason).seal());
+            counters.nack();
             nackPending = true;
             lastSendNs = System.nanoTime();
         }

@@ -5,7 +5,7 @@ import dev.ferry.error.ErrorCode;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
- * A counter per error code, and the other events an operator counts: reconnects, NACKs. Counted from any thread,
+ * A counter per error code, and the other events an operator counts: reconnects, NACKs, entries whose CRC32C failed. Counted from any thread,
  * read by the metrics endpoint.
  */
 public final class ErrorCounters
@@ -13,6 +13,7 @@ public final class ErrorCounters
     private final AtomicLongArray byCode = new AtomicLongArray(ErrorCode.values().length);
     private final java.util.concurrent.atomic.AtomicLong reconnects = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.concurrent.atomic.AtomicLong nacks = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong crcFailures = new java.util.concurrent.atomic.AtomicLong();
 
     /**
      * @param code an error's code.
@@ -32,6 +33,20 @@ public final class ErrorCounters
     public void nack()
     {
         nacks.incrementAndGet();
+    }
+
+    /** An entry that arrived damaged: its payload does not match its CRC32C (it is asked again, never written). */
+    public void crcFailure()
+    {
+        crcFailures.incrementAndGet();
+    }
+
+    /**
+     * @return entries that arrived damaged.
+     */
+    public long crcFailures()
+    {
+        return crcFailures.get();
     }
 
     /**
@@ -76,5 +91,8 @@ public final class ErrorCounters
         out.sample(prefix + "_reconnects_total", reconnects());
         out.help(prefix + "_nacks_total", "NACKs (a batch asked again: a gap, a CRC failure, a bad codec)", "counter");
         out.sample(prefix + "_nacks_total", nacks());
+        out.help(prefix + "_crc_failures_total", "entries that arrived damaged (payload against its CRC32C), asked again",
+            "counter");
+        out.sample(prefix + "_crc_failures_total", crcFailures());
     }
 }
