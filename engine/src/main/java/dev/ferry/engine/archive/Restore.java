@@ -130,9 +130,12 @@ public final class Restore
         final long limitOffset = target.toOffset() != null ? target.toOffset() : Long.MAX_VALUE;
         final long limitNs = target.toTimeNs() != null ? target.toTimeNs() : Long.MAX_VALUE;
 
-        // the entries: the generation's segments from its oldest, while they follow each other
+        // the entries: the generation's segments from its oldest, while they follow each other; with none (retention
+        // removed those before its newest snapshot, on a node idle since, or none was shipped yet), the point is the
+        // newest snapshot at or before the target
         final List<ArchiveLayout.Segment> segments = generation.segments();
-        final long first = segments.isEmpty() ? meta.startOffset() : segments.getFirst().first();
+        final long first = segments.isEmpty() ? snapshotOnly(generation, meta, limitOffset) :
+            segments.getFirst().first();
         if (target.toOffset() != null && target.toOffset() < first - 1)
         {
             throw new FerryException(ErrorCode.RETENTION, "offset " + target.toOffset() + " is older than generation " +
@@ -158,7 +161,8 @@ public final class Restore
         final boolean[] reached = {false};
         FerryException damaged = null;
         int read = 0;
-        try (Wal wal = Wal.open(new WalConfig().directory(directory).firstOffset(first).firstChain(chainBefore));
+        try (Wal wal = segments.isEmpty() ? null : // no entries: no WAL files (a node opens one at the snapshot)
+            Wal.open(new WalConfig().directory(directory).firstOffset(first).firstChain(chainBefore));
             BatchDecoder decoder = new BatchDecoder(FrameHeader.MAX_FRAME_BYTES_MAX);
             Arena arena = Arena.ofConfined())
         {
@@ -176,9 +180,9 @@ public final class Restore
                         ")");
                     break;
                 }
-                final byte[] object = read(store, segment.key());
                 try
                 {
+                    final byte[] object = read(store, segment.key()); // an object too large is damage too
                     SegmentFormat.header(object, segment.key()); // whole before any entry is written
                     SegmentFormat.read(object, segment.key(), decoder, scratch, (offset, timestampNs, crc, memory, at,
                         length) ->
@@ -201,7 +205,19 @@ public final class Restore
                     break;
                 }
             }
-            wal.sync();
+            if (wal != null)
+            {
+                wal.sync();
+            }
+        }
+        catch (final IOException ex)
+        {
+            if (ex instanceof NoSuchFileException)
+            {
+                throw ex; // retention: planned again
+            }
+            wipe(directory); // no partial WAL without its history and marker
+            throw ex;
         }
         if (damaged == null && target.toOffset() != null && last[0] < target.toOffset())
         {
@@ -210,7 +226,15 @@ public final class Restore
                 generation.name() + " of " + store.uri() + ": it holds offsets " + first + " to " + last[0] +
                 " (ferry archive ls lists them)");
         }
-        final long snapshot = restoreSnapshot(store, generation, first, last[0] + 1, directory);
+        long snapshot = -1;
+        try
+        {
+            snapshot = restoreSnapshot(store, generation, first, last[0] + 1, directory, log);
+        }
+        catch (final FerryException ex)
+        {
+            damaged = damaged != null ? damaged : ex; // the WAL is kept, with its history and marker; the error says
+        }
         meta.history().truncatedTo(last[0] + 1).save(directory);
         writeMarker(directory, store.uri(), generation.name(), last[0]);
         final Result result = new Result(generation.name(), first, last[0], snapshot, lastNs[0], read);
@@ -228,22 +252,43 @@ public final class Restore
         return result;
     }
 
-    /** The newest snapshot in [first, next], written beside the WAL as its node's state snapshot; or -1. */
+    /**
+     * The newest snapshot in [first, next] that is whole, written beside the WAL as its node's state snapshot; a damaged
+     * one is reported and the one before it tried.
+     *
+     * @return its offset, or -1 if none is in range.
+     * @throws FerryException CHECKSUM if every one in range is damaged (the last error).
+     */
     private static long restoreSnapshot(final ArchiveStore store, final ArchiveLayout.Listing generation,
-        final long first, final long next, final Path directory) throws IOException
+        final long first, final long next, final Path directory, final EventLog log) throws IOException
     {
-        ArchiveLayout.Snapshot chosen = null;
-        for (final ArchiveLayout.Snapshot snapshot : generation.snapshots())
+        FerryException damaged = null;
+        for (final ArchiveLayout.Snapshot candidate : generation.snapshots().reversed())
         {
-            if (snapshot.offset() >= first && snapshot.offset() <= next && snapshot.offset() > 0)
+            if (candidate.offset() < first || candidate.offset() > next || candidate.offset() == 0)
             {
-                chosen = snapshot;
+                continue;
+            }
+            try
+            {
+                return restoreSnapshot(store, candidate, directory);
+            }
+            catch (final FerryException ex)
+            {
+                log.log("restore: " + ex.getMessage() + "; trying an older snapshot");
+                damaged = ex;
             }
         }
-        if (chosen == null)
+        if (damaged != null)
         {
-            return -1;
+            throw damaged;
         }
+        return -1;
+    }
+
+    private static long restoreSnapshot(final ArchiveStore store, final ArchiveLayout.Snapshot chosen,
+        final Path directory) throws IOException
+    {
         final StateStore states = new StateStore(directory);
         Files.createDirectories(states.directory());
         final Path object = Files.createTempFile(states.directory(), "archive-", ".download");
@@ -266,6 +311,26 @@ public final class Restore
             Files.deleteIfExists(object);
             Files.deleteIfExists(state);
         }
+    }
+
+    /** Where a generation without segments restores from: its newest snapshot at or before the target, else its start. */
+    private static long snapshotOnly(final ArchiveLayout.Listing generation, final GenerationMeta meta,
+        final long limitOffset)
+    {
+        long first = meta.startOffset();
+        for (final ArchiveLayout.Snapshot snapshot : generation.snapshots())
+        {
+            if (snapshot.offset() <= saturatedNext(limitOffset) && snapshot.offset() > first)
+            {
+                first = snapshot.offset();
+            }
+        }
+        return first;
+    }
+
+    private static long saturatedNext(final long offset)
+    {
+        return offset == Long.MAX_VALUE ? Long.MAX_VALUE : offset + 1;
     }
 
     private static ArchiveLayout.Listing choose(final List<ArchiveLayout.Listing> generations, final Target target,
@@ -296,7 +361,7 @@ public final class Restore
             final List<ArchiveLayout.Segment> segments = generation.segments();
             if (target.toOffset() != null)
             {
-                if (!segments.isEmpty() && segments.getFirst().first() <= target.toOffset() + 1 &&
+                if (!segments.isEmpty() && segments.getFirst().first() <= saturatedNext(target.toOffset()) &&
                     generation.lastOffset() >= target.toOffset())
                 {
                     return generation;
@@ -317,7 +382,7 @@ public final class Restore
         for (final ArchiveLayout.Listing generation : generations)
         {
             if (target.toOffset() != null && !generation.segments().isEmpty() &&
-                generation.segments().getFirst().first() > target.toOffset() + 1)
+                generation.segments().getFirst().first() > saturatedNext(target.toOffset()))
             {
                 throw new FerryException(ErrorCode.RETENTION, "offset " + target.toOffset() + " is older than " + uri +
                     " keeps: generation " + generation.name() + " holds offsets from " +

@@ -337,6 +337,107 @@ class ShipAndRestoreTest
     }
 
     @Test
+    void aGenerationWhoseSegmentsRetentionRemovedRestoresItsNewestSnapshot() throws Exception
+    {
+        // a node idle for longer than the retention: every segment ends before its newest snapshot, and goes
+        final Path walDir = dir.resolve("wal");
+        final Path archive = dir.resolve("archive");
+        try (Source source = new Source(walDir, 100); DirectoryStore store = new DirectoryStore(archive, "file:" + archive);
+            Shipper shipper = shipper(walDir, store))
+        {
+            for (int i = 0; i < 1000; i++)
+            {
+                source.put(i);
+            }
+            drain(shipper);
+            shipper.doWork(Long.MAX_VALUE - 1); // the newest snapshot (1000) uploaded
+            final ArchiveLayout.Listing listing = ArchiveLayout.parse(store.list(ArchiveLayout.GENERATIONS)).getFirst();
+            assertEquals(1000, listing.snapshots().getLast().offset(), listing.toString());
+            Retention.apply(store, listing.name(), Long.MAX_VALUE, EventLog.NONE);
+            assertTrue(ArchiveLayout.parse(store.list(ArchiveLayout.GENERATIONS)).getFirst().segments().isEmpty());
+
+            final Path restored = dir.resolve("restored");
+            final Restore.Result result = Restore.run(store, restored, Restore.Target.NEWEST, log);
+            assertEquals(1000, result.snapshotOffset());
+            assertEquals(999, result.last());
+            assertArrayEquals(WalViews.state(walDir), WalViews.state(restored));
+        }
+    }
+
+    @Test
+    void anArchiveFailingMidRestoreLeavesNoPartialWal() throws Exception
+    {
+        final Path walDir = dir.resolve("wal");
+        final Path archive = dir.resolve("archive");
+        try (Source source = new Source(walDir, 0); DirectoryStore disk = new DirectoryStore(archive, "file:" + archive))
+        {
+            try (Shipper shipper = shipper(walDir, disk))
+            {
+                for (int i = 0; i < 2000; i++)
+                {
+                    source.put(i);
+                }
+                drain(shipper);
+            }
+            final String third = ArchiveLayout.parse(disk.list(ArchiveLayout.GENERATIONS)).getFirst().segments().get(2)
+                .key();
+            final ArchiveStore failing = new ArchiveStore()
+            {
+                @Override
+                public String uri()
+                {
+                    return disk.uri();
+                }
+
+                @Override
+                public void put(final String key, final Path file) throws IOException
+                {
+                    disk.put(key, file);
+                }
+
+                @Override
+                public void put(final String key, final byte[] bytes) throws IOException
+                {
+                    disk.put(key, bytes);
+                }
+
+                @Override
+                public java.io.InputStream get(final String key) throws IOException
+                {
+                    if (key.equals(third))
+                    {
+                        throw new IOException("connection reset by the object store");
+                    }
+                    return disk.get(key);
+                }
+
+                @Override
+                public List<ArchiveStore.ObjectInfo> list(final String prefix) throws IOException
+                {
+                    return disk.list(prefix);
+                }
+
+                @Override
+                public void delete(final String key) throws IOException
+                {
+                    disk.delete(key);
+                }
+
+                @Override
+                public void close()
+                {
+                }
+            };
+            final Path restored = dir.resolve("restored");
+            assertEquals(ErrorCode.STORAGE, assertThrows(FerryException.class,
+                () -> Restore.run(failing, restored, Restore.Target.NEWEST, log)).code());
+            assertTrue(Restore.isFresh(restored), "no partial WAL left: a rerun can restore there");
+            Restore.run(disk, restored, Restore.Target.NEWEST, log);
+            assertEquals(WalViews.digest(walDir, -1, -1), WalViews.digest(restored, -1, -1));
+        }
+    }
+
+    @Test
     void shipsToAndRestoresFromAnS3CompatibleStore() throws Exception
     {
         final Path walDir = dir.resolve("wal");
