@@ -272,6 +272,17 @@ public final class ArchiveFollower implements Agent
             {
                 return appended; // removed by retention meanwhile: the next poll sees the listing as it is now
             }
+            final SegmentFormat.Header header = SegmentFormat.header(object, segment.key());
+            if (segment.first() >= wal.oldestOffset() &&
+                wal.chainBefore(segment.first()) != Integer.toUnsignedLong(header.chainBefore()))
+            {
+                // its entries follow other entries than this WAL holds before it (another epoch's suffix): never
+                // appended onto them
+                log.log("archive standby: segment " + segment.key() + " follows other entries than this WAL holds " +
+                    "before offset " + segment.first() + ": restoring the newest point");
+                resync();
+                return appended + 1;
+            }
             try
             {
                 SegmentFormat.read(object, segment.key(), decoder, scratch, (offset, timestampNs, crc, memory, at, length) ->

@@ -113,6 +113,77 @@ class ArchiveFollowerTest
         assertArrayEquals(WalViews.state(source), WalViews.state(standby));
     }
 
+    @Test
+    void neverAppendsAnotherEpochsEntriesOntoASuffixTheyDoNotFollow() throws Exception
+    {
+        // the standby holds 0..99 of the old primary; a promoted replica of the same history had only 0..89 and
+        // wrote its own 90..; its generation's segments that remain start exactly at the standby's next offset (100)
+        final Path old = dir.resolve("old");
+        final Path promoted = dir.resolve("promoted");
+        final Path standby = dir.resolve("standby");
+        final Path archive = dir.resolve("archive");
+        final History history = History.create("p");
+        try (DirectoryStore store = new DirectoryStore(archive, "file:" + archive);
+            ArchiveFollower follower = new ArchiveFollower(store, new WalConfig().directory(standby),
+                KvStateMachine::new, 1000, 0, events::add))
+        {
+            try (Wal wal = Wal.open(new WalConfig().directory(old)); Shipper shipper = shipper(old, store))
+            {
+                history.save(old);
+                put(wal, 0, 100);
+                shipper.doWork(System.nanoTime());
+                shipper.flush();
+            }
+            follow(follower);
+            assertEquals(100, follower.nextOffset());
+
+            final Path other = dir.resolve("other-archive");
+            try (Wal wal = Wal.open(new WalConfig().directory(promoted));
+                DirectoryStore elsewhere = new DirectoryStore(other, "file:" + other))
+            {
+                history.promoted("r2", 90).save(promoted);
+                put(wal, 0, 90);
+                final KvEntryWriter writer = new KvEntryWriter(64);
+                for (int i = 90; i < 100; i++)
+                {
+                    wal.append(writer.reset().put(0, "other", "epoch 1 #" + i).entry());
+                }
+                try (Shipper shipper = shipper(promoted, elsewhere))
+                {
+                    shipper.doWork(System.nanoTime());
+                    shipper.flush();
+                    for (int i = 100; i < 120; i++)
+                    {
+                        wal.append(writer.reset().put(0, "other", "epoch 1 #" + i).entry());
+                    }
+                    shipper.flush();
+                }
+                // into the standby's archive: the new generation as retention would leave it, from offset 100
+                final ArchiveLayout.Listing generation = ArchiveLayout.parse(elsewhere.list(ArchiveLayout.GENERATIONS))
+                    .getFirst();
+                store.put(ArchiveLayout.generationKey(generation.name()),
+                    SegmentFormat.load(elsewhere, ArchiveLayout.generationKey(generation.name())));
+                for (final ArchiveLayout.Segment segment : generation.segments())
+                {
+                    if (segment.first() >= 100)
+                    {
+                        store.put(segment.key(), SegmentFormat.load(elsewhere, segment.key()));
+                    }
+                }
+            }
+            follow(follower);
+        }
+        // whatever the standby holds now, it is one history: never the old 90..99 followed by the new 100..
+        try (Wal wal = Wal.open(new WalConfig().directory(standby).readOnly(true)))
+        {
+            wal.refresh();
+            assertTrue(wal.oldestOffset() >= 100 || wal.nextOffset() <= 100, "from " + wal.oldestOffset() + " to " +
+                wal.nextOffset() + ": " + events);
+            assertEquals(-1, wal.verifyChain(wal.oldestOffset()), "its chain holds");
+        }
+        assertTrue(events.stream().anyMatch(e -> e.contains("follows other entries")), events.toString());
+    }
+
     private static void delete(final Path root) throws IOException
     {
         try (Stream<Path> files = Files.walk(root))
