@@ -227,7 +227,24 @@ public final class ArchiveInspector
 
     private static String escape(final String text)
     {
-        return text.replace("\\", "\\\\").replace("\"", "\\\"");
+        final StringBuilder out = new StringBuilder(text.length());
+        for (int i = 0; i < text.length(); i++)
+        {
+            final char c = text.charAt(i);
+            if (c == '"' || c == '\\')
+            {
+                out.append('\\').append(c);
+            }
+            else if (c < 0x20)
+            {
+                out.append(String.format("\\u%04x", (int)c)); // a control character: still one JSON string
+            }
+            else
+            {
+                out.append(c);
+            }
+        }
+        return out.toString();
     }
 
     private static void delete(final Path root) throws IOException

@@ -90,7 +90,25 @@ final class ArchiveCommand implements Callable<Integer>
     CommandLine.Model.CommandSpec spec;
 
     @Override
-    public Integer call() throws IOException, InterruptedException
+    public Integer call() throws InterruptedException
+    {
+        try
+        {
+            return ship();
+        }
+        catch (final IOException ex)
+        {
+            throw storage(to, ex);
+        }
+    }
+
+    /** An archive that failed to answer: STORAGE, one line, never INTERNAL. */
+    static FerryException storage(final String uri, final IOException ex)
+    {
+        return new FerryException(ErrorCode.STORAGE, "the archive " + uri + " failed: " + ex, ex);
+    }
+
+    private Integer ship() throws IOException, InterruptedException
     {
         if (wal == null || to == null)
         {
@@ -117,6 +135,13 @@ final class ArchiveCommand implements Callable<Integer>
                 {
                     shipper.doWork(System.nanoTime());
                     shipper.flush();
+                    if (shipper.status().lastError() != null || shipper.status().generation() == null)
+                    {
+                        report(shipper.status());
+                        throw new FerryException(ErrorCode.STORAGE, "nothing shipped to " + to + ": " +
+                            (shipper.status().lastError() == null ? "the WAL " + wal + " has no history yet (its node " +
+                                "never started)" : shipper.status().lastError()));
+                    }
                     if (holder != null && shipper.status().archivedNext() >= 0)
                     {
                         holder.accept(shipper.status().archivedNext());
@@ -179,12 +204,16 @@ final class ArchiveCommand implements Callable<Integer>
         boolean segments;
 
         @Override
-        public Integer call() throws IOException
+        public Integer call()
         {
             try (ArchiveStore store = Archives.openExisting(from))
             {
                 System.out.print(json ? ArchiveInspector.listJson(store) + "\n" : ArchiveInspector.listText(store,
                     segments));
+            }
+            catch (final IOException ex)
+            {
+                throw storage(from, ex);
             }
             return 0;
         }
@@ -204,12 +233,16 @@ final class ArchiveCommand implements Callable<Integer>
         String generation;
 
         @Override
-        public Integer call() throws IOException
+        public Integer call()
         {
             try (ArchiveStore store = Archives.openExisting(from))
             {
                 final boolean ok = ArchiveInspector.verify(store, generation, System.out);
                 return ok ? 0 : Ferry.EXIT_FAILURE;
+            }
+            catch (final IOException ex)
+            {
+                throw storage(from, ex);
             }
         }
     }

@@ -104,6 +104,26 @@ class ArchiveCliTest
     }
 
     @Test
+    void listsAsOneJsonDocumentWhateverTheArchiveHolds() throws Exception
+    {
+        final Path walDir = wal(10);
+        final Path archive = dir.resolve("archive");
+        assertEquals(0, CliRun.ferry("archive", "--wal", walDir.toString(), "--to", archive.toString(), "--once").exit());
+        // a generation object whose reason holds control characters (damaged, or written by hand)
+        try (var generations = Files.list(archive.resolve("generations")))
+        {
+            final Path meta = generations.findFirst().orElseThrow().resolve("generation");
+            Files.writeString(meta, String.join("\n", Files.readAllLines(meta).stream().map(line ->
+                line.startsWith("reason=") ? "reason=line\\none\\ttab\\u0001" : line).toList()) + "\n");
+        }
+        final CliRun.Run ls = CliRun.ferry("archive", "ls", "--from", archive.toString(), "--json");
+        assertEquals(0, ls.exit(), ls::toString);
+        final com.fasterxml.jackson.databind.JsonNode document = new com.fasterxml.jackson.databind.ObjectMapper()
+            .readTree(ls.out());
+        assertEquals("line\none\ttab\u0001", document.path("generations").get(0).path("reason").asText());
+    }
+
+    @Test
     void usageErrors()
     {
         final Path walDir = wal(10);
@@ -134,6 +154,12 @@ class ArchiveCliTest
         assertOneErrorLine(CliRun.ferry("archive", "ls", "--from", missing.toString()), 1, "no archive");
         assertOneErrorLine(CliRun.ferry("archive", "--wal", dir.resolve("no-wal").toString(), "--to",
             dir.resolve("a").toString(), "--once"), 1, "STORAGE", "no-wal");
+        // a WAL directory whose node never started: --once ships nothing, and says so (it exited 0)
+        final Path notStarted = Files.createDirectories(dir.resolve("not-started"));
+        final CliRun.Run nothing = CliRun.ferry("archive", "--wal", notStarted.toString(), "--to",
+            dir.resolve("a").toString(), "--once");
+        assertEquals(1, nothing.exit(), nothing::toString);
+        assertTrue(nothing.err().contains("nothing shipped"), nothing::toString);
 
         final String uri = dir.resolve("archive").toUri().toString();
         assertEquals(0, CliRun.ferry("archive", "--wal", walDir.toString(), "--to", uri, "--once").exit());
