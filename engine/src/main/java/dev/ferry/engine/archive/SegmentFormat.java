@@ -120,6 +120,13 @@ final class SegmentFormat
                 throw new FerryException(ErrorCode.SEQUENCE_GAP, "the archive's segment expects offset " + (last + 1) +
                     " but the WAL gave " + entry.offset());
             }
+            if (entry.chain() != dev.ferry.wal.Chain.next(chainAfter, entry.crc32c(), entry.length()))
+            {
+                // the WAL's entries changed under the reader (a truncation, then another epoch's entries at these
+                // offsets): they belong to another generation
+                throw new FerryException(ErrorCode.DIVERGED, "the WAL's entry at offset " + entry.offset() +
+                    " does not follow the entries archived before it");
+            }
             if (size() >= HEADER_LENGTH + targetBytes)
             {
                 return false;

@@ -185,6 +185,16 @@ public final class Shipper implements Agent
             reopen("gap: retention removed offset " + segment.next() + " before it was archived");
             return 1;
         }
+        catch (final FerryException ex)
+        {
+            if (ex.code() != ErrorCode.DIVERGED)
+            {
+                throw ex;
+            }
+            finishSegment(); // what followed is archived; the rest is another generation's
+            reopen(ex.getMessage());
+            return 1;
+        }
         if (full || (segment.count() > 0 && nowNs - segmentOpenedNs >= context.segmentIntervalNs()))
         {
             finishSegment();
