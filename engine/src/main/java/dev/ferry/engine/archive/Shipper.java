@@ -460,10 +460,20 @@ public final class Shipper implements Agent
         }
     }
 
+    /**
+     * The snapshot a new generation starts from: the newest at or below where the archive ended (so that the entries
+     * after the previous generation's last are in the new one, as far as the node kept a snapshot before them), else
+     * the newest the WAL can replay from.
+     */
     private long newestReplayableSnapshot(final StateStore states)
     {
-        final Path newest = states.newestAtOrBelow(wal.nextOffset(), wal.oldestOffset());
-        return newest == null ? -1 : StateStore.offsetOf(newest);
+        Path chosen = archivedNext >= 0 ? states.newestAtOrBelow(Math.min(archivedNext, wal.nextOffset()),
+            wal.oldestOffset()) : null;
+        if (chosen == null)
+        {
+            chosen = states.newestAtOrBelow(wal.nextOffset(), wal.oldestOffset());
+        }
+        return chosen == null ? -1 : StateStore.offsetOf(chosen);
     }
 
     private void seek(final long next, final int chain)
