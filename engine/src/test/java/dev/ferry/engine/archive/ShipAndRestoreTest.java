@@ -381,26 +381,8 @@ class ShipAndRestoreTest
             }
             final String third = ArchiveLayout.parse(disk.list(ArchiveLayout.GENERATIONS)).getFirst().segments().get(2)
                 .key();
-            final ArchiveStore failing = new ArchiveStore()
+            final ArchiveStore failing = new ForwardingStore(disk)
             {
-                @Override
-                public String uri()
-                {
-                    return disk.uri();
-                }
-
-                @Override
-                public void put(final String key, final Path file) throws IOException
-                {
-                    disk.put(key, file);
-                }
-
-                @Override
-                public void put(final String key, final byte[] bytes) throws IOException
-                {
-                    disk.put(key, bytes);
-                }
-
                 @Override
                 public java.io.InputStream get(final String key) throws IOException
                 {
@@ -409,23 +391,6 @@ class ShipAndRestoreTest
                         throw new IOException("connection reset by the object store");
                     }
                     return disk.get(key);
-                }
-
-                @Override
-                public List<ArchiveStore.ObjectInfo> list(final String prefix) throws IOException
-                {
-                    return disk.list(prefix);
-                }
-
-                @Override
-                public void delete(final String key) throws IOException
-                {
-                    disk.delete(key);
-                }
-
-                @Override
-                public void close()
-                {
                 }
             };
             final Path restored = dir.resolve("restored");
@@ -498,26 +463,8 @@ class ShipAndRestoreTest
             // a store whose reads run the retention once, midway through the restore: everything before the newest
             // snapshot goes while the restore reads the segments it planned
             final int[] gets = {0};
-            final ArchiveStore racing = new ArchiveStore()
+            final ArchiveStore racing = new ForwardingStore(disk)
             {
-                @Override
-                public String uri()
-                {
-                    return disk.uri();
-                }
-
-                @Override
-                public void put(final String key, final Path file) throws IOException
-                {
-                    disk.put(key, file);
-                }
-
-                @Override
-                public void put(final String key, final byte[] bytes) throws IOException
-                {
-                    disk.put(key, bytes);
-                }
-
                 @Override
                 public java.io.InputStream get(final String key) throws IOException
                 {
@@ -526,23 +473,6 @@ class ShipAndRestoreTest
                         Retention.apply(disk, before.name(), Long.MAX_VALUE, EventLog.NONE);
                     }
                     return disk.get(key);
-                }
-
-                @Override
-                public List<ArchiveStore.ObjectInfo> list(final String prefix) throws IOException
-                {
-                    return disk.list(prefix);
-                }
-
-                @Override
-                public void delete(final String key) throws IOException
-                {
-                    disk.delete(key);
-                }
-
-                @Override
-                public void close()
-                {
                 }
             };
             final Path restored = dir.resolve("restored");

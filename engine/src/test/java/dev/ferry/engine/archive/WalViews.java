@@ -14,7 +14,7 @@ import java.nio.file.Path;
  * What the archive tests compare of two WAL directories: the digest of a range (as {@code ferry checksum}) and the
  * key-value state a node rebuilds from them (snapshot bytes: equal states give equal bytes).
  */
-final class WalViews
+public final class WalViews
 {
     private WalViews()
     {
@@ -26,7 +26,7 @@ final class WalViews
      * @param to     the last offset, or -1 for the newest.
      * @return the digest line, as {@code ferry checksum} prints it.
      */
-    static String digest(final Path walDir, final long from, final long to)
+    public static String digest(final Path walDir, final long from, final long to)
     {
         try (Wal w = Wal.open(new WalConfig().directory(walDir).readOnly(true)))
         {
@@ -39,7 +39,7 @@ final class WalViews
      * @param walDir a WAL directory with a key-value state.
      * @return the state a node rebuilds from it (its newest snapshot, then the WAL), as snapshot bytes.
      */
-    static byte[] state(final Path walDir)
+    public static byte[] state(final Path walDir)
     {
         try (Wal w = Wal.open(new WalConfig().directory(walDir).readOnly(true)))
         {
