@@ -207,20 +207,25 @@ final class ReplicaCommand implements Callable<Integer>
         {
             secret.warnIfInsecure("replica " + id + " serving on " + Endpoint.format(serve));
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(standby::close));
+        final CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() ->
+        {
+            standby.close();
+            stopped.countDown();
+        }));
         Cli.event("replica " + id + " following the archive " + fromArchive + ", WAL " + wal +
             (serve == null ? "" : ", promotable on " + Endpoint.format(serve)));
         long reported = -2;
-        while (true)
+        while (!stopped.await(1, TimeUnit.SECONDS)) // reports once a second until stopped
         {
-            Thread.sleep(1000);
             final Primary promoted = standby.promoted();
             if (promoted != null)
             {
                 Cli.event("replica " + id + " is now the primary at epoch " + promoted.history().epoch() +
                     ", listening on " + Endpoint.format(promoted.localAddress()) + ", WAL " + wal + " at offset " +
                     promoted.nextOffset());
-                new CountDownLatch(1).await(); // serves until killed (the shutdown hook closes it)
+                stopped.await(); // serves until killed (the shutdown hook closes it)
+                return 0;
             }
             final long next = standby.follower().nextOffset();
             if (next != reported && !standby.promoting())
@@ -230,6 +235,7 @@ final class ReplicaCommand implements Callable<Integer>
                     " (applied " + standby.follower().appliedOffset() + ")");
             }
         }
+        return 0;
     }
 
     /**
