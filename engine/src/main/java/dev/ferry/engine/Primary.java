@@ -461,34 +461,9 @@ public final class Primary implements AutoCloseable
     public PrimaryStatus status()
     {
         final long head = wal.nextOffset();
-        final long now = System.nanoTime();
-        final List<ReplicaStatus> replicas = new ArrayList<>();
-        for (final ReplicaSlot slot : slots.all())
-        {
-            final Histogram latency = slot.ackLatencyNs();
-            final long heard = slot.lastHeartbeatNs();
-            final SnapshotProgress snapshot = slot.snapshot(now);
-            final AuditFigures audit = slot.audit();
-            replicas.add(new ReplicaStatus(slot.id(), slot.remote(), slot.state(), slot.receivedOffset(),
-                slot.durableOffset(), slot.syncs(), slot.appliedOffset(), Math.max(0, head - slot.receivedOffset()), slot.lagBytes(),
-                slot.lagMillis(), heard == 0 ? -1 : TimeUnit.NANOSECONDS.toMillis(now - heard),
-                micros(latency, 50), micros(latency, 99), micros(latency, 99.9), latency.getTotalCount(),
-                slot.snapshots(), snapshot == null ? 0 : snapshot.offset(), snapshot == null ? 0 : snapshot.bytes(),
-                snapshot == null ? 0 : snapshot.totalBytes(), snapshot == null ? 0 : snapshot.progress(),
-                snapshot == null ? 0 : snapshot.etaMillis(), slot.evictionEtaMillis(),
-                slot.evictionEtaMillis() > 0 && slot.evictionEtaMillis() < config.evictionWarningMs(),
-                slot.invalidated(), audit.auditedOffset(), audit.audits(), audit.auditedEntries(), audit.mismatches(),
-                audit.firstMismatchOffset(), audit.lastAuditMillisAgo(now), slot.held()));
-        }
-        replicas.sort((a, b) -> a.id().compareTo(b.id()));
         return new PrimaryStatus(head, wal.oldestOffset(), history.id().toString(), history.epoch(),
-            wal.config().syncPolicy().label(), wal.syncedOffset() + 1, List.copyOf(replicas),
+            wal.config().syncPolicy().label(), wal.syncedOffset() + 1, slots.statuses(head, config.evictionWarningMs()),
             appliedOffset(), fence.fenced());
-    }
-
-    private static double micros(final Histogram histogram, final double percentile)
-    {
-        return histogram.getTotalCount() == 0 ? 0 : histogram.getValueAtPercentile(percentile) / 1000.0;
     }
 
     /**

@@ -17,10 +17,27 @@ import java.util.List;
  *                  {@code Primary.stateError()}; a document of an older primary reads 0.)
  * @param fenced    whether a node of a newer epoch superseded this primary: it refuses appends (a document of an
  *                  older primary reads false).
+ * @param role      {@code primary}, or {@code replica} for a replica serving replicas ({@code --serve}): then
+ *                  {@code head} is its own next offset, {@code durable} its own, {@code replicas} its downstream ones.
+ * @param upstream  for a replica, the address it follows; null for a primary.
  */
 public record PrimaryStatus(long head, long oldest, String historyId, long epoch, String sync, long durable,
-    List<ReplicaStatus> replicas, long applied, boolean fenced)
+    List<ReplicaStatus> replicas, long applied, boolean fenced, String role, String upstream)
 {
+    /** {@link #role()} of a primary. */
+    public static final String PRIMARY = "primary";
+    /** {@link #role()} of a replica serving replicas. */
+    public static final String REPLICA = "replica";
+
+    /**
+     * The status of a primary.
+     */
+    public PrimaryStatus(final long head, final long oldest, final String historyId, final long epoch, final String sync,
+        final long durable, final List<ReplicaStatus> replicas, final long applied, final boolean fenced)
+    {
+        this(head, oldest, historyId, epoch, sync, durable, replicas, applied, fenced, PRIMARY, null);
+    }
+
     /**
      * The status of a primary that is not fenced.
      */

@@ -3,9 +3,9 @@ package dev.ferry.engine;
 import dev.ferry.engine.agent.AgentInvoker;
 import dev.ferry.engine.agent.AgentRunner;
 import dev.ferry.engine.follow.FollowAgent;
-import dev.ferry.engine.follow.PromotionListener;
 import dev.ferry.engine.history.History;
 import dev.ferry.engine.resp.RespServer;
+import dev.ferry.engine.serve.Cascade;
 import dev.ferry.engine.state.Applier;
 import dev.ferry.engine.state.StateStore;
 import dev.ferry.error.ErrorCode;
@@ -42,11 +42,11 @@ public final class Replica implements AutoCloseable
     private volatile boolean stopped;
 
     private volatile dev.ferry.engine.archive.ArchiveShipping shipping;
-    private volatile PromotionListener promotion;
     private volatile Primary promoted;
     private volatile boolean promoting;
     private volatile dev.ferry.engine.metrics.NodeFigures figures;
     private dev.ferry.engine.resp.RespServer resp; // set once in the constructor, before the thread starts
+    private Cascade cascade; // likewise; null unless it serves replicas (--serve)
 
     private Replica(final ReplicaConfig config)
     {
@@ -109,6 +109,46 @@ public final class Replica implements AutoCloseable
                 throw ex;
             }
         }
+        if (config.serve() != null)
+        {
+            try
+            {
+                cascade = new Cascade(servingConfig(config), parker, agent::wal, agent::history, agent::applier,
+                    this::cascadeStatus, this::promoteOnRequest, config.primary(), config.id());
+                agent.alsoRun(cascade, cascade::idle);
+                agent.beforeWalChange(cascade::walChanging);
+            }
+            catch (final RuntimeException ex)
+            {
+                agent.close();
+                wal.close();
+                throw ex;
+            }
+        }
+    }
+
+    /**
+     * The settings a replica serves its downstream replicas with: {@link ReplicaConfig#servingConfig()}'s (codec,
+     * timeouts, caps, audit) or the defaults, with this replica's serving address, WAL, secret and event log.
+     */
+    private static PrimaryConfig servingConfig(final ReplicaConfig config)
+    {
+        final PrimaryConfig serving = config.servingConfig() != null ? config.servingConfig() : new PrimaryConfig();
+        return serving.listen(config.serve()).wal(config.wal()).secretFile(config.secretFile())
+            .insecureNoSecret(config.insecureNoSecret()).eventLog(config.eventLog()).pretouch(false)
+            .stateMachine(null).resp(null).metrics(null).archive(null);
+    }
+
+    /** What this replica's serving port answers a status request with: its own position, and its downstream's. */
+    private PrimaryStatus cascadeStatus(final Cascade serving)
+    {
+        final Wal wal = agent.wal();
+        final History history = agent.history();
+        final long head = wal.nextOffset();
+        return new PrimaryStatus(head, wal.oldestOffset(), history == null ? "" : history.id().toString(),
+            history == null ? -1 : history.epoch(), wal.config().syncPolicy().label(), agent.durableOffset(),
+            serving.slots().statuses(head, serving.config().evictionWarningMs()), appliedOffset(), false,
+            PrimaryStatus.REPLICA, Endpoint.format(config.primary()));
     }
 
     /**
@@ -134,20 +174,14 @@ public final class Replica implements AutoCloseable
             replica.agent.wal().close();
             throw ex;
         }
-        if (config.serve() != null)
+        if (replica.cascade != null)
         {
             try
             {
-                replica.promotion = new PromotionListener(config.serve(), new HandshakeAuth(config.secret()),
-                    replica::promoteOnRequest, config.eventLog(), "replica " + config.id());
-                NodeAddress.write(replica.agent.wal().directory(), replica.promotion.localAddress());
+                NodeAddress.write(replica.agent.wal().directory(), replica.cascade.localAddress());
             }
             catch (final RuntimeException ex)
             {
-                if (replica.promotion != null)
-                {
-                    replica.promotion.close();
-                }
                 replica.agent.close();
                 replica.agent.wal().close();
                 throw ex;
@@ -195,6 +229,23 @@ public final class Replica implements AutoCloseable
                 config.eventLog().log("replica " + config.id() + ": a listener failed on " + from + " -> " + to + ": " + ex);
             }
         }
+    }
+
+    /**
+     * @return the address this replica serves replicas on ({@code --serve}; the real port when 0 was asked), or null.
+     */
+    public java.net.InetSocketAddress serveAddress()
+    {
+        return cascade == null ? null : cascade.localAddress();
+    }
+
+    /**
+     * @return the status of this replica's serving side: its own head, and the replicas that follow it; null unless it
+     *         serves replicas ({@code --serve}).
+     */
+    public PrimaryStatus servingStatus()
+    {
+        return cascade == null ? null : cascadeStatus(cascade);
     }
 
     /**
@@ -365,11 +416,6 @@ public final class Replica implements AutoCloseable
         {
             published.close();
         }
-        final PromotionListener listener = promotion;
-        if (listener != null)
-        {
-            listener.close();
-        }
         if (invoker != null)
         {
             invoker.close(); // now, or after the cycle in progress; then closeIfStopped
@@ -432,12 +478,7 @@ public final class Replica implements AutoCloseable
     public Primary promote(final PrimaryConfig primary)
     {
         promoting = true;
-        final PromotionListener listener = promotion;
-        if (listener != null)
-        {
-            listener.close(); // its address may be the new primary's
-        }
-        close();
+        close(); // its serving port (--serve) closes with its thread: the address may be the new primary's
         if (!agent.wal().isClosed())
         {
             throw new FerryException(ErrorCode.CONFIGURATION, "replica " + config.id() + " did not stop (its thread is " +

@@ -35,6 +35,7 @@ public final class ReplicaConfig
     private dev.ferry.engine.archive.ArchiveContext archive;
     private dev.ferry.engine.resp.RespConfig resp;
     private java.util.function.Supplier<PrimaryConfig> promotedConfig;
+    private PrimaryConfig servingConfig;
     private String id;
     private Path secretFile;
     private boolean insecureNoSecret;
@@ -124,13 +125,35 @@ public final class ReplicaConfig
     }
 
     /**
-     * @param serve the address this replica serves on: it answers {@code ferry promote} there (authenticated by its
-     *              secret), and the primary it becomes when promoted listens there. Null (the default) for none.
+     * @param serve the address this replica serves on: replicas follow it there as they follow a primary (cascading),
+     *              status clients ask it, it answers {@code ferry promote} there (all authenticated by its secret), and
+     *              the primary it becomes when promoted listens there. Null (the default) for none.
      * @return this.
      */
     public ReplicaConfig serve(final InetSocketAddress serve)
     {
         this.serve = serve;
+        return this;
+    }
+
+    /**
+     * @return the settings this replica serves its downstream replicas with, or null for the defaults.
+     */
+    public PrimaryConfig servingConfig()
+    {
+        return servingConfig;
+    }
+
+    /**
+     * @param servingConfig the settings this replica serves downstream replicas with on {@link #serve()} (codec, batch
+     *                      and frame sizes, heartbeats and timeouts, slot and snapshot caps, audit rate, ack
+     *                      listener); its listen address, WAL, secret and event log are replaced by this replica's. Null
+     *                      (the default): a primary's defaults.
+     * @return this.
+     */
+    public ReplicaConfig servingConfig(final PrimaryConfig servingConfig)
+    {
+        this.servingConfig = servingConfig;
         return this;
     }
 

@@ -80,11 +80,9 @@ class PromoteCommandTest
         assertNull(r1.promoted());
         assertEquals(ReplicaState.STREAMING, r1.state(), "still following");
 
-        // a replica pointed at the serve port is told what the port is for
-        final Replica stray = fixture.track(Replica.start(fixture.replicaConfig("stray", serve)));
-        await("the stray replica refused", WAIT, () -> stray.lastError() != null);
-        assertEquals(ErrorCode.CONFIGURATION, stray.lastError().code(), stray.lastError().getMessage());
-        stray.stop();
+        // a replica pointed at the serve port follows r1 (cascading), and is no obstacle to its promotion
+        final Replica below = fixture.track(Replica.start(fixture.replicaConfig("below", serve)));
+        await("the replica below r1 at 100", WAIT, () -> below.receivedOffset() == 100);
 
         primary.close();
         final CliRun.Run run = ferry("promote", "--replica", target, "--secret-file", fixture.secretFile().toString());
@@ -99,5 +97,8 @@ class PromoteCommandTest
         final Replica r2 = fixture.track(Replica.start(fixture.replicaConfig("r2", serve)));
         await("r2 follows the promoted replica", WAIT, () -> r2.receivedOffset() == 101);
         assertEquals(1, promoted.history().epoch());
+        await("the replica that followed r1 follows it as a primary, at its epoch", WAIT,
+            () -> below.receivedOffset() == 101);
+        assertEquals(ReplicaState.STREAMING, below.state());
     }
 }

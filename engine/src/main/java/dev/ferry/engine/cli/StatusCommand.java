@@ -42,6 +42,11 @@ final class StatusCommand implements Callable<Integer>
         out.printf("head=%d oldest=%d history=%s epoch=%d sync=%s durable=%d applied=%d replicas=%d%n",
             status.head(), status.oldest(), status.historyId(), status.epoch(), status.sync(), status.durable(),
             status.applied(), status.replicas().size());
+        if (PrimaryStatus.REPLICA.equals(status.role()))
+        {
+            out.println("a replica serving replicas: it follows " + status.upstream() + "; head and durable are its own, " +
+                "the replicas below follow it");
+        }
         if (status.fenced())
         {
             out.println("FENCED: a node of a newer epoch superseded this primary; it refuses appends (restart it as a " +

@@ -47,7 +47,22 @@ public final class StatusDocuments
     {
         try
         {
-            return MAPPER.readValue(json, PrimaryStatus.class);
+            final com.fasterxml.jackson.databind.JsonNode tree = MAPPER.readTree(json);
+            if (!(tree instanceof com.fasterxml.jackson.databind.node.ObjectNode object))
+            {
+                throw new FerryException(ErrorCode.PROTOCOL, "malformed status document: not a JSON object");
+            }
+            // a primary's (and an older node's) document has no upstream: "" here, so that a missing string is
+            // still refused everywhere else
+            if (!object.hasNonNull("role"))
+            {
+                object.put("role", PrimaryStatus.PRIMARY);
+            }
+            if (!object.hasNonNull("upstream"))
+            {
+                object.put("upstream", "");
+            }
+            return MAPPER.treeToValue(tree, PrimaryStatus.class);
         }
         catch (final JsonProcessingException ex)
         {

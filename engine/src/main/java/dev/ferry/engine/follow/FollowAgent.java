@@ -113,6 +113,9 @@ public final class FollowAgent implements Agent
     private boolean welcomed;
     private boolean closed;
     private final dev.ferry.engine.agent.Companion side = new dev.ferry.engine.agent.Companion();
+    private Runnable beforeWalChange = () ->
+    {
+    };
     private long deadlineNs;
     private long retryAtNs;
     private long backoffNs;
@@ -267,7 +270,27 @@ public final class FollowAgent implements Agent
      */
     public void alsoRun(final Agent agent, final java.util.function.BooleanSupplier idle)
     {
-        side.set(agent, idle);
+        side.add(agent, idle);
+    }
+
+    /**
+     * Before the agent runs.
+     *
+     * @param hook run on this agent's thread just before it closes or truncates its WAL to replace it (a snapshot, a
+     *             truncation, a start over): whatever reads the WAL through cursors of its own closes them there.
+     */
+    public void beforeWalChange(final Runnable hook)
+    {
+        this.beforeWalChange = hook;
+    }
+
+    /**
+     * @return the replica's history as this agent holds it (replaced, never changed, when it learns an epoch, truncates
+     *         or starts over), or null while it holds none; on this agent's thread.
+     */
+    public History history()
+    {
+        return history;
     }
 
     @Override
@@ -572,6 +595,7 @@ public final class FollowAgent implements Agent
         {
             old.abandon(); // its cursor closed; its state kept in memory, rolled back below if need be
         }
+        beforeWalChange.run();
         receiver.close();
         final WalAside.Suffix suffix = WalAside.keepSuffix(wal, from, history);
         // the snapshots of states that applied the entries removed go with them: never loaded again
@@ -611,6 +635,7 @@ public final class FollowAgent implements Agent
         {
             applier.abandon();
         }
+        beforeWalChange.run();
         receiver.close();
         final Path directory = wal.directory();
         wal.close();
@@ -777,6 +802,7 @@ public final class FollowAgent implements Agent
                 "replica stopped with its WAL and snapshots untouched; restart it");
         }
         old.abandon();
+        beforeWalChange.run();
         receiver.close();
         final boolean heldSomething = !holdsNothing();
         final Path directory = wal.directory();

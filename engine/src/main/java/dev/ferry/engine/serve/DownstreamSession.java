@@ -11,6 +11,7 @@ import dev.ferry.engine.state.Applier;
 import dev.ferry.engine.state.StateStore;
 import dev.ferry.error.ErrorCode;
 import dev.ferry.error.FerryException;
+import dev.ferry.net.Endpoint;
 import dev.ferry.net.FrameConnection;
 import dev.ferry.net.FrameHandler;
 import dev.ferry.net.message.AckFlyweight;
@@ -110,6 +111,7 @@ final class DownstreamSession implements AutoCloseable
     private final ChallengeFlyweight challenge = new ChallengeFlyweight();
     private final AuthFlyweight auth = new AuthFlyweight();
     private final StatusRequestFlyweight statusRequest = new StatusRequestFlyweight();
+    private final StatusRequestFlyweight promoteRequest = new StatusRequestFlyweight(MessageType.PROMOTE_REQUEST);
     private final dev.ferry.net.message.DropSlotRequestFlyweight dropSlot =
         new dev.ferry.net.message.DropSlotRequestFlyweight();
     private final HoldSlotRequestFlyweight holdSlot = new HoldSlotRequestFlyweight();
@@ -150,6 +152,8 @@ final class DownstreamSession implements AutoCloseable
     private long entryBytesSent;
     private FerryException failure;
     private boolean closed;
+    private boolean handedOff;
+    private boolean awaitingPromotion;
 
     DownstreamSession(final Serving serving, final Sessions sessions, final FrameConnection connection, final long nowNs)
     {
@@ -247,11 +251,15 @@ final class DownstreamSession implements AutoCloseable
     int doWork(final long nowNs) throws IOException
     {
         int work = 0;
-        if (phase != Phase.CLOSING)
+        if (phase != Phase.CLOSING && !awaitingPromotion)
         {
             try
             {
                 work += connection.receive(onFrame, MAX_FRAMES_PER_CYCLE);
+                if (awaitingPromotion)
+                {
+                    return work; // handed to the promotion, which answers from its own thread
+                }
             }
             catch (final FerryException ex)
             {
@@ -328,6 +336,10 @@ final class DownstreamSession implements AutoCloseable
 
     private void onFrame(final MessageType type, final MemorySegment buffer, final long offset, final int length)
     {
+        if (awaitingPromotion)
+        {
+            return; // the client sends nothing more; whatever it sent is not this node's business now
+        }
         if (phase == Phase.AWAIT_FIRST)
         {
             switch (type)
@@ -340,8 +352,10 @@ final class DownstreamSession implements AutoCloseable
                     dropSlot.decode(buffer, offset, length).copyNonceTo(clientNonce));
                 case HOLD_SLOT_REQUEST -> challenge(type, buffer, offset, length,
                     holdSlot.decode(buffer, offset, length).copyNonceTo(clientNonce));
-                default -> fail(ErrorCode.PROTOCOL,
-                    "expected HELLO, STATUS_REQUEST, DROP_SLOT_REQUEST or HOLD_SLOT_REQUEST, got " + type);
+                case PROMOTE_REQUEST -> challenge(type, buffer, offset, length,
+                    promoteRequest.decode(buffer, offset, length).copyNonceTo(clientNonce));
+                default -> fail(ErrorCode.PROTOCOL, "expected HELLO, STATUS_REQUEST, DROP_SLOT_REQUEST, " +
+                    "HOLD_SLOT_REQUEST or PROMOTE_REQUEST, got " + type);
             }
         }
         else if (phase == Phase.AWAIT_AUTH)
@@ -478,6 +492,10 @@ final class DownstreamSession implements AutoCloseable
             holdSlot.wrap(firstFrame, 0);
             answer(() -> sessions.holdSlot(holdSlot.slotId(), holdSlot.nextOffset()));
         }
+        else if (firstType == MessageType.PROMOTE_REQUEST)
+        {
+            onPromoteRequest();
+        }
         else
         {
             statusDocument = serving.status().request();
@@ -507,10 +525,85 @@ final class DownstreamSession implements AutoCloseable
         phase = Phase.STATUS;
     }
 
+    /**
+     * A proven PROMOTE_REQUEST: a primary says it is one already; a replica's serving side hands this connection to
+     * the replica's promotion, which answers it from its own thread once the replica is a primary (this thread stops
+     * with the replica).
+     */
+    private void onPromoteRequest()
+    {
+        final Cascading cascading = serving.cascading();
+        if (cascading == null)
+        {
+            fail(ErrorCode.CONFIGURATION, "this node is a primary already (epoch " + serving.history().epoch() +
+                "): `ferry promote --replica` takes a replica's --serve address");
+            return;
+        }
+        handedOff = true;
+        awaitingPromotion = true;
+        arena.close(); // confined to this thread, and unused by a promotion's answer
+        serving.log().log("promote request from " + connection.remoteAddress() + ", authenticated: promoting");
+        cascading.promote().accept(new PromoteRequest(this));
+    }
+
+    /**
+     * @return whether a promotion took this connection: the agent forgets it without closing it.
+     */
+    boolean handedOff()
+    {
+        return handedOff;
+    }
+
+    /**
+     * Answer a handed-off PROMOTE_REQUEST with the promotion's result, on the promoting thread, then close: the
+     * document as a status client gets one, or the refusal, signed either way.
+     *
+     * @param json     the answer, or null if {@code failure} is set.
+     * @param failure  why the promotion failed, or null.
+     * @param timeoutNs how long the client may take to read it.
+     */
+    void answerPromotion(final String json, final FerryException failure, final long timeoutNs)
+    {
+        awaitingPromotion = false;
+        if (failure != null)
+        {
+            fail(failure.code(), failure.detail());
+        }
+        else
+        {
+            answer(() -> json);
+        }
+        final long deadlineNs = System.nanoTime() + timeoutNs;
+        try
+        {
+            while (!closed && System.nanoTime() - deadlineNs < 0)
+            {
+                if (doWork(System.nanoTime()) == 0)
+                {
+                    java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+                }
+            }
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            serving.log().log("could not answer the promote request from " + connection.remoteAddress() + ": " + ex);
+        }
+        finally
+        {
+            close();
+        }
+    }
+
     private void onHello()
     {
         hello.wrap(firstFrame, 0);
         final String id = hello.replicaId();
+        if (serving.history() == null)
+        {
+            fail(ErrorCode.CONNECTION, "this replica serves its WAL once it follows its upstream " +
+                Endpoint.format(serving.cascading().upstream()) + ", and it does not yet (it holds no history): retry");
+            return;
+        }
         final long replicasChain = hello.emptyWal() ? -1 : wal.chainBefore(hello.nextOffset());
         final ReplicaHello replica = ReplicaHello.of(hello);
         final ResumeDecision decision = Resume.decide(replica, new ServingLog(FrameHeader.VERSION, serving.history(),
@@ -519,6 +612,14 @@ final class DownstreamSession implements AutoCloseable
         {
             case ResumeDecision.Refuse refuse ->
             {
+                if (refuse.code() == ErrorCode.FENCED && serving.cascading() != null)
+                {
+                    // a replica is not fenced: it learns the newer epoch from its upstream, then serves it
+                    fail(ErrorCode.CONNECTION, "replica " + id + " is at epoch " + replica.epoch() + ", this replica " +
+                        "(which follows " + Endpoint.format(serving.cascading().upstream()) + ") at " +
+                        serving.history().epoch() + ": it has not learned the newer epoch from its upstream yet; retry");
+                    return;
+                }
                 if (refuse.code() == ErrorCode.FENCED && serving.fence().fence(replica.epoch()))
                 {
                     serving.log().log("FENCED: replica " + id + " has seen epoch " + replica.epoch() + " of this " +
@@ -1076,6 +1177,9 @@ final class DownstreamSession implements AutoCloseable
             slot.state(SlotState.DISCONNECTED);
         }
         connection.close();
-        arena.close();
+        if (!handedOff)
+        {
+            arena.close();
+        }
     }
 }

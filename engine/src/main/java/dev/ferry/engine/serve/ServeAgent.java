@@ -72,6 +72,8 @@ public final class ServeAgent implements Agent, Sessions
     private long nextRetentionNs;
     private long nextAcceptNs = System.nanoTime();
     private final SelectorParker parker;
+    private final boolean ownsParker;
+    private boolean runsApplier = true;
     private final BooleanSupplier workWaiting = this::workWaiting;
     private long headAtPass;
     private final Runnable saveSlots = this::saveSlots;
@@ -99,13 +101,45 @@ public final class ServeAgent implements Agent, Sessions
         final ServerSocketChannel server, final Supplier<PrimaryStatus> status, final dev.ferry.engine.history.Fence fence,
         final dev.ferry.engine.metrics.ErrorCounters counters)
     {
+        this(config, wal, history, slots, server, status, fence, counters, null, null);
+    }
+
+    /**
+     * A replica's serving side ({@code --serve}, cascading): run inside the replica's own duty cycle, on its thread,
+     * idling on its parker; rebuilt by {@link Cascade} whenever the replica's WAL or history is replaced.
+     *
+     * @param config   the serving settings.
+     * @param wal      the replica's WAL, written by the replica's thread (this agent only reads it).
+     * @param history  the replica's history, or null while it holds none (a downstream replica is then told to retry).
+     * @param slots    the downstream replicas' slots (loaded from the slot file here).
+     * @param server   the bound, non-blocking listening socket, watched by {@code parker} already.
+     * @param status   what a STATUS_REQUEST is answered with.
+     * @param counters the node's error counters.
+     * @param parker   the replica thread's parker (this agent neither registers the server with it nor closes it).
+     * @param upstream the address the replica follows.
+     * @param promote  given each authenticated PROMOTE_REQUEST, on this thread (see {@link Cascading}).
+     */
+    ServeAgent(
+        final PrimaryConfig config, final Wal wal, final History history, final SlotTable slots,
+        final ServerSocketChannel server, final Supplier<PrimaryStatus> status,
+        final dev.ferry.engine.metrics.ErrorCounters counters, final SelectorParker parker,
+        final java.net.InetSocketAddress upstream, final java.util.function.Consumer<PromoteRequest> promote)
+    {
+        this(config, wal, history, slots, server, status, null, counters, parker, new Cascading(upstream, promote));
+    }
+
+    private ServeAgent(
+        final PrimaryConfig config, final Wal wal, final History history, final SlotTable slots,
+        final ServerSocketChannel server, final Supplier<PrimaryStatus> status, final dev.ferry.engine.history.Fence fence,
+        final dev.ferry.engine.metrics.ErrorCounters counters, final SelectorParker external, final Cascading cascading)
+    {
         this.config = config;
         this.wal = wal;
         this.slots = slots;
         this.server = server;
         this.log = config.eventLog();
         this.serving = new Serving(config, wal, history, slots, new HandshakeAuth(config.secret()), log,
-            new StatusPublisher(status), fence, counters);
+            new StatusPublisher(status), fence, counters, cascading);
         // a bad certificate, key or CA file fails here, at start, naming the file
         // TLS 1.3 only unless configured otherwise: no renegotiation a client could start again and again
         this.tls = config.tls() == null ? null : TlsFactory.server(config.tls().copy()
@@ -115,9 +149,14 @@ public final class ServeAgent implements Agent, Sessions
         this.strangers = new StrangerLog(log, STRANGER_LOG_INTERVAL_NS);
         this.slotStore = new SlotStore(wal.directory());
         slotStore.load(slots, wal.nextOffset());
-        this.pretoucher = config.pretouch() ? new WalPretoucher(wal, WalPretoucher.DEFAULT_AHEAD_BYTES) : null;
-        this.parker = new SelectorParker(this::nothingToSend, config.idleBlockMs());
-        parker.wakeOnAccept(server); // a new replica wakes a parked sender too
+        // a replica's pages are faulted by the thread that appends them, which is this one
+        this.pretoucher = config.pretouch() && external == null ? new WalPretoucher(wal, WalPretoucher.DEFAULT_AHEAD_BYTES) : null;
+        this.ownsParker = external == null;
+        this.parker = external != null ? external : new SelectorParker(this::nothingToSend, config.idleBlockMs());
+        if (ownsParker)
+        {
+            parker.wakeOnAccept(server); // a new replica wakes a parked sender too
+        }
     }
 
     /**
@@ -185,6 +224,18 @@ public final class ServeAgent implements Agent, Sessions
     }
 
     /**
+     * Serve state snapshots from an applier another agent runs on this thread (a replica's), without running it.
+     * Before the agent runs.
+     *
+     * @param applier the replica's applier.
+     */
+    void snapshotsFrom(final Applier applier)
+    {
+        this.applier = applier;
+        this.runsApplier = false;
+    }
+
+    /**
      * Run another duty cycle on this thread, before the sessions in every cycle (so what it appends is sent in the
      * same cycle), started and closed with this agent. Before the agent runs.
      *
@@ -193,7 +244,7 @@ public final class ServeAgent implements Agent, Sessions
      */
     public void alsoRun(final Agent agent, final java.util.function.BooleanSupplier idle)
     {
-        side.set(agent, idle);
+        side.add(agent, idle);
     }
 
     @Override
@@ -210,13 +261,16 @@ public final class ServeAgent implements Agent, Sessions
         return applier;
     }
 
-    private boolean nothingToSend()
+    /**
+     * @return true when only a channel the parker watches (or an append, which wakes it) can give this agent work.
+     */
+    boolean nothingToSend()
     {
         if (wal.nextOffset() != headAtPass)
         {
             return false; // appended since the last pass looked
         }
-        if (applier != null && !applier.caughtUp() || !side.idle())
+        if (runsApplier && applier != null && !applier.caughtUp() || !side.idle())
         {
             return false;
         }
@@ -263,7 +317,7 @@ public final class ServeAgent implements Agent, Sessions
                     " dropped: " + ex);
                 session.close();
             }
-            if (session.isClosed())
+            if (session.isClosed() || session.handedOff())
             {
                 closed = true;
                 sessions.remove(i);
@@ -273,7 +327,7 @@ public final class ServeAgent implements Agent, Sessions
         {
             parker.forgetClosed(); // so the closed sockets' descriptors are really released
         }
-        if (applier != null)
+        if (runsApplier && applier != null)
         {
             work += applier.doWork(nowNs);
         }
@@ -687,11 +741,18 @@ public final class ServeAgent implements Agent, Sessions
         }
         sessions.clear();
         serving.status().close();
-        if (applier != null)
+        if (runsApplier && applier != null)
         {
             applier.close(); // a last snapshot, before the WAL closes
         }
-        parker.close();
+        if (ownsParker)
+        {
+            parker.close();
+        }
+        else
+        {
+            parker.forgetClosed();
+        }
         if (pretoucher != null)
         {
             pretoucher.close();

@@ -7,7 +7,7 @@ import dev.ferry.net.auth.HandshakeAuth;
 import dev.ferry.wal.Wal;
 
 /**
- * What every session of a serving node shares, fixed for the node's life: its settings, WAL, history, slots, secret,
+ * What every session of a serving node shares, fixed for the agent's life (a replica's serving agent is rebuilt when its WAL or history is replaced): its settings, WAL, history, slots, secret,
  * event log and status. Handed to each {@link DownstreamSession} at creation, so a session depends on these and on
  * {@link Sessions} only, not on the agent that runs it.
  *
@@ -20,8 +20,10 @@ import dev.ferry.wal.Wal;
  * @param status  the node's status, computed off the sender thread, for STATUS_REQUEST.
  * @param fence   whether the node was superseded by a newer epoch (a replica of it says so in its HELLO).
  * @param counters errors by code, NACKs: for the metrics endpoint.
+ * @param cascading null for a primary; for a replica serving replicas, whom it follows and who promotes it.
  */
 record Serving(PrimaryConfig config, Wal wal, History history, SlotTable slots, HandshakeAuth auth, EventLog log,
-    StatusPublisher status, dev.ferry.engine.history.Fence fence, dev.ferry.engine.metrics.ErrorCounters counters)
+    StatusPublisher status, dev.ferry.engine.history.Fence fence, dev.ferry.engine.metrics.ErrorCounters counters,
+    Cascading cascading)
 {
 }

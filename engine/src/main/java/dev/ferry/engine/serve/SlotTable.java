@@ -50,6 +50,41 @@ public final class SlotTable
         return slots.remove(slot.id(), slot);
     }
 
+    /**
+     * @param head              the serving node's next offset.
+     * @param evictionWarningMs a time to eviction under this warns.
+     * @return every slot's status, by id: progress, lag, ack latency, snapshot, eviction, audit (any thread).
+     */
+    public java.util.List<dev.ferry.engine.ReplicaStatus> statuses(final long head, final long evictionWarningMs)
+    {
+        final long now = System.nanoTime();
+        final java.util.List<dev.ferry.engine.ReplicaStatus> replicas = new java.util.ArrayList<>();
+        for (final ReplicaSlot slot : slots.values())
+        {
+            final org.HdrHistogram.Histogram latency = slot.ackLatencyNs();
+            final long heard = slot.lastHeartbeatNs();
+            final dev.ferry.engine.SnapshotProgress snapshot = slot.snapshot(now);
+            final AuditFigures audit = slot.audit();
+            replicas.add(new dev.ferry.engine.ReplicaStatus(slot.id(), slot.remote(), slot.state(), slot.receivedOffset(),
+                slot.durableOffset(), slot.syncs(), slot.appliedOffset(), Math.max(0, head - slot.receivedOffset()),
+                slot.lagBytes(), slot.lagMillis(), heard == 0 ? -1 : TimeUnit.NANOSECONDS.toMillis(now - heard),
+                micros(latency, 50), micros(latency, 99), micros(latency, 99.9), latency.getTotalCount(),
+                slot.snapshots(), snapshot == null ? 0 : snapshot.offset(), snapshot == null ? 0 : snapshot.bytes(),
+                snapshot == null ? 0 : snapshot.totalBytes(), snapshot == null ? 0 : snapshot.progress(),
+                snapshot == null ? 0 : snapshot.etaMillis(), slot.evictionEtaMillis(),
+                slot.evictionEtaMillis() > 0 && slot.evictionEtaMillis() < evictionWarningMs,
+                slot.invalidated(), audit.auditedOffset(), audit.audits(), audit.auditedEntries(), audit.mismatches(),
+                audit.firstMismatchOffset(), audit.lastAuditMillisAgo(now), slot.held()));
+        }
+        replicas.sort((a, b) -> a.id().compareTo(b.id()));
+        return java.util.List.copyOf(replicas);
+    }
+
+    private static double micros(final org.HdrHistogram.Histogram histogram, final double percentile)
+    {
+        return histogram.getTotalCount() == 0 ? 0 : histogram.getValueAtPercentile(percentile) / 1000.0;
+    }
+
     public Collection<ReplicaSlot> all()
     {
         return Collections.unmodifiableCollection(slots.values());

@@ -68,8 +68,12 @@ public final class StatusJson
                 .append(",\"held\":").append(r.held())
                 .append('}');
         }
-        return json.append("],\"applied\":").append(status.applied()).append(",\"fenced\":").append(status.fenced())
-            .append('}').toString();
+        json.append("],\"applied\":").append(status.applied()).append(",\"fenced\":").append(status.fenced())
+            .append(",\"role\":");
+        string(json, status.role());
+        json.append(",\"upstream\":");
+        string(json, status.upstream());
+        return json.append('}').toString();
     }
 
     private static void string(final StringBuilder json, final String value)
