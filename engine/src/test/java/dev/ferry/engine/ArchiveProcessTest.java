@@ -95,21 +95,17 @@ class ArchiveProcessTest
     /** Run a command line in this JVM, which must exit 0; @return its stdout. */
     private String ferry(final String... args)
     {
-        final CliRun.Run run = CliRun.ferry(args);
-        assertEquals(0, run.exit(), () -> "ferry " + String.join(" ", args) + ": " + run + children.logs());
-        return run.out();
+        return children.ferry(args);
     }
 
     private String checksum(final Path wal, final String... range)
     {
-        return ferry(concat(new String[] {"checksum", "--wal", wal.toString()}, range)).strip();
+        return children.checksum(wal, range);
     }
 
     private String kvDump(final Path wal)
     {
-        final String dump = ferry("kv", "dump", "--wal", wal.toString());
-        assertFalse(dump.isBlank(), () -> "no key in " + wal);
-        return dump;
+        return children.kvDump(wal);
     }
 
     private JsonNode ls() throws IOException
@@ -133,19 +129,7 @@ class ArchiveProcessTest
      */
     private static long nextOffset(final Path wal)
     {
-        if (!Files.isDirectory(wal))
-        {
-            return -1;
-        }
-        try (Wal view = Wal.open(new WalConfig().directory(wal).readOnly(true)))
-        {
-            view.refresh();
-            return view.nextOffset();
-        }
-        catch (final WalException | IllegalStateException | AssertionError ex)
-        {
-            return -1;
-        }
+        return FerryChildren.nextOffset(wal);
     }
 
     /**

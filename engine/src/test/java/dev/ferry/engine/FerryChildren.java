@@ -109,6 +109,67 @@ final class FerryChildren implements AfterEachCallback
     }
 
     /**
+     * Run a command line in this JVM (the same code as a child, without a JVM start), which must exit 0.
+     *
+     * @param args the command line after {@code ferry}.
+     * @return its stdout.
+     */
+    String ferry(final String... args)
+    {
+        final dev.ferry.engine.cli.CliRun.Run run = dev.ferry.engine.cli.CliRun.ferry(args);
+        org.junit.jupiter.api.Assertions.assertEquals(0, run.exit(),
+            () -> "ferry " + String.join(" ", args) + ": " + run + logs());
+        return run.out();
+    }
+
+    /**
+     * @param wal   a WAL directory (a running node's too).
+     * @param range {@code --from N --to M}, or nothing for all of it.
+     * @return {@code ferry checksum}'s line.
+     */
+    String checksum(final Path wal, final String... range)
+    {
+        final String[] args = new String[3 + range.length];
+        args[0] = "checksum";
+        args[1] = "--wal";
+        args[2] = wal.toString();
+        System.arraycopy(range, 0, args, 3, range.length);
+        return ferry(args).strip();
+    }
+
+    /**
+     * @param wal a WAL directory of a node with the key-value state machine.
+     * @return {@code ferry kv dump}'s output, which must hold a key.
+     */
+    String kvDump(final Path wal)
+    {
+        final String dump = ferry("kv", "dump", "--wal", wal.toString());
+        org.junit.jupiter.api.Assertions.assertFalse(dump.isBlank(), () -> "no key in " + wal);
+        return dump;
+    }
+
+    /**
+     * @param wal a WAL directory, perhaps of a running node.
+     * @return its next offset read now, or -1 if it cannot be read (yet).
+     */
+    static long nextOffset(final Path wal)
+    {
+        if (!Files.isDirectory(wal))
+        {
+            return -1;
+        }
+        try (dev.ferry.wal.Wal view = dev.ferry.wal.Wal.open(new dev.ferry.wal.WalConfig().directory(wal).readOnly(true)))
+        {
+            view.refresh();
+            return view.nextOffset();
+        }
+        catch (final dev.ferry.wal.WalException | IllegalStateException | AssertionError ex)
+        {
+            return -1;
+        }
+    }
+
+    /**
      * {@code kill -9}: no shutdown hook, nothing flushed or closed; returns once it is dead.
      *
      * @param child the child.

@@ -48,8 +48,9 @@ final class ReplicaCommand implements Callable<Integer>
     String id;
 
     @Option(names = "--serve", paramLabel = "HOST:PORT", converter = Converters.Address.class,
-        description = {"Serve on this address: `ferry promote --replica HOST:PORT` (authenticated by the secret) turns "
-            + "this replica into a primary at the next epoch, which then listens here and keeps running."})
+        description = {"Serve on this address: replicas follow this one there as they follow a primary (cascading; "
+            + "`ferry status --primary` asks it too), and `ferry promote --replica HOST:PORT` (authenticated by the "
+            + "secret) turns this replica into a primary at the next epoch, which then listens here and keeps running."})
     InetSocketAddress serve;
 
     @CommandLine.Mixin

@@ -34,8 +34,9 @@ import java.util.function.Supplier;
  * client's {@code AUTH} proof over its request and this node's nonce, then the promotion's result as one signed
  * {@code STATUS_RESPONSE} JSON document, or a signed {@code ERROR}. Before it promotes, it closes its listening
  * socket, so that the primary the replica becomes listens on the same address. Anything else on the port (a replica's
- * {@code HELLO}, a status request) is refused with {@code CONFIGURATION}: serving replicas from a replica (cascading)
- * is not built yet. At most 16 connections at once, each on a thread of its own and closed by a reaper 5 s after it
+ * {@code HELLO}, a status request) is refused with {@code CONFIGURATION}. An archive standby's port
+ * ({@code ferry replica --from-archive --serve}); a replica that follows a node serves replicas on its port instead
+ * ({@code dev.ferry.engine.serve.Cascade}). At most 16 connections at once, each on a thread of its own and closed by a reaper 5 s after it
  * was accepted (4 KiB frames): the port costs nothing while nobody uses it, and a stranger holds a handler for 5 s at
  * most, never the port; one promotion at a time.
  */
@@ -196,7 +197,7 @@ public final class PromotionListener implements AutoCloseable
         if (type != MessageType.PROMOTE_REQUEST)
         {
             send(out, error(ErrorCode.CONFIGURATION, "this is replica " + name + "'s --serve port: it answers " +
-                "`ferry promote` only until it is promoted (a replica serving replicas, cascading, is not built yet); " +
+                "`ferry promote` only until it is promoted (an archive standby serves no replicas; a replica of a node does); " +
                 "got " + type, null, null));
             return false;
         }
