@@ -5,7 +5,6 @@ import dev.ferry.engine.agent.AgentRunner;
 import dev.ferry.engine.history.Fence;
 import dev.ferry.engine.history.History;
 import dev.ferry.engine.resp.RespServer;
-import dev.ferry.engine.serve.AuditFigures;
 import dev.ferry.engine.serve.ReplicaSlot;
 import dev.ferry.engine.serve.ServeAgent;
 import dev.ferry.engine.serve.SlotTable;
@@ -16,7 +15,6 @@ import dev.ferry.error.FerryException;
 import dev.ferry.net.Endpoint;
 import dev.ferry.net.idle.IdleStrategies;
 import dev.ferry.wal.Wal;
-import org.HdrHistogram.Histogram;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
@@ -24,9 +22,6 @@ import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.nio.channels.ServerSocketChannel;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The embeddable primary: the application appends entries; Ferry makes them durable in the WAL and streams them to

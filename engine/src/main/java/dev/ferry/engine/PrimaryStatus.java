@@ -24,6 +24,15 @@ import java.util.List;
 public record PrimaryStatus(long head, long oldest, String historyId, long epoch, String sync, long durable,
     List<ReplicaStatus> replicas, long applied, boolean fenced, String role, String upstream)
 {
+    /**
+     * @throws NullPointerException if {@code role} is null.
+     */
+    public PrimaryStatus
+    {
+        java.util.Objects.requireNonNull(role, "role");
+        upstream = upstream == null || upstream.isEmpty() ? null : upstream; // a document says "" or null: none
+    }
+
     /** {@link #role()} of a primary. */
     public static final String PRIMARY = "primary";
     /** {@link #role()} of a replica serving replicas. */

@@ -166,7 +166,9 @@ public final class Replica implements AutoCloseable
             replica.figures = new dev.ferry.engine.metrics.NodeFigures("Replica", config.id(),
                 () -> dev.ferry.engine.metrics.Figures.replica(config.id(), replica.state(), replica.receivedOffset(),
                     replica.durableOffset(), replica.appliedOffset(), replica.primaryHead(), replica.snapshotsLoaded(),
-                    replica.truncations(), replica.agent.counters()), config.metrics(), config.eventLog());
+                    replica.truncations(), replica.agent.counters()) + (replica.cascade == null ? "" :
+                    dev.ferry.engine.metrics.Figures.downstream(replica.servingStatus(), replica.cascade.counters())),
+                config.metrics(), config.eventLog());
         }
         catch (final RuntimeException ex)
         {

@@ -95,7 +95,7 @@ class CascadeTest
         final InetSocketAddress serve = freeAddress();
         final KvStateMachine middleState = new KvStateMachine();
         final Replica middle = fixture.track(Replica.start(kvReplica("m", primary.localAddress(), middleState)
-            .serve(serve).promotedConfig(() -> fixture.primaryConfig().stateMachine(new KvStateMachine())
+            .serve(serve).metrics(new InetSocketAddress("127.0.0.1", 0)).promotedConfig(() -> fixture.primaryConfig().stateMachine(new KvStateMachine())
                 .snapshotEveryEntries(100).eventLog(ReplicationFixture::log))));
         assertEquals(serve.getPort(), middle.serveAddress().getPort());
         final KvStateMachine leafState = new KvStateMachine();
@@ -115,6 +115,14 @@ class CascadeTest
         await("the leaf's acknowledgement at the middle", WAIT,
             () -> middle.servingStatus().replicas().get(0).received() == 1_000);
         assertEquals(primary.history().id().toString(), atMiddle.historyId());
+        try (java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient())
+        {
+            final String scrape = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" +
+                middle.metricsAddress().getPort() + "/metrics")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            assertTrue(scrape.contains("ferry_replica_downstream_received{replica=\"l\"} 1000"), scrape);
+            assertTrue(scrape.contains("ferry_replica_received 1000"), scrape);
+        }
         assertEquals(1, primary.status().replicas().size(), "the primary serves the middle only");
         assertEquals("m", primary.status().replicas().get(0).id());
 

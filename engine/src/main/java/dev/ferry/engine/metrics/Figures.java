@@ -30,6 +30,21 @@ public final class Figures
         gauge(out, "ferry_primary_fenced", "1 if a node of a newer epoch superseded it (it refuses appends)",
             status.fenced() ? 1 : 0);
         gauge(out, "ferry_primary_replicas", "replicas with a slot", status.replicas().size());
+        replicas(out, "ferry_primary_replica_", status.replicas());
+        counters.write(out, "ferry_primary");
+        return out.toString();
+    }
+
+    /**
+     * The figures of a serving node's downstream replicas, one sample per replica of each figure.
+     *
+     * @param out      where to write.
+     * @param prefix   the figures' names start with it ({@code ferry_primary_replica_}).
+     * @param replicas the replicas' status.
+     */
+    private static void replicas(final PrometheusText out, final String prefix,
+        final java.util.List<ReplicaStatus> replicas)
+    {
         final String[][] perReplica = {
             {"received", "its next offset received"},
             {"durable", "its next offset durable"},
@@ -45,9 +60,9 @@ public final class Figures
             {"released", "1 if its slot was given up past its cap (it needs a resync)"}};
         for (final String[] figure : perReplica)
         {
-            final String name = "ferry_primary_replica_" + figure[0];
+            final String name = prefix + figure[0];
             out.help(name, figure[1], "gauge");
-            for (final ReplicaStatus r : status.replicas())
+            for (final ReplicaStatus r : replicas)
             {
                 switch (figure[0])
                 {
@@ -82,9 +97,9 @@ public final class Figures
             {"audit_mismatches_total", "counter", "entries the background audit found differing from the primary's"}};
         for (final String[] figure : audit)
         {
-            final String name = "ferry_primary_replica_" + figure[0];
+            final String name = prefix + figure[0];
             out.help(name, figure[2], figure[1]);
-            for (final ReplicaStatus r : status.replicas())
+            for (final ReplicaStatus r : replicas)
             {
                 out.sample(name, "replica", r.id(), switch (figure[0])
                 {
@@ -97,7 +112,24 @@ public final class Figures
                 });
             }
         }
-        counters.write(out, "ferry_primary");
+    }
+
+    /**
+     * The figures of the replicas a replica serves ({@code --serve}, cascading), as a primary's are, named
+     * {@code ferry_replica_downstream_*}, and its serving side's counters ({@code ferry_replica_downstream_errors_total}
+     * and the rest).
+     *
+     * @param status   the replica's serving status.
+     * @param counters its serving side's counters.
+     * @return the text to add to the replica's scrape.
+     */
+    public static String downstream(final PrimaryStatus status, final ErrorCounters counters)
+    {
+        final PrometheusText out = new PrometheusText();
+        gauge(out, "ferry_replica_downstream_replicas", "replicas following this one (cascading) with a slot",
+            status.replicas().size());
+        replicas(out, "ferry_replica_downstream_", status.replicas());
+        counters.write(out, "ferry_replica_downstream");
         return out.toString();
     }
 
