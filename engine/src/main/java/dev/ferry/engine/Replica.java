@@ -114,7 +114,7 @@ public final class Replica implements AutoCloseable
             try
             {
                 cascade = new Cascade(servingConfig(config), parker, agent::wal, agent::history, agent::applier,
-                    this::cascadeStatus, this::promoteOnRequest, config.primary(), config.id());
+                    this::cascadeStatus, this::promoteOnRequest, this::servable, config.primary(), config.id());
                 agent.alsoRun(cascade, cascade::idle);
                 agent.beforeWalChange(cascade::walChanging);
             }
@@ -137,6 +137,15 @@ public final class Replica implements AutoCloseable
         return serving.listen(config.serve()).wal(config.wal()).secretFile(config.secretFile())
             .insecureNoSecret(config.insecureNoSecret()).eventLog(config.eventLog()).pretouch(false)
             .stateMachine(null).resp(null).metrics(null).archive(null);
+    }
+
+    /**
+     * @return the end of what this replica serves downstream (on its thread): what it made durable when it syncs, so a
+     *         replica below never holds an entry this one could lose in a power cut; everything when it never syncs.
+     */
+    private long servable()
+    {
+        return agent.wal().config().syncPolicy() == dev.ferry.wal.SyncPolicy.NONE ? Long.MAX_VALUE : agent.durableOffset();
     }
 
     /** What this replica's serving port answers a status request with: its own position, and its downstream's. */

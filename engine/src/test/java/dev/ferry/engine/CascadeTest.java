@@ -101,7 +101,12 @@ class CascadeTest
         final KvStateMachine leafState = new KvStateMachine();
         final Replica leaf = fixture.track(Replica.start(kvReplica("l", serve, leafState)));
 
-        put(primary, "a", 0, 1_000);
+        for (int i = 0; i < 1_000; i += 100)
+        {
+            put(primary, "a", i, 100);
+            final long leafReceived = leaf.receivedOffset();
+            assertTrue(leafReceived <= middle.durableOffset(), "the middle serves only what it made durable");
+        }
         await("the leaf at 1000, through the middle", WAIT, () -> leaf.appliedOffset() == 1_000);
         assertEquals(digest(primaryDir, 0, 999), digest(dir.resolve("l"), 0, 999));
 

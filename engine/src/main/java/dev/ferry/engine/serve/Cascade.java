@@ -41,6 +41,7 @@ public final class Cascade implements Agent
     private final Supplier<Applier> applier;
     private final Function<Cascade, PrimaryStatus> status;
     private final Supplier<String> promote;
+    private final java.util.function.LongSupplier servable;
     private final InetSocketAddress upstream;
     private final String name;
     private final EventLog log;
@@ -63,14 +64,17 @@ public final class Cascade implements Agent
      * @param applier  the replica's state machine's applier, or null: what a downstream snapshot is made from.
      * @param status   this node's status document, given this cascade's slots; called on the status thread.
      * @param promote  promotes the replica and returns the answer's JSON (called on a promotion thread).
+     * @param servable the end of what may be sent downstream: the replica's durable offset, when it syncs.
      * @param upstream the address the replica follows.
      * @param name     the replica's name, for the log and threads.
      * @throws FerryException CONFIGURATION if the address cannot be bound.
      */
     public Cascade(final PrimaryConfig config, final SelectorParker parker, final Supplier<Wal> wal,
         final Supplier<History> history, final Supplier<Applier> applier, final Function<Cascade, PrimaryStatus> status,
-        final Supplier<String> promote, final InetSocketAddress upstream, final String name)
+        final Supplier<String> promote, final java.util.function.LongSupplier servable, final InetSocketAddress upstream,
+        final String name)
     {
+        this.servable = servable;
         this.config = config.conclude();
         this.parker = parker;
         this.wal = wal;
@@ -202,7 +206,7 @@ public final class Cascade implements Agent
         closeAgent();
         final SlotTable fresh = new SlotTable();
         final ServeAgent built = new ServeAgent(config, current, held, fresh, server, () -> status.apply(this),
-            counters, parker, upstream, request -> promotion = request);
+            counters, parker, upstream, request -> promotion = request, servable);
         final Applier snapshots = applier.get();
         if (snapshots != null)
         {

@@ -998,7 +998,12 @@ final class DownstreamSession implements AutoCloseable
             }
             encoder.wrap(connection.sendBuffer(), claim, config.maxFrameBytes()).firstOffset(cursor.nextOffset());
             batcher.verifyCrc(cursor.nextOffset() < verifyUntil);
-            final int count = batcher.fill(cursor, encoder);
+            final long left = servable() - cursor.nextOffset();
+            if (left <= 0)
+            {
+                break; // the claim is not committed: nothing was written
+            }
+            final int count = batcher.fill(cursor, encoder, (int)Math.min(left, Integer.MAX_VALUE));
             if (count == 0)
             {
                 break;
@@ -1015,6 +1020,13 @@ final class DownstreamSession implements AutoCloseable
             batches++;
         }
         return batches;
+    }
+
+    /** @return the end of what may be sent: everything a primary holds; what a replica serving replicas made durable. */
+    private long servable()
+    {
+        final Cascading cascading = serving.cascading();
+        return cascading == null ? Long.MAX_VALUE : cascading.servable().getAsLong();
     }
 
     /**

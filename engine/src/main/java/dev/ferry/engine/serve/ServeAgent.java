@@ -118,14 +118,17 @@ public final class ServeAgent implements Agent, Sessions
      * @param parker   the replica thread's parker (this agent neither registers the server with it nor closes it).
      * @param upstream the address the replica follows.
      * @param promote  given each authenticated PROMOTE_REQUEST, on this thread (see {@link Cascading}).
+     * @param servable the end of what may be sent downstream (see {@link Cascading}).
      */
     ServeAgent(
         final PrimaryConfig config, final Wal wal, final History history, final SlotTable slots,
         final ServerSocketChannel server, final Supplier<PrimaryStatus> status,
         final dev.ferry.engine.metrics.ErrorCounters counters, final SelectorParker parker,
-        final java.net.InetSocketAddress upstream, final java.util.function.Consumer<PromoteRequest> promote)
+        final java.net.InetSocketAddress upstream, final java.util.function.Consumer<PromoteRequest> promote,
+        final java.util.function.LongSupplier servable)
     {
-        this(config, wal, history, slots, server, status, null, counters, parker, new Cascading(upstream, promote));
+        this(config, wal, history, slots, server, status, null, counters, parker,
+            new Cascading(upstream, promote, servable));
     }
 
     private ServeAgent(

@@ -37,6 +37,7 @@ import java.util.concurrent.Callable;
  *   <li>Promotion: from {@code Replica.promote} to the first entry accepted in the new epoch ({@link PromotionRun}).</li>
  *   <li>Ferry against Redis by the same client: {@code redis-benchmark} against a Ferry primary and replica serving Redis
  *       clients and against {@code redis-server} with a replica, and the replication lag of both ({@link RespRun}).</li>
+ *   <li>Cascading: append-to-ack one and two levels down a cascade at 10k/s ({@link CascadeRun}).</li>
  *   <li>The archive: shipping and restore rates beside a raw copy of the same bytes, and the shipper's cost on
  *       appends ({@link ArchiveRun}).</li>
  * </ul>
@@ -125,7 +126,8 @@ public final class Bench implements Callable<Integer>
             // first, on a machine the other runs have not yet filled with dirty page cache: measured in CI, the same
             // product run after them cost 1.7x the CPU per entry (page faults under memory pressure), the raw append not
             final ProductRun product = new ProductRun(options, output);
-            final boolean noProduct = options.onlySync || options.onlyResp || options.onlyArchive;
+            final boolean noProduct = options.onlySync || options.onlyResp || options.onlyArchive || options.onlyCascade;
+            final boolean onlyOne = noProduct || options.onlyProduct;
             ProductRun.Figures first = null;
             for (final String productSpec : noProduct ? List.<String>of() : options.products())
             {
@@ -137,7 +139,12 @@ public final class Bench implements Callable<Integer>
             {
                 auditCost(product, output, scratch, options.products().getFirst(), first);
             }
-            if (!options.onlyProduct && !options.onlySync && !options.onlyResp && !options.onlyArchive)
+            if (!onlyOne || options.onlyCascade)
+            {
+                Host.settle(output);
+                new CascadeRun(options, output).run(scratch);
+            }
+            if (!onlyOne)
             {
                 final Baselines baselines = new Baselines(options, output);
                 baselines.appendPairs(scratch);
@@ -147,17 +154,17 @@ public final class Bench implements Callable<Integer>
                 Host.settle(output);
                 new ReplicatedRun(options, output, baselines).run(scratch, chosenCodec, waitIdle);
             }
-            if (!options.onlyProduct && !options.onlyResp && !options.onlyArchive)
+            if (!onlyOne || options.onlySync)
             {
                 Host.settle(output);
                 new SyncAppendRun(options, output).run(scratch);
             }
-            if (!options.onlyProduct && !options.onlySync && !options.onlyArchive)
+            if (!onlyOne || options.onlyResp)
             {
                 Host.settle(output);
                 new RespRun(options, output).run(scratch);
             }
-            if (!options.onlyProduct && !options.onlySync && !options.onlyResp)
+            if (!onlyOne || options.onlyArchive)
             {
                 Host.settle(output);
                 new ArchiveRun(options, output).run(scratch);

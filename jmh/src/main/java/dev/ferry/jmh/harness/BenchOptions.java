@@ -94,6 +94,10 @@ final class BenchOptions
         + "copy of the same bytes, and the shipper's cost on appends.")
     boolean onlyArchive;
 
+    @Option(names = "--cascade", description = "Run only the cascade run: append-to-ack one and two levels down a "
+        + "cascade (primary, replica --serve, replica) at 10k/s.")
+    boolean onlyCascade;
+
     @Option(names = "--quick", description = "The CI profile: 64 and 1024 B, rates 10k and 100k, 3 s runs after 2 s warm-up, 500k entries.")
     boolean quick;
 
@@ -132,10 +136,11 @@ final class BenchOptions
         {
             productSize(commandLine, spec);
         }
-        if ((onlyProduct ? 1 : 0) + (onlySync ? 1 : 0) + (onlyResp ? 1 : 0) + (onlyArchive ? 1 : 0) > 1)
+        if ((onlyProduct ? 1 : 0) + (onlySync ? 1 : 0) + (onlyResp ? 1 : 0) + (onlyArchive ? 1 : 0) +
+            (onlyCascade ? 1 : 0) > 1)
         {
             throw new CommandLine.ParameterException(commandLine,
-                "--only-product, --only-sync, --resp and --archive are exclusive");
+                "--only-product, --only-sync, --resp, --archive and --cascade are exclusive");
         }
         if (replicas < 1 || durationSeconds < 1 || warmupSeconds < 0 || entries < 1 || latencySize < 8 || trials < 1 ||
             appendPauseMs < 0 || productEntries < 1000)
