@@ -1,7 +1,6 @@
 package dev.ferry.engine;
 
 import dev.ferry.engine.cli.StatusDocuments;
-import dev.ferry.engine.state.KvEntryWriter;
 import dev.ferry.engine.state.KvStateMachine;
 import dev.ferry.engine.state.StateStore;
 import dev.ferry.engine.status.StatusClient;
@@ -48,14 +47,9 @@ class CascadeTest
     @RegisterExtension
     final ReplicationFixture fixture = new ReplicationFixture(() -> dir);
 
-    private final KvEntryWriter writer = new KvEntryWriter(256);
-
-    private void put(final Primary primary, final String prefix, final int from, final int count)
+    private static void put(final Primary primary, final String prefix, final int from, final int count)
     {
-        for (int i = from; i < from + count; i++)
-        {
-            primary.append(writer.reset().put(0, "k" + i % 97, prefix + i).entry());
-        }
+        ReplicationFixture.put(primary, prefix, from, count, 97);
     }
 
     private static InetSocketAddress freeAddress() throws IOException

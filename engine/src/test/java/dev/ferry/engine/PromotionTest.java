@@ -2,7 +2,6 @@ package dev.ferry.engine;
 
 import dev.ferry.engine.history.Epoch;
 import dev.ferry.engine.history.History;
-import dev.ferry.engine.state.KvEntryWriter;
 import dev.ferry.engine.state.KvStateMachine;
 import dev.ferry.engine.state.StateStore;
 import dev.ferry.error.ErrorCode;
@@ -49,14 +48,9 @@ class PromotionTest
     @RegisterExtension
     final ReplicationFixture fixture = new ReplicationFixture(() -> dir);
 
-    private final KvEntryWriter writer = new KvEntryWriter(256);
-
-    private void put(final Primary primary, final String prefix, final int from, final int count)
+    private static void put(final Primary primary, final String prefix, final int from, final int count)
     {
-        for (int i = from; i < from + count; i++)
-        {
-            primary.append(writer.reset().put(0, "k" + i % 50, prefix + i).entry());
-        }
+        ReplicationFixture.put(primary, prefix, from, count, 50);
     }
 
     private PrimaryConfig primaryConfig(final Path walDir, final KvStateMachine state)

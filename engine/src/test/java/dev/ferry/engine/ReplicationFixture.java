@@ -118,6 +118,24 @@ final class ReplicationFixture implements AfterEachCallback, AutoCloseable
         }
     }
 
+    /**
+     * Append {@code count} key-value PUTs: key {@code k<i % keys>}, value {@code <prefix><i>}, for i from {@code from}.
+     *
+     * @param primary where.
+     * @param prefix  the values' prefix.
+     * @param from    the first i.
+     * @param count   how many.
+     * @param keys    how many distinct keys.
+     */
+    static void put(final Primary primary, final String prefix, final int from, final int count, final int keys)
+    {
+        final dev.ferry.engine.state.KvEntryWriter writer = new dev.ferry.engine.state.KvEntryWriter(256);
+        for (int i = from; i < from + count; i++)
+        {
+            primary.append(writer.reset().put(0, "k" + i % keys, prefix + i).entry());
+        }
+    }
+
     static WalDigest digest(final Path walDir)
     {
         try (Wal wal = Wal.open(new WalConfig().directory(walDir).readOnly(true)))

@@ -244,8 +244,7 @@ public final class PromotionListener implements AutoCloseable
         }
         catch (final RuntimeException ex)
         {
-            final FerryException failure = ex instanceof FerryException fe ? fe :
-                new FerryException(ErrorCode.INTERNAL, "the promotion failed: " + ex, ex);
+            final FerryException failure = dev.ferry.engine.serve.PromoteRequest.failure(ex);
             log.log(name + ": the promotion failed: " + failure.getMessage());
             send(out, error(failure.code(), failure.getMessage(), clientNonce, serverNonce));
             return true;

@@ -50,7 +50,7 @@ public final class Cascade implements Agent
     private Wal servedWal;
     private History servedHistory;
     private volatile SlotTable slots = new SlotTable();
-    private PromoteRequest promotion; // taken this cycle, answered by a thread started after it
+    private final java.util.List<PromoteRequest> promotions = new java.util.ArrayList<>(); // taken this cycle
     private boolean promoting;
     private boolean closed;
 
@@ -181,9 +181,9 @@ public final class Cascade implements Agent
             work++;
         }
         work += agent.doWork(nowNs);
-        if (promotion != null)
+        while (!promotions.isEmpty())
         {
-            work += startPromotion();
+            work += startPromotion(promotions.removeFirst()); // each answered by a thread started after the cycle
         }
         return work;
     }
@@ -206,7 +206,7 @@ public final class Cascade implements Agent
         closeAgent();
         final SlotTable fresh = new SlotTable();
         final ServeAgent built = new ServeAgent(config, current, held, fresh, server, () -> status.apply(this),
-            counters, parker, upstream, request -> promotion = request, servable);
+            counters, parker, upstream, promotions::add, servable);
         final Applier snapshots = applier.get();
         if (snapshots != null)
         {
@@ -242,10 +242,8 @@ public final class Cascade implements Agent
         }
     }
 
-    private int startPromotion()
+    private int startPromotion(final PromoteRequest request)
     {
-        final PromoteRequest request = promotion;
-        promotion = null;
         if (promoting)
         {
             Thread.ofPlatform().daemon(true).name("ferry-promotion-" + name).start(() -> request.refuse(
@@ -262,8 +260,7 @@ public final class Cascade implements Agent
             }
             catch (final RuntimeException ex)
             {
-                final FerryException failure = ex instanceof FerryException fe ? fe :
-                    new FerryException(ErrorCode.INTERNAL, "the promotion failed: " + ex, ex);
+                final FerryException failure = PromoteRequest.failure(ex);
                 log.log("replica " + name + ": the promotion failed: " + failure.getMessage());
                 request.refuse(failure);
                 return;

@@ -22,6 +22,17 @@ public final class PromoteRequest
     }
 
     /**
+     * @param ex what a promotion threw.
+     * @return it as the error a {@code ferry promote} client is answered with: a {@link FerryException} as it is,
+     *         anything else as {@code INTERNAL}.
+     */
+    public static FerryException failure(final RuntimeException ex)
+    {
+        return ex instanceof FerryException fe ? fe : new FerryException(dev.ferry.error.ErrorCode.INTERNAL,
+            "the promotion failed: " + ex, ex);
+    }
+
+    /**
      * @return the client's address, for the log.
      */
     public String remoteAddress()
