@@ -150,7 +150,7 @@ class ReportTest
             .analyse();
         assertFalse(analysis.committed().isEmpty(), "perf-reports/baseline holds results");
         assertFalse(analysis.baselineRuns().isEmpty());
-        assertEquals(24, analysis.objectives().size(), "perf-reports/objectives.json");
+        assertEquals(26, analysis.objectives().size(), "perf-reports/objectives.json");
     }
 
     private int run(final String... args)
