@@ -269,7 +269,10 @@ public final class ReplicaConfig
     }
 
     /**
-     * @param snapshotEveryEntries save a snapshot after this many entries applied (0: only when closed).
+     * @param snapshotEveryEntries save a snapshot after this many entries applied (0: only when closed); a state whose
+     *                             snapshot is 1 MiB or more only once the WAL bytes applied since its last snapshot
+     *                             reach 4 times that snapshot's size (its snapshots then write at most a quarter of
+     *                             what the WAL writes).
      * @return this.
      */
     public ReplicaConfig snapshotEveryEntries(final long snapshotEveryEntries)

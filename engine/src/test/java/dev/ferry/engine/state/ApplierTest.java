@@ -72,6 +72,53 @@ class ApplierTest
         }
     }
 
+    /**
+     * A state of more than a MiB is saved by the WAL bytes its snapshots cost, not every N entries: its snapshots never
+     * write more than a quarter of what the WAL writes (the product's default key-value run wrote a 9 MB snapshot every
+     * 100,000 entries of 84 B).
+     */
+    @Test
+    void shouldSpaceTheSnapshotsOfALargeStateByTheWalBytesTheyCost() throws IOException
+    {
+        final KvEntryWriter big = new KvEntryWriter(4096);
+        final String value = "v".repeat(2048);
+        try (Wal wal = Wal.open(new WalConfig().directory(dir)))
+        {
+            try (Applier applier = Applier.open(wal, new KvStateMachine(), 1_000, events))
+            {
+                for (int i = 0; i < 4_000; i++)
+                {
+                    wal.append(big.reset().put(0, "key-" + i, value).entry());
+                    if (i % 100 == 0)
+                    {
+                        drain(applier, wal);
+                    }
+                }
+                drain(applier, wal);
+                final long first = applier.snapshotOffset();
+                assertTrue(first >= 1_000 && first < 1_200, "the first after 1,000 entries: " + first);
+                final long size = Files.size(new StateStore(dir).file(first));
+                assertTrue(size >= Applier.LARGE_STATE_BYTES, "a large state: " + size);
+                // 3,000 entries of 2 KiB since: less than 4 times the snapshot's size, so no snapshot yet (every
+                // 1,000 entries would have made three)
+                assertEquals(first, applier.snapshotOffset());
+                for (int i = 4_000; i < 6_000; i++)
+                {
+                    wal.append(big.reset().put(0, "key-" + i, value).entry());
+                    if (i % 100 == 0)
+                    {
+                        drain(applier, wal);
+                    }
+                }
+                drain(applier, wal);
+                final long second = applier.snapshotOffset();
+                assertTrue(second > 4_000, "the next once the WAL bytes since reach 4 times its size: " + second);
+                assertTrue((second - first) * 2048 >= Applier.SNAPSHOT_WAL_RATIO * size,
+                    "not before: " + first + " -> " + second);
+            }
+        }
+    }
+
     @Test
     void shouldFallBackToAnOlderSnapshotWhenTheNewestIsDamaged() throws IOException
     {
