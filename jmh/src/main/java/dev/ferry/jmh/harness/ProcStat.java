@@ -59,6 +59,23 @@ record ProcStat(long cpuTicks, long faults, Map<String, Long> threads)
     }
 
     /**
+     * @param before the same process earlier.
+     * @return the ticks of the JIT compiler threads ({@code C1 CompilerThre}, {@code C2 CompilerThre}) since then.
+     */
+    long jitTicksSince(final ProcStat before)
+    {
+        long ticks = 0;
+        for (final Map.Entry<String, Long> thread : threads.entrySet())
+        {
+            if (thread.getKey().contains("CompilerThre"))
+            {
+                ticks += thread.getValue() - before.threads.getOrDefault(thread.getKey(), 0L);
+            }
+        }
+        return ticks;
+    }
+
+    /**
      * @param ticks clock ticks.
      * @return nanoseconds.
      */
