@@ -23,7 +23,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * replica serving replicas ({@code --serve}), and a replica of that replica. The middle level is killed
  * ({@code kill -9}) mid-stream and started again on the same address; every level ends equal by {@code ferry checksum}
  * and {@code ferry kv dump}, and {@code ferry status} on the middle level names its upstream and its downstream
- * replica's acknowledgements.
+ * replica's acknowledgements. Then the primary is killed and the middle promoted ({@code ferry promote}): the leaf
+ * follows it on the same address at epoch 1.
  */
 @ExtendWith(LeakCheck.class)
 class CascadeProcessTest
@@ -79,5 +80,33 @@ class CascadeProcessTest
         assertEquals(dump, children.kvDump(middleWal));
         assertEquals(dump, children.kvDump(leafWal));
         assertTrue(leaf.stderr().contains("streaming from"), children.logs());
+
+        // the primary dies; the middle is promoted on its serving address; the leaf follows it there at epoch 1
+        children.kill(primary);
+        final String promoted = children.ferry("promote", "--replica", serve);
+        assertTrue(promoted.contains("\"epoch\":1") && promoted.contains("\"startOffset\":" + ENTRIES), promoted);
+        children.await("the leaf to follow the promoted middle", STEP, () ->
+        {
+            final JsonNode now = readStatus(serve);
+            return now != null && now.path("epoch").asLong() == 1 && "primary".equals(now.path("role").asText()) &&
+                now.path("replicas").path(0).path("id").asText().equals("leaf") &&
+                "STREAMING".equals(now.path("replicas").path(0).path("state").asText()) &&
+                now.path("replicas").path(0).path("received").asLong() == ENTRIES;
+        }, middleAgain, leaf);
+        assertEquals(checksum, children.checksum(leafWal));
+    }
+
+    private JsonNode readStatus(final String node)
+    {
+        final dev.ferry.engine.cli.CliRun.Run run = dev.ferry.engine.cli.CliRun.ferry("status", "--primary", node,
+            "--json");
+        try
+        {
+            return run.exit() == 0 ? new ObjectMapper().readTree(run.out()) : null;
+        }
+        catch (final java.io.IOException ex)
+        {
+            return null;
+        }
     }
 }
