@@ -104,7 +104,8 @@ public final class WalPretoucher implements AutoCloseable
             return 0;
         }
         final long position = wal.writePosition();
-        if (store != chunk)
+        final boolean fresh = store != chunk;
+        if (fresh)
         {
             chunk = store;
             touchedUpTo = 0; // a new chunk (or file): start again from the write position
@@ -114,6 +115,11 @@ public final class WalPretoucher implements AutoCloseable
         if (!reserve(mapped))
         {
             return 0; // released meanwhile: the appender has moved on; the next call sees its new chunk
+        }
+        if (fresh)
+        {
+            // once per chunk: fault it in by the large folio (a hint), before anything is touched in it
+            HugePages.advise(mapped.address, mapped.safeLimit() - mapped.start());
         }
         int touched = 0;
         try
