@@ -1,7 +1,6 @@
 package dev.ferry.wal;
 
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
@@ -60,24 +59,10 @@ public final class HugePages
         }
     }
 
-    @SuppressWarnings("restricted") // a downcall: the launcher, surefire and JMH pass --enable-native-access
     private static MethodHandle lookup()
     {
-        if (!System.getProperty("os.name", "").startsWith("Linux"))
-        {
-            return null;
-        }
-        try
-        {
-            final Linker linker = Linker.nativeLinker();
-            // int madvise(void *addr, size_t length, int advice)
-            return linker.defaultLookup().find("madvise").map(symbol -> linker.downcallHandle(symbol,
-                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG,
-                    ValueLayout.JAVA_INT))).orElse(null);
-        }
-        catch (final RuntimeException | Error ex)
-        {
-            return null; // no native access: the hint is not given
-        }
+        // int madvise(void *addr, size_t length, int advice)
+        return LinuxCalls.find("madvise", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
+            ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
     }
 }

@@ -77,27 +77,11 @@ public final class TimerSlack
         }
     }
 
-    @SuppressWarnings("restricted") // a downcall: the launcher, surefire and JMH pass --enable-native-access
     private static MethodHandle lookup()
     {
-        if (!System.getProperty("os.name", "").startsWith("Linux"))
-        {
-            return null;
-        }
-        try
-        {
-            final Linker linker = Linker.nativeLinker();
-            // int prctl(int option, unsigned long arg2, arg3, arg4, arg5): variadic after the first; all four passed
-            return linker.defaultLookup().find("prctl")
-                .map(symbol -> linker.downcallHandle(symbol,
-                    FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG,
-                        ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG),
-                    Linker.Option.firstVariadicArg(1)))
-                .orElse(null);
-        }
-        catch (final RuntimeException | LinkageError ex)
-        {
-            return null; // e.g. native access not enabled: no tuning
-        }
+        // int prctl(int option, unsigned long arg2, arg3, arg4, arg5): variadic after the first; all four passed
+        return LinuxCalls.find("prctl", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
+            ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG),
+            Linker.Option.firstVariadicArg(1));
     }
 }
