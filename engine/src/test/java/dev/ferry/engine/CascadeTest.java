@@ -163,6 +163,34 @@ class CascadeTest
         assertTrue(state.length > 0);
     }
 
+    /**
+     * The serving side failing (here: a damaged slot file beside the middle's WAL) never stops the following or the
+     * applying, and is reported without a line per duty cycle.
+     */
+    @Test
+    void aReplicaWhoseServingSideFailsGoesOnFollowingAndApplying() throws Exception
+    {
+        final Primary primary = fixture.primary(fixture.primaryConfig().walDirectory(dir.resolve("p"))
+            .stateMachine(new KvStateMachine()));
+        java.nio.file.Files.createDirectories(dir.resolve("m"));
+        java.nio.file.Files.writeString(dir.resolve("m").resolve(dev.ferry.engine.serve.SlotStore.FILE), "l=not-a-number\n");
+        final java.util.List<String> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+        final Replica middle = fixture.track(Replica.start(kvReplica("m", primary.localAddress(), new KvStateMachine())
+            .serve(freeAddress()).eventLog(line ->
+            {
+                events.add(line);
+                ReplicationFixture.log(line);
+            })));
+        put(primary, "a", 0, 500);
+        await("the middle follows and applies although it cannot serve", WAIT, () -> middle.appliedOffset() == 500);
+        assertEquals(ReplicaState.STREAMING, middle.state(), String.valueOf(middle.lastError()));
+        await("the failure reported", WAIT, () -> events.stream().anyMatch(e -> e.contains("cannot serve") &&
+            e.contains(dev.ferry.engine.serve.SlotStore.FILE)));
+        java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(500));
+        final long lines = events.stream().filter(e -> e.contains(dev.ferry.engine.serve.SlotStore.FILE)).count();
+        assertTrue(lines <= 3, "reported " + lines + " times, not once per duty cycle");
+    }
+
     @Test
     void theMiddleServesASnapshotToALeafThatHeldAnotherHistory() throws Exception
     {

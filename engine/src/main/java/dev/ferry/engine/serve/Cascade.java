@@ -53,6 +53,10 @@ public final class Cascade implements Agent
     private final java.util.List<PromoteRequest> promotions = new java.util.ArrayList<>(); // taken this cycle
     private boolean promoting;
     private boolean closed;
+    private boolean failed; // the serving side threw: retried every RETRY_NS, reported once
+    private long retryAtNs;
+    /** How long the serving side waits to be tried again after it failed. */
+    private static final long RETRY_NS = 1_000_000_000L;
 
     /**
      * Bind the serving address; nothing is served until the agent runs.
@@ -172,15 +176,46 @@ public final class Cascade implements Agent
         {
             return 0;
         }
-        int work = 0;
-        final Wal current = wal.get();
-        final History held = history.get();
-        if (agent == null || current != servedWal || held != servedHistory)
+        if (failed && nowNs - retryAtNs < 0)
         {
-            rebuild(current, held);
-            work++;
+            return 0; // the serving side failed: it is tried again later; following and applying go on meanwhile
         }
-        work += agent.doWork(nowNs);
+        int work = 0;
+        try
+        {
+            final Wal current = wal.get();
+            final History held = history.get();
+            if (agent == null || current != servedWal || held != servedHistory)
+            {
+                rebuild(current, held);
+                work++;
+            }
+            work += agent.doWork(nowNs);
+            if (failed)
+            {
+                failed = false;
+                log.log("replica " + name + " serves its downstream replicas again");
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            if (!failed)
+            {
+                log.log("replica " + name + " cannot serve its downstream replicas (" + ex.getMessage() + "); it " +
+                    "goes on following " + Endpoint.format(upstream) + " and tries again every second");
+            }
+            failed = true;
+            retryAtNs = nowNs + RETRY_NS;
+            try
+            {
+                closeAgent();
+            }
+            catch (final RuntimeException closing)
+            {
+                agent = null; // already failing: the new one is built on the next try
+            }
+            return 1;
+        }
         while (!promotions.isEmpty())
         {
             work += startPromotion(promotions.removeFirst()); // each answered by a thread started after the cycle
@@ -196,6 +231,10 @@ public final class Cascade implements Agent
         if (closed)
         {
             return true;
+        }
+        if (failed)
+        {
+            return true; // tried again on a later cycle (the parker blocks for a millisecond at most)
         }
         return agent != null && servedWal == wal.get() && servedHistory == history.get() && agent.nothingToSend();
     }
