@@ -134,9 +134,9 @@ public final class Replica implements AutoCloseable
     private static PrimaryConfig servingConfig(final ReplicaConfig config)
     {
         final PrimaryConfig serving = config.servingConfig() != null ? config.servingConfig() : new PrimaryConfig();
+        // its state machine, Redis listener, metrics and archive are not the serving side's business: left as they are
         return serving.listen(config.serve()).wal(config.wal()).secretFile(config.secretFile())
-            .insecureNoSecret(config.insecureNoSecret()).eventLog(config.eventLog()).pretouch(false)
-            .stateMachine(null).resp(null).metrics(null).archive(null);
+            .insecureNoSecret(config.insecureNoSecret()).eventLog(config.eventLog()).pretouch(false);
     }
 
     /**

@@ -147,8 +147,9 @@ public final class ReplicaConfig
     /**
      * @param servingConfig the settings this replica serves downstream replicas with on {@link #serve()} (codec, batch
      *                      and frame sizes, heartbeats and timeouts, slot and snapshot caps, audit rate, ack
-     *                      listener); its listen address, WAL, secret and event log are replaced by this replica's. Null
-     *                      (the default): a primary's defaults.
+     *                      listener); its listen address, WAL, secret and event log are replaced by this replica's (the
+     *                      object is the replica's from then on: give {@link #promotedConfig} another one). Null (the
+     *                      default): a primary's defaults.
      * @return this.
      */
     public ReplicaConfig servingConfig(final PrimaryConfig servingConfig)

@@ -51,7 +51,7 @@ public final class Cascade implements Agent
     private History servedHistory;
     private volatile SlotTable slots = new SlotTable();
     private final java.util.List<PromoteRequest> promotions = new java.util.ArrayList<>(); // taken this cycle
-    private boolean promoting;
+    private volatile boolean promoting; // reset by a promotion thread whose promotion failed
     private boolean closed;
     private boolean failed; // the serving side threw: retried every RETRY_NS, reported once
     private long retryAtNs;
@@ -178,7 +178,9 @@ public final class Cascade implements Agent
         }
         if (failed && nowNs - retryAtNs < 0)
         {
-            return 0; // the serving side failed: it is tried again later; following and applying go on meanwhile
+            // the serving side failed: it is tried again later; following and applying go on meanwhile. A connection
+            // nobody accepts would keep the parker's selector ready (a spinning thread): closed unanswered
+            return refusePending();
         }
         int work = 0;
         try
@@ -214,7 +216,7 @@ public final class Cascade implements Agent
             {
                 agent = null; // already failing: the new one is built on the next try
             }
-            return 1;
+            work++;
         }
         while (!promotions.isEmpty())
         {
@@ -264,6 +266,32 @@ public final class Cascade implements Agent
     }
 
     /**
+     * While the serving side has failed: accept and close what waits on the port (a client retries), at most 16 a cycle.
+     *
+     * @return the connections closed.
+     */
+    private int refusePending()
+    {
+        int refused = 0;
+        while (refused < 16)
+        {
+            try (java.nio.channels.SocketChannel pending = server.accept())
+            {
+                if (pending == null)
+                {
+                    break;
+                }
+                refused++;
+            }
+            catch (final IOException ex)
+            {
+                break;
+            }
+        }
+        return refused;
+    }
+
+    /**
      * The replica is about to close or truncate its WAL: close the serving agent (its cursors, its sessions) first.
      */
     public void walChanging()
@@ -301,6 +329,7 @@ public final class Cascade implements Agent
             {
                 final FerryException failure = PromoteRequest.failure(ex);
                 log.log("replica " + name + ": the promotion failed: " + failure.getMessage());
+                promoting = false; // another request may try again (a replica it closed serves none)
                 request.refuse(failure);
                 return;
             }

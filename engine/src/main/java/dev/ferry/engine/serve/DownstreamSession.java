@@ -154,6 +154,7 @@ final class DownstreamSession implements AutoCloseable
     private boolean closed;
     private boolean handedOff;
     private boolean awaitingPromotion;
+    private dev.ferry.net.auth.HandshakeAuth signer; // the node's, until a promotion takes the connection
 
     DownstreamSession(final Serving serving, final Sessions sessions, final FrameConnection connection, final long nowNs)
     {
@@ -164,6 +165,7 @@ final class DownstreamSession implements AutoCloseable
         this.connection = connection;
         this.createdNs = nowNs;
         this.hostKey = hostKey(connection);
+        this.signer = serving.auth();
     }
 
     /**
@@ -541,6 +543,7 @@ final class DownstreamSession implements AutoCloseable
         }
         handedOff = true;
         awaitingPromotion = true;
+        signer = new dev.ferry.net.auth.HandshakeAuth(config.secret()); // its answer is signed on another thread
         arena.close(); // confined to this thread, and unused by a promotion's answer
         serving.log().log("promote request from " + connection.remoteAddress() + ", authenticated: promoting");
         cascading.promote().accept(new PromoteRequest(this));
@@ -602,6 +605,17 @@ final class DownstreamSession implements AutoCloseable
         {
             fail(ErrorCode.CONNECTION, "this replica serves its WAL once it follows its upstream " +
                 Endpoint.format(serving.cascading().upstream()) + ", and it does not yet (it holds no history): retry");
+            return;
+        }
+        if (serving.cascading() != null && !hello.emptyWal() && hello.nextOffset() > wal.nextOffset() &&
+            hello.epoch() == serving.history().epoch() &&
+            new java.util.UUID(hello.historyIdHi(), hello.historyIdLo()).equals(serving.history().id()))
+        {
+            // a replica of this one's history and epoch that is ahead of it: this one has not received that far yet
+            // (it restarted with a shorter tail, or was resynced); once it has, the chain check decides
+            fail(ErrorCode.CONNECTION, "replica " + id + " asks for offset " + hello.nextOffset() + ", and this " +
+                "replica (which follows " + Endpoint.format(serving.cascading().upstream()) + ") holds up to " +
+                wal.nextOffset() + " of the same epoch: it has not received that far yet; retry");
             return;
         }
         final long replicasChain = hello.emptyWal() ? -1 : wal.chainBefore(hello.nextOffset());
@@ -730,7 +744,7 @@ final class DownstreamSession implements AutoCloseable
             .chainBefore(chainBefore(start))
             .epochStartOffset(history.current().startOffset())
             .epochNode(history.current().node());
-        serving.auth().signFrame(MessageType.WELCOME, out, claim, WelcomeFlyweight.LENGTH, clientNonce, serverNonce);
+        signer.signFrame(MessageType.WELCOME, out, claim, WelcomeFlyweight.LENGTH, clientNonce, serverNonce);
         connection.commit(welcome.seal());
     }
 
@@ -755,6 +769,8 @@ final class DownstreamSession implements AutoCloseable
         final Applier applier = sessions.applier();
         final StateStore store = new StateStore(wal.directory());
         FileChannel file = null;
+        // a replica serving replicas ships no state beyond what it made durable (its snapshots may run ahead of it)
+        final long limit = servable();
         try
         {
             long from = 0;
@@ -762,7 +778,7 @@ final class DownstreamSession implements AutoCloseable
             if (partial != null)
             {
                 final Path held = store.file(partial.offset());
-                if (partial.offset() >= wal.oldestOffset() && partial.offset() <= wal.nextOffset() &&
+                if (partial.offset() >= wal.oldestOffset() && partial.offset() <= Math.min(wal.nextOffset(), limit) &&
                     withinCap(partial.offset()) && Files.isRegularFile(held))
                 {
                     file = SnapshotShipment.open(held);
@@ -780,9 +796,15 @@ final class DownstreamSession implements AutoCloseable
             }
             if (path == null)
             {
-                path = store.newestFile();
+                path = limit == Long.MAX_VALUE ? store.newestFile() : store.newestAtOrBelow(limit, wal.oldestOffset());
                 if (path == null || StateStore.offsetOf(path) < wal.oldestOffset() || !withinCap(StateStore.offsetOf(path)))
                 {
+                    if (applier.appliedOffset() > limit)
+                    {
+                        fail(ErrorCode.CONNECTION, "replica " + id + " needs a snapshot, and this replica has none " +
+                            "within what it made durable (offset " + limit + ") yet: retry");
+                        return;
+                    }
                     // none yet (a young WAL), or so old that the WAL after it would pass the snapshot cap before the
                     // transfer ends (a resync loop): the state now, on this thread
                     applier.snapshot();
@@ -919,7 +941,7 @@ final class DownstreamSession implements AutoCloseable
             }
             final MemorySegment out = connection.sendBuffer();
             statusResponse.part(out, claim, statusPart, parts, json, statusFrom, count);
-            serving.auth().signFrame(MessageType.STATUS_RESPONSE, out, claim, length, clientNonce, serverNonce);
+            signer.signFrame(MessageType.STATUS_RESPONSE, out, claim, length, clientNonce, serverNonce);
             connection.commit(statusResponse.seal());
             statusFrom += count;
             statusPart++;
@@ -1153,7 +1175,7 @@ final class DownstreamSession implements AutoCloseable
                 // Refusals while streaming are not signed: an ACK or NACK that caused one may have been injected on
                 // the path (frames after the handshake carry no proof), so the replica retries, and the next
                 // handshake decides again, signed.
-                serving.auth().signFrame(MessageType.ERROR, out, claim, error.withProof().length(), clientNonce, serverNonce);
+                signer.signFrame(MessageType.ERROR, out, claim, error.withProof().length(), clientNonce, serverNonce);
             }
             connection.commit(error.seal());
         }
