@@ -73,7 +73,8 @@ class AuditTest
         await(() -> "the mismatch reported: " + r1(primary), WAIT, () -> r1(primary).auditMismatches() > 0);
         final ReplicaStatus found = r1(primary);
         assertEquals(DAMAGED, found.firstMismatchOffset(), found.toString());
-        assertTrue(found.auditedOffset() > 0, found.toString());
+        // the audit goes on (its next offset wraps to 0 at each new pass, which at this pace is every few ms)
+        assertTrue(found.auditedEntries() > 0 && found.audits() > 0, found.toString());
 
         // reported, not acted on: the replica streams on
         for (int i = 3000; i < 3100; i++)
