@@ -12,13 +12,11 @@ import dev.ferry.engine.state.Applier;
 import dev.ferry.engine.state.StateStore;
 import dev.ferry.error.ErrorCode;
 import dev.ferry.error.FerryException;
-import dev.ferry.net.Endpoint;
 import dev.ferry.net.idle.IdleStrategies;
 import dev.ferry.wal.Wal;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
-import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.nio.channels.ServerSocketChannel;
 import java.time.Duration;
@@ -84,7 +82,7 @@ public final class Primary implements AutoCloseable
                 h = History.create(NODE);
                 h.save(wal.directory());
             }
-            bound = bind(config.listen());
+            bound = dev.ferry.engine.serve.Listeners.bind(config.listen(), "");
             if (config.promotedBy() != null)
             {
                 // only now, the WAL open and locked and the address bound: a promotion that fails before records
@@ -130,7 +128,7 @@ public final class Primary implements AutoCloseable
             {
                 applier.close();
             }
-            closeQuietly(bound); // a failing agent (e.g. an unreadable slot file) must not keep the port
+            dev.ferry.engine.serve.Listeners.closeQuietly(bound); // a failing agent (e.g. an unreadable slot file) must not keep the port
             wal.close();
             throw ex;
         }
@@ -215,44 +213,6 @@ public final class Primary implements AutoCloseable
     {
         final dev.ferry.engine.metrics.NodeFigures published = figures;
         return published == null ? null : published.metricsAddress();
-    }
-
-    private static ServerSocketChannel bind(final InetSocketAddress listen)
-    {
-        ServerSocketChannel channel = null;
-        try
-        {
-            channel = ServerSocketChannel.open();
-            channel.bind(listen, 64);
-            channel.configureBlocking(false);
-            return channel;
-        }
-        catch (final BindException ex)
-        {
-            closeQuietly(channel);
-            throw new FerryException(ErrorCode.CONFIGURATION, "cannot listen on " + Endpoint.format(listen) + ": " +
-                ex.getMessage() + " (is another process using the port?)", ex);
-        }
-        catch (final IOException ex)
-        {
-            closeQuietly(channel);
-            throw new FerryException(ErrorCode.CONNECTION, "cannot listen on " + Endpoint.format(listen) + ": " + ex, ex);
-        }
-    }
-
-    private static void closeQuietly(final ServerSocketChannel channel)
-    {
-        if (channel != null)
-        {
-            try
-            {
-                channel.close();
-            }
-            catch (final IOException ignore)
-            {
-                // failing already; the bind error is the one to report
-            }
-        }
     }
 
     /** The sender thread met an Error and stopped: every later append fails with it (never a silent stop). */
@@ -528,7 +488,7 @@ public final class Primary implements AutoCloseable
 
     private synchronized void closeStorage()
     {
-        closeQuietly(server);
+        dev.ferry.engine.serve.Listeners.closeQuietly(server);
         if (!wal.isClosed())
         {
             wal.close();

@@ -43,6 +43,7 @@ public final class Replica implements AutoCloseable
 
     private volatile dev.ferry.engine.archive.ArchiveShipping shipping;
     private volatile Primary promoted;
+    private final java.util.concurrent.CompletableFuture<Primary> promotion = new java.util.concurrent.CompletableFuture<>();
     private volatile boolean promoting;
     private volatile dev.ferry.engine.metrics.NodeFigures figures;
     private dev.ferry.engine.resp.RespServer resp; // set once in the constructor, before the thread starts
@@ -489,6 +490,21 @@ public final class Replica implements AutoCloseable
     public Primary promote(final PrimaryConfig primary)
     {
         promoting = true;
+        try
+        {
+            final Primary opened = promoteNow(primary);
+            promotion.complete(opened);
+            return opened;
+        }
+        catch (final RuntimeException ex)
+        {
+            promotion.complete(null); // whoever waits for the primary learns there is none
+            throw ex;
+        }
+    }
+
+    private Primary promoteNow(final PrimaryConfig primary)
+    {
         close(); // its serving port (--serve) closes with its thread: the address may be the new primary's
         if (!agent.wal().isClosed())
         {
@@ -543,6 +559,29 @@ public final class Replica implements AutoCloseable
     public ReplicaConfig config()
     {
         return config;
+    }
+
+    /**
+     * Wait for a promotion that began ({@link #promoting()}) to end.
+     *
+     * @param timeout how long to wait.
+     * @return the primary this replica became, or null if the promotion failed, none began, or it took longer.
+     * @throws InterruptedException if interrupted while waiting.
+     */
+    public Primary awaitPromoted(final java.time.Duration timeout) throws InterruptedException
+    {
+        if (!promoting)
+        {
+            return null;
+        }
+        try
+        {
+            return promotion.get(timeout.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+        }
+        catch (final java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException ex)
+        {
+            return promoted;
+        }
     }
 
     /**

@@ -250,11 +250,6 @@ final class ReplicaCommand implements Callable<Integer>
         {
             return null;
         }
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (replica.promoted() == null && replica.promoting() && System.nanoTime() < deadline)
-        {
-            Thread.sleep(10);
-        }
-        return replica.promoted();
+        return replica.awaitPromoted(java.time.Duration.ofSeconds(30));
     }
 }

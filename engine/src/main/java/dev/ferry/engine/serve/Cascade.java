@@ -89,29 +89,15 @@ public final class Cascade implements Agent
         this.upstream = upstream;
         this.name = name;
         this.log = config.eventLog();
-        ServerSocketChannel bound = null;
+        final ServerSocketChannel bound = Listeners.bind(config.listen(), "--serve ");
         try
         {
-            bound = ServerSocketChannel.open();
-            bound.bind(config.listen(), 64);
-            bound.configureBlocking(false);
             parker.wakeOnAccept(bound);
         }
-        catch (final IOException | RuntimeException ex)
+        catch (final RuntimeException ex)
         {
-            if (bound != null)
-            {
-                try
-                {
-                    bound.close();
-                }
-                catch (final IOException ignore)
-                {
-                    // failing already
-                }
-            }
-            throw new FerryException(ErrorCode.CONFIGURATION, "cannot listen on --serve " +
-                Endpoint.format(config.listen()) + ": " + ex.getMessage() + " (is another process using the port?)", ex);
+            Listeners.closeQuietly(bound);
+            throw ex;
         }
         this.server = bound;
     }
