@@ -82,6 +82,7 @@ public final class ServeAgent implements Agent, Sessions
     private Applier applier;
     private final dev.ferry.engine.agent.Companion side = new dev.ferry.engine.agent.Companion();
     private double handshakeTokens = TLS_HANDSHAKES_PER_SECOND;
+    private long sentAtLastCycle; // the slots' entries sent, at the last cycle (the applier's pace)
     private long sampledEntries; // read for held slots' figures, when nothing was sent or applied
     private long sampledEntryBytes;
     private long tokensAtNs = System.nanoTime();
@@ -332,7 +333,11 @@ public final class ServeAgent implements Agent, Sessions
         }
         if (runsApplier && applier != null)
         {
-            work += applier.doWork(nowNs);
+            // with replicas, at the pace of what was sent to them: under a generator faster than the node, the local
+            // state lags rather than replication; alone, at the pace of the WAL
+            final long sent = slots.sentEntries();
+            work += sessions.isEmpty() ? applier.doWork(nowNs) : applier.doWork(nowNs, sent - sentAtLastCycle);
+            sentAtLastCycle = sent;
         }
         if (nowNs >= nextRetentionNs)
         {

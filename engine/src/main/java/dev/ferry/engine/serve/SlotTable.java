@@ -242,6 +242,14 @@ public final class SlotTable
     }
 
     /**
+     * @return the entries sent so far to all replicas, on the serving thread.
+     */
+    long sentEntries()
+    {
+        return sentEntries;
+    }
+
+    /**
      * @return the average size of the entries sent so far (0 before any), on the serving thread.
      */
     long averageEntryBytes()

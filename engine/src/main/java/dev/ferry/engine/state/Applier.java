@@ -25,7 +25,10 @@ import dev.ferry.wal.WalEntry;
  */
 public final class Applier implements Agent
 {
+    /** Entries applied per cycle beyond what the WAL grew by: how fast a backlog from before is caught up. */
     private static final int BATCH = 256;
+    /** The most entries applied in one cycle (a few ms of the node's thread). */
+    private static final int MAX_BATCH = 65_536;
     /** The snapshot size from which snapshots are spaced by the WAL bytes they cost. */
     static final long LARGE_STATE_BYTES = 1 << 20;
     /** WAL bytes applied between two snapshots of a large state, in multiples of the last snapshot's size. */
@@ -47,6 +50,7 @@ public final class Applier implements Agent
     private long lastSnapshotBytes;
     private long appliedEntries;
     private long appliedBytes;
+    private long walSeen; // the WAL's next offset at the last cycle
     private boolean closed;
 
     private Applier(final Wal wal, final StateMachine state, final StateStore store, final long snapshotEveryEntries,
@@ -137,9 +141,29 @@ public final class Applier implements Agent
         return applier;
     }
 
+    /**
+     * Apply, at the pace of the WAL: what it grew by since the last cycle (a replica's receiver appended it, or the
+     * primary's writers did), and a batch of an older backlog more.
+     */
     @Override
     public int doWork(final long nowNs)
     {
+        final long next = wal.nextOffset();
+        final long grown = cursor == null ? 0 : next - walSeen;
+        return doWork(nowNs, grown);
+    }
+
+    /**
+     * Apply the entries that came in at a pace the caller sets (a primary: what its thread sent to replicas, so that
+     * a writer faster than the node leaves the local state behind, not replication), and a batch more.
+     *
+     * @param nowNs the time.
+     * @param pace  entries the caller's cycle moved; at most {@value #MAX_BATCH} are applied.
+     * @return entries applied.
+     */
+    public int doWork(final long nowNs, final long pace)
+    {
+        walSeen = wal.nextOffset();
         if (lastError != null || closed)
         {
             return 0;
@@ -149,10 +173,11 @@ public final class Applier implements Agent
             cursor = wal.cursor(); // here, on the thread that polls it: a Chronicle tailer belongs to one thread
             cursor.seek(appliedOffset);
         }
+        final int budget = (int)Math.min(MAX_BATCH, BATCH + Math.max(0, pace));
         final int applied;
         try
         {
-            applied = cursor.poll(onEntry, BATCH);
+            applied = cursor.poll(onEntry, budget);
         }
         catch (final RuntimeException ex)
         {

@@ -73,6 +73,36 @@ class ApplierTest
     }
 
     /**
+     * A node's thread runs the applier after each cycle's appends (a replica's receiver) or sends (a primary's
+     * sender): it must apply at least as many entries as the WAL grew by since its last cycle, or under a sustained
+     * stream it falls behind for good (measured before the fix: a replica receiving 1.2 M entries/s had applied 292,096
+     * of 17.7 M, 256 per cycle while each cycle received thousands).
+     */
+    @Test
+    void shouldKeepPaceWithWhatTheWalGrewBySinceItsLastCycle() throws IOException
+    {
+        try (Wal wal = Wal.open(new WalConfig().directory(dir)))
+        {
+            for (int i = 0; i < 1_000; i++)
+            {
+                wal.append(writer.reset().put(0, "key-" + i, "v").entry());
+            }
+            try (Applier applier = Applier.open(wal, new KvStateMachine(), 0, events))
+            {
+                assertEquals(256, applier.doWork(NOW), "a backlog older than the applier: a bounded batch per cycle");
+                for (int i = 0; i < 5_000; i++)
+                {
+                    wal.append(writer.reset().put(0, "key-" + i, "w").entry());
+                }
+                assertEquals(5_000 + 256, applier.doWork(NOW), "what arrived since the last cycle, and a batch more");
+                assertEquals(256, applier.doWork(NOW));
+                assertEquals(6_000 - 256 - 5_256 - 256, drain(applier, wal));
+                assertEquals("w", get(applier, "key-4999"));
+            }
+        }
+    }
+
+    /**
      * A state of more than a MiB is saved by the WAL bytes its snapshots cost, not every N entries: its snapshots never
      * write more than a quarter of what the WAL writes (the product's default key-value run wrote a 9 MB snapshot every
      * 100,000 entries of 84 B).
