@@ -44,6 +44,8 @@ final class EntryWriter
      * content: never set it for a node.
      */
     private static final boolean CHAIN = !"false".equals(System.getProperty("ferry.wal.chain"));
+    /** Chronicle's document header, before each document's content. */
+    private static final int HEADER_BYTES = 4;
 
     private final Path directory;
     private final ExcerptAppender appender;
@@ -55,6 +57,8 @@ final class EntryWriter
     private final AtomicLong writePosition = new AtomicLong();
     private final AtomicReference<File> writeFile = new AtomicReference<>();
     private final AtomicReference<BytesStore<?, ?>> writeStore = new AtomicReference<>();
+    private final AtomicReference<WriteLayout> layout = new AtomicReference<>();
+    private long lastEnd; // where the last entry written ends, in its file; 0 before the first since open
     private BytesStore<?, ?> lastStore;
     private long sharedReadings;
     private final long spaceCheckBytes;
@@ -189,7 +193,16 @@ final class EntryWriter
             final File file = appender.currentFile();
             writeFile.lazySet(file);
             unsynced.add(file);
+            // a file this writer started holds Chronicle's header and first index arrays before its first entry; in
+            // one an earlier process wrote, the live index array may be anywhere behind: unknown until the next one
+            layout.lazySet(new WriteLayout(file, cycle, cycle > lastCycleAtOpen ? position - HEADER_BYTES : -1, -1, -1));
         }
+        else if (lastEnd > 0 && position - HEADER_BYTES - lastEnd > WriteLayout.METADATA_GAP)
+        {
+            // Chronicle put a metadata document (an index array) between the last entry and this one
+            layout.lazySet(layout.get().withMetadata(lastEnd, position - HEADER_BYTES));
+        }
+        lastEnd = position + total;
         writePosition.lazySet(position + total); // release store: free on x86, read by a pretoucher thread
     }
 
@@ -305,6 +318,15 @@ final class EntryWriter
     BytesStore<?, ?> writeStore()
     {
         return writeStore.get();
+    }
+
+    /**
+     * @return where Chronicle will write again in the file being written, or null before the first append (for a
+     *         {@link PageCacheRelease}).
+     */
+    WriteLayout layout()
+    {
+        return layout.get();
     }
 
     /**

