@@ -59,6 +59,8 @@ final class EntryWriter
     private final AtomicReference<BytesStore<?, ?>> writeStore = new AtomicReference<>();
     private final AtomicReference<WriteLayout> layout = new AtomicReference<>();
     private long lastEnd; // where the last entry written ends, in its file; 0 before the first since open
+    private volatile int syncedCycle = Integer.MIN_VALUE;
+    private volatile long syncedPosition = -1;
     private BytesStore<?, ?> lastStore;
     private long sharedReadings;
     private final long spaceCheckBytes;
@@ -261,6 +263,8 @@ final class EntryWriter
      */
     void sync()
     {
+        final int cycle = writeCycle; // what this sync covers at least: the current file up to here
+        final long position = writePosition.get();
         try
         {
             for (final File file : unsynced)
@@ -282,6 +286,8 @@ final class EntryWriter
         {
             throw new WalException(ErrorCode.STORAGE, "sync of " + directory + " failed: " + ex, ex);
         }
+        syncedCycle = cycle;
+        syncedPosition = position; // after the cycle: a page-cache release reads the position first
         final File current = unsynced.isEmpty() ? null : unsynced.getLast();
         unsynced.clear();
         if (current != null)
@@ -327,6 +333,18 @@ final class EntryWriter
     WriteLayout layout()
     {
         return layout.get();
+    }
+
+    /**
+     * @param cycle the cycle being written.
+     * @return how far the last sync covered {@code cycle}'s file: a position, -1 if no sync covered any of it yet
+     *         (for a {@link PageCacheRelease}: what is synced is clean, and dropping it starts no write-back).
+     */
+    long syncedPosition(final int cycle)
+    {
+        final long position = syncedPosition;
+        final int synced = syncedCycle;
+        return synced == cycle ? position : synced > cycle ? Long.MAX_VALUE : -1;
     }
 
     /**

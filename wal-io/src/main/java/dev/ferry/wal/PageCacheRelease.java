@@ -21,6 +21,8 @@ import java.lang.invoke.MethodHandle;
  * {@code ferry primary}/{@code ferry replica} run it cost 25% less CPU per entry. PostgreSQL drops its WAL segments
  * from the cache in the same way once nothing will read them.
  * <p>
+ * What is released: only what a sync made clean (dropping a dirty page would start its write-back on the calling
+ * thread); under {@link SyncPolicy#NONE}, only what is 64 MiB behind the writer (the kernel writes it back on its own by then, or soon).
  * What stays cached: everything at or after the slowest cursor that {@linkplain WalCursor#holdsCache holds the cache}
  * (with a margin), and the bytes Chronicle will write again ({@link WriteLayout}), so neither a reader nor an append
  * waits for a disk read. Earlier roll-cycle files are left as they are. A cursor behind the released part reads it
@@ -42,6 +44,8 @@ final class PageCacheRelease implements AutoCloseable
     static final long MAX_STEP_BYTES = 8L << 20;
     /** Kept cached behind the slowest cursor, and behind the write position. */
     static final long MARGIN_BYTES = 2L << 20;
+    /** Under {@link SyncPolicy#NONE}, released only this far behind the write position. */
+    static final long UNSYNCED_LAG_BYTES = 64L << 20;
     /** A released range is released again once the release is this far past it (its write-back has ended). */
     static final long SECOND_PASS_BYTES = 8L << 20;
 
@@ -56,6 +60,7 @@ final class PageCacheRelease implements AutoCloseable
         ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
 
     private final Wal wal;
+    private final boolean syncs;
     private File file;
     private int fd = -1;
     private long released; // released up to here in file (first pass)
@@ -67,6 +72,7 @@ final class PageCacheRelease implements AutoCloseable
     PageCacheRelease(final Wal wal)
     {
         this.wal = wal;
+        this.syncs = wal.config().syncPolicy() != SyncPolicy.NONE;
     }
 
     /**
@@ -105,6 +111,9 @@ final class PageCacheRelease implements AutoCloseable
         {
             bound = Math.min(bound, cursor.heldFrom(layout.cycle()));
         }
+        // only clean pages: dropping a dirty one starts its write-back on this thread, in the middle of the
+        // replicas' syncs; under SyncPolicy.NONE, far enough behind that the kernel's own write-back is near
+        bound = Math.min(bound, syncs ? wal.syncedPosition(layout.cycle()) : position - UNSYNCED_LAG_BYTES);
         bound = (bound - MARGIN_BYTES) & -PAGE;
         if (bound - released < STEP_BYTES)
         {

@@ -454,6 +454,15 @@ public final class Wal implements AutoCloseable
     }
 
     /**
+     * @param cycle the cycle being written.
+     * @return how far the last sync covered its file, or -1 (see {@link EntryWriter#syncedPosition(int)}).
+     */
+    long syncedPosition(final int cycle)
+    {
+        return writer == null ? -1 : writer.syncedPosition(cycle);
+    }
+
+    /**
      * @return where Chronicle will write again in the file being written, or null before the first append.
      */
     WriteLayout writeLayout()

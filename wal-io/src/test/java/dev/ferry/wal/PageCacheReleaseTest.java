@@ -78,6 +78,35 @@ class PageCacheReleaseTest
         }
     }
 
+    /**
+     * Dropping a dirty page starts its write-back on the calling thread (a primary's sender), among the replicas'
+     * syncs: only what a sync made clean is released.
+     */
+    @Test
+    void shouldReleaseOnlyWhatASyncMadeClean() throws Throwable
+    {
+        try (Wal wal = open(true); WalPretoucher pretoucher = new WalPretoucher(wal, 4 << 20); WalCursor reader = wal.cursor())
+        {
+            final byte[] payload = new byte[ENTRY];
+            for (int i = 0; i < ENTRIES / 2; i++)
+            {
+                wal.append(payload); // PER_BATCH, but no flush: nothing is synced
+                if (i % 64 == 63)
+                {
+                    reader.poll(e -> true, 1_000);
+                    pretoucher.doWork(64);
+                }
+            }
+            assertEquals(0, pretoucher.bytesReleased(), "nothing synced, nothing released");
+            wal.flush();
+            for (int i = 0; i < 8; i++)
+            {
+                pretoucher.doWork(64);
+            }
+            assertTrue(pretoucher.bytesReleased() > (8L << 20), "released once synced: " + pretoucher.bytesReleased());
+        }
+    }
+
     @Test
     void shouldReleaseNothingWhenTurnedOff() throws Throwable
     {
