@@ -38,10 +38,13 @@ final class PageCacheRelease implements AutoCloseable
     /** The system property that sets {@link WalConfig#releaseCache()}'s default. */
     static final String PROP_NAME = "ferry.wal.releaseCache";
 
-    /** Released in steps of at least this much. */
-    static final long STEP_BYTES = 1L << 20;
-    /** The most released in one call (~2,000 pages: a few hundred µs of the calling thread). */
-    static final long MAX_STEP_BYTES = 8L << 20;
+    /** Released in steps of at least this much (64 pages: tens of µs of the calling thread). */
+    static final long STEP_BYTES = 256L << 10;
+    /**
+     * The most released in one call, unless the writer moved further since the last call (a stream faster than the
+     * calling thread's cycles: then what it moved, so the release keeps up).
+     */
+    static final long MAX_STEP_BYTES = 1L << 20;
     /** Kept cached behind the slowest cursor, and behind the write position. */
     static final long MARGIN_BYTES = 2L << 20;
     /** Under {@link SyncPolicy#NONE}, released only this far behind the write position. */
@@ -68,6 +71,7 @@ final class PageCacheRelease implements AutoCloseable
     private long protectedFrom = -1; // the metadata gap kept cached last time
     private long protectedTo = -1;
     private long bytesReleased;
+    private long lastPosition; // the write position at the last step
 
     PageCacheRelease(final Wal wal)
     {
@@ -119,7 +123,8 @@ final class PageCacheRelease implements AutoCloseable
         {
             return 0;
         }
-        final long to = Math.min(bound, released + MAX_STEP_BYTES);
+        final long to = Math.min(bound, released + Math.clamp(position - lastPosition, MAX_STEP_BYTES, 64L << 20));
+        lastPosition = position;
         long done = 0;
         if (layout.metaFrom() != protectedFrom)
         {

@@ -31,9 +31,12 @@ final class ChildJvm implements AutoCloseable
         for (final String arg : ManagementFactory.getRuntimeMXBean().getInputArguments())
         {
             // every flag ./ferry gives a node (pom.xml's ferry.jvm.flags), so a child runs as a user's node does; the
-            // thread-ownership switch included (off, Chronicle checks every call: ~10% of replication CPU)
+            // thread-ownership switch included (off, Chronicle checks every call: ~10% of replication CPU); and
+            // Ferry's own switches given in FERRY_JVM_OPTS (e.g. -Dferry.wal.releaseCache=false), so a bench compares
+            // them on every node
             if (arg.startsWith("--add-") || arg.startsWith("--enable-native-access") || arg.startsWith("--sun-misc") ||
-                arg.startsWith("-Dchronicle.") || arg.startsWith("-Ddisable.single.threaded.check"))
+                arg.startsWith("-Dchronicle.") || arg.startsWith("-Ddisable.single.threaded.check") ||
+                arg.startsWith("-Dferry."))
             {
                 command.add(arg);
             }
