@@ -9,6 +9,8 @@ import dev.ferry.wal.Wal;
 import dev.ferry.wal.WalCursor;
 import dev.ferry.wal.WalEntry;
 
+import java.util.concurrent.TimeUnit;
+
 /**
  * Applies a node's WAL to its state machine from a cursor of its own, as a duty cycle, so that whoever appends (an
  * application's thread, a replica's receiver) never pays for applying. On open it loads the newest snapshot of the
@@ -33,6 +35,8 @@ public final class Applier implements Agent
     static final long LARGE_STATE_BYTES = 1 << 20;
     /** WAL bytes applied between two snapshots of a large state, in multiples of the last snapshot's size. */
     static final long SNAPSHOT_WAL_RATIO = 4;
+    /** The least time between two snapshots of a large state. */
+    static final long LARGE_STATE_MIN_INTERVAL_NS = TimeUnit.SECONDS.toNanos(10);
 
     private final Wal wal;
     private final StateMachine state;
@@ -51,6 +55,7 @@ public final class Applier implements Agent
     private long appliedEntries;
     private long appliedBytes;
     private long walSeen; // the WAL's next offset at the last cycle
+    private long lastSnapshotNs = Long.MIN_VALUE; // when doWork last saved one (a large state's is due by bytes and time)
     private boolean closed;
 
     private Applier(final Wal wal, final StateMachine state, final StateStore store, final long snapshotEveryEntries,
@@ -193,9 +198,12 @@ public final class Applier implements Agent
             appliedOffset = state.appliedOffset();
             appliedSinceSnapshot += applied;
             if (saves && snapshotEveryEntries > 0 && appliedSinceSnapshot >= snapshotEveryEntries &&
-                (lastSnapshotBytes < LARGE_STATE_BYTES || appliedBytesSinceSnapshot >= SNAPSHOT_WAL_RATIO * lastSnapshotBytes))
+                (lastSnapshotBytes < LARGE_STATE_BYTES ||
+                    appliedBytesSinceSnapshot >= SNAPSHOT_WAL_RATIO * lastSnapshotBytes &&
+                        (lastSnapshotNs == Long.MIN_VALUE || nowNs - lastSnapshotNs >= LARGE_STATE_MIN_INTERVAL_NS)))
             {
                 snapshot();
+                lastSnapshotNs = nowNs;
             }
         }
         return applied;
