@@ -1,10 +1,5 @@
 package dev.ferry.wal;
 
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandle;
-
 /**
  * Asks Linux to back a mapped range of a WAL file with large folios ({@code madvise(MADV_HUGEPAGE)}, through Panama):
  * the kernel then faults a new region in by the large folio, not by the 4 KiB page, and a writer takes a fraction of
@@ -26,7 +21,6 @@ public final class HugePages
     private static final int MADV_HUGEPAGE = 14;
     private static final long PAGE = 4096;
     private static final boolean ENABLED = Boolean.getBoolean(PROP_NAME);
-    private static final MethodHandle MADVISE = ENABLED ? lookup() : null;
 
     private HugePages()
     {
@@ -39,30 +33,12 @@ public final class HugePages
      */
     public static boolean advise(final long address, final long length)
     {
-        if (MADVISE == null || length <= 0)
+        if (!ENABLED || length <= 0)
         {
             return false;
         }
         final long start = address & -PAGE;
         final long end = (address + length) & -PAGE;
-        if (end <= start)
-        {
-            return false;
-        }
-        try
-        {
-            return (int)MADVISE.invokeExact(MemorySegment.ofAddress(start), end - start, MADV_HUGEPAGE) == 0;
-        }
-        catch (final Throwable ex)
-        {
-            return false; // a hint only
-        }
-    }
-
-    private static MethodHandle lookup()
-    {
-        // int madvise(void *addr, size_t length, int advice)
-        return LinuxCalls.find("madvise", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
-            ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
+        return end > start && Madvise.advise(start, end - start, MADV_HUGEPAGE);
     }
 }

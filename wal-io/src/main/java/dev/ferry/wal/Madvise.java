@@ -1,9 +1,7 @@
 package dev.ferry.wal;
 
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 
@@ -73,21 +71,10 @@ final class Madvise
         return MADVISE != null;
     }
 
-    @SuppressWarnings("restricted") // a downcall: the launcher, surefire and JMH pass --enable-native-access
     private static MethodHandle lookup()
     {
-        try
-        {
-            final Linker linker = Linker.nativeLinker();
-            final SymbolLookup libc = linker.defaultLookup();
-            return libc.find("madvise")
-                .map(symbol -> linker.downcallHandle(symbol,
-                    FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT)))
-                .orElse(null);
-        }
-        catch (final RuntimeException | LinkageError ex)
-        {
-            return null; // e.g. native access not enabled: advice becomes a no-op
-        }
+        // int madvise(void *addr, size_t length, int advice); null where it cannot be called: advice becomes a no-op
+        return LinuxCalls.find("madvise", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
+            ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
     }
 }

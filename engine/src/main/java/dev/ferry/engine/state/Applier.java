@@ -154,8 +154,7 @@ public final class Applier implements Agent
     public int doWork(final long nowNs)
     {
         final long next = wal.nextOffset();
-        final long grown = cursor == null ? 0 : next - walSeen;
-        return doWork(nowNs, grown);
+        return apply(nowNs, cursor == null ? 0 : next - walSeen, next);
     }
 
     /**
@@ -168,7 +167,12 @@ public final class Applier implements Agent
      */
     public int doWork(final long nowNs, final long pace)
     {
-        walSeen = wal.nextOffset();
+        return apply(nowNs, pace, wal.nextOffset());
+    }
+
+    private int apply(final long nowNs, final long pace, final long next)
+    {
+        walSeen = next;
         if (lastError != null || closed)
         {
             return 0;
