@@ -1,5 +1,6 @@
 package dev.ferry.engine.state;
 
+import dev.ferry.engine.state.KvTable.Record;
 import dev.ferry.error.ErrorCode;
 import dev.ferry.error.FerryException;
 
@@ -14,10 +15,8 @@ import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.zip.CRC32C;
 
@@ -48,7 +47,7 @@ public final class KvStateMachine implements StateMachine, KvEntry.Operations
     private static final int IO_CHUNK = 64 * 1024;
 
     /** A key: its bytes and their hash. The probe used for lookups reuses its buffer (length below its capacity). */
-    static final class Key implements Comparable<Key>
+    static class Key implements Comparable<Key>
     {
         byte[] bytes;
         int length;
@@ -56,9 +55,14 @@ public final class KvStateMachine implements StateMachine, KvEntry.Operations
 
         Key(final byte[] bytes, final int length)
         {
+            this(bytes, length, hash(bytes, length));
+        }
+
+        Key(final byte[] bytes, final int length, final int hash)
+        {
             this.bytes = bytes;
             this.length = length;
-            this.hash = hash(bytes, length);
+            this.hash = hash;
         }
 
         /** {@code Arrays.hashCode} of the first {@code length} bytes, without copying them. */
@@ -88,11 +92,6 @@ public final class KvStateMachine implements StateMachine, KvEntry.Operations
             hash = hash(bytes, keyLength);
         }
 
-        Key copy()
-        {
-            return new Key(Arrays.copyOf(bytes, length), length);
-        }
-
         @Override
         public int hashCode()
         {
@@ -100,33 +99,20 @@ public final class KvStateMachine implements StateMachine, KvEntry.Operations
         }
 
         @Override
-        public boolean equals(final Object other)
+        public final boolean equals(final Object other)
         {
             return other instanceof Key key && key.length == length && key.hash == hash &&
                 Arrays.equals(bytes, 0, length, key.bytes, 0, key.length);
         }
 
         @Override
-        public int compareTo(final Key other)
+        public final int compareTo(final Key other)
         {
             return Arrays.compareUnsigned(bytes, 0, length, other.bytes, 0, other.length);
         }
     }
 
-    /** A value and its expiry (0: none). */
-    static final class Value
-    {
-        byte[] bytes;
-        long expiryMillis;
-
-        Value(final byte[] bytes, final long expiryMillis)
-        {
-            this.bytes = bytes;
-            this.expiryMillis = expiryMillis;
-        }
-    }
-
-    private final List<Map<Key, Value>> databases = new ArrayList<>(KvEntry.DATABASES);
+    private final KvTable[] databases = new KvTable[KvEntry.DATABASES];
     /** Per database, the keys that have an expiry: what an active expiry looks at, without scanning every key. */
     private final List<Set<Key>> expiring = new ArrayList<>(KvEntry.DATABASES);
     private final Key probe = new Key(new byte[64], 0);
@@ -150,7 +136,7 @@ public final class KvStateMachine implements StateMachine, KvEntry.Operations
     {
         for (int db = 0; db < KvEntry.DATABASES; db++)
         {
-            databases.add(new HashMap<>());
+            databases[db] = new KvTable();
             expiring.add(new HashSet<>());
         }
         this.appliedOffset = startOffset;
@@ -198,8 +184,8 @@ public final class KvStateMachine implements StateMachine, KvEntry.Operations
     public byte[] get(final int db, final MemorySegment key, final long nowMillis)
     {
         probe.set(key);
-        final Value value = databases.get(db).get(probe);
-        return value == null || expired(value, nowMillis) ? null : value.bytes.clone();
+        final Record record = databases[db].get(probe);
+        return record == null || expired(record, nowMillis) ? null : record.value.clone();
     }
 
     /**
@@ -208,8 +194,8 @@ public final class KvStateMachine implements StateMachine, KvEntry.Operations
     byte[] storedValue(final int db, final MemorySegment key)
     {
         probe.set(key);
-        final Value value = databases.get(db).get(probe);
-        return value == null ? null : value.bytes;
+        final Record record = databases[db].get(probe);
+        return record == null ? null : record.value;
     }
 
     /**
@@ -218,7 +204,7 @@ public final class KvStateMachine implements StateMachine, KvEntry.Operations
      */
     public int size(final int db)
     {
-        return databases.get(db).size();
+        return databases[db].size();
     }
 
     /**
@@ -242,12 +228,11 @@ public final class KvStateMachine implements StateMachine, KvEntry.Operations
      */
     public void forEachLive(final int db, final long nowMillis, final KeyValueConsumer consumer)
     {
-        for (final Map.Entry<Key, Value> e : sorted(databases.get(db)))
+        for (final Record r : databases[db].sorted())
         {
-            if (!expired(e.getValue(), nowMillis))
+            if (!expired(r, nowMillis))
             {
-                consumer.accept(Arrays.copyOf(e.getKey().bytes, e.getKey().length), e.getValue().bytes,
-                    e.getValue().expiryMillis);
+                consumer.accept(r.bytes.clone(), r.value, r.expiryMillis);
             }
         }
     }
@@ -256,12 +241,12 @@ public final class KvStateMachine implements StateMachine, KvEntry.Operations
     public void put(final int db, final MemorySegment entry, final long keyOffset, final int keyLength,
         final long valueOffset, final long valueLength, final long expiryMillis)
     {
-        final Map<Key, Value> map = databases.get(db);
+        final KvTable table = databases[db];
         probe.set(entry, keyOffset, keyLength);
-        final Value current = map.get(probe);
-        if (current != null && current.bytes.length == valueLength)
+        final Record current = table.get(probe);
+        if (current != null && current.value.length == valueLength)
         {
-            MemorySegment.copy(entry, ValueLayout.JAVA_BYTE, valueOffset, current.bytes, 0, current.bytes.length);
+            MemorySegment.copy(entry, ValueLayout.JAVA_BYTE, valueOffset, current.value, 0, current.value.length);
             expiry(db, current, expiryMillis);
             return;
         }
@@ -269,15 +254,15 @@ public final class KvStateMachine implements StateMachine, KvEntry.Operations
         MemorySegment.copy(entry, ValueLayout.JAVA_BYTE, valueOffset, bytes, 0, bytes.length);
         if (current != null)
         {
-            current.bytes = bytes;
+            current.value = bytes;
             expiry(db, current, expiryMillis);
             return;
         }
-        final Key key = probe.copy();
-        map.put(key, new Value(bytes, expiryMillis));
+        final Record record = new Record(Arrays.copyOf(probe.bytes, probe.length), probe.hash, bytes, expiryMillis);
+        table.add(record);
         if (expiryMillis != 0)
         {
-            expiring.get(db).add(key);
+            expiring.get(db).add(record);
         }
     }
 
@@ -285,7 +270,7 @@ public final class KvStateMachine implements StateMachine, KvEntry.Operations
     public void delete(final int db, final MemorySegment key)
     {
         probe.set(key);
-        final Value removed = databases.get(db).remove(probe);
+        final Record removed = databases[db].remove(probe);
         if (removed != null && removed.expiryMillis != 0)
         {
             expiring.get(db).remove(probe);
@@ -296,7 +281,7 @@ public final class KvStateMachine implements StateMachine, KvEntry.Operations
     public void expire(final int db, final MemorySegment key, final long atMillis)
     {
         probe.set(key);
-        final Value current = databases.get(db).get(probe);
+        final Record current = databases[db].get(probe);
         if (current != null)
         {
             expiry(db, current, atMillis);
@@ -304,11 +289,11 @@ public final class KvStateMachine implements StateMachine, KvEntry.Operations
     }
 
     /** Set an existing key's expiry ({@link #probe} holds the key), keeping {@link #expiring} exact. */
-    private void expiry(final int db, final Value current, final long expiryMillis)
+    private void expiry(final int db, final Record current, final long expiryMillis)
     {
         if (current.expiryMillis == 0 && expiryMillis != 0)
         {
-            expiring.get(db).add(probe.copy());
+            expiring.get(db).add(current);
         }
         else if (current.expiryMillis != 0 && expiryMillis == 0)
         {
@@ -320,7 +305,7 @@ public final class KvStateMachine implements StateMachine, KvEntry.Operations
     @Override
     public void flushDb(final int db)
     {
-        databases.get(db).clear();
+        databases[db].clear();
         expiring.get(db).clear();
     }
 
@@ -339,21 +324,19 @@ public final class KvStateMachine implements StateMachine, KvEntry.Operations
         final CRC32C crc = new CRC32C();
         final ByteBuffer buffer = ByteBuffer.allocate(IO_CHUNK).order(ByteOrder.LITTLE_ENDIAN);
         long records = 0;
-        for (final Map<Key, Value> map : databases)
+        for (final KvTable table : databases)
         {
-            records += map.size();
+            records += table.size();
         }
         buffer.put(MAGIC).putLong(appliedOffset).putLong(records);
         for (int db = 0; db < KvEntry.DATABASES; db++)
         {
-            for (final Map.Entry<Key, Value> e : sorted(databases.get(db)))
+            for (final Record r : databases[db].sorted())
             {
-                final Key key = e.getKey();
-                final Value value = e.getValue();
                 ensure(buffer, RECORD_HEADER, out, crc);
-                buffer.put((byte)db).putShort((short)key.length).putInt(value.bytes.length).putLong(value.expiryMillis);
-                put(buffer, key.bytes, key.length, out, crc);
-                put(buffer, value.bytes, value.bytes.length, out, crc);
+                buffer.put((byte)db).putShort((short)r.length).putInt(r.value.length).putLong(r.expiryMillis);
+                put(buffer, r.bytes, r.length, out, crc);
+                put(buffer, r.value, r.value.length, out, crc);
             }
         }
         ensure(buffer, Integer.BYTES, out, crc);
@@ -382,10 +365,10 @@ public final class KvStateMachine implements StateMachine, KvEntry.Operations
         {
             throw badSnapshot("appliedOffset=" + offset + ", records=" + records);
         }
-        final List<Map<Key, Value>> loaded = new ArrayList<>(KvEntry.DATABASES);
+        final KvTable[] loaded = new KvTable[KvEntry.DATABASES];
         for (int db = 0; db < KvEntry.DATABASES; db++)
         {
-            loaded.add(new HashMap<>());
+            loaded[db] = new KvTable();
         }
         for (long r = 0; r < records; r++)
         {
@@ -401,10 +384,12 @@ public final class KvStateMachine implements StateMachine, KvEntry.Operations
             final byte[] key = new byte[keyLength];
             reader.read(key, keyLength);
             final byte[] value = reader.readBytes((int)valueLength);
-            if (loaded.get(db).put(new Key(key, keyLength), new Value(value, expiry)) != null)
+            final Record record = new Record(key, Key.hash(key, keyLength), value, expiry);
+            if (loaded[db].get(record) != null)
             {
                 throw badSnapshot("record " + r + " repeats a key of database " + db);
             }
+            loaded[db].add(record);
         }
         final int expected = (int)reader.crc.getValue();
         final int stored = reader.readInt();
@@ -417,19 +402,20 @@ public final class KvStateMachine implements StateMachine, KvEntry.Operations
         {
             throw badSnapshot("bytes follow its checksum");
         }
-        databases.clear();
-        databases.addAll(loaded);
+        System.arraycopy(loaded, 0, databases, 0, KvEntry.DATABASES);
         for (int db = 0; db < KvEntry.DATABASES; db++)
         {
             final Set<Key> keys = expiring.get(db);
             keys.clear();
-            databases.get(db).forEach((key, value) ->
+            final KvTable table = databases[db];
+            for (int slot = 0; slot < table.capacity(); slot++)
             {
-                if (value.expiryMillis != 0)
+                final Record r = table.at(slot);
+                if (r != null && r.expiryMillis != 0)
                 {
-                    keys.add(key);
+                    keys.add(r);
                 }
-            });
+            }
         }
         appliedOffset = offset;
     }
@@ -444,8 +430,8 @@ public final class KvStateMachine implements StateMachine, KvEntry.Operations
      */
     public byte[] peek(final int db, final byte[] key, final long nowMillis)
     {
-        final Value value = lookup(db, key);
-        return value == null || expired(value, nowMillis) ? null : value.bytes;
+        final Record record = lookup(db, key);
+        return record == null || expired(record, nowMillis) ? null : record.value;
     }
 
     /**
@@ -456,18 +442,18 @@ public final class KvStateMachine implements StateMachine, KvEntry.Operations
      */
     public long expiryOf(final int db, final byte[] key, final long nowMillis)
     {
-        final Value value = lookup(db, key);
-        return value == null || expired(value, nowMillis) ? -2 : value.expiryMillis;
+        final Record record = lookup(db, key);
+        return record == null || expired(record, nowMillis) ? -2 : record.expiryMillis;
     }
 
-    private Value lookup(final int db, final byte[] key)
+    private Record lookup(final int db, final byte[] key)
     {
         arrayProbe.bytes = key;
         arrayProbe.length = key.length;
         arrayProbe.hash = Key.hash(key, key.length);
-        final Value value = databases.get(db).get(arrayProbe);
+        final Record record = databases[db].get(arrayProbe);
         arrayProbe.bytes = null;
-        return value;
+        return record;
     }
 
     /**
@@ -488,11 +474,13 @@ public final class KvStateMachine implements StateMachine, KvEntry.Operations
      */
     public void forEachKey(final int db, final long nowMillis, final java.util.function.Consumer<byte[]> consumer)
     {
-        for (final Map.Entry<Key, Value> e : databases.get(db).entrySet())
+        final KvTable table = databases[db];
+        for (int slot = 0; slot < table.capacity(); slot++)
         {
-            if (!expired(e.getValue(), nowMillis))
+            final Record r = table.at(slot);
+            if (r != null && !expired(r, nowMillis))
             {
-                consumer.accept(e.getKey().bytes);
+                consumer.accept(r.bytes);
             }
         }
     }
@@ -514,8 +502,8 @@ public final class KvStateMachine implements StateMachine, KvEntry.Operations
             {
                 return;
             }
-            final Value value = databases.get(db).get(key);
-            if (value != null && expired(value, nowMillis))
+            final Record record = databases[db].get(key);
+            if (record != null && expired(record, nowMillis))
             {
                 out.add(key.bytes);
                 found++;
@@ -537,13 +525,14 @@ public final class KvStateMachine implements StateMachine, KvEntry.Operations
      */
     public long scan(final int db, final long cursor, final int count, final long nowMillis, final List<byte[]> out)
     {
-        final Map<Key, Value> map = databases.get(db);
-        long[] hashes = new long[Math.min(map.size(), 1024)];
+        final KvTable table = databases[db];
+        long[] hashes = new long[Math.min(table.size(), 1024)];
         int candidates = 0;
-        for (final Map.Entry<Key, Value> e : map.entrySet())
+        for (int slot = 0; slot < table.capacity(); slot++)
         {
-            final long h = Integer.toUnsignedLong(e.getKey().hash);
-            if (h >= cursor && !expired(e.getValue(), nowMillis))
+            final Record r = table.at(slot);
+            final long h = r == null ? -1 : Integer.toUnsignedLong(r.hash);
+            if (h >= cursor && !expired(r, nowMillis))
             {
                 if (candidates == hashes.length)
                 {
@@ -558,12 +547,13 @@ public final class KvStateMachine implements StateMachine, KvEntry.Operations
         }
         Arrays.sort(hashes, 0, candidates);
         final long last = hashes[Math.min(count, candidates) - 1]; // every key of this hash is told with it
-        for (final Map.Entry<Key, Value> e : map.entrySet())
+        for (int slot = 0; slot < table.capacity(); slot++)
         {
-            final long h = Integer.toUnsignedLong(e.getKey().hash);
-            if (h >= cursor && h <= last && !expired(e.getValue(), nowMillis))
+            final Record r = table.at(slot);
+            final long h = r == null ? -1 : Integer.toUnsignedLong(r.hash);
+            if (h >= cursor && h <= last && !expired(r, nowMillis))
             {
-                out.add(e.getKey().bytes);
+                out.add(r.bytes);
             }
         }
         return last == hashes[candidates - 1] || last == 0xFFFF_FFFFL ? 0 : last + 1;
@@ -577,42 +567,35 @@ public final class KvStateMachine implements StateMachine, KvEntry.Operations
      */
     public byte[] randomKey(final int db, final long nowMillis, final java.util.random.RandomGenerator random)
     {
-        final Map<Key, Value> map = databases.get(db);
-        for (int attempt = 0; attempt < 100 && !map.isEmpty(); attempt++)
+        final KvTable table = databases[db];
+        for (int attempt = 0; attempt < 100 && table.size() > 0; attempt++)
         {
-            int skip = random.nextInt(map.size());
-            for (final Map.Entry<Key, Value> e : map.entrySet())
+            // a random slot, then the record at or after it: O(1) on average in a table at most half full
+            int slot = random.nextInt(table.capacity());
+            while (table.at(slot) == null)
             {
-                if (skip-- == 0)
-                {
-                    if (!expired(e.getValue(), nowMillis))
-                    {
-                        return e.getKey().bytes;
-                    }
-                    break;
-                }
+                slot = (slot + 1) % table.capacity();
+            }
+            final Record r = table.at(slot);
+            if (!expired(r, nowMillis))
+            {
+                return r.bytes;
             }
         }
-        for (final Map.Entry<Key, Value> e : map.entrySet())
+        for (int slot = 0; slot < table.capacity(); slot++)
         {
-            if (!expired(e.getValue(), nowMillis))
+            final Record r = table.at(slot);
+            if (r != null && !expired(r, nowMillis))
             {
-                return e.getKey().bytes;
+                return r.bytes;
             }
         }
         return null;
     }
 
-    private static boolean expired(final Value value, final long nowMillis)
+    private static boolean expired(final Record record, final long nowMillis)
     {
-        return value.expiryMillis != 0 && value.expiryMillis <= nowMillis;
-    }
-
-    private static List<Map.Entry<Key, Value>> sorted(final Map<Key, Value> map)
-    {
-        final List<Map.Entry<Key, Value>> entries = new ArrayList<>(map.entrySet());
-        entries.sort(Map.Entry.comparingByKey());
-        return entries;
+        return record.expiryMillis != 0 && record.expiryMillis <= nowMillis;
     }
 
     private static void ensure(final ByteBuffer buffer, final int bytes, final WritableByteChannel out, final CRC32C crc)
