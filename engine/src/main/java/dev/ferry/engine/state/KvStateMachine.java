@@ -1,6 +1,5 @@
 package dev.ferry.engine.state;
 
-import dev.ferry.engine.state.KvTable.Record;
 import dev.ferry.error.ErrorCode;
 import dev.ferry.error.FerryException;
 
@@ -15,8 +14,10 @@ import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.zip.CRC32C;
 
@@ -47,7 +48,7 @@ public final class KvStateMachine implements StateMachine, KvEntry.Operations
     private static final int IO_CHUNK = 64 * 1024;
 
     /** A key: its bytes and their hash. The probe used for lookups reuses its buffer (length below its capacity). */
-    static class Key implements Comparable<Key>
+    static final class Key implements Comparable<Key>
     {
         byte[] bytes;
         int length;
@@ -55,14 +56,9 @@ public final class KvStateMachine implements StateMachine, KvEntry.Operations
 
         Key(final byte[] bytes, final int length)
         {
-            this(bytes, length, hash(bytes, length));
-        }
-
-        Key(final byte[] bytes, final int length, final int hash)
-        {
             this.bytes = bytes;
             this.length = length;
-            this.hash = hash;
+            this.hash = hash(bytes, length);
         }
 
         /** {@code Arrays.hashCode} of the first {@code length} bytes, without copying them. */
@@ -92,6 +88,11 @@ public final class KvStateMachine implements StateMachine, KvEntry.Operations
             hash = hash(bytes, keyLength);
         }
 
+        Key copy()
+        {
+            return new Key(Arrays.copyOf(bytes, length), length);
+        }
+
         @Override
         public int hashCode()
         {
@@ -99,20 +100,33 @@ public final class KvStateMachine implements StateMachine, KvEntry.Operations
         }
 
         @Override
-        public final boolean equals(final Object other)
+        public boolean equals(final Object other)
         {
             return other instanceof Key key && key.length == length && key.hash == hash &&
                 Arrays.equals(bytes, 0, length, key.bytes, 0, key.length);
         }
 
         @Override
-        public final int compareTo(final Key other)
+        public int compareTo(final Key other)
         {
             return Arrays.compareUnsigned(bytes, 0, length, other.bytes, 0, other.length);
         }
     }
 
-    private final KvTable[] databases = new KvTable[KvEntry.DATABASES];
+    /** A value and its expiry (0: none). */
+    static final class Value
+    {
+        byte[] bytes;
+        long expiryMillis;
+
+        Value(final byte[] bytes, final long expiryMillis)
+        {
+            this.bytes = bytes;
+            this.expiryMillis = expiryMillis;
+        }
+    }
+
+    private final List<Map<Key, Value>> databases = new ArrayList<>(KvEntry.DATABASES);
     /** Per database, the keys that have an expiry: what an active expiry looks at, without scanning every key. */
     private final List<Set<Key>> expiring = new ArrayList<>(KvEntry.DATABASES);
     private final Key probe = new Key(new byte[64], 0);
@@ -136,7 +150,7 @@ public final class KvStateMachine implements StateMachine, KvEntry.Operations
     {
         for (int db = 0; db < KvEntry.DATABASES; db++)
         {
-            databases[db] = new KvTable();
+            databases.add(new HashMap<>());
             expiring.add(new HashSet<>());
         }
         this.appliedOffset = startOffset;
@@ -184,8 +198,8 @@ public final class KvStateMachine implements StateMachine, KvEntry.Operations
     public byte[] get(final int db, final MemorySegment key, final long nowMillis)
     {
         probe.set(key);
-        final Record record = databases[db].get(probe);
-        return record == null || expired(record, nowMillis) ? null : record.value.clone();
+        final Value value = databases.get(db).get(probe);
+        return value == null || expired(value, nowMillis) ? null : value.bytes.clone();
     }
 
     /**
@@ -194,8 +208,8 @@ public final class KvStateMachine implements StateMachine, KvEntry.Operations
     byte[] storedValue(final int db, final MemorySegment key)
     {
         probe.set(key);
-        final Record record = databases[db].get(probe);
-        return record == null ? null : record.value;
+        final Value value = databases.get(db).get(probe);
+        return value == null ? null : value.bytes;
     }
 
     /**
@@ -204,7 +218,7 @@ public final class KvStateMachine implements StateMachine, KvEntry.Operations
      */
     public int size(final int db)
     {
-        return databases[db].size();
+        return databases.get(db).size();
     }
 
     /**
@@ -228,11 +242,12 @@ public final class KvStateMachine implements StateMachine, KvEntry.Operations
      */
     public void forEachLive(final int db, final long nowMillis, final KeyValueConsumer consumer)
     {
-        for (final Record r : databases[db].sorted())
+        for (final Map.Entry<Key, Value> e : sorted(databases.get(db)))
         {
-            if (!expired(r, nowMillis))
+            if (!expired(e.getValue(), nowMillis))
             {
-                consumer.accept(r.bytes.clone(), r.value, r.expiryMillis);
+                consumer.accept(Arrays.copyOf(e.getKey().bytes, e.getKey().length), e.getValue().bytes,
+                    e.getValue().expiryMillis);
             }
         }
     }
@@ -241,12 +256,12 @@ public final class KvStateMachine implements StateMachine, KvEntry.Operations
     public void put(final int db, final MemorySegment entry, final long keyOffset, final int keyLength,
         final long valueOffset, final long valueLength, final long expiryMillis)
     {
-        final KvTable table = databases[db];
+        final Map<Key, Value> map = databases.get(db);
         probe.set(entry, keyOffset, keyLength);
-        final Record current = table.get(probe);
-        if (current != null && current.value.length == valueLength)
+        final Value current = map.get(probe);
+        if (current != null && current.bytes.length == valueLength)
         {
-            MemorySegment.copy(entry, ValueLayout.JAVA_BYTE, valueOffset, current.value, 0, current.value.length);
+            MemorySegment.copy(entry, ValueLayout.JAVA_BYTE, valueOffset, current.bytes, 0, current.bytes.length);
             expiry(db, current, expiryMillis);
             return;
         }
@@ -254,15 +269,15 @@ public final class KvStateMachine implements StateMachine, KvEntry.Operations
         MemorySegment.copy(entry, ValueLayout.JAVA_BYTE, valueOffset, bytes, 0, bytes.length);
         if (current != null)
         {
-            current.value = bytes;
+            current.bytes = bytes;
             expiry(db, current, expiryMillis);
             return;
         }
-        final Record record = new Record(Arrays.copyOf(probe.bytes, probe.length), probe.hash, bytes, expiryMillis);
-        table.add(record);
+        final Key key = probe.copy();
+        map.put(key, new Value(bytes, expiryMillis));
         if (expiryMillis != 0)
         {
-            expiring.get(db).add(record);
+            expiring.get(db).add(key);
         }
     }
 
@@ -270,7 +285,7 @@ public final class KvStateMachine implements StateMachine, KvEntry.Operations
     public void delete(final int db, final MemorySegment key)
     {
         probe.set(key);
-        final Record removed = databases[db].remove(probe);
+        final Value removed = databases.get(db).remove(probe);
         if (removed != null && removed.expiryMillis != 0)
         {
             expiring.get(db).remove(probe);
@@ -281,7 +296,7 @@ public final class KvStateMachine implements StateMachine, KvEntry.Operations
     public void expire(final int db, final MemorySegment key, final long atMillis)
     {
         probe.set(key);
-        final Record current = databases[db].get(probe);
+        final Value current = databases.get(db).get(probe);
         if (current != null)
         {
             expiry(db, current, atMillis);
@@ -289,11 +304,11 @@ public final class KvStateMachine implements StateMachine, KvEntry.Operations
     }
 
     /** Set an existing key's expiry ({@link #probe} holds the key), keeping {@link #expiring} exact. */
-    private void expiry(final int db, final Record current, final long expiryMillis)
+    private void expiry(final int db, final Value current, final long expiryMillis)
     {
         if (current.expiryMillis == 0 && expiryMillis != 0)
         {
-            expiring.get(db).add(current);
+            expiring.get(db).add(probe.copy());
         }
         else if (current.expiryMillis != 0 && expiryMillis == 0)
         {
@@ -305,7 +320,7 @@ public final class KvStateMachine implements StateMachine, KvEntry.Operations
     @Override
     public void flushDb(final int db)
     {
-        databases[db].clear();
+        databases.get(db).clear();
         expiring.get(db).clear();
     }
 
@@ -324,19 +339,21 @@ public final class KvStateMachine implements StateMachine, KvEntry.Operations
         final CRC32C crc = new CRC32C();
         final ByteBuffer buffer = ByteBuffer.allocate(IO_CHUNK).order(ByteOrder.LITTLE_ENDIAN);
         long records = 0;
-        for (final KvTable table : databases)
+        for (final Map<Key, Value> map : databases)
         {
-            records += table.size();
+            records += map.size();
         }
         buffer.put(MAGIC).putLong(appliedOffset).putLong(records);
         for (int db = 0; db < KvEntry.DATABASES; db++)
         {
-            for (final Record r : databases[db].sorted())
+            for (final Map.Entry<Key, Value> e : sorted(databases.get(db)))
             {
+                final Key key = e.getKey();
+                final Value value = e.getValue();
                 ensure(buffer, RECORD_HEADER, out, crc);
-                buffer.put((byte)db).putShort((short)r.length).putInt(r.value.length).putLong(r.expiryMillis);
-                put(buffer, r.bytes, r.length, out, crc);
-                put(buffer, r.value, r.value.length, out, crc);
+                buffer.put((byte)db).putShort((short)key.length).putInt(value.bytes.length).putLong(value.expiryMillis);
+                put(buffer, key.bytes, key.length, out, crc);
+                put(buffer, value.bytes, value.bytes.length, out, crc);
             }
         }
         ensure(buffer, Integer.BYTES, out, crc);
@@ -365,10 +382,10 @@ public final class KvStateMachine implements StateMachine, KvEntry.Operations
         {
             throw badSnapshot("appliedOffset=" + offset + ", records=" + records);
         }
-        final KvTable[] loaded = new KvTable[KvEntry.DATABASES];
+        final List<Map<Key, Value>> loaded = new ArrayList<>(KvEntry.DATABASES);
         for (int db = 0; db < KvEntry.DATABASES; db++)
         {
-            loaded[db] = new KvTable();
+            loaded.add(new HashMap<>());
         }
         for (long r = 0; r < records; r++)
         {
@@ -384,12 +401,10 @@ public final class KvStateMachine implements StateMachine, KvEntry.Operations
             final byte[] key = new byte[keyLength];
             reader.read(key, keyLength);
             final byte[] value = reader.readBytes((int)valueLength);
-            final Record record = new Record(key, Key.hash(key, keyLength), value, expiry);
-            if (loaded[db].get(record) != null)
+            if (loaded.get(db).put(new Key(key, keyLength), new Value(value, expiry)) != null)
             {
                 throw badSnapshot("record " + r + " repeats a key of database " + db);
             }
-            loaded[db].add(record);
         }
         final int expected = (int)reader.crc.getValue();
         final int stored = reader.readInt();
@@ -402,20 +417,19 @@ public final class KvStateMachine implements StateMachine, KvEntry.Operations
         {
             throw badSnapshot("bytes follow its checksum");
         }
-        System.arraycopy(loaded, 0, databases, 0, KvEntry.DATABASES);
+        databases.clear();
+        databases.addAll(loaded);
         for (int db = 0; db < KvEntry.DATABASES; db++)
         {
             final Set<Key> keys = expiring.get(db);
             keys.clear();
-            final KvTable table = databases[db];
-            for (int slot = 0; slot < table.capacity(); slot++)
+            databases.get(db).forEach((key, value) ->
             {
-                final Record r = table.at(slot);
-                if (r != null && r.expiryMillis != 0)
+                if (value.expiryMillis != 0)
                 {
-                    keys.add(r);
+                    keys.add(key);
                 }
-            }
+            });
         }
         appliedOffset = offset;
     }
@@ -430,8 +444,8 @@ public final class KvStateMachine implements StateMachine, KvEntry.Operations
      */
     public byte[] peek(final int db, final byte[] key, final long nowMillis)
     {
-        final Record record = lookup(db, key);
-        return record == null || expired(record, nowMillis) ? null : record.value;
+        final Value value = lookup(db, key);
+        return value == null || expired(value, nowMillis) ? null : value.bytes;
     }
 
     /**
@@ -442,18 +456,18 @@ public final class KvStateMachine implements StateMachine, KvEntry.Operations
      */
     public long expiryOf(final int db, final byte[] key, final long nowMillis)
     {
-        final Record record = lookup(db, key);
-        return record == null || expired(record, nowMillis) ? -2 : record.expiryMillis;
+        final Value value = lookup(db, key);
+        return value == null || expired(value, nowMillis) ? -2 : value.expiryMillis;
     }
 
-    private Record lookup(final int db, final byte[] key)
+    private Value lookup(final int db, final byte[] key)
     {
         arrayProbe.bytes = key;
         arrayProbe.length = key.length;
         arrayProbe.hash = Key.hash(key, key.length);
-        final Record record = databases[db].get(arrayProbe);
+        final Value value = databases.get(db).get(arrayProbe);
         arrayProbe.bytes = null;
-        return record;
+        return value;
     }
 
     /**
@@ -474,13 +488,11 @@ public final class KvStateMachine implements StateMachine, KvEntry.Operations
      */
     public void forEachKey(final int db, final long nowMillis, final java.util.function.Consumer<byte[]> consumer)
     {
-        final KvTable table = databases[db];
-        for (int slot = 0; slot < table.capacity(); slot++)
+        for (final Map.Entry<Key, Value> e : databases.get(db).entrySet())
         {
-            final Record r = table.at(slot);
-            if (r != null && !expired(r, nowMillis))
+            if (!expired(e.getValue(), nowMillis))
             {
-                consumer.accept(r.bytes);
+                consumer.accept(e.getKey().bytes);
             }
         }
     }
@@ -502,8 +514,8 @@ public final class KvStateMachine implements StateMachine, KvEntry.Operations
             {
                 return;
             }
-            final Record record = databases[db].get(key);
-            if (record != null && expired(record, nowMillis))
+            final Value value = databases.get(db).get(key);
+            if (value != null && expired(value, nowMillis))
             {
                 out.add(key.bytes);
                 found++;
@@ -525,14 +537,13 @@ public final class KvStateMachine implements StateMachine, KvEntry.Operations
      */
     public long scan(final int db, final long cursor, final int count, final long nowMillis, final List<byte[]> out)
     {
-        final KvTable table = databases[db];
-        long[] hashes = new long[Math.min(table.size(), 1024)];
+        final Map<Key, Value> map = databases.get(db);
+        long[] hashes = new long[Math.min(map.size(), 1024)];
         int candidates = 0;
-        for (int slot = 0; slot < table.capacity(); slot++)
+        for (final Map.Entry<Key, Value> e : map.entrySet())
         {
-            final Record r = table.at(slot);
-            final long h = r == null ? -1 : Integer.toUnsignedLong(r.hash);
-            if (h >= cursor && !expired(r, nowMillis))
+            final long h = Integer.toUnsignedLong(e.getKey().hash);
+            if (h >= cursor && !expired(e.getValue(), nowMillis))
             {
                 if (candidates == hashes.length)
                 {
@@ -547,13 +558,12 @@ public final class KvStateMachine implements StateMachine, KvEntry.Operations
         }
         Arrays.sort(hashes, 0, candidates);
         final long last = hashes[Math.min(count, candidates) - 1]; // every key of this hash is told with it
-        for (int slot = 0; slot < table.capacity(); slot++)
+        for (final Map.Entry<Key, Value> e : map.entrySet())
         {
-            final Record r = table.at(slot);
-            final long h = r == null ? -1 : Integer.toUnsignedLong(r.hash);
-            if (h >= cursor && h <= last && !expired(r, nowMillis))
+            final long h = Integer.toUnsignedLong(e.getKey().hash);
+            if (h >= cursor && h <= last && !expired(e.getValue(), nowMillis))
             {
-                out.add(r.bytes);
+                out.add(e.getKey().bytes);
             }
         }
         return last == hashes[candidates - 1] || last == 0xFFFF_FFFFL ? 0 : last + 1;
@@ -567,35 +577,42 @@ public final class KvStateMachine implements StateMachine, KvEntry.Operations
      */
     public byte[] randomKey(final int db, final long nowMillis, final java.util.random.RandomGenerator random)
     {
-        final KvTable table = databases[db];
-        for (int attempt = 0; attempt < 100 && table.size() > 0; attempt++)
+        final Map<Key, Value> map = databases.get(db);
+        for (int attempt = 0; attempt < 100 && !map.isEmpty(); attempt++)
         {
-            // a random slot, then the record at or after it: O(1) on average in a table at most half full
-            int slot = random.nextInt(table.capacity());
-            while (table.at(slot) == null)
+            int skip = random.nextInt(map.size());
+            for (final Map.Entry<Key, Value> e : map.entrySet())
             {
-                slot = (slot + 1) % table.capacity();
-            }
-            final Record r = table.at(slot);
-            if (!expired(r, nowMillis))
-            {
-                return r.bytes;
+                if (skip-- == 0)
+                {
+                    if (!expired(e.getValue(), nowMillis))
+                    {
+                        return e.getKey().bytes;
+                    }
+                    break;
+                }
             }
         }
-        for (int slot = 0; slot < table.capacity(); slot++)
+        for (final Map.Entry<Key, Value> e : map.entrySet())
         {
-            final Record r = table.at(slot);
-            if (r != null && !expired(r, nowMillis))
+            if (!expired(e.getValue(), nowMillis))
             {
-                return r.bytes;
+                return e.getKey().bytes;
             }
         }
         return null;
     }
 
-    private static boolean expired(final Record record, final long nowMillis)
+    private static boolean expired(final Value value, final long nowMillis)
     {
-        return record.expiryMillis != 0 && record.expiryMillis <= nowMillis;
+        return value.expiryMillis != 0 && value.expiryMillis <= nowMillis;
+    }
+
+    private static List<Map.Entry<Key, Value>> sorted(final Map<Key, Value> map)
+    {
+        final List<Map.Entry<Key, Value>> entries = new ArrayList<>(map.entrySet());
+        entries.sort(Map.Entry.comparingByKey());
+        return entries;
     }
 
     private static void ensure(final ByteBuffer buffer, final int bytes, final WritableByteChannel out, final CRC32C crc)
