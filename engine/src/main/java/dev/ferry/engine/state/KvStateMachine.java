@@ -132,6 +132,11 @@ public final class KvStateMachine implements StateMachine, KvEntry.Operations
     private final Key probe = new Key(new byte[64], 0);
     private final Key arrayProbe = new Key(new byte[0], 0); // wraps a caller's array: never set() (it would write into it)
     private long appliedOffset;
+    private long scanWork;
+    /** Per database: the SCAN index (null until a scan), and how many keys were added and removed, to tell it is stale. */
+    private final ScanIndex[] scanIndexes = new ScanIndex[KvEntry.DATABASES];
+    private final long[] keysAdded = new long[KvEntry.DATABASES];
+    private final long[] keysRemoved = new long[KvEntry.DATABASES];
 
     /**
      * An empty state at offset 0.
@@ -275,6 +280,7 @@ public final class KvStateMachine implements StateMachine, KvEntry.Operations
         }
         final Key key = probe.copy();
         map.put(key, new Value(bytes, expiryMillis));
+        keysAdded[db]++;
         if (expiryMillis != 0)
         {
             expiring.get(db).add(key);
@@ -286,6 +292,10 @@ public final class KvStateMachine implements StateMachine, KvEntry.Operations
     {
         probe.set(key);
         final Value removed = databases.get(db).remove(probe);
+        if (removed != null)
+        {
+            keysRemoved[db]++;
+        }
         if (removed != null && removed.expiryMillis != 0)
         {
             expiring.get(db).remove(probe);
@@ -322,6 +332,7 @@ public final class KvStateMachine implements StateMachine, KvEntry.Operations
     {
         databases.get(db).clear();
         expiring.get(db).clear();
+        scanIndexes[db] = null;
     }
 
     @Override
@@ -419,6 +430,7 @@ public final class KvStateMachine implements StateMachine, KvEntry.Operations
         }
         databases.clear();
         databases.addAll(loaded);
+        Arrays.fill(scanIndexes, null);
         for (int db = 0; db < KvEntry.DATABASES; db++)
         {
             final Set<Key> keys = expiring.get(db);
@@ -526,11 +538,12 @@ public final class KvStateMachine implements StateMachine, KvEntry.Operations
     /**
      * One step of a scan over a database's live keys in the order of their 32-bit hash (unsigned): a key present from
      * the first step to the last is told exactly once, whatever changes in between, as Redis' {@code SCAN} promises.
-     * O(keys) per step.
+     * A step costs O(log keys + count): the keys are kept sorted by hash in a {@link ScanIndex}, rebuilt (O(keys log
+     * keys)) only when keys were added since it was built, or half of it was deleted.
      *
      * @param db        the database.
      * @param cursor    0 to start, then what the previous step returned.
-     * @param count     about how many keys to tell (all keys of one hash are told together).
+     * @param count     about how many keys to tell (all keys of one hash are told together), at least 1.
      * @param nowMillis expired keys are left out.
      * @param out       where the keys go (the stored arrays: do not change them).
      * @return the cursor of the next step, 0 when the scan is complete.
@@ -538,35 +551,106 @@ public final class KvStateMachine implements StateMachine, KvEntry.Operations
     public long scan(final int db, final long cursor, final int count, final long nowMillis, final List<byte[]> out)
     {
         final Map<Key, Value> map = databases.get(db);
-        long[] hashes = new long[Math.min(map.size(), 1024)];
-        int candidates = 0;
-        for (final Map.Entry<Key, Value> e : map.entrySet())
+        final ScanIndex index = scanIndex(db, map);
+        final int n = index.keys.length;
+        int i = index.firstAtOrAbove((int)cursor);
+        long last = -1;
+        int found = 0;
+        for (; i < n; i++)
         {
-            final long h = Integer.toUnsignedLong(e.getKey().hash);
-            if (h >= cursor && !expired(e.getValue(), nowMillis))
+            scanWork++;
+            final long h = Integer.toUnsignedLong(index.hashes[i]);
+            if (found >= count && h != last)
             {
-                if (candidates == hashes.length)
-                {
-                    hashes = Arrays.copyOf(hashes, 2 * hashes.length);
-                }
-                hashes[candidates++] = h;
+                break; // every key of the last hash is told: this step is done
+            }
+            final Key key = index.keys[i];
+            final Value value = map.get(key);
+            if (value != null && !expired(value, nowMillis))
+            {
+                out.add(key.bytes);
+                found++;
+                last = h;
             }
         }
-        if (candidates == 0)
+        if (found == 0)
         {
             return 0;
         }
-        Arrays.sort(hashes, 0, candidates);
-        final long last = hashes[Math.min(count, candidates) - 1]; // every key of this hash is told with it
-        for (final Map.Entry<Key, Value> e : map.entrySet())
+        for (; i < n; i++) // is a live key left after this step's? (the next step starts at it)
         {
-            final long h = Integer.toUnsignedLong(e.getKey().hash);
-            if (h >= cursor && h <= last && !expired(e.getValue(), nowMillis))
+            scanWork++;
+            final Value value = map.get(index.keys[i]);
+            if (value != null && !expired(value, nowMillis))
             {
-                out.add(e.getKey().bytes);
+                return last == 0xFFFF_FFFFL ? 0 : last + 1;
             }
         }
-        return last == hashes[candidates - 1] || last == 0xFFFF_FFFFL ? 0 : last + 1;
+        return 0;
+    }
+
+    /** A database's keys sorted by unsigned hash, as they were when it was built; deleted ones are skipped by reads. */
+    private static final class ScanIndex
+    {
+        final Key[] keys;
+        final int[] hashes;
+        final long addedAtBuild;
+        final long removedAtBuild;
+
+        ScanIndex(final Key[] keys, final long addedAtBuild, final long removedAtBuild)
+        {
+            Arrays.sort(keys, (a, b) -> Integer.compareUnsigned(a.hash, b.hash));
+            this.keys = keys;
+            this.hashes = new int[keys.length];
+            for (int i = 0; i < keys.length; i++)
+            {
+                hashes[i] = keys[i].hash;
+            }
+            this.addedAtBuild = addedAtBuild;
+            this.removedAtBuild = removedAtBuild;
+        }
+
+        /** @return the first position whose hash is at or above {@code hash} (unsigned), or the length. */
+        int firstAtOrAbove(final int hash)
+        {
+            int low = 0;
+            int high = hashes.length;
+            while (low < high)
+            {
+                final int mid = (low + high) >>> 1;
+                if (Integer.compareUnsigned(hashes[mid], hash) < 0)
+                {
+                    low = mid + 1;
+                }
+                else
+                {
+                    high = mid;
+                }
+            }
+            return low;
+        }
+    }
+
+    private ScanIndex scanIndex(final int db, final Map<Key, Value> map)
+    {
+        final ScanIndex index = scanIndexes[db];
+        // a key added since the build would be missed; deleted ones are skipped, until they are half of the index
+        if (index != null && index.addedAtBuild == keysAdded[db] && 2 * (keysRemoved[db] - index.removedAtBuild) <= index.keys.length)
+        {
+            return index;
+        }
+        scanWork += map.size();
+        final ScanIndex built = new ScanIndex(map.keySet().toArray(new Key[0]), keysAdded[db], keysRemoved[db]);
+        scanIndexes[db] = built;
+        return built;
+    }
+
+    /**
+     * @return how many keys {@link #scan} has looked at so far (for tests of its cost).
+     */
+    long scanWork()
+    {
+        return scanWork;
     }
 
     /**
