@@ -17,9 +17,11 @@ import java.util.zip.CRC32C;
 
 /**
  * A loopback proxy between a replica and its primary that damages entries in flight the way a bad NIC or memory
- * would and a frame checksum cannot tell: in the first {@code corruptions} uncompressed {@code BATCH} frames from the
- * primary, it flips one bit of the first entry's payload and seals the frame again, so the frame arrives whole and the
- * entry's own CRC32C is what finds the damage. Everything else passes through as is. Each connection is served by two
+ * would and a frame checksum cannot tell: in {@code corruptions} uncompressed {@code BATCH} frames from the primary,
+ * it flips one bit of the first entry's payload and seals the frame again, so the frame arrives whole and the
+ * entry's own CRC32C is what finds the damage. One at a time: the next only after the damaged batch is sent again,
+ * because the replica drops the batches already in flight behind a damaged one unread (a gap), and damaging one of
+ * those would go uncounted. Everything else passes through as is. Each connection is served by two
  * daemon threads; {@link #close} ends them all.
  */
 final class CorruptingProxy implements AutoCloseable
@@ -28,6 +30,7 @@ final class CorruptingProxy implements AutoCloseable
     private final InetSocketAddress upstream;
     private final AtomicInteger corruptions;
     private final AtomicInteger corrupted = new AtomicInteger();
+    private long awaitingResendOf = -1; // the proxy-down thread's only
     private final List<SocketChannel> open = new CopyOnWriteArrayList<>();
     private final Thread acceptor;
 
@@ -118,11 +121,20 @@ final class CorruptingProxy implements AutoCloseable
                 {
                     break;
                 }
-                if ((frame.get(FrameHeader.TYPE_OFFSET) & 0xFF) == MessageType.BATCH.value() &&
+                final boolean batch = (frame.get(FrameHeader.TYPE_OFFSET) & 0xFF) == MessageType.BATCH.value();
+                final long first = batch ? frame.getLong(BatchFlyweight.FIRST_OFFSET_OFFSET) : -1;
+                if (batch && awaitingResendOf >= 0 && first <= awaitingResendOf)
+                {
+                    awaitingResendOf = -1; // the damaged batch is sent again: the next damage is one the replica sees
+                }
+                // batches already in flight behind a damaged one are dropped by the replica unread, so damaging one
+                // of them would count nothing: wait for the re-send first
+                if (batch && awaitingResendOf < 0 &&
                     frame.get(BatchFlyweight.CODEC_OFFSET) == 0 && frame.getInt(BatchFlyweight.COUNT_OFFSET) > 0 &&
                     frame.getInt(BatchFlyweight.ENTRIES_OFFSET + BatchFlyweight.ENTRY_LENGTH_OFFSET) > 0 &&
                     corruptions.getAndDecrement() > 0)
                 {
+                    awaitingResendOf = first;
                     final int at = BatchFlyweight.ENTRIES_OFFSET + BatchFlyweight.ENTRY_HEADER_LENGTH;
                     frame.put(at, (byte)(frame.get(at) ^ 0x10));
                     final CRC32C crc = new CRC32C();
