@@ -133,10 +133,8 @@ public final class KvStateMachine implements StateMachine, KvEntry.Operations
     private final Key arrayProbe = new Key(new byte[0], 0); // wraps a caller's array: never set() (it would write into it)
     private long appliedOffset;
     private long scanWork;
-    /** Per database: the SCAN index (null until a scan), and how many keys were added and removed, to tell it is stale. */
+    /** Per database: the SCAN index, or null (no scan yet, or dropped by a new key or by deletes: see {@link #scan}). */
     private final ScanIndex[] scanIndexes = new ScanIndex[KvEntry.DATABASES];
-    private final long[] keysAdded = new long[KvEntry.DATABASES];
-    private final long[] keysRemoved = new long[KvEntry.DATABASES];
 
     /**
      * An empty state at offset 0.
@@ -280,7 +278,7 @@ public final class KvStateMachine implements StateMachine, KvEntry.Operations
         }
         final Key key = probe.copy();
         map.put(key, new Value(bytes, expiryMillis));
-        keysAdded[db]++;
+        scanIndexes[db] = null; // a scan would miss the new key
         if (expiryMillis != 0)
         {
             expiring.get(db).add(key);
@@ -292,9 +290,10 @@ public final class KvStateMachine implements StateMachine, KvEntry.Operations
     {
         probe.set(key);
         final Value removed = databases.get(db).remove(probe);
-        if (removed != null)
+        final ScanIndex index = scanIndexes[db];
+        if (removed != null && index != null && 2 * ++index.deleted > index.keys.length)
         {
-            keysRemoved[db]++;
+            scanIndexes[db] = null; // half of it is gone: free those keys
         }
         if (removed != null && removed.expiryMillis != 0)
         {
@@ -538,29 +537,37 @@ public final class KvStateMachine implements StateMachine, KvEntry.Operations
     /**
      * One step of a scan over a database's live keys in the order of their 32-bit hash (unsigned): a key present from
      * the first step to the last is told exactly once, whatever changes in between, as Redis' {@code SCAN} promises.
-     * A step costs O(log keys + count): the keys are kept sorted by hash in a {@link ScanIndex}, rebuilt (O(keys log
-     * keys)) only when keys were added since it was built, or half of it was deleted.
+     * <p>
+     * The keys are kept sorted by hash in a {@link ScanIndex}, built at a step (O(keys log keys)) when there is none.
+     * A new key drops it (a scan would miss the key), and so does deleting half of it (to free those keys). Deleted
+     * keys are skipped until then, and so are expired ones. So a step costs O(log keys + count) plus the deleted and
+     * expired keys it passes over; under a stream of new keys, each step builds it again.
      *
      * @param db        the database.
-     * @param cursor    0 to start, then what the previous step returned.
-     * @param count     about how many keys to tell (all keys of one hash are told together), at least 1.
+     * @param cursor    0 to start, then what the previous step returned (above 0xFFFFFFFF: nothing is left).
+     * @param count     about how many keys to tell (all keys of one hash are told together; below 1 counts as 1).
      * @param nowMillis expired keys are left out.
      * @param out       where the keys go (the stored arrays: do not change them).
      * @return the cursor of the next step, 0 when the scan is complete.
      */
     public long scan(final int db, final long cursor, final int count, final long nowMillis, final List<byte[]> out)
     {
+        if (cursor > 0xFFFF_FFFFL)
+        {
+            return 0; // past every hash
+        }
         final Map<Key, Value> map = databases.get(db);
         final ScanIndex index = scanIndex(db, map);
         final int n = index.keys.length;
-        int i = index.firstAtOrAbove((int)cursor);
+        final int least = Math.max(count, 1);
+        int i = index.firstAtOrAbove((int)Math.max(cursor, 0));
         long last = -1;
         int found = 0;
         for (; i < n; i++)
         {
             scanWork++;
             final long h = Integer.toUnsignedLong(index.hashes[i]);
-            if (found >= count && h != last)
+            if (found >= least && h != last)
             {
                 break; // every key of the last hash is told: this step is done
             }
@@ -594,10 +601,9 @@ public final class KvStateMachine implements StateMachine, KvEntry.Operations
     {
         final Key[] keys;
         final int[] hashes;
-        final long addedAtBuild;
-        final long removedAtBuild;
+        int deleted;
 
-        ScanIndex(final Key[] keys, final long addedAtBuild, final long removedAtBuild)
+        ScanIndex(final Key[] keys)
         {
             Arrays.sort(keys, (a, b) -> Integer.compareUnsigned(a.hash, b.hash));
             this.keys = keys;
@@ -606,8 +612,6 @@ public final class KvStateMachine implements StateMachine, KvEntry.Operations
             {
                 hashes[i] = keys[i].hash;
             }
-            this.addedAtBuild = addedAtBuild;
-            this.removedAtBuild = removedAtBuild;
         }
 
         /** @return the first position whose hash is at or above {@code hash} (unsigned), or the length. */
@@ -634,13 +638,12 @@ public final class KvStateMachine implements StateMachine, KvEntry.Operations
     private ScanIndex scanIndex(final int db, final Map<Key, Value> map)
     {
         final ScanIndex index = scanIndexes[db];
-        // a key added since the build would be missed; deleted ones are skipped, until they are half of the index
-        if (index != null && index.addedAtBuild == keysAdded[db] && 2 * (keysRemoved[db] - index.removedAtBuild) <= index.keys.length)
+        if (index != null)
         {
             return index;
         }
         scanWork += map.size();
-        final ScanIndex built = new ScanIndex(map.keySet().toArray(new Key[0]), keysAdded[db], keysRemoved[db]);
+        final ScanIndex built = new ScanIndex(map.keySet().toArray(new Key[0]));
         scanIndexes[db] = built;
         return built;
     }

@@ -175,6 +175,60 @@ class KvStateMachineTest
     }
 
     @Test
+    void shouldScanEachKeyPresentThroughoutOnceWhileKeysAreOnlyDeleted()
+    {
+        // no key is added during the scan: the sorted index is built once and deleted keys are skipped in it
+        final KvStateMachine state = new KvStateMachine();
+        long offset = 0;
+        for (int i = 0; i < 5_000; i++)
+        {
+            state.apply(offset++, writer.reset().put(0, "stay:" + i, "v").put(0, "gone:" + i, "v").entry());
+        }
+        final long before = state.scanWork();
+        final java.util.Map<String, Integer> told = new java.util.HashMap<>();
+        final java.util.Set<String> deleted = new java.util.HashSet<>();
+        long cursor = 0;
+        int steps = 0;
+        do
+        {
+            final List<byte[]> out = new ArrayList<>();
+            cursor = state.scan(0, cursor, 7, NOW, out);
+            for (final byte[] key : out)
+            {
+                final String name = new String(key, StandardCharsets.UTF_8);
+                assertTrue(!deleted.contains(name), name + " told after it was deleted");
+                told.merge(name, 1, Integer::sum);
+            }
+            state.apply(offset++, writer.reset().delete(0, utf8("gone:" + steps)).entry()); // 1 in 7 of what is told
+            deleted.add("gone:" + steps);
+            steps++;
+        }
+        while (cursor != 0 && steps < 100_000);
+        assertEquals(0, cursor, "the scan ends");
+        for (int i = 0; i < 5_000; i++)
+        {
+            assertEquals(1, told.getOrDefault("stay:" + i, 0), "stay:" + i + " told once");
+        }
+        told.forEach((key, times) -> assertEquals(1, times, key + " told once"));
+        final long work = state.scanWork() - before;
+        assertTrue(work <= 3L * 10_000, "keys looked at: " + work + " (the index is built once, not at each step)");
+
+        // a key added after a scan is told by the next one
+        state.apply(offset, writer.reset().put(0, "late", "v").entry());
+        final List<String> all = new ArrayList<>();
+        cursor = 0;
+        do
+        {
+            final List<byte[]> out = new ArrayList<>();
+            cursor = state.scan(0, cursor, 1_000, NOW, out);
+            out.forEach(key -> all.add(new String(key, StandardCharsets.UTF_8)));
+        }
+        while (cursor != 0);
+        assertEquals(1, all.stream().filter("late"::equals).count(), "the late key, once");
+        assertEquals(10_000 - steps + 1, all.size(), "every key left, once");
+    }
+
+    @Test
     void shouldScanAStateThatDoesNotChangeInWorkInTheOrderOfItsKeysNotTheirSquare()
     {
         // each SCAN step used to go through every key twice and sort them all: a full `redis-cli --scan` of 100,000
