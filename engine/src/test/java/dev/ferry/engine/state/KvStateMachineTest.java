@@ -10,12 +10,18 @@ import java.io.IOException;
 import java.nio.channels.Channels;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.function.IntConsumer;
 
 import static dev.ferry.engine.state.KvEntryWriter.utf8;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -142,36 +148,12 @@ class KvStateMachineTest
     void shouldScanEachKeyPresentThroughoutExactlyOnceWhileKeysComeAndGo()
     {
         final KvStateMachine state = new KvStateMachine();
-        long offset = 0;
-        for (int i = 0; i < 5_000; i++)
-        {
-            state.apply(offset++, writer.reset().put(0, "stay:" + i, "v").put(0, "gone:" + i, "v").entry());
-        }
-        state.apply(offset++, writer.reset().put(0, utf8("expired"), utf8("v"), NOW - 1).entry());
-        final java.util.Map<String, Integer> told = new java.util.HashMap<>();
-        long cursor = 0;
-        int steps = 0;
-        int added = 0;
-        do
-        {
-            final List<byte[]> out = new ArrayList<>();
-            cursor = state.scan(0, cursor, 10, NOW, out);
-            for (final byte[] key : out)
-            {
-                told.merge(new String(key, StandardCharsets.UTF_8), 1, Integer::sum);
-            }
-            // between steps: a key is deleted, another added (a new key may or may not be told, as in Redis)
-            state.apply(offset++, writer.reset().delete(0, utf8("gone:" + steps)).put(0, "new:" + added++, "v").entry());
-            steps++;
-        }
-        while (cursor != 0 && steps < 100_000);
-        assertEquals(0, cursor, "the scan ends");
-        for (int i = 0; i < 5_000; i++)
-        {
-            assertEquals(1, told.getOrDefault("stay:" + i, 0), "stay:" + i + " told once");
-        }
+        final long[] offset = {stayAndGone(state)};
+        state.apply(offset[0]++, writer.reset().put(0, utf8("expired"), utf8("v"), NOW - 1).entry());
+        // between steps: a key is deleted, another added (a new key may or may not be told, as in Redis)
+        final Map<String, Integer> told = scanWhileChanging(state, 10, Set.of(), step ->
+            state.apply(offset[0]++, writer.reset().delete(0, utf8("gone:" + step)).put(0, "new:" + step, "v").entry()));
         assertNull(told.get("expired"), "an expired key is not told");
-        told.forEach((key, times) -> assertEquals(1, times, key + " told once"));
     }
 
     @Test
@@ -179,53 +161,64 @@ class KvStateMachineTest
     {
         // no key is added during the scan: the sorted index is built once and deleted keys are skipped in it
         final KvStateMachine state = new KvStateMachine();
-        long offset = 0;
+        final long[] offset = {stayAndGone(state)};
+        final long before = state.scanWork();
+        final Set<String> deleted = new HashSet<>();
+        scanWhileChanging(state, 7, deleted, step ->
+        {
+            state.apply(offset[0]++, writer.reset().delete(0, utf8("gone:" + step)).entry()); // 1 in 7 of what is told
+            deleted.add("gone:" + step);
+        });
+        final long work = state.scanWork() - before;
+        assertTrue(work <= 3L * 10_000, "keys looked at: " + work + " (the index is built once, not at each step)");
+
+        // a key added after a scan is told by the next one
+        state.apply(offset[0], writer.reset().put(0, "late", "v").entry());
+        final Map<String, Integer> all = scanWhileChanging(state, 1_000, Set.of(), step -> { });
+        assertEquals(1, all.get("late"), "the late key");
+        assertEquals(10_000 - deleted.size() + 1, all.size(), "every key left");
+    }
+
+    /** 5,000 keys {@code stay:N} and 5,000 {@code gone:N} in database 0; returns the next offset. */
+    private long stayAndGone(final KvStateMachine state)
+    {
         for (int i = 0; i < 5_000; i++)
         {
-            state.apply(offset++, writer.reset().put(0, "stay:" + i, "v").put(0, "gone:" + i, "v").entry());
+            state.apply(i, writer.reset().put(0, "stay:" + i, "v").put(0, "gone:" + i, "v").entry());
         }
-        final long before = state.scanWork();
-        final java.util.Map<String, Integer> told = new java.util.HashMap<>();
-        final java.util.Set<String> deleted = new java.util.HashSet<>();
+        return 5_000;
+    }
+
+    /**
+     * A whole scan of database 0, {@code between} run after each step with its number: it ends, tells each key once
+     * (every {@code stay:N} among them) and none after it is in {@code deleted}.
+     */
+    private static Map<String, Integer> scanWhileChanging(final KvStateMachine state, final int count,
+        final Set<String> deleted, final IntConsumer between)
+    {
+        final Map<String, Integer> told = new HashMap<>();
         long cursor = 0;
         int steps = 0;
         do
         {
             final List<byte[]> out = new ArrayList<>();
-            cursor = state.scan(0, cursor, 7, NOW, out);
+            cursor = state.scan(0, cursor, count, NOW, out);
             for (final byte[] key : out)
             {
                 final String name = new String(key, StandardCharsets.UTF_8);
-                assertTrue(!deleted.contains(name), name + " told after it was deleted");
+                assertFalse(deleted.contains(name), name + " told after it was deleted");
                 told.merge(name, 1, Integer::sum);
             }
-            state.apply(offset++, writer.reset().delete(0, utf8("gone:" + steps)).entry()); // 1 in 7 of what is told
-            deleted.add("gone:" + steps);
-            steps++;
+            between.accept(steps++);
         }
         while (cursor != 0 && steps < 100_000);
         assertEquals(0, cursor, "the scan ends");
+        told.forEach((key, times) -> assertEquals(1, times, key + " told once"));
         for (int i = 0; i < 5_000; i++)
         {
             assertEquals(1, told.getOrDefault("stay:" + i, 0), "stay:" + i + " told once");
         }
-        told.forEach((key, times) -> assertEquals(1, times, key + " told once"));
-        final long work = state.scanWork() - before;
-        assertTrue(work <= 3L * 10_000, "keys looked at: " + work + " (the index is built once, not at each step)");
-
-        // a key added after a scan is told by the next one
-        state.apply(offset, writer.reset().put(0, "late", "v").entry());
-        final List<String> all = new ArrayList<>();
-        cursor = 0;
-        do
-        {
-            final List<byte[]> out = new ArrayList<>();
-            cursor = state.scan(0, cursor, 1_000, NOW, out);
-            out.forEach(key -> all.add(new String(key, StandardCharsets.UTF_8)));
-        }
-        while (cursor != 0);
-        assertEquals(1, all.stream().filter("late"::equals).count(), "the late key, once");
-        assertEquals(10_000 - steps + 1, all.size(), "every key left, once");
+        return told;
     }
 
     @Test
