@@ -566,14 +566,13 @@ public final class KvStateMachine implements StateMachine, KvEntry.Operations
         for (; i < n; i++)
         {
             scanWork++;
-            final long h = Integer.toUnsignedLong(index.hashes[i]);
+            final Key key = index.keys[i];
+            final long h = Integer.toUnsignedLong(key.hash);
             if (found >= least && h != last)
             {
                 break; // every key of the last hash is told: this step is done
             }
-            final Key key = index.keys[i];
-            final Value value = map.get(key);
-            if (value != null && !expired(value, nowMillis))
+            if (live(map, key, nowMillis))
             {
                 out.add(key.bytes);
                 found++;
@@ -587,8 +586,7 @@ public final class KvStateMachine implements StateMachine, KvEntry.Operations
         for (; i < n; i++) // is a live key left after this step's? (the next step starts at it)
         {
             scanWork++;
-            final Value value = map.get(index.keys[i]);
-            if (value != null && !expired(value, nowMillis))
+            if (live(map, index.keys[i], nowMillis))
             {
                 return last == 0xFFFF_FFFFL ? 0 : last + 1;
             }
@@ -600,29 +598,23 @@ public final class KvStateMachine implements StateMachine, KvEntry.Operations
     private static final class ScanIndex
     {
         final Key[] keys;
-        final int[] hashes;
         int deleted;
 
         ScanIndex(final Key[] keys)
         {
             Arrays.sort(keys, (a, b) -> Integer.compareUnsigned(a.hash, b.hash));
             this.keys = keys;
-            this.hashes = new int[keys.length];
-            for (int i = 0; i < keys.length; i++)
-            {
-                hashes[i] = keys[i].hash;
-            }
         }
 
         /** @return the first position whose hash is at or above {@code hash} (unsigned), or the length. */
         int firstAtOrAbove(final int hash)
         {
             int low = 0;
-            int high = hashes.length;
+            int high = keys.length;
             while (low < high)
             {
                 final int mid = (low + high) >>> 1;
-                if (Integer.compareUnsigned(hashes[mid], hash) < 0)
+                if (Integer.compareUnsigned(keys[mid].hash, hash) < 0)
                 {
                     low = mid + 1;
                 }
@@ -688,6 +680,12 @@ public final class KvStateMachine implements StateMachine, KvEntry.Operations
             }
         }
         return null;
+    }
+
+    private static boolean live(final Map<Key, Value> map, final Key key, final long nowMillis)
+    {
+        final Value value = map.get(key);
+        return value != null && !expired(value, nowMillis);
     }
 
     private static boolean expired(final Value value, final long nowMillis)
